@@ -1,0 +1,18 @@
+#pragma once
+// The commands of the airlab program. Each Add*Command registers a subcommand whose callback
+// does the work inside CLI::App::parse; a callback reports a user error by throwing cli::UserError with a sentence
+// that names the fix, which main prints as one line before exiting non-zero.
+
+#include <CLI/CLI.hpp>
+
+#include <stdexcept>
+
+namespace airlab::cli {
+
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void AddEspnowCommand(CLI::App& app);
+
+}  // namespace airlab::cli

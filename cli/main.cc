@@ -1,0 +1,31 @@
+// airlab: the command line. Each command lives in its own file and registers itself here;
+// this file only parses, dispatches and turns a failure into one clear line.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "airlab: Wi-Fi experiments with ESP32 boards, ESP-NOW, a ThingSpeak-style cloud and a "
+      "sniffer, on a simulated air or real radios.\n\n"
+      "Example:\n  airlab espnow decode --hex d0000000ffffffffffff...\n",
+      "airlab"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "airlab 0.1.0");
+  airlab::cli::AddEspnowCommand(app);
+
+  // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "airlab: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,2 @@
+#pragma once
+// ESP-NOW frame codec (v1 and v2).

@@ -1,0 +1,2 @@
+#include <gtest/gtest.h>
+#include "core/espnow/codec.h"

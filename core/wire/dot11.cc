@@ -1,0 +1,1 @@
+#include "core/wire/dot11.h"

@@ -1,0 +1,2 @@
+#include <gtest/gtest.h>
+#include "core/wire/dot11.h"

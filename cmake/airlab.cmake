@@ -27,10 +27,14 @@ function(airlab_add_test name)
   cmake_parse_arguments(T "" "" "DEPS;LABELS" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${T_DEPS} airlab_host_options GTest::gtest_main GTest::gmock)
+  set(properties ENVIRONMENT "AIRLAB_BUILD_DIR=${PROJECT_BINARY_DIR}")
+  if(T_LABELS)  # an empty LABELS value would swallow the next property name
+    list(APPEND properties LABELS "${T_LABELS}")
+  endif()
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${T_LABELS}" ENVIRONMENT "AIRLAB_BUILD_DIR=${PROJECT_BINARY_DIR}")
+    PROPERTIES ${properties})
 endfunction()
 
 # airlab_add_benchmark(NAME source... DEPS target...): Google Benchmark, outside the test run.

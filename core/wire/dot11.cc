@@ -5,19 +5,36 @@
 namespace airlab::wire {
 namespace {
 
+// Control frames with a TA after the RA (9.3.1): the rest (CTS, ACK, the control wrapper
+// whose carried frame control follows the RA, the DMG extension kinds, reserved) have only
+// the RA in a 10-byte header.
+bool ControlHasTransmitter(uint8_t subtype) {
+  switch (static_cast<ControlSubtype>(subtype)) {
+    case ControlSubtype::kTrigger:
+    case ControlSubtype::kBeamformingReportPoll:
+    case ControlSubtype::kVhtNdpAnnouncement:
+    case ControlSubtype::kBlockAckRequest:
+    case ControlSubtype::kBlockAck:
+    case ControlSubtype::kPsPoll:
+    case ControlSubtype::kRts:
+    case ControlSubtype::kCfEnd:
+    case ControlSubtype::kCfEndAck:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Block Ack (Request) control and starting sequence control, before the bitmap.
+constexpr size_t kBlockAckFixedSize = 4;
+
 // Header size implied by the frame control (802.11-2016 9.3), or 0 when unknown.
 size_t HeaderSizeFor(FrameControl fc) {
   switch (fc.type()) {
     case FrameType::kManagement:
       return kMgmtHeaderSize + (fc.order() ? 4 : 0);  // +HT Control
     case FrameType::kControl:
-      switch (fc.subtype()) {
-        case 12:  // CTS
-        case 13:  // ACK
-          return 10;
-        default:  // RTS, PS-Poll, CF-End, Block Ack (Req): RA + TA
-          return 16;
-      }
+      return ControlHasTransmitter(fc.subtype()) ? 16 : 10;
     case FrameType::kData: {
       size_t size = kMgmtHeaderSize;
       if (fc.to_ds() && fc.from_ds()) size += 6;        // addr4
@@ -68,6 +85,100 @@ SequenceControl Dot11View::seq() const {
   return has_addr3() ? SequenceControl{load_le16(bytes_, 22)} : SequenceControl{};
 }
 
+Result<DataView> DataView::Parse(const Dot11View& frame) {
+  if (frame.fc().type() != FrameType::kData) return Status::InvalidArgument();
+  return DataView(frame);
+}
+
+DsMode DataView::ds_mode() const {
+  const FrameControl fc = frame_.fc();
+  return static_cast<DsMode>((fc.to_ds() ? 1 : 0) | (fc.from_ds() ? 2 : 0));
+}
+
+Result<MacAddress> DataView::destination() const {
+  switch (ds_mode()) {
+    case DsMode::kNoDs:
+    case DsMode::kFromDs:
+      return frame_.addr1();
+    case DsMode::kToDs:
+    case DsMode::kWds:
+      break;
+  }
+  if (amsdu()) return Status::NotFound();
+  return frame_.addr3();
+}
+
+Result<MacAddress> DataView::source() const {
+  switch (ds_mode()) {
+    case DsMode::kNoDs:
+    case DsMode::kToDs:
+      return frame_.addr2();
+    case DsMode::kFromDs:
+      if (amsdu()) return Status::NotFound();
+      return frame_.addr3();
+    case DsMode::kWds:
+      break;
+  }
+  if (amsdu()) return Status::NotFound();
+  return addr4();
+}
+
+Result<MacAddress> DataView::bssid() const {
+  switch (ds_mode()) {
+    case DsMode::kNoDs:
+      return frame_.addr3();
+    case DsMode::kToDs:
+      return frame_.addr1();
+    case DsMode::kFromDs:
+      return frame_.addr2();
+    case DsMode::kWds:
+      break;
+  }
+  // A WDS A-MSDU puts the BSSID in A3 (and A4); a WDS MSDU has none.
+  if (amsdu()) return frame_.addr3();
+  return Status::NotFound();
+}
+
+MacAddress DataView::addr4() const {
+  return has_addr4() ? MacAddress::FromBytes(frame_.bytes().subspan(kMgmtHeaderSize))
+                     : MacAddress();
+}
+
+uint16_t DataView::qos_control() const {
+  if (!is_qos()) return 0;
+  return load_le16(frame_.bytes(), kMgmtHeaderSize + (has_addr4() ? MacAddress::kSize : 0));
+}
+
+Result<ControlView> ControlView::Parse(const Dot11View& frame) {
+  if (frame.fc().type() != FrameType::kControl) return Status::InvalidArgument();
+  const ControlView view(frame);
+  if (view.is_block_ack() && frame.body().size() < kBlockAckFixedSize) {
+    return Status::OutOfRange();
+  }
+  return view;
+}
+
+Result<MacAddress> ControlView::transmitter() const {
+  if (!frame_.has_addr2()) return Status::NotFound();
+  return frame_.addr2();
+}
+
+bool ControlView::is_block_ack() const {
+  return subtype() == ControlSubtype::kBlockAck || subtype() == ControlSubtype::kBlockAckRequest;
+}
+
+uint16_t ControlView::block_ack_control() const {
+  return is_block_ack() ? load_le16(frame_.body(), 0) : 0;
+}
+
+SequenceControl ControlView::starting_sequence() const {
+  return is_block_ack() ? SequenceControl{load_le16(frame_.body(), 2)} : SequenceControl{};
+}
+
+ByteSpan ControlView::bitmap() const {
+  return is_block_ack() ? frame_.body().subspan(kBlockAckFixedSize) : ByteSpan();
+}
+
 void WriteMgmtHeader(ByteBuilder& out, const MgmtHeader& h) {
   out.PutLe16(h.fc.raw).PutLe16(h.duration);
   out.Append(h.addr1.bytes()).Append(h.addr2.bytes()).Append(h.addr3.bytes());
@@ -87,6 +198,12 @@ bool CheckFcs(ByteSpan frame) {
   if (frame.size() < kFcsSize) return false;
   const size_t body = frame.size() - kFcsSize;
   return Crc32(frame.first(body)) == load_le32(frame, body);
+}
+
+Result<ByteSpan> StripFcs(ByteSpan frame) {
+  if (frame.size() < kFcsSize) return Status::OutOfRange();
+  if (!CheckFcs(frame)) return Status::DataLoss();
+  return frame.first(frame.size() - kFcsSize);
 }
 
 }  // namespace airlab::wire

@@ -1,0 +1,117 @@
+#include "core/wire/dot11_testing.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace airlab::wire::testing {
+namespace {
+
+void PutLe(std::string& out, uint32_t v, int size) {
+  for (int i = 0; i < size; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// The pcap format is written inline on purpose: core/wire's own pcap writer is tested
+// elsewhere, and these tests should not depend on it.
+std::string Pcap(const std::vector<Bytes>& frames) {
+  std::string file;
+  PutLe(file, 0xa1b2c3d4, 4);  // magic, microsecond timestamps
+  PutLe(file, 2, 2);           // version 2.4
+  PutLe(file, 4, 2);
+  PutLe(file, 0, 4);           // thiszone
+  PutLe(file, 0, 4);           // sigfigs
+  PutLe(file, 65535, 4);       // snaplen
+  PutLe(file, 105, 4);         // LINKTYPE_IEEE802_11
+  uint32_t second = 0;
+  for (const Bytes& frame : frames) {
+    PutLe(file, ++second, 4);
+    PutLe(file, 0, 4);
+    PutLe(file, static_cast<uint32_t>(frame.size()), 4);
+    PutLe(file, static_cast<uint32_t>(frame.size()), 4);
+    file.append(reinterpret_cast<const char*>(frame.data()), frame.size());
+  }
+  return file;
+}
+
+std::map<std::string, Bytes> LoadGolden() {
+  // This file sits in core/wire/ of the source tree, and the data in tests/data/dot11/.
+  const std::filesystem::path path =
+      std::filesystem::path(__FILE__).parent_path() / "../../tests/data/dot11/golden.txt";
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  std::map<std::string, Bytes> frames;
+  std::string name, hex;
+  while (in >> name >> hex) frames[name] = FromHex(hex);
+  if (frames.empty()) throw std::runtime_error("no frames in " + path.string());
+  return frames;
+}
+
+}  // namespace
+
+Bytes FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) throw std::invalid_argument("odd hex length");
+  Bytes out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    out.push_back(static_cast<std::byte>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+std::string Hex(ByteSpan bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::byte b : bytes) {
+    out.push_back(kDigits[static_cast<uint8_t>(b) >> 4]);
+    out.push_back(kDigits[static_cast<uint8_t>(b) & 0xf]);
+  }
+  return out;
+}
+
+std::string ToString(const MacAddress& mac) {
+  std::array<char, MacAddress::kStringSize + 1> text;
+  mac.Format(text);
+  return text.data();
+}
+
+const std::map<std::string, Bytes>& GoldenFrames() {
+  static const std::map<std::string, Bytes> frames = LoadGolden();
+  return frames;
+}
+
+const Bytes& Golden(const std::string& name) { return GoldenFrames().at(name); }
+
+std::vector<std::string> Tshark(const std::vector<Bytes>& frames,
+                                const std::vector<std::string>& fields, bool fcs) {
+  char path[] = "/tmp/airlab_dot11_XXXXXX.pcap";
+  const int fd = mkstemps(path, 5);
+  if (fd < 0) throw std::runtime_error("mkstemps failed");
+  close(fd);
+  {
+    std::ofstream(path, std::ios::binary) << Pcap(frames);
+  }
+  std::string command = "tshark -r " + std::string(path) + " -T fields -E separator='|'";
+  for (const std::string& f : fields) command += " -e " + f;
+  command += fcs ? " -o wlan.check_fcs:TRUE -o wlan.check_checksum:TRUE"
+                 : " -o wlan.check_fcs:FALSE";
+  command += " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed");
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int rc = pclose(pipe);
+  std::filesystem::remove(path);
+  if (rc != 0) throw std::runtime_error("tshark failed: " + command);
+  std::vector<std::string> lines;
+  std::istringstream stream(output);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace airlab::wire::testing

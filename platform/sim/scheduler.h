@@ -1,0 +1,128 @@
+#pragma once
+// The discrete-event scheduler: callbacks at integer nanoseconds, run in (time, order of
+// scheduling) order, so a run is the same every time. Plus the ports that are only views
+// of it: SimClock (port::Clock), SimTimer (port::Timer) and SimWaiter (port::Waiter).
+//
+// Single-threaded: schedule, cancel and run from one thread (callbacks included).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/port/clock.h"
+#include "core/port/timer.h"
+#include "core/port/waiter.h"
+
+namespace airlab::sim {
+
+using port::TimeNs;
+
+class Scheduler {
+ public:
+  using Callback = std::function<void()>;
+
+  // Names one scheduled callback; stale ids (run, cancelled) are recognised as such.
+  struct EventId {
+    uint32_t slot = UINT32_MAX;
+    uint32_t generation = 0;
+  };
+
+  TimeNs now() const { return now_; }
+
+  // Runs `callback` at `time` (>= now()); callbacks at the same time run in the order they
+  // were scheduled.
+  EventId ScheduleAt(TimeNs time, Callback callback);
+  EventId ScheduleAfter(TimeNs delay, Callback callback) {
+    return ScheduleAt(now_ + delay, std::move(callback));
+  }
+  // False if the event already ran or was cancelled.
+  bool Cancel(EventId id);
+  bool IsPending(EventId id) const;
+  // Callbacks scheduled and not yet run or cancelled.
+  size_t pending_count() const { return live_; }
+
+  // Runs the next callback if it is due at or before `end`; false if there is none.
+  bool StepUntil(TimeNs end);
+  bool Step() { return StepUntil(INT64_MAX); }
+  // Runs every callback due at or before `end`, then sets now() to `end`.
+  void RunUntil(TimeNs end);
+  // Runs until nothing is scheduled.
+  void RunUntilIdle();
+  // Like RunUntil, but sleeps so that simulated time tracks the wall clock times `speed`
+  // (2.0: twice as fast as real time). For interactive work; batch runs use RunUntil.
+  void RunPaced(TimeNs end, double speed);
+  // From inside a callback: the Run* call returns after that callback.
+  void Stop() { stop_ = true; }
+
+ private:
+  struct Entry {
+    TimeNs time;
+    uint64_t sequence;
+    uint32_t slot;
+  };
+  struct Slot {
+    Callback callback;
+    uint32_t generation = 0;
+    bool live = false;
+  };
+  // Pops the next live entry due at or before `end`; false if there is none.
+  bool PopDue(TimeNs end, Entry* entry);
+  void RunEntry(const Entry& entry);
+  void FreeSlot(uint32_t slot);
+
+  TimeNs now_ = 0;
+  uint64_t next_sequence_ = 0;
+  size_t live_ = 0;
+  bool stop_ = false;
+  std::vector<Entry> heap_;  // a binary min-heap on (time, sequence)
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+};
+
+// The simulated time as a port::Clock.
+class SimClock final : public port::Clock {
+ public:
+  explicit SimClock(const Scheduler& scheduler) : scheduler_(scheduler) {}
+  TimeNs Now() const override { return scheduler_.now(); }
+
+ private:
+  const Scheduler& scheduler_;
+};
+
+// A port::Timer that fires from the scheduler.
+class SimTimer final : public port::Timer {
+ public:
+  explicit SimTimer(Scheduler& scheduler) : scheduler_(scheduler) {}
+  ~SimTimer() override { scheduler_.Cancel(event_); }
+  SimTimer(const SimTimer&) = delete;
+  SimTimer& operator=(const SimTimer&) = delete;
+
+ protected:
+  void DoArmAt(TimeNs deadline) override;
+  void DoCancel() override { scheduler_.Cancel(event_); }
+
+ private:
+  Scheduler& scheduler_;
+  Scheduler::EventId event_;
+};
+
+// A port::Waiter for application code that blocks (MicroPython's recv(timeout)): waiting
+// runs the simulation until Wake() or the deadline. Call WaitUntil from outside the
+// scheduler's callbacks only.
+class SimWaiter final : public port::Waiter {
+ public:
+  explicit SimWaiter(Scheduler& scheduler) : scheduler_(scheduler) {}
+
+ protected:
+  // kOk when woken; kDeadlineExceeded when the deadline came first (the clock then reads
+  // the deadline); kUnavailable with no deadline and nothing left to run.
+  Status DoWaitUntil(TimeNs deadline) override;
+  void DoWake() override { woken_ = true; }
+
+ private:
+  Scheduler& scheduler_;
+  std::atomic<bool> woken_ = false;
+};
+
+}  // namespace airlab::sim

@@ -40,9 +40,9 @@ std::string Pcap(const std::vector<Bytes>& frames) {
 }
 
 std::map<std::string, Bytes> LoadGolden() {
-  // This file sits in core/wire/ of the source tree, and the data in tests/data/dot11/.
-  const std::filesystem::path path =
-      std::filesystem::path(__FILE__).parent_path() / "../../tests/data/dot11/golden.txt";
+  // ctest runs every test from the source root (airlab_add_test); __FILE__ would not do, as
+  // ccache's base_dir turns it into a path relative to the build directory.
+  const std::filesystem::path path = "tests/data/dot11/golden.txt";
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path.string());
   std::map<std::string, Bytes> frames;

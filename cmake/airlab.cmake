@@ -54,6 +54,8 @@ function(airlab_add_fuzzer name)
   endif()
   cmake_parse_arguments(F "" "CORPUS" "DEPS" ${ARGN})
   add_executable(${name} ${F_UNPARSED_ARGUMENTS})
+  # The asan preset builds every library with -fsanitize=fuzzer-no-link, so libFuzzer sees
+  # the coverage of the parsers, not only of the harness.
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_libraries(${name} PRIVATE ${F_DEPS} airlab_host_options)

@@ -1,0 +1,144 @@
+// `airlab air`: the hub that lets several processes share one simulated air, like several
+// boards in one room. It prints its address, then a status line, until Ctrl-C. With a
+// scenario, the scenario's nodes run in the hub, on the same air as the clients' nodes.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "platform/air/hub.h"
+#include "platform/air/protocol.h"
+#include "platform/sim/pcapng_tap.h"
+#include "scenario/report.h"
+#include "scenario/runner.h"
+#include "scenario/scenario.h"
+
+namespace airlab::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+struct AirArgs {
+  int port = air::kDefaultPort;
+  double speed = 1;
+  uint64_t seed = 1;
+  std::string pcap;
+  std::string scenario;
+  int refresh_ms = 1000;
+};
+
+void RunAir(const AirArgs& a) {
+  if (a.port < 0 || a.port > 65535) {
+    throw UserError("--port " + std::to_string(a.port) + " is not a TCP port; use 1 to 65535, or 0 for a free one");
+  }
+  if (!(a.speed > 0)) throw UserError("--speed is simulated time over wall time and must be above 0 (1: real time)");
+  if (a.refresh_ms < 50) throw UserError("--refresh is in milliseconds and must be at least 50");
+
+  air::HubOptions options;
+  options.port = static_cast<uint16_t>(a.port);
+  options.speed = a.speed;
+  options.simulation.seed = a.seed;
+  // A scenario brings its own air (seed, propagation) with its nodes on it; they send for
+  // its duration and stay on the air after.
+  std::optional<scenario::Scenario> scene;
+  std::unique_ptr<scenario::Runner> runner;
+  std::unique_ptr<air::Hub> hub_storage;
+  if (!a.scenario.empty()) {
+    scene = scenario::LoadScenario(a.scenario);
+    runner = std::make_unique<scenario::Runner>(*scene);
+    std::vector<std::string> names;
+    for (const scenario::NodeSpec& node : scene->nodes) names.push_back(node.name);
+    hub_storage = std::make_unique<air::Hub>(options, runner->simulation(), names);
+  } else {
+    hub_storage = std::make_unique<air::Hub>(options);
+  }
+  air::Hub& hub = *hub_storage;
+  std::unique_ptr<sim::PcapngTap> tap;
+  if (!a.pcap.empty()) {
+    // Simulated time 0 is now, give or take the microseconds until Run starts.
+    const auto epoch = std::chrono::system_clock::now().time_since_epoch();
+    sim::PcapngTapOptions tap_options;
+    tap_options.epoch_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(epoch).count();
+    tap_options.interface_name = "air";
+    tap = std::make_unique<sim::PcapngTap>(hub.simulation(), a.pcap, tap_options);
+  }
+
+  std::string what = "seed " + std::to_string(scene ? scene->seed : a.seed);
+  if (scene) what += ", " + std::to_string(scene->nodes.size()) + " nodes from " + a.scenario;
+  if (!a.pcap.empty()) what += ", writing " + a.pcap;
+  std::printf("airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub 127.0.0.1:%u\n",
+              hub.port(), a.speed, what.c_str(), hub.port());
+  std::fflush(stdout);
+
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  uint64_t last_frames = 0;
+  auto last_wall = std::chrono::steady_clock::now();
+  auto status = [&] {
+    const air::HubStatus st = hub.status();
+    const auto wall = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(wall - last_wall).count();
+    const double rate = seconds > 0 ? static_cast<double>(st.frames - last_frames) / seconds : 0;
+    last_frames = st.frames;
+    last_wall = wall;
+    std::printf("%sclients %zu  nodes %zu  sniffers %zu  frames/s %.1f  frames %llu  air %.1f s%s",
+                tty ? "\r" : "", st.clients, st.nodes, st.sniffers, rate,
+                static_cast<unsigned long long>(st.frames), static_cast<double>(st.now) / 1e9,
+                tty ? "\033[K" : "\n");
+    std::fflush(stdout);
+  };
+
+  g_stop = false;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  hub.Run(g_stop, status, std::chrono::milliseconds(a.refresh_ms));
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  const air::HubStatus st = hub.status();
+  std::string wrote;
+  if (tap) {
+    tap->Close();
+    wrote = "; wrote " + std::to_string(tap->frames_written()) + " frames to " + a.pcap;
+  }
+  std::printf("%sairlab air: stopped after %.3f s of air and %llu frames%s\n", tty ? "\n" : "",
+              static_cast<double>(st.now) / 1e9, static_cast<unsigned long long>(st.frames), wrote.c_str());
+  if (runner) std::printf("%s", scenario::FormatResults(*scene, runner->results()).c_str());
+}
+
+}  // namespace
+
+void AddAirCommand(CLI::App& app) {
+  auto args = std::make_shared<AirArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "air",
+      "Share one simulated air between processes: the hub owns the medium and every node's "
+      "radio, paced to the wall clock; `airlab gateway`, `airlab node` and `airlab sniff --hub` "
+      "join it over loopback TCP.\n\n"
+      "Example:\n"
+      "  airlab air --port 4610 --pcap air.pcapng\n"
+      "  airlab air --scenario examples/lab.toml   (the lab's boards in the room too)\n"
+      "  airlab node --hub 127.0.0.1:4610 ...      (in another terminal)\n");
+  cmd->add_option("--port", args->port, "TCP port on 127.0.0.1; 0 picks a free one")
+      ->capture_default_str();
+  cmd->add_option("--speed", args->speed, "simulated time over wall time (2: twice as fast as real time)")
+      ->capture_default_str();
+  CLI::Option* seed = cmd->add_option("--seed", args->seed, "seed of the air's random streams")->capture_default_str();
+  cmd->add_option("--scenario", args->scenario,
+                  "run this scenario's nodes (TOML, see examples/) in the hub, on the shared air; its seed is the air's")
+      ->excludes(seed);
+  cmd->add_option("--pcap", args->pcap, "write every frame on the air to this pcapng file (radiotap)");
+  cmd->add_option("--refresh", args->refresh_ms, "status line refresh, in milliseconds")
+      ->capture_default_str();
+  cmd->callback([args] { RunAir(*args); });
+}
+
+}  // namespace airlab::cli

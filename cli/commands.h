@@ -14,6 +14,7 @@ struct UserError : std::runtime_error {
 };
 
 void AddEspnowCommand(CLI::App& app);
+void AddSniffCommand(CLI::App& app);
 void AddAirCommand(CLI::App& app);
 void AddSimCommand(CLI::App& app);
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "airlab 0.1.0");
   airlab::cli::AddEspnowCommand(app);
+  airlab::cli::AddSniffCommand(app);
   airlab::cli::AddAirCommand(app);
   airlab::cli::AddSimCommand(app);
 

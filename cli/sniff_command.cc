@@ -1,0 +1,455 @@
+// `airlab sniff`: capture from a file, the capture stream of a device or the simulated air;
+// filter; show live tables of stations, ESP-NOW links and channel use; write pcapng.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/sniff_sources.h"
+#include "core/sniff/filter.h"
+#include "core/sniff/hopper.h"
+#include "core/sniff/pcapng_sink.h"
+#include "core/sniff/pipeline.h"
+#include "core/sniff/tables.h"
+
+namespace airlab::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+struct SniffArgs {
+  std::string file;
+  std::string stream;
+  bool sim = false;
+  std::string filter;
+  std::string write;
+  bool summary = false;
+  bool comments = false;
+  double duration_s = -1;  // unset: 10 s of simulated air
+  double speed = -1;       // unset: real time when live, as fast as possible otherwise
+  uint64_t seed = 1;
+  std::string hop;
+  int dwell_ms = 250;
+  int channel = 1;
+  size_t max_stations = 256;
+  size_t max_links = 256;
+  double max_age_s = 0;
+  size_t rows = 0;
+  int refresh_ms = 1000;
+  bool verify_fcs = false;
+  bool keep_bad_fcs = false;
+  bool progress = false;
+};
+
+std::string Mac(const MacAddress& mac) {
+  char text[MacAddress::kStringSize + 1];
+  mac.Format(text);
+  return text;
+}
+
+std::string Ssid(const sniff::StationStats& s) {
+  std::string out;
+  for (size_t i = 0; i < s.ssid_len; ++i) {
+    const char c = static_cast<char>(s.ssid[i]);
+    out += c >= 0x20 && c < 0x7f ? c : '.';
+  }
+  return out;
+}
+
+std::string Rate(const sniff::Traffic& t) {
+  if (t.last_mcs != sniff::kNoMcs) return "MCS" + std::to_string(t.last_mcs);
+  if (t.last_rate_500kbps == 0) return "-";
+  std::string r = std::to_string(t.last_rate_500kbps / 2);
+  if (t.last_rate_500kbps % 2) r += ".5";
+  return r;
+}
+
+std::string Dbm(const sniff::SignalStats& s, int8_t v) { return s.count ? std::to_string(v) : "-"; }
+
+std::string Bytes(uint64_t n) {
+  if (n < 10'000) return std::to_string(n);
+  char text[32];
+  if (n < 10'000'000) {
+    std::snprintf(text, sizeof text, "%.1fk", n / 1e3);
+  } else {
+    std::snprintf(text, sizeof text, "%.1fM", n / 1e6);
+  }
+  return text;
+}
+
+std::string Seconds(int64_t ns, int64_t origin) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", (ns - origin) / 1e9);
+  return text;
+}
+
+// Aligned columns: text left, numbers right.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  size_t size() const { return rows_.size(); }
+  void Print(std::ostream& out, size_t max_rows) const {
+    std::vector<size_t> width(headers_.size());
+    std::vector<bool> numeric(headers_.size(), true);
+    for (size_t c = 0; c < headers_.size(); ++c) width[c] = headers_[c].size();
+    for (const auto& row : rows_) {
+      for (size_t c = 0; c < row.size(); ++c) {
+        width[c] = std::max(width[c], row[c].size());
+        if (!row[c].empty() && row[c] != "-" && row[c].find_first_not_of("0123456789.-kM%") != std::string::npos) {
+          numeric[c] = false;
+        }
+      }
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string text = " ";
+      for (size_t c = 0; c < cells.size(); ++c) {
+        const size_t pad = width[c] - cells[c].size();
+        if (numeric[c]) text += std::string(pad, ' ') + cells[c];
+        else text += cells[c] + std::string(pad, ' ');
+        if (c + 1 < cells.size()) text += "  ";
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      out << text << "\n";
+    };
+    line(headers_);
+    const size_t shown = max_rows ? std::min(max_rows, rows_.size()) : rows_.size();
+    for (size_t i = 0; i < shown; ++i) line(rows_[i]);
+    if (shown < rows_.size()) out << " ... " << rows_.size() - shown << " more rows (--rows 0 shows all)\n";
+  }
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+struct Session {
+  SniffArgs args;
+  std::string source_name;
+  sniff::Filter filter;
+  std::vector<sniff::Tables::StationTable::Slot> station_slots;
+  std::vector<uint32_t> station_buckets;
+  std::vector<sniff::Tables::LinkTable::Slot> link_slots;
+  std::vector<uint32_t> link_buckets;
+  std::unique_ptr<sniff::Tables> tables;
+  std::unique_ptr<sniff::Pipeline> pipeline;
+  CaptureSource* source = nullptr;
+};
+
+void Render(const Session& s, std::ostream& out, size_t rows) {
+  const sniff::Tables& t = *s.tables;
+  const sniff::PipelineStats& st = s.pipeline->stats();
+  int64_t origin = INT64_MAX;
+  t.stations().ForEach([&](const MacAddress&, const sniff::StationStats& v) { origin = std::min(origin, v.first_seen_ns); });
+  if (origin == INT64_MAX) origin = 0;
+
+  out << " airlab sniff ][ " << s.source_name << " ][ filter: " << (s.args.filter.empty() ? "(none)" : s.args.filter)
+      << "\n frames " << st.packets << "  matched " << st.matched << "  ESP-NOW " << st.espnow << "  malformed "
+      << st.malformed << "  bad FCS " << st.bad_fcs;
+  if (st.espnow_malformed) out << "  ESP-NOW cut short " << st.espnow_malformed;
+  if (st.unsupported) out << "  other link types " << st.unsupported;
+  if (st.sink_errors) out << "  write errors " << st.sink_errors;
+  out << "\n";
+  if (const std::string losses = s.source->Losses(); !losses.empty()) out << " " << losses << "\n";
+  out << "\n";
+
+  using Row = std::pair<uint64_t, std::vector<std::string>>;
+  auto sorted = [](std::vector<Row>& rows, TextTable& table) {
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.first > b.first; });
+    for (auto& r : rows) table.Add(std::move(r.second));
+  };
+
+  TextTable aps({"BSSID", "PWR", "MIN", "MAX", "Beacons", "Frames", "Bytes", "Retry", "Lost", "CH", "Rate", "ESSID"});
+  TextTable stations({"STATION", "BSSID", "PWR", "MIN", "MAX", "Frames", "Bytes", "Retry", "Lost", "CH", "Rate", "ESP-NOW", "Probes"});
+  std::vector<Row> ap_rows, station_rows;
+  t.stations().ForEach([&](const MacAddress& mac, const sniff::StationStats& v) {
+    const auto& sig = v.signal;
+    if (v.is_ap) {
+      ap_rows.push_back({v.frames, {Mac(mac), Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
+                                    std::to_string(v.beacons), std::to_string(v.frames), Bytes(v.bytes),
+                                    std::to_string(v.retries), std::to_string(v.lost),
+                                    v.channel ? std::to_string(v.channel) : "-", Rate(v), Ssid(v)}});
+    } else {
+      const std::string bssid = v.has_bssid ? Mac(v.bssid) : "(not associated)";
+      station_rows.push_back({v.frames, {Mac(mac), bssid, Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm),
+                                         Dbm(sig, sig.max_dbm), std::to_string(v.frames), Bytes(v.bytes),
+                                         std::to_string(v.retries), std::to_string(v.lost),
+                                         v.channel ? std::to_string(v.channel) : "-", Rate(v),
+                                         std::to_string(v.espnow_frames), Ssid(v)}});
+    }
+  });
+  sorted(ap_rows, aps);
+  sorted(station_rows, stations);
+  aps.Print(out, rows);
+  out << "\n";
+  stations.Print(out, rows);
+  out << "\n";
+
+  TextTable links({"ESP-NOW SENDER", "PEER", "Frames", "Bytes", "Payload", "Retry", "Lost", "Enc", "Ver", "PWR", "MIN",
+                   "MAX", "CH", "First s", "Last s"});
+  std::vector<Row> link_rows;
+  t.links().ForEach([&](const sniff::LinkKey& key, const sniff::LinkStats& v) {
+    const auto& sig = v.signal;
+    link_rows.push_back({v.frames, {Mac(key.sender), key.peer.is_broadcast() ? "broadcast" : Mac(key.peer),
+                                    std::to_string(v.frames), Bytes(v.bytes), Bytes(v.payload_bytes),
+                                    std::to_string(v.retries), std::to_string(v.lost),
+                                    v.encrypted_frames == 0 ? "no" : v.encrypted_frames == v.frames ? "yes" : "some",
+                                    v.version ? std::to_string(v.version) : "-", Dbm(sig, sig.mean_dbm()),
+                                    Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
+                                    v.channel ? std::to_string(v.channel) : "-", Seconds(v.first_seen_ns, origin),
+                                    Seconds(v.last_seen_ns, origin)}});
+  });
+  sorted(link_rows, links);
+  links.Print(out, rows);
+  out << "\n";
+
+  TextTable channels({"CH", "Frames", "Bytes", "Airtime ms", "Busy %", "Listened s"});
+  const sniff::ChannelUse& use = t.channels();
+  for (const sniff::ChannelStats& c : use.channels()) {
+    char airtime[32], busy[32], listened[32];
+    std::snprintf(airtime, sizeof airtime, "%.1f", c.airtime_ns / 1e6);
+    std::snprintf(busy, sizeof busy, "%.1f", use.UtilizationPermille(c) / 10.0);
+    std::snprintf(listened, sizeof listened, "%.1f", (c.listen_ns ? c.listen_ns : use.span_ns()) / 1e9);
+    channels.Add({c.channel ? std::to_string(c.channel) : "?", std::to_string(c.frames), Bytes(c.bytes), airtime,
+                  busy, listened});
+  }
+  channels.Print(out, 0);
+  if (use.overflow_frames()) out << " " << use.overflow_frames() << " frames on channels past the first 32 not tabled\n";
+
+  out << "\n stations " << t.stations().size() << "/" << t.stations().capacity() << ", evicted "
+      << t.stations().evictions() << "; ESP-NOW links " << t.links().size() << "/" << t.links().capacity()
+      << ", evicted " << t.links().evictions();
+  if (t.expired()) out << "; aged out " << t.expired();
+  if (t.stations().evictions() || t.links().evictions()) {
+    out << "\n (tables were full: the least recently seen rows were dropped; raise --max-stations/--max-links)";
+  }
+  out << "\n";
+}
+
+std::vector<uint8_t> ParseChannels(const std::string& text) {
+  std::vector<uint8_t> channels;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) {
+    size_t used = 0;
+    int ch = -1;
+    try {
+      ch = std::stoi(part, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != part.size() || ch < 1 || ch > 14) {
+      throw UserError("--hop \"" + text + "\" has \"" + part + "\", which is not a channel; give channels 1-14 "
+                      "separated by commas, e.g. --hop 1,6,11");
+    }
+    channels.push_back(static_cast<uint8_t>(ch));
+  }
+  if (channels.empty() || channels.size() > sniff::ChannelHopper::kMaxChannels) {
+    throw UserError("--hop needs 1 to 14 channels, e.g. --hop 1,6,11");
+  }
+  return channels;
+}
+
+void RunSniff(const SniffArgs& args) {
+  const int sources = !args.file.empty() + !args.stream.empty() + args.sim;
+  if (sources != 1) {
+    throw UserError(sources == 0 ? "say where to capture from: --file F, --stream F or --sim"
+                                 : "give only one of --file, --stream and --sim");
+  }
+  if (!args.hop.empty() && !args.sim) {
+    throw UserError("--hop needs a radio to tune (--sim); a file or stream already has its channels");
+  }
+  if (args.max_stations == 0 || args.max_links == 0 || args.max_stations > 10'000'000 || args.max_links > 10'000'000) {
+    throw UserError("--max-stations and --max-links must be between 1 and 10000000");
+  }
+  if (args.dwell_ms <= 0) throw UserError("--dwell must be above 0 ms, e.g. --dwell 250");
+  if (args.channel < 1 || args.channel > 14) throw UserError("--channel must be 1-14");
+
+  Session s;
+  s.args = args;
+  sniff::ParseError error;
+  if (!s.filter.Compile(args.filter, &error).ok()) {
+    throw UserError("--filter \"" + args.filter + "\": at column " + std::to_string(error.position + 1) +
+                    " expected " + error.expected + " (fields: airlab sniff --help)");
+  }
+  using StationTable = sniff::Tables::StationTable;
+  using LinkTable = sniff::Tables::LinkTable;
+  s.station_slots.resize(args.max_stations);
+  s.station_buckets.resize(StationTable::BucketCountFor(args.max_stations));
+  s.link_slots.resize(args.max_links);
+  s.link_buckets.resize(LinkTable::BucketCountFor(args.max_links));
+  sniff::TablesConfig tables_config;
+  tables_config.max_age_ns = static_cast<int64_t>(args.max_age_s * 1e9);
+  s.tables = std::make_unique<sniff::Tables>(s.station_slots, s.station_buckets, s.link_slots, s.link_buckets,
+                                             tables_config);
+
+  std::unique_ptr<FdByteSink> out_file;
+  std::vector<std::byte> sink_scratch(sniff::kPcapngSinkScratchSize);
+  std::unique_ptr<sniff::PcapngSink> sink;
+  if (!args.write.empty()) {
+    if (args.write.size() < 7 || args.write.compare(args.write.size() - 7, 7, ".pcapng") != 0) {
+      throw UserError("-w writes pcapng: name the file *.pcapng, e.g. -w out.pcapng");
+    }
+    out_file = std::make_unique<FdByteSink>(args.write);
+    sniff::PcapngSinkOptions options;
+    options.espnow_comments = args.comments;
+    sink = std::make_unique<sniff::PcapngSink>(*out_file, sink_scratch, options);
+    if (!sink->Start().ok()) throw UserError("cannot write the pcapng header to " + args.write);
+  }
+
+  const bool tty = ::isatty(1);
+  const bool live = !args.summary && tty;
+  sniff::PipelineConfig config;
+  config.decode.verify_fcs = args.verify_fcs;
+  config.keep_bad_fcs = args.keep_bad_fcs;
+  config.radio_time_offset_ns = WallClockNs();
+  s.pipeline = std::make_unique<sniff::Pipeline>(s.filter, s.tables.get(), sink.get(), config);
+
+  std::unique_ptr<CaptureSource> source;
+  const bool progress = args.progress || (!live && ::isatty(2));
+  if (!args.file.empty()) {
+    FileSourceOptions options;
+    options.path = args.file;
+    if (progress) {
+      options.progress = [](size_t done, size_t size) {
+        if (size == 0) return;
+        std::fprintf(stderr, "\r reading: %3d%% (%zu MB of %zu MB)%s", static_cast<int>(done * 100 / size),
+                     done >> 20, size >> 20, done >= size ? "\n" : "");
+      };
+    }
+    source = std::make_unique<FileSource>(options);
+  } else if (!args.stream.empty()) {
+    source = std::make_unique<StreamSource>(args.stream);
+  } else {
+    SimDemoOptions options;
+    options.seed = args.seed;
+    options.duration_s = args.duration_s >= 0 ? args.duration_s : 10;
+    options.speed = args.speed >= 0 ? args.speed : (live ? 1 : 0);
+    options.channel = static_cast<uint8_t>(args.channel);
+    if (!args.hop.empty()) options.hop = ParseChannels(args.hop);
+    options.dwell = std::chrono::milliseconds(args.dwell_ms);
+    options.tables = s.tables.get();
+    source = std::make_unique<SimDemoSource>(options);
+  }
+  s.source = source.get();
+  s.source_name = source->Describe();
+
+  g_stop = false;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  RunControl control;
+  control.stop = &g_stop;
+  control.tick_every = std::chrono::milliseconds(std::max(args.refresh_ms, 50));
+  if (live) {
+    std::fputs("\x1b[?25l\x1b[2J", stdout);  // hide the cursor, clear once
+    control.tick = [&] {
+      std::ostringstream frame;
+      Render(s, frame, args.rows ? args.rows : 15);
+      // Home, redraw each line over the old one, clear what is left below.
+      std::string text = frame.str();
+      std::string screen = "\x1b[H";
+      for (size_t start = 0, end; start < text.size(); start = end + 1) {
+        end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        screen += text.substr(start, end - start) + "\x1b[K\n";
+      }
+      screen += "\x1b[J";
+      std::fputs(screen.c_str(), stdout);
+      std::fflush(stdout);
+    };
+  }
+  try {
+    source->Run(*s.pipeline, control);
+  } catch (const std::runtime_error& e) {
+    if (live) std::fputs("\x1b[?25h", stdout);
+    throw UserError(e.what());
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (out_file) out_file->Close();
+  if (live) {
+    std::fputs("\x1b[?25h", stdout);
+  } else {
+    std::ostringstream text;
+    Render(s, text, args.rows);
+    std::fputs(text.str().c_str(), stdout);
+  }
+  if (!args.write.empty()) {
+    std::fprintf(stderr, "wrote %llu frames to %s\n",
+                 static_cast<unsigned long long>(s.pipeline->stats().matched - s.pipeline->stats().sink_errors),
+                 args.write.c_str());
+  }
+}
+
+}  // namespace
+
+void AddSniffCommand(CLI::App& app) {
+  auto args = std::make_shared<SniffArgs>();
+  CLI::App* sniff = app.add_subcommand(
+      "sniff",
+      "Capture 802.11 and ESP-NOW: live tables of stations, ESP-NOW links and channel use, filters that know "
+      "ESP-NOW, pcapng output");
+  auto* file = sniff->add_option("--file,-r", args->file, "Read a pcap or pcapng capture (radiotap or bare 802.11)");
+  auto* stream = sniff->add_option("--stream", args->stream,
+                                   "Read the capture stream a device sends (framing: core/sniff/README.md) from "
+                                   "a file, FIFO or serial device set up with stty; - for stdin");
+  auto* sim = sniff->add_flag("--sim", args->sim,
+                              "Sniff the simulated air: a demo scene of ESP-NOW nodes and two access points");
+  file->excludes(stream, sim);
+  stream->excludes(sim);
+  sniff->add_option("--filter,-f", args->filter, "Keep only frames matching EXPR (see below)");
+  sniff->add_option("-w,--write", args->write, "Write the kept frames to a pcapng file (with radiotap)");
+  sniff->add_flag("--comments", args->comments, "In the pcapng, comment each ESP-NOW frame (sender, peer, size)");
+  sniff->add_flag("--summary", args->summary, "Print the final tables once instead of a live display");
+  sniff->add_option("--duration", args->duration_s, "--sim: seconds of simulated air (default 10; 0: until Ctrl-C)");
+  sniff->add_option("--speed", args->speed,
+                    "--sim: simulated over wall time (default 1 live, as fast as possible with --summary)");
+  sniff->add_option("--seed", args->seed, "--sim: the scene's random seed")->capture_default_str();
+  sniff->add_option("--channel", args->channel, "--sim: the sniffer's channel when not hopping")->capture_default_str();
+  sniff->add_option("--hop", args->hop, "--sim: hop over these channels, e.g. 1,6,11");
+  sniff->add_option("--dwell", args->dwell_ms, "Milliseconds on each channel when hopping")->capture_default_str();
+  sniff->add_option("--max-stations", args->max_stations, "Station table rows; the least recently seen are evicted")
+      ->capture_default_str();
+  sniff->add_option("--max-links", args->max_links, "ESP-NOW link table rows")->capture_default_str();
+  sniff->add_option("--max-age", args->max_age_s, "Drop rows not seen for this many seconds (0: keep)")
+      ->capture_default_str();
+  sniff->add_option("--rows", args->rows, "Rows shown per table (0: all; live display: 15)")->capture_default_str();
+  sniff->add_option("--refresh", args->refresh_ms, "Live display refresh in milliseconds")->capture_default_str();
+  sniff->add_flag("--verify-fcs", args->verify_fcs, "Check the FCS of frames that carry one (CRC-32 per frame)");
+  sniff->add_flag("--keep-bad-fcs", args->keep_bad_fcs, "Keep frames with a bad FCS (tables count only their airtime)");
+  sniff->add_flag("--progress", args->progress, "Report progress while reading a file, even when not a terminal");
+  sniff->footer(
+      "Examples:\n"
+      "  airlab sniff --sim                                   live tables of the demo scene\n"
+      "  airlab sniff --sim --hop 1,6,11 --dwell 200 --duration 30 --summary\n"
+      "  airlab sniff -r capture.pcapng --filter espnow --summary\n"
+      "  airlab sniff -r capture.pcap -f 'espnow.sender == 24:0a:c4:5e:00:0c and not espnow.broadcast' -w out.pcapng\n"
+      "  airlab sniff -r capture.pcap -f 'espnow.payload contains \"t=2\" or (beacon and rssi > -60)'\n"
+      "  airlab sniff --stream /dev/ttyUSB0 --summary          (stty -F /dev/ttyUSB0 921600 raw first)\n"
+      "\n"
+      "Filter: terms joined with and/or/not (also && || !) and parentheses; 'and' binds tighter.\n"
+      "  kinds     mgmt ctrl data beacon probe-req probe-resp assoc-req assoc-resp reassoc-req reassoc-resp\n"
+      "            disassoc auth deauth action action-noack atim rts cts ack ps-poll block-ack block-ack-req\n"
+      "            cf-end data-frame null qos-data qos-null\n"
+      "  flags     retry protected to-ds from-ds more-data bad-fcs\n"
+      "  addresses addr1 addr2 addr3 addr4 sa da bssid ta ra addr(any)  == or != MAC (or broadcast)\n"
+      "  numbers   channel rssi len seq rate(Mb/s)  with == != < <= > >=\n"
+      "  ESP-NOW   espnow espnow.broadcast espnow.encrypted, espnow.sender/espnow.peer == MAC,\n"
+      "            espnow.version/espnow.len <op> N, espnow.payload contains|starts-with 01:02:ff or \"text\"\n"
+      "\n"
+      "Sources to come: a Linux monitor-mode interface and an ESP32 on a serial port (reading its\n"
+      "capture stream directly); --stream reads that stream today from a file, FIFO or tty.\n"
+      "Ctrl-C stops a capture and prints the tables. Byte counts are Wireshark's frame.len.");
+  sniff->callback([args] { RunSniff(*args); });
+}
+
+}  // namespace airlab::cli

@@ -1,0 +1,269 @@
+// `airlab sniff` and `airlab-extcap` run as a user and Wireshark would run them: help and
+// one-line errors, summaries of a file, a capture stream and the simulated air that agree
+// with each other and with tshark, the live display, and the extcap protocol end to end.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "core/sniff/sniff_testing.h"
+#include "core/sniff/stream.h"
+#include "platform/linux/capture_file.h"
+#include "tests/espnow_tools.h"
+
+namespace airlab::sniff {
+namespace {
+
+using testing_tools::AirlabBinary;
+using testing_tools::CommandResult;
+using testing_tools::ReadText;
+using testing_tools::RunCommand;
+using testing_tools::Split;
+using testing_tools::TempDir;
+
+std::string Extcap() {
+  const char* dir = std::getenv("AIRLAB_BUILD_DIR");
+  return std::string(dir ? dir : ".") + "/tools/wireshark/airlab-extcap";
+}
+
+CommandResult Sniff(const std::string& args, const TempDir& dir) {
+  return RunCommand(AirlabBinary() + " sniff " + args, dir);
+}
+
+size_t TsharkCount(const std::string& file, const std::string& filter, const TempDir& dir) {
+  const auto r = RunCommand("tshark -r " + file + (filter.empty() ? "" : " -Y '" + filter + "'") + " -T fields -e frame.number", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  size_t n = 0;
+  for (const auto& line : Split(r.out, '\n')) n += !line.empty();
+  return n;
+}
+
+// The tables of a summary, without the header lines that name the source.
+std::string Tables(const std::string& summary) {
+  const size_t start = summary.find(" BSSID");
+  return start == std::string::npos ? "" : summary.substr(start);
+}
+
+// The lines of one table: from its header to the blank line after it.
+std::vector<std::string> Section(const std::string& summary, const std::string& header) {
+  std::vector<std::string> lines;
+  bool in = false;
+  for (const auto& line : Split(summary, '\n')) {
+    if (line.rfind(" " + header, 0) == 0) in = true;
+    else if (in && line.empty()) break;
+    if (in) lines.push_back(line);
+  }
+  return lines;
+}
+
+class CliSniff : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    testing::MixedCaptureOptions options;
+    options.frames = 3000;
+    options.seed = 99;
+    testing::WriteMixedCapture(dir_->File("mix.pcap"), options);
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static TempDir* dir_;
+};
+TempDir* CliSniff::dir_ = nullptr;
+
+TEST_F(CliSniff, Help_HasExamplesAndTheFilterFields) {
+  const auto r = Sniff("--help", *dir_);
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* text : {"Examples:", "airlab sniff --sim", "espnow.payload contains", "espnow.sender",
+                           "probe-req", "rssi", "-w,--write", "--hop", "--summary", "--stream"}) {
+    EXPECT_NE(r.out.find(text), std::string::npos) << text;
+  }
+}
+
+TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
+  struct Case {
+    std::string args, expect;
+  };
+  const std::vector<Case> cases = {
+      {"--summary", "--file F, --stream F or --sim"},
+      {"-r " + dir_->File("mix.pcap") + " --filter 'beacon and' --summary", "at column 11 expected a field"},
+      {"-r " + dir_->File("mix.pcap") + " --hop 1,6", "--hop needs a radio"},
+      {"-r " + dir_->File("mix.pcap") + " -w out.pcap", "name the file *.pcapng"},
+      {"--sim --hop 1,99 --summary", "--hop 1,6,11"},
+      {"-r /nonexistent.pcap --summary", "/nonexistent.pcap"},
+      {"--stream /nonexistent --summary", "give a file, FIFO or serial device"},
+  };
+  for (const auto& c : cases) {
+    const auto r = Sniff(c.args, *dir_);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.args << ": " << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << ": " << r.err;
+  }
+}
+
+TEST_F(CliSniff, FileSummary_WritesWhatPassedTheFilter) {
+  const std::string out = dir_->File("espnow.pcapng");
+  const auto r = Sniff("-r " + dir_->File("mix.pcap") + " --filter 'espnow and not espnow.broadcast' --summary --comments -w " + out, *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto links = Section(r.out, "ESP-NOW SENDER");
+  ASSERT_EQ(links.size(), 5u) << r.out;  // header + 4 unicast links
+  for (size_t i = 1; i < links.size(); ++i) EXPECT_EQ(links[i].find("broadcast"), std::string::npos) << links[i];
+  const std::regex matched(" matched ([0-9]+) ");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, matched)) << r.out;
+  EXPECT_EQ(TsharkCount(out, "", *dir_), std::stoul(m[1]));
+  EXPECT_EQ(TsharkCount(out, "frame.comment contains \"ESP-NOW\"", *dir_), std::stoul(m[1]));
+  EXPECT_NE(r.err.find("wrote " + m[1].str() + " frames"), std::string::npos) << r.err;
+  // Aligned: numbers end under the end of their header.
+  const size_t frames_end = links[0].find("Frames") + 6;
+  for (size_t i = 1; i < links.size(); ++i) {
+    ASSERT_GT(links[i].size(), frames_end) << links[i];
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(links[i][frames_end - 1]))) << links[i];
+    EXPECT_EQ(links[i][frames_end], ' ') << links[i];
+  }
+}
+
+TEST_F(CliSniff, CaptureStream_GivesTheSameTablesAsTheFile) {
+  // The stream a device would send, with a boot message and line noise in between.
+  struct Bytes final : ByteSink {
+    Status Write(ByteSpan b) override {
+      data.insert(data.end(), b.begin(), b.end());
+      return Status::Ok();
+    }
+    std::vector<std::byte> data;
+  } wire;
+  std::vector<std::byte> scratch(kStreamEncoderScratchSize);
+  StreamEncoder encoder(wire, scratch);
+  linux::CaptureFileReader reader(dir_->File("mix.pcap"));
+  const std::string noise = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
+  size_t n = 0;
+  while (auto p = reader.Next()) {
+    if (n++ == 100) wire.data.insert(wire.data.end(), reinterpret_cast<const std::byte*>(noise.data()),
+                                     reinterpret_cast<const std::byte*>(noise.data()) + noise.size());
+    ASSERT_TRUE(encoder.WritePacket(Packet{p->ts_ns, p->link_type, p->data, p->origlen}).ok());
+  }
+  testing_tools::WriteBytes(dir_->File("mix.stream"), wire.data.data(), wire.data.size());
+
+  const auto from_file = Sniff("-r " + dir_->File("mix.pcap") + " --summary", *dir_);
+  const auto from_stream = Sniff("--stream " + dir_->File("mix.stream") + " --summary", *dir_);
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  ASSERT_EQ(from_stream.exit_code, 0) << from_stream.err;
+  EXPECT_FALSE(Tables(from_file.out).empty());
+  EXPECT_EQ(Tables(from_stream.out), Tables(from_file.out));
+  EXPECT_NE(from_stream.out.find("stream: " + std::to_string(noise.size()) + " bytes of garbage skipped, 0 frames lost"),
+            std::string::npos) << from_stream.out;
+}
+
+TEST_F(CliSniff, SimulatedAir_TablesAgreeWithTheCaptureItWrote) {
+  const std::string out = dir_->File("sim.pcapng");
+  const auto live = Sniff("--sim --duration 4 --summary -w " + out, *dir_);
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  const auto links = Section(live.out, "ESP-NOW SENDER");
+  EXPECT_EQ(links.size(), 6u) << live.out;  // the demo's five links
+  EXPECT_NE(live.out.find("airlab-lab"), std::string::npos);
+  // Reading back what it wrote gives the same stations, links and channel use.
+  const auto replay = Sniff("-r " + out + " --summary", *dir_);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_EQ(Tables(replay.out), Tables(live.out));
+  // And tshark, with the Lua dissector, counts the same ESP-NOW frames.
+  const std::regex espnow(" ESP-NOW ([0-9]+) ");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(live.out, m, espnow));
+  const auto lua = RunCommand("tshark -X lua_script:tools/wireshark/espnow.lua -r " + out + " -Y espnow -T fields -e frame.number", *dir_);
+  EXPECT_EQ(std::count(lua.out.begin(), lua.out.end(), '\n'), std::stol(m[1]));
+}
+
+TEST_F(CliSniff, SimulatedAir_HoppingFindsBothAccessPoints) {
+  const auto r = Sniff("--sim --duration 4 --hop 1,6 --dwell 200 --summary", *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("airlab-lab"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cafe"), std::string::npos) << r.out;
+  // Each channel was listened to half the time.
+  const auto channels = Section(r.out, "CH");
+  ASSERT_EQ(channels.size(), 3u) << r.out;
+  for (size_t i = 1; i < channels.size(); ++i) {
+    EXPECT_NE(channels[i].find("2.0"), std::string::npos) << channels[i];
+  }
+}
+
+TEST_F(CliSniff, LiveDisplay_RedrawsInPlace) {
+  const auto r = RunCommand("script -qec '" + AirlabBinary() + " sniff --sim --duration 2 --speed 4 --refresh 100' /dev/null", *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t homes = 0;
+  for (size_t at = r.out.find("\x1b[H"); at != std::string::npos; at = r.out.find("\x1b[H", at + 1)) ++homes;
+  EXPECT_GE(homes, 3u) << "several refreshes";
+  EXPECT_NE(r.out.find("ESP-NOW SENDER"), std::string::npos);
+  EXPECT_NE(r.out.find("\x1b[?25h"), std::string::npos) << "the cursor comes back";
+}
+
+TEST_F(CliSniff, TruncatedFile_WarnsAndStillShowsTheTables) {
+  const std::string whole = ReadText(dir_->File("mix.pcap"));
+  const std::string cut = whole.substr(0, whole.size() / 2 + 7);
+  testing_tools::WriteBytes(dir_->File("cut.pcap"), cut.data(), cut.size());
+  const auto r = Sniff("-r " + dir_->File("cut.pcap") + " --summary", *dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_FALSE(Section(r.out, "ESP-NOW SENDER").empty());
+}
+
+TEST(Extcap, AnswersWiresharksQuestions) {
+  TempDir dir;
+  auto r = RunCommand(Extcap() + " --extcap-interfaces --extcap-version=4.0 --some-future-flag", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("^extcap \\{version=[0-9.]+\\}")));
+  EXPECT_NE(r.out.find("interface {value=airlab-sim}{display="), std::string::npos);
+  EXPECT_NE(r.out.find("interface {value=airlab-file}{display="), std::string::npos);
+
+  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-dlts", dir);
+  EXPECT_EQ(r.out, "dlt {number=127}{name=IEEE802_11_RADIO}{display=802.11 plus radiotap header}\n");
+
+  r = RunCommand(Extcap() + " --extcap-interface airlab-file --extcap-config", dir);
+  EXPECT_NE(r.out.find("arg {number=0}{call=--file}{display=Capture file}{type=fileselect}"), std::string::npos);
+  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-config", dir);
+  for (const auto& line : Split(r.out, '\n')) {
+    if (!line.empty()) EXPECT_TRUE(std::regex_match(line, std::regex("arg \\{number=[0-9]+\\}\\{call=--[a-z]+\\}.*"))) << line;
+  }
+  EXPECT_NE(r.out.find("{call=--hop}"), std::string::npos);
+
+  // Capture filter validation: 0 for a good one, 1 and the reason for a bad one.
+  EXPECT_EQ(RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and rssi > -70'", dir).exit_code, 0);
+  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and'", dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("expected"), std::string::npos);
+}
+
+TEST(Extcap, CapturesIntoAFifoThatDumpcapReads) {
+  TempDir dir;
+  const std::string fifo = dir.File("fifo"), out = dir.File("cap.pcapng");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // Wireshark's side: dumpcap (through tshark) reads the FIFO into a file.
+  RunCommand("(timeout 60 tshark -i " + fifo + " -w " + out + " >/dev/null 2>&1 &)", dir);
+  const auto r = RunCommand(Extcap() + " --extcap-interface airlab-sim --capture --fifo " + fifo +
+                                " --extcap-capture-filter 'espnow and not espnow.broadcast' --duration 3 --speed 0"
+                                " --hop 1 --extcap-control-in /dev/null --unknown-option value",
+                            dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (int i = 0; i < 100 && TsharkCount(out, "", dir) == 0; ++i) usleep(100'000);
+  usleep(500'000);
+  const size_t frames = TsharkCount(out, "", dir);
+  EXPECT_GT(frames, 20u);
+  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.da != ff:ff:ff:ff:ff:ff", dir), frames)
+      << "the capture filter kept unicast ESP-NOW only";
+}
+
+TEST(Extcap, ReplaysAFile) {
+  TempDir dir;
+  testing::MixedCaptureOptions options;
+  options.frames = 500;
+  testing::WriteMixedCapture(dir.File("in.pcap"), options);
+  const auto r = RunCommand(Extcap() + " --extcap-interface airlab-file --capture --fifo " + dir.File("out.pcapng") +
+                                " --file " + dir.File("in.pcap") + " --speed 0 --extcap-capture-filter beacon",
+                            dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(TsharkCount(dir.File("out.pcapng"), "", dir), TsharkCount(dir.File("in.pcap"), "wlan.fc.type_subtype == 8 && !_ws.malformed", dir));
+}
+
+}  // namespace
+}  // namespace airlab::sniff

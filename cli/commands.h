@@ -14,8 +14,13 @@ struct UserError : std::runtime_error {
 };
 
 void AddEspnowCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
+void AddChannelCommand(CLI::App& app);
 void AddSniffCommand(CLI::App& app);
 void AddAirCommand(CLI::App& app);
 void AddSimCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
+void AddGatewayCommand(CLI::App& app);
+void AddNodeCommand(CLI::App& app);
 
 }  // namespace airlab::cli

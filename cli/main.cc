@@ -17,9 +17,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "airlab 0.1.0");
   airlab::cli::AddEspnowCommand(app);
+  airlab::cli::AddServeCommand(app);
+  airlab::cli::AddChannelCommand(app);
   airlab::cli::AddSniffCommand(app);
   airlab::cli::AddAirCommand(app);
   airlab::cli::AddSimCommand(app);
+  airlab::cli::AddDemoCommand(app);
+  airlab::cli::AddGatewayCommand(app);
+  airlab::cli::AddNodeCommand(app);
 
   // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
   try {

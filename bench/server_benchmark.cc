@@ -1,0 +1,163 @@
+// The ThingSpeak-compatible server over real HTTP on loopback, as devices and dashboards use it:
+//   BM_UpdateKeepAlive  /update from 2 client threads, each on one keep-alive connection, with
+//                       the rate limit off; items_per_second is updates stored per second
+//                       (floor: 20,000/s on the 2-core machine).
+//   BM_Feeds8000        /channels/<id>/feeds.json?results=8000 on a channel of 8000 entries;
+//                       p50_ms/p99_ms/max_ms are the request latencies seen by the client
+//                       (floor: p99 20 ms).
+// Client and server share the machine's cores, so both figures include the client's work; the
+// client is a minimal HTTP/1.1 keep-alive client (one send and one receive per request, as a
+// load generator like wrk does) so that the server's work dominates.
+
+#include <arpa/inet.h>
+#include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/server.h"
+
+namespace airlab::server {
+namespace {
+
+constexpr int kFeedEntries = 8000;
+
+// One keep-alive connection; Get answers the body, or nullopt when the connection failed.
+class KeepAliveClient {
+ public:
+  explicit KeepAliveClient(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~KeepAliveClient() {
+    if (fd_ >= 0) close(fd_);
+  }
+  KeepAliveClient(const KeepAliveClient&) = delete;
+  KeepAliveClient& operator=(const KeepAliveClient&) = delete;
+
+  std::optional<std::string> Get(const std::string& target) {
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (fd_ < 0 || send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+                       static_cast<ssize_t>(request.size())) {
+      return std::nullopt;
+    }
+    while (true) {
+      size_t head_end = buffer_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        size_t length_at = buffer_.find("Content-Length: ");
+        size_t length = length_at < head_end ? std::stoul(buffer_.substr(length_at + 16)) : 0;
+        if (buffer_.size() >= head_end + 4 + length) {
+          std::string body = buffer_.substr(head_end + 4, length);
+          buffer_.erase(0, head_end + 4 + length);
+          return body;
+        }
+      }
+      char chunk[1 << 16];
+      ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return std::nullopt;
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string buffer_;
+};
+
+struct Fixture {
+  Fixture() {
+    ServerOptions options;
+    options.rate_limit_s = 0;
+    server = std::make_unique<Server>(options);
+    server->Start();
+    updates = server->store().CreateChannel(
+        {.name = "updates", .field_names = {"rssi", "seq"}, .public_flag = true});
+    Channel feed = server->store().CreateChannel(
+        {.name = "feed", .field_names = {"temperature", "humidity", "rssi"}, .public_flag = true});
+    std::vector<NewEntry> entries(kFeedEntries);
+    const TimeMs start = NowMs() - kFeedEntries * 15000LL;
+    for (int i = 0; i < kFeedEntries; ++i) {
+      Entry& e = entries[i].entry;
+      e.created_at = start + i * 15000LL;  // one entry per 15 s, like a free channel
+      e.fields[0] = std::to_string(20 + (i % 100) / 10.0);
+      e.fields[1] = std::to_string(40 + i % 37);
+      e.fields[2] = std::to_string(-40 - i % 50);
+    }
+    server->store().Append(feed.write_key, feed.id, std::move(entries), 0, 0);
+    feed_path = "/channels/" + std::to_string(feed.id) + "/feeds.json?results=8000";
+  }
+  std::unique_ptr<Server> server;
+  Channel updates;
+  std::string feed_path;
+};
+
+Fixture& Shared() {
+  static Fixture fixture;
+  return fixture;
+}
+
+void BM_UpdateKeepAlive(benchmark::State& state) {
+  Fixture& f = Shared();
+  KeepAliveClient client(f.server->port());
+  const std::string path = "/update?api_key=" + f.updates.write_key + "&field1=-61&field2=";
+  long long sequence = 0;
+  for (auto _ : state) {
+    std::optional<std::string> entry_id = client.Get(path + std::to_string(sequence++));
+    if (!entry_id || *entry_id == "0") {
+      state.SkipWithError("an update was refused or failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_UpdateKeepAlive)->Threads(2)->UseRealTime()->MinTime(3.0);
+
+void BM_Feeds8000(benchmark::State& state) {
+  Fixture& f = Shared();
+  KeepAliveClient client(f.server->port());
+  std::vector<double> latencies_ms;
+  std::int64_t bytes = 0;
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    std::optional<std::string> feed = client.Get(f.feed_path);
+    latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (!feed || feed->find("\"entry_id\":8000,") == std::string::npos) {
+      state.SkipWithError("feeds.json did not answer 8000 entries");
+      break;
+    }
+    bytes += static_cast<std::int64_t>(feed->size());
+  }
+  if (latencies_ms.empty()) return;
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto percentile = [&](double p) {
+    size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(latencies_ms.size())));
+    return latencies_ms[std::clamp<size_t>(rank, 1, latencies_ms.size()) - 1];
+  };
+  state.counters["p50_ms"] = percentile(0.50);
+  state.counters["p99_ms"] = percentile(0.99);
+  state.counters["max_ms"] = latencies_ms.back();
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_Feeds8000)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace airlab::server
+BENCHMARK_MAIN();

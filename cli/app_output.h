@@ -1,0 +1,22 @@
+#pragma once
+// How the gateway's and the nodes' events read on a terminal: one line each, shared by
+// `airlab demo`, `airlab gateway` and `airlab node`.
+
+#include <string>
+
+#include "apps/gateway/gateway.h"
+#include "apps/node/node.h"
+#include "core/cloud/errors.h"
+
+namespace airlab::cli {
+
+std::string MacText(const MacAddress& mac);
+// "timeout (-304)", "too many requests (429)", ...
+std::string CloudErrorText(cloud::ErrorCode code);
+// The line for an event, without its time; "" for events not worth a line.
+std::string GatewayEventText(const apps::GatewayEvent& e, int command_field);
+std::string NodeEventText(const std::string& node, const apps::NodeEvent& e);
+// "[  12.3 s] " for a simulated time.
+std::string TimePrefix(port::TimeNs t);
+
+}  // namespace airlab::cli

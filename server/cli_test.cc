@@ -1,0 +1,139 @@
+// `airlab serve` and `airlab channel` run as a person runs them: the built program, a data
+// folder of the test's own, real HTTP to the URL serve prints, and SIGTERM to stop it.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "server/server.h"
+#include "server/test_support.h"
+
+namespace airlab::server {
+namespace {
+
+using testing::RunCommand;
+
+std::string Airlab(const std::string& args) { return std::string(AIRLAB_CLI) + " " + args; }
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  std::string Data() const { return "--data '" + dir_.path().string() + "'"; }
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, ChannelCreateListKeys_AgreeWithEachOther) {
+  testing::CommandResult created =
+      RunCommand(Airlab("channel create --name 'Roof weather' --fields temp,,hum --public " + Data()));
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(created.output, m,
+                                std::regex("channel 1 \"Roof weather\" \\(public\\)\n"
+                                           "  write key  ([A-Z0-9]{16})\n  read key   ([A-Z0-9]{16})\n")))
+      << created.output;
+  const std::string write_key = m[1], read_key = m[2];
+  EXPECT_NE(created.output.find("1:temp, 3:hum"), std::string::npos) << created.output;
+
+  ASSERT_EQ(RunCommand(Airlab("channel create --name bench " + Data())).exit_code, 0);
+  testing::CommandResult list = RunCommand(Airlab("channel list " + Data()));
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_EQ(list.output,
+            "ID  NAME          ACCESS   ENTRIES  LAST ENTRY  FIELDS\n"
+            "1   Roof weather  public   0        -           1:temp, 3:hum\n"
+            "2   bench         private  0        -           1:Field 1\n");
+
+  testing::CommandResult keys = RunCommand(Airlab("channel keys 1 " + Data()));
+  ASSERT_EQ(keys.exit_code, 0);
+  EXPECT_NE(keys.output.find(write_key), std::string::npos);
+  EXPECT_NE(keys.output.find(read_key), std::string::npos);
+}
+
+TEST_F(CliTest, ChannelErrors_OneLineNamingTheFix) {
+  struct Case {
+    std::string args;
+    std::string fix;
+  };
+  for (const Case& c : {Case{"channel keys 5 " + Data(), "airlab channel list"},
+                        Case{"channel create --name x --fields 1,2,3,4,5,6,7,8,9 " + Data(), "--fields"},
+                        Case{"channel create --name x --data /proc/nope", "--data"}}) {
+    testing::CommandResult r = RunCommand(Airlab(c.args));
+    EXPECT_EQ(r.exit_code, 1) << c.args;
+    EXPECT_EQ(r.output.rfind("airlab: error: ", 0), 0u) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find(c.fix), std::string::npos) << r.output;
+  }
+  EXPECT_NE(RunCommand(Airlab("channel list " + Data())).output.find("airlab channel create"),
+            std::string::npos);
+}
+
+TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
+  ASSERT_EQ(RunCommand(Airlab("channel create --name lab --fields rssi " + Data())).exit_code, 0);
+  std::string key = RunCommand(Airlab("channel keys 1 " + Data())).output.substr(0);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(key, m, std::regex("write key  ([A-Z0-9]{16})")));
+  key = m[1];
+
+  std::filesystem::path out = dir_.path() / "serve.out";
+  std::string data = dir_.path().string();
+  const char* argv[] = {AIRLAB_CLI, "serve", "--port", "0", "--rate-limit", "0", "--data",
+                        data.c_str(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, AIRLAB_CLI, &actions, nullptr, const_cast<char**>(argv), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+
+  std::smatch url;
+  std::string printed;
+  bool started = testing::WaitFor([&] {
+    printed = ReadFile(out);
+    return std::regex_search(printed, url, std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+  });
+  if (started) {
+    httplib::Client client(url[1].str());
+    auto r = client.Get("/update?api_key=" + key + "&field1=-61");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "1");
+    auto feed = client.Get("/channels/1/feeds.json?api_key=" + key);
+    ASSERT_TRUE(feed);
+    EXPECT_EQ(nlohmann::json::parse(feed->body)["feeds"][0]["field1"], "-61");
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(started) << printed;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(out);
+  EXPECT_NE(ReadFile(out).find("airlab serve: stopped"), std::string::npos);
+  EXPECT_NE(printed.find("(1 channel)"), std::string::npos) << printed;
+}
+
+TEST_F(CliTest, ServePortTaken_OneLineNamingTheFix) {
+  Server other({});
+  other.Start();
+  testing::CommandResult r =
+      RunCommand(Airlab("serve --port " + std::to_string(other.port()) + " " + Data()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output.rfind("airlab: error: cannot listen on 127.0.0.1:", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("--port"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+}
+
+}  // namespace
+}  // namespace airlab::server

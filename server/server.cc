@@ -1,0 +1,568 @@
+#include "server/server.h"
+
+#include <httplib.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdlib>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include "server/mqtt_bridge.h"
+#include "server/text.h"
+#include "server/thingspeak.h"
+#include "server/web_assets.h"
+
+namespace airlab::server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr const char* kTextType = "text/plain; charset=utf-8";
+constexpr const char* kCsvType = "text/csv; charset=utf-8";
+
+// Pages may load only their own scripts and styles: the dashboard never runs injected markup.
+constexpr const char* kPagePolicy =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'";
+
+enum class Format { kText, kJson, kCsv };
+
+const char* ContentType(Format format) {
+  switch (format) {
+    case Format::kJson: return kJsonType;
+    case Format::kCsv: return kCsvType;
+    case Format::kText: break;
+  }
+  return kTextType;
+}
+
+Format FormatOf(std::string_view extension, Format bare) {
+  if (extension == ".json") return Format::kJson;
+  if (extension == ".csv") return Format::kCsv;
+  if (extension == ".txt") return Format::kText;
+  return bare;
+}
+
+void Send(Response& res, int status, std::string body, Format format) {
+  res.status = status;
+  res.set_content(std::move(body), ContentType(format));
+}
+
+// ThingSpeak's error answer: the JSON error object, or its error code as text.
+void SendError(Response& res, int status, Format format) {
+  Send(res, status, format == Format::kJson ? ErrorJson(status) : ErrorFor(status).code, format);
+}
+
+// Channel ids are positive decimal numbers; anything else names no channel.
+std::optional<std::int64_t> ParseId(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+// "3" or "field3" (both forms reach ThingSpeak), 1..8.
+std::optional<int> ParseFieldNumber(std::string_view text) {
+  if (text.substr(0, 5) == "field") text.remove_prefix(5);
+  int n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || n < 1 ||
+      n > kFieldCount) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+Params QueryParams(const Request& req) {
+  Params params;
+  for (const auto& [key, value] : req.params) params.emplace(key, value);
+  return params;
+}
+
+// The query string plus the body: a form (httplib has already parsed a form-urlencoded one
+// into req.params; a body sent without a Content-Type is read as a form too, as devices do)
+// or a JSON object. Body values win over the query's. nullopt for a malformed JSON body.
+std::optional<Params> RequestParams(const Request& req) {
+  Params params = QueryParams(req);
+  if (req.body.empty()) return params;
+  std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) == 0) {
+    std::optional<Params> body = ParseJsonParams(req.body);
+    if (!body) return std::nullopt;
+    for (auto& [key, value] : *body) params.insert_or_assign(key, std::move(value));
+  } else if (type.empty() || type.rfind("text/plain", 0) == 0) {
+    for (auto& [key, value] : ParseForm(req.body)) params.insert_or_assign(key, std::move(value));
+  }
+  return params;
+}
+
+// The API key from the named parameter or ThingSpeak's headers.
+std::string ApiKey(const Request& req, const Params& params, std::string_view name = "api_key") {
+  if (auto it = params.find(name); it != params.end()) return it->second;
+  for (const char* header : {"THINGSPEAKAPIKEY", "X-THINGSPEAKAPIKEY"}) {
+    if (req.has_header(header)) return req.get_header_value(header);
+  }
+  return {};
+}
+
+std::filesystem::path MakeTemporaryDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "airlab-server-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) {
+    throw std::runtime_error("cannot make a temporary folder in " +
+                             std::filesystem::temp_directory_path().string() +
+                             "; set TMPDIR to a writable folder");
+  }
+  return pattern;
+}
+
+// One update's outcome, for /update, update.json and MQTT alike.
+struct Ingested {
+  bool ok = false;
+  UpdateProblem problem = UpdateProblem::kNone;
+  AppendStatus status = AppendStatus::kBadKey;
+  std::int64_t channel_id = 0;
+  Entry entry;
+};
+
+std::string RefusalReason(const Ingested& r) {
+  switch (r.problem) {
+    case UpdateProblem::kNoData: return "nothing to store";
+    case UpdateProblem::kTooLong: return "a value over 255 characters";
+    case UpdateProblem::kBadTime: return "created_at is not a time";
+    case UpdateProblem::kBadLocation: return "lat, long or elevation is not a number in range";
+    case UpdateProblem::kInvalidBytes: return "text that is not UTF-8";
+    case UpdateProblem::kNone: break;
+  }
+  switch (r.status) {
+    case AppendStatus::kBadKey: return "no channel has that write key";
+    case AppendStatus::kRateLimited: return "the channel's rate limit";
+    case AppendStatus::kConflict: return "created_at is already taken";
+    case AppendStatus::kOk: break;
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+std::filesystem::path StorePath(const std::filesystem::path& data_dir) {
+  return data_dir / "airlab-cloud.db";
+}
+
+std::filesystem::path DefaultDataDir() {
+  if (const char* dir = std::getenv("AIRLAB_DATA"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return std::filesystem::path(xdg) / "airlab" / "cloud";
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home && *home ? home : ".") / ".local" / "share" / "airlab" / "cloud";
+}
+
+struct Server::Impl {
+  explicit Impl(ServerOptions opts);
+  ~Impl();
+
+  TimeMs Now() const { return options.clock ? options.clock() : NowMs(); }
+  TimeMs DefaultIntervalMs() const {
+    return static_cast<TimeMs>(std::llround(options.rate_limit_s * 1000));
+  }
+  void Log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  Ingested Ingest(std::string_view key, std::optional<std::int64_t> channel_id,
+                  const Params& params);
+  void PublishEntries(std::int64_t channel_id, const std::vector<Entry>& entries);
+  void OnMqttPublish(const PublishTopic& topic, std::string payload);
+  std::optional<Channel> ReadableChannel(const Request& req, Response& res, const Params& params,
+                                         Format format);
+
+  void Routes();
+  void HandleUpdate(const Request& req, Response& res);
+  void HandleBulk(const Request& req, Response& res);
+  void HandleFeed(const Request& req, Response& res, std::optional<std::string_view> field,
+                  std::string_view extension);
+  void HandleLast(const Request& req, Response& res, std::optional<std::string_view> field,
+                  std::string_view extension);
+  void HandleStatus(const Request& req, Response& res);
+  void HandlePage(Response& res, std::string_view name);
+
+  ServerOptions options;
+  std::filesystem::path data_dir;
+  bool temporary_dir = false;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<MqttBridge> mqtt;
+  httplib::Server http;
+  std::thread thread;
+  std::atomic<bool> listen_returned{false};
+  int port = 0;
+};
+
+Server::Impl::Impl(ServerOptions opts) : options(std::move(opts)) {
+  if (!std::isfinite(options.rate_limit_s) || options.rate_limit_s < 0) {
+    throw std::runtime_error("the rate limit is a number of seconds, 0 or more");
+  }
+  data_dir = options.data_dir;
+  if (data_dir.empty()) {
+    data_dir = MakeTemporaryDir();
+    temporary_dir = true;
+  }
+  if (options.commit_delay_ms < 0 || options.commit_delay_ms > 10000) {
+    throw std::runtime_error("the commit delay is 0 to 10000 ms");
+  }
+  store = std::make_unique<Store>(StorePath(data_dir),
+                                  std::chrono::milliseconds(options.commit_delay_ms));
+  if (!options.mqtt_url.empty()) {
+    std::optional<BrokerAddress> broker = ParseBrokerUrl(options.mqtt_url);
+    if (!broker) {
+      throw std::runtime_error("the MQTT URL '" + options.mqtt_url +
+                               "' is not of the form mqtt://host:port");
+    }
+    mqtt = std::make_unique<MqttBridge>(
+        *broker, [this](const PublishTopic& topic, std::string payload) {
+          OnMqttPublish(topic, std::move(payload));
+        });
+  }
+  Routes();
+}
+
+Server::Impl::~Impl() {
+  store.reset();
+  if (temporary_dir) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir, ignored);
+  }
+}
+
+Ingested Server::Impl::Ingest(std::string_view key, std::optional<std::int64_t> channel_id,
+                              const Params& params) {
+  Ingested r;
+  TimeMs now = Now();
+  ParsedUpdate parsed = ParseUpdate(params, now);
+  r.problem = parsed.problem;
+  if (parsed.problem != UpdateProblem::kNone || key.empty()) return r;
+  std::vector<NewEntry> one;
+  one.push_back(std::move(parsed.entry));
+  AppendResult result = store->Append(key, channel_id, std::move(one), now, DefaultIntervalMs());
+  r.status = result.status;
+  if (result.status != AppendStatus::kOk) return r;
+  r.ok = true;
+  r.channel_id = result.channel_id;
+  r.entry = result.entries.front();
+  PublishEntries(result.channel_id, result.entries);
+  return r;
+}
+
+void Server::Impl::PublishEntries(std::int64_t channel_id, const std::vector<Entry>& entries) {
+  if (!mqtt) return;
+  std::string topic = "channels/" + std::to_string(channel_id) + "/subscribe";
+  for (const Entry& e : entries) {
+    mqtt->Publish(topic, FullEntryJson(channel_id, e));
+    for (int f = 0; f < kFieldCount; ++f) {
+      if (e.fields[f]) mqtt->Publish(topic + "/fields/field" + std::to_string(f + 1), *e.fields[f]);
+    }
+  }
+}
+
+void Server::Impl::OnMqttPublish(const PublishTopic& topic, std::string payload) {
+  try {
+    Params params;
+    if (topic.field) {
+      params.emplace("field" + std::to_string(*topic.field), std::move(payload));
+    } else {
+      for (auto& [key, value] : ParseForm(payload)) params.insert_or_assign(key, std::move(value));
+    }
+    std::string key = topic.write_key;
+    if (auto it = params.find("api_key"); key.empty() && it != params.end()) key = it->second;
+    Ingested r = Ingest(key, topic.channel_id, params);
+    if (!r.ok) {
+      Log("mqtt: refused an update to channel " + std::to_string(topic.channel_id) + ": " +
+          RefusalReason(r));
+    }
+  } catch (const std::exception& e) {
+    Log(std::string("mqtt: ") + e.what());
+  }
+}
+
+std::optional<Channel> Server::Impl::ReadableChannel(const Request& req, Response& res,
+                                                     const Params& params, Format format) {
+  std::optional<std::int64_t> id = ParseId(req.matches[1].str());
+  std::optional<Channel> channel = id ? store->FindChannel(*id) : std::nullopt;
+  if (!channel) {
+    SendError(res, 404, format);
+    return std::nullopt;
+  }
+  if (!channel->CanRead(ApiKey(req, params))) {
+    // ThingSpeak answers a read without access with -1; JSON readers get the error object.
+    if (format == Format::kJson) {
+      SendError(res, 401, format);
+    } else {
+      Send(res, 200, "-1", format);
+    }
+    return std::nullopt;
+  }
+  return channel;
+}
+
+void Server::Impl::HandleUpdate(const Request& req, Response& res) {
+  Format format = req.matches[1].str() == ".json" ? Format::kJson : Format::kText;
+  std::optional<Params> params = RequestParams(req);
+  if (!params) return SendError(res, 400, format);
+  Ingested r = Ingest(ApiKey(req, *params), std::nullopt, *params);
+  if (r.problem == UpdateProblem::kInvalidBytes) return SendError(res, 422, format);
+  // Every other refusal (bad key, rate limit, nothing to store, a value too long) is "0".
+  if (!r.ok) return Send(res, 200, "0", format);
+  Send(res, 200,
+       format == Format::kJson ? FullEntryJson(r.channel_id, r.entry)
+                               : std::to_string(r.entry.entry_id),
+       format);
+}
+
+void Server::Impl::HandleBulk(const Request& req, Response& res) {
+  std::optional<std::int64_t> id = ParseId(req.matches[1].str());
+  if (!id || !store->FindChannel(*id)) return SendError(res, 404, Format::kJson);
+  TimeMs now = Now();
+  BulkUpdate bulk;
+  if (req.matches[2].str() == "csv") {
+    std::optional<Params> params = RequestParams(req);
+    if (!params) return SendError(res, 400, Format::kJson);
+    bulk = ParseBulkCsv(*params, now);
+    if (bulk.write_key.empty()) bulk.write_key = ApiKey(req, *params);
+  } else {
+    bulk = ParseBulkJson(req.body, now);
+    if (bulk.write_key.empty()) bulk.write_key = ApiKey(req, QueryParams(req));
+  }
+  if (bulk.error_status) return SendError(res, bulk.error_status, Format::kJson);
+  if (bulk.write_key.empty()) return SendError(res, 401, Format::kJson);
+  AppendResult result =
+      store->Append(bulk.write_key, *id, std::move(bulk.entries), now, DefaultIntervalMs());
+  switch (result.status) {
+    case AppendStatus::kBadKey: return SendError(res, 401, Format::kJson);
+    case AppendStatus::kRateLimited: return SendError(res, 429, Format::kJson);
+    case AppendStatus::kConflict: return SendError(res, 409, Format::kJson);
+    case AppendStatus::kOk: break;
+  }
+  PublishEntries(result.channel_id, result.entries);
+  Send(res, 202, "{\"success\":true}", Format::kJson);
+}
+
+void Server::Impl::HandleFeed(const Request& req, Response& res,
+                              std::optional<std::string_view> field, std::string_view extension) {
+  Format format = FormatOf(extension, Format::kJson);
+  Params params = QueryParams(req);
+  std::optional<Channel> channel = ReadableChannel(req, res, params, format);
+  if (!channel) return;
+  FieldSelection selection;
+  if (field) {
+    selection.only_field = ParseFieldNumber(*field);
+    if (!selection.only_field) return SendError(res, 400, format);
+  }
+  std::optional<ReadOptions> options = ParseReadOptions(params, Now());
+  if (!options) return SendError(res, 400, format);
+  selection.status = options->status;
+  selection.location = options->location;
+  options->query.columns = ColumnsFor(*channel, selection);
+  std::vector<Entry> entries = store->Feed(channel->id, options->query);
+  Send(res, 200,
+       format == Format::kCsv ? FeedCsv(*channel, entries, selection)
+                              : FeedJson(*channel, entries, selection),
+       format);
+}
+
+void Server::Impl::HandleLast(const Request& req, Response& res,
+                              std::optional<std::string_view> field, std::string_view extension) {
+  // fields/<n>/last answers the bare value unless asked for JSON, like ThingSpeak.
+  Format format = FormatOf(extension, field ? Format::kText : Format::kJson);
+  Params params = QueryParams(req);
+  std::optional<Channel> channel = ReadableChannel(req, res, params, format);
+  if (!channel) return;
+  FieldSelection selection;
+  if (field) {
+    selection.only_field = ParseFieldNumber(*field);
+    if (!selection.only_field) return SendError(res, 400, format);
+  }
+  std::optional<ReadOptions> options = ParseReadOptions(params, Now());
+  if (!options) return SendError(res, 400, format);
+  selection.status = options->status;
+  selection.location = options->location;
+  FeedQuery last;
+  last.results = 1;
+  last.nonnull_field = selection.only_field;
+  last.columns = ColumnsFor(*channel, selection);
+  std::vector<Entry> entries = store->Feed(channel->id, last);
+  if (entries.empty()) return Send(res, 200, "-1", format);
+  if (format == Format::kText) {
+    return Send(res, 200, *entries.front().fields[*selection.only_field - 1], format);
+  }
+  std::string body;
+  AppendEntryJson(body, *channel, entries.front(), selection);
+  Send(res, 200, std::move(body), format);
+}
+
+void Server::Impl::HandleStatus(const Request& req, Response& res) {
+  Params params = QueryParams(req);
+  std::optional<Channel> channel = ReadableChannel(req, res, params, Format::kJson);
+  if (!channel) return;
+  std::optional<ReadOptions> options = ParseReadOptions(params, Now());
+  if (!options) return SendError(res, 400, Format::kJson);
+  options->query.only_with_status = true;
+  options->query.columns = kStatusColumn;
+  Send(res, 200, StatusJson(*channel, store->Feed(channel->id, options->query)), Format::kJson);
+}
+
+void Server::Impl::HandlePage(Response& res, std::string_view name) {
+  for (const WebAsset& asset : WebAssets()) {
+    if (asset.name != name) continue;
+    res.status = 200;
+    res.set_header("Cache-Control", "no-cache");
+    if (name.ends_with(".html")) {
+      res.set_header("Content-Security-Policy", kPagePolicy);
+      res.set_header("X-Content-Type-Options", "nosniff");
+    }
+    res.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type));
+    return;
+  }
+  SendError(res, 404, Format::kJson);
+}
+
+void Server::Impl::Routes() {
+  // Channel ids and field numbers are matched loosely ([^/.]+) and checked by the handlers,
+  // so "/channels/abc/feeds.json" gets ThingSpeak's 404 answer, not a routing miss.
+  auto update = [this](const Request& req, Response& res) { HandleUpdate(req, res); };
+  http.Get(R"(/update(\.json)?)", update);
+  http.Post(R"(/update(\.json)?)", update);
+  http.Post(R"(/channels/([^/.]+)/bulk_update\.(json|csv))",
+            [this](const Request& req, Response& res) { HandleBulk(req, res); });
+  http.Get(R"(/channels/([^/.]+)/bulk_update\.(json|csv))", [](const Request&, Response& res) {
+    SendError(res, 405, Format::kJson);
+  });
+  http.Get(R"(/channels/([^/.]+)/feeds(\.json|\.csv)?)", [this](const Request& req, Response& res) {
+    HandleFeed(req, res, std::nullopt, req.matches[2].str());
+  });
+  http.Get(R"(/channels/([^/.]+)/feeds/last(\.json)?)", [this](const Request& req, Response& res) {
+    HandleLast(req, res, std::nullopt, req.matches[2].str());
+  });
+  http.Get(R"(/channels/([^/.]+)/fields/([^/.]+)(\.json|\.csv)?)",
+           [this](const Request& req, Response& res) {
+             std::string field = req.matches[2].str();
+             HandleFeed(req, res, field, req.matches[3].str());
+           });
+  http.Get(R"(/channels/([^/.]+)/fields/([^/.]+)/last(\.json|\.txt)?)",
+           [this](const Request& req, Response& res) {
+             std::string field = req.matches[2].str();
+             HandleLast(req, res, field, req.matches[3].str());
+           });
+  http.Get(R"(/channels/([^/.]+)/status(\.json)?)",
+           [this](const Request& req, Response& res) { HandleStatus(req, res); });
+  http.Get("/channels.json", [this](const Request&, Response& res) {
+    Send(res, 200, ChannelListJson(store->ListChannels()), Format::kJson);
+  });
+  // The dashboard: one page for the channel list and each channel, its script and uPlot.
+  http.Get("/", [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
+  http.Get(R"(/channels/([^/.]+))",
+           [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
+  http.Get(R"(/static/([^/]+))", [this](const Request& req, Response& res) {
+    HandlePage(res, req.matches[1].str());
+  });
+
+  // Whatever answers an error without a body (unknown paths, oversized bodies) gets
+  // ThingSpeak's JSON error object; handlers that answered in text keep their body.
+  http.set_error_handler([](const Request&, Response& res) {
+    if (res.body.empty()) Send(res, res.status, ErrorJson(res.status), Format::kJson);
+  });
+  http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    Log("http: " + req.method + " " + req.path + ": " + what);
+    Send(res, 500, ErrorJson(500), Format::kJson);
+  });
+  // Browsers may call the API from other pages, as they can ThingSpeak's.
+  http.set_default_headers({{"Access-Control-Allow-Origin", "*"}});
+  http.Options(".*", [](const Request&, Response& res) {
+    res.status = 204;
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers",
+                   "Content-Type, THINGSPEAKAPIKEY, X-THINGSPEAKAPIKEY");
+  });
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(5);
+  http.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which would let a second server share a port
+  // that is in use; only SO_REUSEADDR (restart while old connections linger) is wanted.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  int threads = std::max(options.threads, 2);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() {
+  Impl& s = *impl_;
+  if (s.thread.joinable()) return;
+  const std::string& bind = s.options.bind;
+  int port = s.options.port == 0 ? s.http.bind_to_any_port(bind)
+             : s.http.bind_to_port(bind, s.options.port) ? s.options.port
+                                                          : -1;
+  if (port <= 0) {
+    throw std::runtime_error("cannot listen on " + bind + ":" + std::to_string(s.options.port) +
+                             ": the port is taken or the address is not this machine's; pick "
+                             "another with --port (0 picks a free one) or --bind");
+  }
+  s.port = port;
+  s.listen_returned = false;
+  s.thread = std::thread([&s] {
+    s.http.listen_after_bind();
+    s.listen_returned = true;
+  });
+  // stop() only works once the accept loop runs, so Start returns after it does.
+  while (!s.http.is_running() && !s.listen_returned) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (s.mqtt) s.mqtt->Start();
+}
+
+void Server::Stop() {
+  Impl& s = *impl_;
+  if (s.mqtt) s.mqtt->Stop();
+  if (!s.thread.joinable()) return;
+  s.http.stop();
+  s.thread.join();
+}
+
+int Server::port() const { return impl_->port; }
+
+std::string Server::url() const {
+  const std::string& bind = impl_->options.bind;
+  std::string host = bind == "0.0.0.0" ? "127.0.0.1" : bind == "::" ? "[::1]" : bind;
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(impl_->port);
+}
+
+const std::filesystem::path& Server::data_dir() const { return impl_->data_dir; }
+
+Store& Server::store() { return *impl_->store; }
+
+bool Server::mqtt_subscribed() const { return impl_->mqtt && impl_->mqtt->subscribed(); }
+
+}  // namespace airlab::server

@@ -1,0 +1,182 @@
+#pragma once
+// The server's storage: channels, their API keys and their entries in one SQLite database
+// (WAL mode, so reads run beside the single writer; every statement prepared once and bound).
+// Thread-safe: writes go through one connection under a mutex, reads take a connection from a
+// small pool. Several processes may open the same file (`airlab channel create` beside a
+// running `airlab serve`): writes are IMMEDIATE transactions and keys are looked up in the
+// database, not cached.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <limits>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "server/timestamp.h"
+
+namespace airlab::server {
+
+inline constexpr int kFieldCount = 8;
+inline constexpr size_t kMaxNameChars = 255;  // channel and field names
+
+struct ChannelSpec {
+  std::string name;
+  std::string description;
+  // Names of field1, field2, ...; an empty name leaves that field off. At most kFieldCount.
+  std::vector<std::string> field_names;
+  bool public_flag = false;
+  // Minimum time between accepted writes; nullopt follows the server's default.
+  std::optional<double> rate_limit_s;
+};
+
+struct Channel {
+  std::int64_t id = 0;
+  std::string name;
+  std::string description;
+  std::array<std::optional<std::string>, kFieldCount> field_names;
+  bool public_flag = false;
+  std::string write_key;
+  std::vector<std::string> read_keys;
+  std::optional<double> rate_limit_s;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;             // the newest entry's time; created_at without entries
+  std::int64_t last_entry_id = 0;    // 0: no entry yet
+
+  // True when key (the write key or a read key) opens this channel for reading.
+  bool CanRead(std::string_view key) const;
+};
+
+struct Entry {
+  std::int64_t entry_id = 0;
+  TimeMs created_at = 0;
+  std::array<std::optional<std::string>, kFieldCount> fields;
+  std::optional<std::string> latitude;
+  std::optional<std::string> longitude;
+  std::optional<std::string> elevation;
+  std::optional<std::string> status;
+};
+
+// One entry to add. time_given marks a created_at the client chose: ThingSpeak refuses those
+// when the channel already has an entry at that time.
+struct NewEntry {
+  Entry entry;
+  bool time_given = false;
+};
+
+enum class AppendStatus {
+  kOk,
+  kBadKey,        // no channel has this write key, or it is not the channel the request named
+  kRateLimited,   // the channel's last accepted write is too recent
+  kConflict,      // a given created_at is already taken in the channel (or twice in the batch)
+};
+
+struct AppendResult {
+  AppendStatus status = AppendStatus::kBadKey;
+  std::int64_t channel_id = 0;
+  std::vector<Entry> entries;  // as stored, with entry ids, when kOk
+};
+
+// Which columns a read fills in (entry_id and created_at always): leaving out what an answer
+// does not show keeps feeds of 8000 entries cheap.
+inline constexpr unsigned kLocationColumns = 1u << kFieldCount;
+inline constexpr unsigned kStatusColumn = 1u << (kFieldCount + 1);
+inline constexpr unsigned kAllColumns = (1u << (kFieldCount + 2)) - 1;
+inline constexpr unsigned FieldColumn(int field) { return 1u << (field - 1); }  // field 1..8
+
+struct FeedQuery {
+  int results = 100;                 // the newest this many, answered oldest first
+  TimeMs start = std::numeric_limits<TimeMs>::min();  // inclusive bounds on created_at
+  TimeMs end = std::numeric_limits<TimeMs>::max();
+  std::optional<int> nonnull_field;  // 1..8: only entries where that field has a value
+  bool only_with_status = false;
+  unsigned columns = kAllColumns;
+};
+
+class Store {
+ public:
+  // Opens (creating when missing) the database file at path, and its folder.
+  // Throws std::runtime_error with a sentence naming the path when that fails.
+  //
+  // commit_delay 0: each Append commits before it returns. Above 0: Append returns once its
+  // entries are in the open write transaction, which a background thread commits within
+  // commit_delay, and which any read of this Store commits first, so reads always see every
+  // write. Many writes then share one commit's file locks and WAL writes (on this kind of
+  // machine each syscall costs microseconds); a crash of the process loses at most the
+  // writes of the last commit_delay (a power cut loses recent commits in any case, with
+  // synchronous=NORMAL).
+  explicit Store(const std::filesystem::path& path,
+                 std::chrono::milliseconds commit_delay = std::chrono::milliseconds(0));
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Makes a channel with fresh keys: a write key and one read key, 16 uppercase letters and
+  // digits each like ThingSpeak's. Throws std::invalid_argument (a sentence naming the fix)
+  // for an empty name, more than kFieldCount fields, names over kMaxNameChars characters or
+  // not UTF-8, or a negative rate limit.
+  Channel CreateChannel(const ChannelSpec& spec);
+  std::optional<Channel> FindChannel(std::int64_t id);
+  std::vector<Channel> ListChannels();
+
+  // Adds entries to the channel whose write key is write_key (and whose id is channel_id, when
+  // given): all or none. Entry ids continue the channel's count from 1. default_interval_ms
+  // applies to channels without their own rate limit; 0 means none.
+  // Throws std::runtime_error when SQLite fails (disk full, file gone), or to report once
+  // that a background commit failed (its writes are lost).
+  AppendResult Append(std::string_view write_key, std::optional<std::int64_t> channel_id,
+                      std::vector<NewEntry> entries, TimeMs now, TimeMs default_interval_ms);
+
+  // The channel's entries matching query, oldest first.
+  std::vector<Entry> Feed(std::int64_t channel_id, const FeedQuery& query);
+
+  // Commits the open write transaction now, if there is one (reads do this themselves).
+  void Flush();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  class Database;
+  class ReaderLease;
+  AppendResult AppendInTransaction(Database& db, std::string_view write_key,
+                                   std::optional<std::int64_t> channel_id,
+                                   std::vector<NewEntry>& entries, TimeMs now,
+                                   TimeMs default_interval_ms,
+                                   std::optional<TimeMs>& previous_write);
+  bool BeginLocked();  // true when it began a transaction (none was open)
+  void CommitLocked();
+  void RollbackLocked();
+  void CommitterLoop();
+  std::unique_ptr<Database> OpenConnection(bool writer);
+  ReaderLease Reader();
+  std::optional<Channel> LoadChannel(Database& db, std::int64_t id);
+
+  std::filesystem::path path_;
+  std::chrono::milliseconds commit_delay_;
+
+  // The writer connection and everything below up to the readers, under write_mutex_.
+  std::mutex write_mutex_;
+  std::unique_ptr<Database> writer_;
+  bool in_transaction_ = false;
+  std::chrono::steady_clock::time_point transaction_started_;
+  std::exception_ptr commit_error_;  // a background commit that failed, for the next Append
+  bool stopping_ = false;
+  std::condition_variable commit_wanted_;
+  // Wall-clock time of each channel's last accepted write, for the rate limit.
+  std::unordered_map<std::int64_t, TimeMs> last_write_;
+  std::atomic<bool> uncommitted_{false};  // read without the lock by Flush
+  std::thread committer_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Database>> idle_readers_;
+};
+
+}  // namespace airlab::server

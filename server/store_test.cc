@@ -1,0 +1,275 @@
+#include "server/store.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <regex>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
+namespace airlab::server {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "store-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    store_ = std::make_unique<Store>(dir_ / "db" / "cloud.db");
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static std::vector<NewEntry> One(std::string field1, TimeMs at = 1000, bool given = false) {
+    NewEntry e;
+    e.entry.created_at = at;
+    e.entry.fields[0] = std::move(field1);
+    e.time_given = given;
+    std::vector<NewEntry> v;
+    v.push_back(std::move(e));
+    return v;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, CreateChannel_KeysLookLikeThingSpeaksAndDiffer) {
+  const std::regex key_form("^[A-Z0-9]{16}$");
+  std::set<std::string> keys;
+  for (int i = 0; i < 20; ++i) {
+    Channel c = store_->CreateChannel({.name = "c" + std::to_string(i)});
+    EXPECT_EQ(c.id, i + 1);
+    EXPECT_TRUE(std::regex_match(c.write_key, key_form)) << c.write_key;
+    ASSERT_EQ(c.read_keys.size(), 1u);
+    EXPECT_TRUE(std::regex_match(c.read_keys[0], key_form));
+    keys.insert(c.write_key);
+    keys.insert(c.read_keys[0]);
+  }
+  EXPECT_EQ(keys.size(), 40u);
+}
+
+TEST_F(StoreTest, CreateChannel_KeepsSpec) {
+  Channel c = store_->CreateChannel({.name = "weather",
+                                     .description = "roof",
+                                     .field_names = {"temp", "", "rssi"},
+                                     .public_flag = true,
+                                     .rate_limit_s = 1.5});
+  std::optional<Channel> found = store_->FindChannel(c.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "weather");
+  EXPECT_EQ(found->description, "roof");
+  EXPECT_EQ(found->field_names[0], "temp");
+  EXPECT_FALSE(found->field_names[1]);
+  EXPECT_EQ(found->field_names[2], "rssi");
+  EXPECT_TRUE(found->public_flag);
+  EXPECT_EQ(found->rate_limit_s, 1.5);
+  EXPECT_EQ(found->last_entry_id, 0);
+  EXPECT_FALSE(store_->FindChannel(99));
+  EXPECT_THROW(store_->CreateChannel({.name = ""}), std::invalid_argument);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .field_names = std::vector<std::string>(9, "f")}),
+               std::invalid_argument);
+}
+
+TEST_F(StoreTest, Append_EntryIdsCountPerChannelFromOne) {
+  Channel a = store_->CreateChannel({.name = "a"});
+  Channel b = store_->CreateChannel({.name = "b"});
+  for (int i = 1; i <= 3; ++i) {
+    AppendResult r = store_->Append(a.write_key, std::nullopt, One("x"), 1000 * i, 0);
+    ASSERT_EQ(r.status, AppendStatus::kOk);
+    EXPECT_EQ(r.channel_id, a.id);
+    EXPECT_EQ(r.entries[0].entry_id, i);
+  }
+  AppendResult r = store_->Append(b.write_key, b.id, One("y"), 5000, 0);
+  ASSERT_EQ(r.status, AppendStatus::kOk);
+  EXPECT_EQ(r.entries[0].entry_id, 1);
+  EXPECT_EQ(store_->FindChannel(a.id)->last_entry_id, 3);
+}
+
+TEST_F(StoreTest, Append_WrongKeyOrChannel_IsBadKey) {
+  Channel a = store_->CreateChannel({.name = "a"});
+  Channel b = store_->CreateChannel({.name = "b"});
+  EXPECT_EQ(store_->Append("NOTAKEY", std::nullopt, One("x"), 0, 0).status, AppendStatus::kBadKey);
+  EXPECT_EQ(store_->Append(a.read_keys[0], std::nullopt, One("x"), 0, 0).status,
+            AppendStatus::kBadKey);
+  EXPECT_EQ(store_->Append(a.write_key, b.id, One("x"), 0, 0).status, AppendStatus::kBadKey);
+  EXPECT_TRUE(store_->Feed(a.id, {}).empty());
+}
+
+TEST_F(StoreTest, Append_RateLimit_ChannelOwnLimitBeatsDefault) {
+  Channel limited = store_->CreateChannel({.name = "free"});
+  Channel own = store_->CreateChannel({.name = "paid", .rate_limit_s = 1});
+  EXPECT_EQ(store_->Append(limited.write_key, {}, One("1"), 0, 15000).status, AppendStatus::kOk);
+  EXPECT_EQ(store_->Append(limited.write_key, {}, One("2"), 14999, 15000).status,
+            AppendStatus::kRateLimited);
+  EXPECT_EQ(store_->Append(limited.write_key, {}, One("3"), 15000, 15000).status,
+            AppendStatus::kOk);
+  EXPECT_EQ(store_->Append(own.write_key, {}, One("1"), 0, 15000).status, AppendStatus::kOk);
+  EXPECT_EQ(store_->Append(own.write_key, {}, One("2"), 999, 15000).status,
+            AppendStatus::kRateLimited);
+  EXPECT_EQ(store_->Append(own.write_key, {}, One("3"), 1000, 15000).status, AppendStatus::kOk);
+  // Refused writes store nothing and do not restart the clock.
+  std::vector<Entry> feed = store_->Feed(limited.id, {});
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[1].fields[0], "3");
+  EXPECT_EQ(feed[1].entry_id, 2);
+}
+
+TEST_F(StoreTest, Append_GivenTimeTaken_IsConflictAndStoresNothing) {
+  Channel c = store_->CreateChannel({.name = "c"});
+  ASSERT_EQ(store_->Append(c.write_key, {}, One("a", 5000, true), 0, 0).status, AppendStatus::kOk);
+  EXPECT_EQ(store_->Append(c.write_key, {}, One("b", 5000, true), 1, 0).status,
+            AppendStatus::kConflict);
+  std::vector<NewEntry> twice = One("c", 6000, true);
+  twice.push_back(One("d", 6000, true)[0]);
+  EXPECT_EQ(store_->Append(c.write_key, {}, std::move(twice), 2, 0).status,
+            AppendStatus::kConflict);
+  EXPECT_EQ(store_->Feed(c.id, {}).size(), 1u);
+}
+
+TEST_F(StoreTest, Feed_NewestResultsOldestFirstWithinWindow) {
+  Channel c = store_->CreateChannel({.name = "c"});
+  std::vector<NewEntry> batch;
+  for (int i = 0; i < 10; ++i) {
+    NewEntry e;
+    e.entry.created_at = 1000 * (10 - i);  // stored newest first: the feed orders by time
+    e.entry.fields[0] = std::to_string(10 - i);
+    if (i % 2) e.entry.status = "s" + std::to_string(i);
+    batch.push_back(e);
+  }
+  ASSERT_EQ(store_->Append(c.write_key, {}, std::move(batch), 0, 0).status, AppendStatus::kOk);
+  std::vector<Entry> last3 = store_->Feed(c.id, {.results = 3});
+  ASSERT_EQ(last3.size(), 3u);
+  EXPECT_EQ(last3[0].fields[0], "8");
+  EXPECT_EQ(last3[2].fields[0], "10");
+  EXPECT_EQ(last3[2].entry_id, 1);
+  std::vector<Entry> window = store_->Feed(c.id, {.results = 100, .start = 3000, .end = 5000});
+  ASSERT_EQ(window.size(), 3u);
+  EXPECT_EQ(window[0].created_at, 3000);
+  EXPECT_EQ(store_->Feed(c.id, {.results = 100, .only_with_status = true}).size(), 5u);
+  EXPECT_TRUE(store_->Feed(c.id, {.results = 0}).empty());
+}
+
+TEST_F(StoreTest, Append_SqlAndMarkup_StoredAsGiven) {
+  Channel c = store_->CreateChannel({.name = "c"});
+  const std::string nasty = "1'); DROP TABLE entries; -- <script>alert(1)</script> \"%s\\";
+  ASSERT_EQ(store_->Append(c.write_key, {}, One(nasty), 0, 0).status, AppendStatus::kOk);
+  std::vector<Entry> feed = store_->Feed(c.id, {});
+  ASSERT_EQ(feed.size(), 1u);
+  EXPECT_EQ(feed[0].fields[0], nasty);
+}
+
+TEST_F(StoreTest, SecondStoreOnSameFile_SeesChannelsAndWrites) {
+  Store other(dir_ / "db" / "cloud.db");
+  Channel c = other.CreateChannel({.name = "from another process"});
+  EXPECT_EQ(store_->FindChannel(c.id)->name, "from another process");
+  ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
+  ASSERT_EQ(other.Append(c.write_key, {}, One("2"), 0, 0).status, AppendStatus::kOk);
+  EXPECT_EQ(store_->FindChannel(c.id)->last_entry_id, 2);
+  EXPECT_EQ(store_->ListChannels().size(), 1u);
+}
+
+// With a commit delay, writes wait in an open transaction: this Store's reads see them at
+// once, another connection only once they are committed.
+TEST_F(StoreTest, CommitDelay_OwnReadsSeeWritesOthersAfterCommit) {
+  store_.reset();
+  Store delayed(dir_ / "db" / "cloud.db", std::chrono::seconds(600));
+  Store other(dir_ / "db" / "cloud.db");
+  Channel c = delayed.CreateChannel({.name = "c"});
+  ASSERT_EQ(delayed.Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
+  ASSERT_EQ(delayed.Append(c.write_key, {}, One("2"), 1, 0).status, AppendStatus::kOk);
+  EXPECT_EQ(other.Feed(c.id, {}).size(), 0u);    // not committed for 10 minutes
+  EXPECT_EQ(delayed.Feed(c.id, {}).size(), 2u);  // reading commits
+  EXPECT_EQ(other.Feed(c.id, {}).size(), 2u);
+  ASSERT_EQ(delayed.Append(c.write_key, {}, One("3"), 2, 0).status, AppendStatus::kOk);
+  delayed.Flush();
+  EXPECT_EQ(other.Feed(c.id, {}).size(), 3u);
+}
+
+TEST_F(StoreTest, CommitDelay_CommitterCommitsWithoutReads) {
+  store_.reset();
+  Store delayed(dir_ / "db" / "cloud.db", std::chrono::milliseconds(20));
+  Store other(dir_ / "db" / "cloud.db");
+  Channel c = delayed.CreateChannel({.name = "c"});
+  ASSERT_EQ(delayed.Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (other.Feed(c.id, {}).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(other.Feed(c.id, {}).size(), 1u);
+}
+
+TEST_F(StoreTest, CommitDelay_ClosingCommitsWhatWaits) {
+  store_.reset();
+  std::string key;
+  std::int64_t id;
+  {
+    Store delayed(dir_ / "db" / "cloud.db", std::chrono::seconds(600));
+    Channel c = delayed.CreateChannel({.name = "c"});
+    key = c.write_key;
+    id = c.id;
+    ASSERT_EQ(delayed.Append(key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
+  }
+  Store reopened(dir_ / "db" / "cloud.db");
+  EXPECT_EQ(reopened.Feed(id, {}).size(), 1u);
+}
+
+TEST_F(StoreTest, Append_ConcurrentWriters_GetDistinctContiguousIds) {
+  Channel a = store_->CreateChannel({.name = "a"});
+  Channel b = store_->CreateChannel({.name = "b"});
+  constexpr int kThreads = 8, kEach = 150;
+  std::vector<std::thread> threads;
+  std::atomic<int> refused{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const Channel& c = t % 2 ? a : b;
+      for (int i = 0; i < kEach; ++i) {
+        if (store_->Append(c.write_key, {}, One(std::to_string(t)), 0, 0).status != AppendStatus::kOk) {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(refused, 0);
+  for (const Channel& c : {a, b}) {
+    std::vector<Entry> feed = store_->Feed(c.id, {.results = 8000});
+    ASSERT_EQ(feed.size(), size_t{kThreads / 2 * kEach});
+    std::set<std::int64_t> ids;
+    for (const Entry& e : feed) ids.insert(e.entry_id);
+    EXPECT_EQ(ids.size(), feed.size());
+    EXPECT_EQ(*ids.begin(), 1);
+    EXPECT_EQ(*ids.rbegin(), kThreads / 2 * kEach);
+  }
+}
+
+TEST_F(StoreTest, Append_ConcurrentWritersAtOneInstant_RateLimitLetsOneThrough) {
+  Channel c = store_->CreateChannel({.name = "c"});
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      if (store_->Append(c.write_key, {}, One("x"), 5000, 15000).status == AppendStatus::kOk) ++accepted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted, 1);
+}
+
+TEST(Store, Open_UnwritableFolder_ThrowsNamingThePath) {
+  try {
+    Store store("/proc/airlab-no/cloud.db");
+    FAIL() << "opened a store under /proc";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/proc/airlab-no"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace airlab::server

@@ -12,6 +12,7 @@
 #include "core/wire/dot11.h"
 #include "core/wire/elements.h"
 #include "core/wire/mgmt.h"
+#include "fuzz/fuzz_support.h"
 
 namespace {
 
@@ -19,11 +20,8 @@ using airlab::ByteSpan;
 using airlab::MacAddress;
 using airlab::Result;
 using airlab::Status;
+using airlab::fuzz::Check;
 using namespace airlab::wire;
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
 
 volatile uint32_t sink = 0;
 

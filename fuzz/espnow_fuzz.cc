@@ -8,15 +8,13 @@
 #include <vector>
 
 #include "core/espnow/codec.h"
+#include "fuzz/fuzz_support.h"
 
 namespace {
 
 using namespace airlab;
 using namespace airlab::espnow;
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
+using airlab::fuzz::Check;
 
 void Exercise(ByteSpan input, Fcs fcs) {
   Deviations lenient_found, strict_found;

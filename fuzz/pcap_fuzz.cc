@@ -10,23 +10,16 @@
 
 #include "core/base/bytes.h"
 #include "core/wire/pcap.h"
+#include "fuzz/fuzz_support.h"
 
 namespace {
 
 using airlab::ByteBuilder;
 using airlab::ByteSpan;
 using airlab::Status;
+using airlab::fuzz::Check;
+using airlab::fuzz::Touch;
 using namespace airlab::wire;
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-uint32_t Touch(ByteSpan bytes) {
-  uint32_t sum = 0;
-  for (std::byte b : bytes) sum += static_cast<uint8_t>(b);
-  return sum;
-}
 
 bool Same(const PcapRecord& a, const PcapRecord& b) {
   return a.ts_ns == b.ts_ns && a.caplen == b.caplen && a.origlen == b.origlen &&
@@ -43,43 +36,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   volatile uint32_t sink = 0;
   std::vector<PcapRecord> records;
-  Status end;
-  while (true) {
-    auto record = whole->Next();
-    if (!record.ok()) {
-      end = record.status();
-      break;
-    }
-    Check(record->data.size() == record->caplen && record->origlen >= record->caplen);
-    Check(record->data.data() >= file.data() &&
-          record->data.data() + record->data.size() <= file.data() + file.size());
-    sink = sink + Touch(record->data);
-    records.push_back(*record);
-  }
+  const Status end = airlab::fuzz::ReadAll(*whole, records, [&](const PcapRecord& record) {
+    Check(record.data.size() == record.caplen && record.origlen >= record.caplen);
+    Check(airlab::fuzz::Inside(record.data, file));
+    sink = sink + Touch(record.data);
+  });
   Check(end == Status::OutOfRange() || end == Status::DataLoss());
   Check(whole->offset() <= size);
 
   // The same bytes arriving 7 at a time.
-  const size_t step = 7;
-  size_t have = kPcapHeaderSize;
-  auto growing = PcapReader::Open(file.first(have));
-  Check(growing.ok());
-  size_t matched = 0;
-  Status growing_end;
-  while (true) {
-    auto record = growing->Next();
-    if (record.ok()) {
-      Check(matched < records.size() && Same(*record, records[matched]));
-      ++matched;
-      continue;
-    }
-    growing_end = record.status();
-    if (record.status() != Status::OutOfRange() || have == size) break;
-    have = have + step < size ? have + step : size;
-    growing->Extend(file.first(have));
-  }
-  Check(matched == records.size() && growing_end == end);
-  Check(growing->offset() == whole->offset());
+  airlab::fuzz::CheckGrowingRead(file, 7, PcapReader::Open, records, end, whole->offset(), Same);
 
   // Written again, read again.
   std::vector<std::byte> storage(size + 64);

@@ -11,23 +11,17 @@
 
 #include "core/base/bytes.h"
 #include "core/wire/pcapng.h"
+#include "fuzz/fuzz_support.h"
 
 namespace {
 
 using airlab::ByteBuilder;
 using airlab::ByteSpan;
 using airlab::Status;
+using airlab::fuzz::Check;
+using airlab::fuzz::Inside;
+using airlab::fuzz::Touch;
 using namespace airlab::wire;
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-uint32_t Touch(ByteSpan bytes) {
-  uint32_t sum = 0;
-  for (std::byte b : bytes) sum += static_cast<uint8_t>(b);
-  return sum;
-}
 
 bool SameView(ByteSpan a, ByteSpan b) { return a.data() == b.data() && a.size() == b.size(); }
 
@@ -38,11 +32,6 @@ bool Same(const PcapngPacket& a, const PcapngPacket& b) {
          SameView(a.data, b.data) && a.comment.data() == b.comment.data() &&
          a.comment.size() == b.comment.size() && a.flags == b.flags &&
          a.dropcount == b.dropcount && a.fcs_len == b.fcs_len && SameView(a.options, b.options);
-}
-
-bool Inside(ByteSpan part, ByteSpan file) {
-  return part.empty() ||
-         (part.data() >= file.data() && part.data() + part.size() <= file.data() + file.size());
 }
 
 // Writes `packet` alone behind a copy of its interface and checks it reads back.
@@ -87,57 +76,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   volatile uint32_t sink = 0;
   std::vector<PcapngPacket> packets;
-  Status end;
-  while (true) {
-    auto packet = whole->Next();
-    if (!packet.ok()) {
-      end = packet.status();
-      break;
-    }
-    Check(Inside(packet->data, file) && Inside(packet->options, file));
-    Check(packet->data.size() == packet->caplen && packet->origlen >= packet->caplen);
-    Check(packet->interface_id < whole->interfaces().size());
-    const PcapngInterface& iface = whole->interfaces()[packet->interface_id];
-    Check(packet->link_type == iface.link_type);
-    sink = sink + Touch(packet->data) + Touch(airlab::AsBytes(packet->comment.data(),
-                                                              packet->comment.size()));
+  const Status end = airlab::fuzz::ReadAll(*whole, packets, [&](const PcapngPacket& packet) {
+    Check(Inside(packet.data, file) && Inside(packet.options, file));
+    Check(packet.data.size() == packet.caplen && packet.origlen >= packet.caplen);
+    Check(packet.interface_id < whole->interfaces().size());
+    const PcapngInterface& iface = whole->interfaces()[packet.interface_id];
+    Check(packet.link_type == iface.link_type);
+    sink = sink + Touch(packet.data) +
+           Touch(airlab::AsBytes(packet.comment.data(), packet.comment.size()));
     // The reader checked the options: walking them again ends cleanly.
-    PcapngOptionIterator it(packet->options, whole->section().byte_order);
+    PcapngOptionIterator it(packet.options, whole->section().byte_order);
     auto option = it.Next();
     for (; option.ok(); option = it.Next()) sink = sink + Touch(option->value);
     Check(option.status() == Status::NotFound());
-    if (packet->block_type != kPcapngSimplePacket) {
-      RoundTrip(*packet, iface, whole->section().byte_order);
+    if (packet.block_type != kPcapngSimplePacket) {
+      RoundTrip(packet, iface, whole->section().byte_order);
     }
-    packets.push_back(*packet);
-  }
+  });
   Check(end != Status::Ok());
   Check(whole->offset() <= size);
 
   // The same bytes arriving 5 at a time.
   std::array<PcapngInterface, 8> growing_interfaces;
-  size_t have = 0;
-  auto growing = PcapngReader::Open(file.first(have), growing_interfaces);
-  while (!growing.ok()) {
-    Check(growing.status() == Status::OutOfRange() && have < size);
-    have = have + 5 < size ? have + 5 : size;
-    growing = PcapngReader::Open(file.first(have), growing_interfaces);
-  }
-  size_t matched = 0;
-  Status growing_end;
-  while (true) {
-    auto packet = growing->Next();
-    if (packet.ok()) {
-      Check(matched < packets.size() && Same(*packet, packets[matched]));
-      ++matched;
-      continue;
-    }
-    growing_end = packet.status();
-    if (packet.status() != Status::OutOfRange() || have == size) break;
-    have = have + 5 < size ? have + 5 : size;
-    growing->Extend(file.first(have));
-  }
-  Check(matched == packets.size() && growing_end == end);
-  Check(growing->offset() == whole->offset());
+  airlab::fuzz::CheckGrowingRead(
+      file, 5, [&](ByteSpan prefix) { return PcapngReader::Open(prefix, growing_interfaces); },
+      packets, end, whole->offset(), Same);
   return 0;
 }

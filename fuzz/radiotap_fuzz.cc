@@ -7,22 +7,15 @@
 
 #include "core/base/bytes.h"
 #include "core/wire/radiotap.h"
+#include "fuzz/fuzz_support.h"
 
 namespace {
 
 using airlab::ByteSpan;
 using airlab::FrameBuffer;
+using airlab::fuzz::Check;
+using airlab::fuzz::Touch;
 using namespace airlab::wire;
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-uint32_t Touch(ByteSpan bytes) {
-  uint32_t sum = 0;
-  for (std::byte b : bytes) sum += static_cast<uint8_t>(b);
-  return sum;
-}
 
 }  // namespace
 

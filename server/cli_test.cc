@@ -1,11 +1,6 @@
 // `airlab serve` and `airlab channel` run as a person runs them: the built program, a data
 // folder of the test's own, real HTTP to the URL serve prints, and SIGTERM to stop it.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +11,7 @@
 
 #include "server/server.h"
 #include "server/test_support.h"
+#include "tests/child_process.h"
 
 namespace airlab::server {
 namespace {
@@ -90,15 +86,8 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
 
   std::filesystem::path out = dir_.path() / "serve.out";
   std::string data = dir_.path().string();
-  const char* argv[] = {AIRLAB_CLI, "serve", "--port", "0", "--rate-limit", "0", "--data",
-                        data.c_str(), nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, AIRLAB_CLI, &actions, nullptr, const_cast<char**>(argv), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  testing_tools::ChildProcess serve(AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data},
+                                    out.string());
 
   std::smatch url;
   std::string printed;
@@ -115,11 +104,9 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
     ASSERT_TRUE(feed);
     EXPECT_EQ(nlohmann::json::parse(feed->body)["feeds"][0]["field1"], "-61");
   }
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int exit_code = serve.Stop(SIGTERM, std::chrono::seconds(60));
   ASSERT_TRUE(started) << printed;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(out);
+  EXPECT_EQ(exit_code, 0) << ReadFile(out);
   EXPECT_NE(ReadFile(out).find("airlab serve: stopped"), std::string::npos);
   EXPECT_NE(printed.find("(1 channel)"), std::string::npos) << printed;
 }

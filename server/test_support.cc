@@ -1,11 +1,9 @@
 #include "server/test_support.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -136,29 +134,18 @@ MosquittoBroker::MosquittoBroker() {
                         << "persistence false\n"
                         << "log_dest stderr\n"
                         << "log_type error\nlog_type warning\nlog_type notice\n";
-  std::string log_path = (dir_.path() / "mosquitto.log").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::string config_path = config.string();
-  char* argv[] = {const_cast<char*>("mosquitto"), const_cast<char*>("-c"), config_path.data(),
-                  nullptr};
-  int rc = posix_spawn(&pid_, "/usr/sbin/mosquitto", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    pid_ = -1;
+  try {
+    broker_ = std::make_unique<testing_tools::ChildProcess>(
+        "/usr/sbin/mosquitto", std::vector<std::string>{"-c", config.string()},
+        (dir_.path() / "mosquitto.log").string());
+  } catch (const std::runtime_error&) {
     return;
   }
   ok_ = WaitForListener(port_, std::chrono::seconds(10));
 }
 
 MosquittoBroker::~MosquittoBroker() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  if (broker_) broker_->Stop(SIGTERM, std::chrono::seconds(10));
 }
 
 std::string MosquittoBroker::log() const {

@@ -2,13 +2,14 @@
 // Helpers for the server's tests against real things: temporary folders, free loopback ports,
 // a mosquitto broker started for the test, raw TCP exchanges and child commands.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "tests/child_process.h"
 
 namespace airlab::server::testing {
 
@@ -73,7 +74,7 @@ class MosquittoBroker {
  private:
   TempDir dir_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<testing_tools::ChildProcess> broker_;
   bool ok_ = false;
 };
 

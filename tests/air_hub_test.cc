@@ -5,7 +5,6 @@
 
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -326,9 +325,7 @@ TEST(AirHub, ClientKilledMidRun_LeavesTheHubServing) {
   TempDir dir;
   HubProcess hub(dir);
   // The child forks before this process starts any thread (a HubClient has one).
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
+  testing_tools::ChildProcess child([&] {
     try {
       Board doomed(hub.address(), "doomed", kThird, {5, 5, 0});
       if (doomed.e.init().ok() && doomed.e.add_peer(MacAddress::Broadcast()).ok()) {
@@ -339,15 +336,14 @@ TEST(AirHub, ClientKilledMidRun_LeavesTheHubServing) {
       }
     } catch (...) {
     }
-    ::_exit(3);  // no destructors: they belong to the parent
-  }
+    return 3;
+  });
 
   Sniffer sniffer(hub.address());
   const AirRecorder& air = sniffer.recorder;
   auto from_doomed = [](const AirRecorder::Frame& f) { return f.from(kThird); };
   ASSERT_TRUE(sniffer.RunUntil([&] { return air.Count(from_doomed) >= 3; }));
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
+  child.Kill();
 
   // The hub notices, takes the node off the air and goes on.
   ASSERT_TRUE(sniffer.RunUntil([&] { return air.Node(kThird, false) != nullptr; }));

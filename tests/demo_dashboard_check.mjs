@@ -4,31 +4,14 @@
 // gateway's exactly-once tags. Run by tests/demo_dashboard_test.cc:
 //   node demo_dashboard_check.mjs CHANNEL_URL SLAVE NODE2 NODE3 SCREENSHOT
 // Prints one line per failed check and "demo dashboard: N passed, M failed"; exits 1 on failure.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { checks, withChromiumPage } from './browser.mjs';
 
 const [url, slave, node2, node3, screenshot] = process.argv.slice(2);
 const expected = [Number(slave), Number(node2), Number(node3)];
 
-let passed = 0;
-let failed = 0;
-function check(ok, what) {
-  if (ok) passed++;
-  else { failed++; console.log('FAIL: ' + what); }
-}
+const { check, exit } = checks('demo dashboard');
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlab-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-try {
-  const page = context.pages()[0] ?? await context.newPage();
+await withChromiumPage(async (page) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -53,9 +36,5 @@ try {
         'entries carry the gateway\'s tag in their status');
   await page.screenshot({ path: screenshot, fullPage: true });
   check(errors.length === 0, `no script errors: ${errors.join(' | ')}`);
-} finally {
-  await context.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
-}
-console.log(`demo dashboard: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+});
+exit();

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -55,6 +56,7 @@ class JsonString {
 };
 
 class JsonValue;
+struct JsonMember;
 
 // Walks the elements of an array or the members of an object.
 class JsonCursor {
@@ -111,8 +113,10 @@ class JsonValue {
   JsonValue Find(std::string_view key) const;
 
   // Iteration: for (JsonValue v : value.elements()), for (auto [k, v] : value.members()).
-  class Elements;
-  class Members;
+  template <typename Entry>
+  class Range;
+  using Elements = Range<JsonValue>;
+  using Members = Range<JsonMember>;
   Elements elements() const;
   Members members() const;
 
@@ -128,12 +132,20 @@ struct JsonMember {
   JsonValue value;
 };
 
-class JsonValue::Elements {
+// The elements of an array (Entry JsonValue) or the members of an object (Entry JsonMember).
+template <typename Entry>
+class JsonValue::Range {
  public:
   class iterator {
    public:
     explicit iterator(JsonCursor cursor) : cursor_(cursor) {}
-    JsonValue operator*() const { return JsonValue(cursor_.value()); }
+    Entry operator*() const {
+      if constexpr (std::is_same_v<Entry, JsonMember>) {
+        return {cursor_.key(), JsonValue(cursor_.value())};
+      } else {
+        return JsonValue(cursor_.value());
+      }
+    }
     iterator& operator++() {
       cursor_.Next();
       return *this;
@@ -143,35 +155,12 @@ class JsonValue::Elements {
    private:
     JsonCursor cursor_;
   };
-  explicit Elements(std::string_view text) : text_(text) {}
+  explicit Range(std::string_view text) : text_(text) {}
   iterator begin() const { return iterator(text_.empty() ? JsonCursor() : JsonCursor(text_)); }
   iterator end() const { return iterator(JsonCursor()); }
 
  private:
-  std::string_view text_;  // the array's text, empty when this is not an array
-};
-
-class JsonValue::Members {
- public:
-  class iterator {
-   public:
-    explicit iterator(JsonCursor cursor) : cursor_(cursor) {}
-    JsonMember operator*() const { return {cursor_.key(), JsonValue(cursor_.value())}; }
-    iterator& operator++() {
-      cursor_.Next();
-      return *this;
-    }
-    friend bool operator==(const iterator& a, const iterator& b) { return a.cursor_ == b.cursor_; }
-
-   private:
-    JsonCursor cursor_;
-  };
-  explicit Members(std::string_view text) : text_(text) {}
-  iterator begin() const { return iterator(text_.empty() ? JsonCursor() : JsonCursor(text_)); }
-  iterator end() const { return iterator(JsonCursor()); }
-
- private:
-  std::string_view text_;  // the object's text, empty when this is not an object
+  std::string_view text_;  // the array's or object's text; empty when the value is not one
 };
 
 inline JsonValue::Elements JsonValue::elements() const {

@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/espnow/ccmp.h"
+
 namespace airlab::espnow {
 namespace {
-
-// CCMP framing around a protected body (802.11-2016 12.5.3.2): what must be there at least.
-constexpr size_t kCcmpHeaderSize = 8;
-constexpr size_t kCcmpMicSize = 8;
 
 constexpr size_t kElementDataOffset = kElementHeaderSize;  // from the element's id byte
 constexpr size_t kElementMinLength = 5;                    // OUI, type, version
@@ -140,7 +138,8 @@ Status FrameView::Init(ByteSpan mpdu, Fcs fcs) {
     deviations_.Add(Deviation::kAddr3Mismatch);
   }
   if (fc.protected_frame()) {
-    return body_size_ < kCcmpHeaderSize + kCcmpMicSize ? Status::OutOfRange() : Status::Ok();
+    // A protected body has at least the CCMP header and MIC (802.11-2016 12.5.3.2).
+    return body_size_ < kCcmpOverhead ? Status::OutOfRange() : Status::Ok();
   }
   return InitElements(dot11.body());
 }

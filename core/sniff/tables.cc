@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/sniff/airtime.h"
+#include "core/wire/airtime.h"
 
 namespace airlab::sniff {
 namespace {
@@ -33,8 +33,8 @@ bool CountsSequence(const FrameRecord& r) {
 }
 
 port::TimeNs AirtimeOf(const FrameRecord& r) {
-  if (r.mcs != kNoMcs) return HtAirtime(r.mcs, r.mcs_40mhz, r.mcs_short_gi, r.psdu_len);
-  return LegacyAirtime(r.rate_500kbps, r.short_preamble, r.psdu_len);
+  if (r.mcs != kNoMcs) return wire::HtAirtime(r.mcs, r.mcs_40mhz, r.mcs_short_gi, r.psdu_len);
+  return wire::LegacyAirtime(r.rate_500kbps, r.short_preamble, r.psdu_len);
 }
 
 void CopySsid(ByteSpan ssid, StationStats& s) {

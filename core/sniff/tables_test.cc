@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/port/rng.h"
-#include "core/sniff/airtime.h"
 #include "core/sniff/sniff_testing.h"
+#include "core/wire/airtime.h"
 #include "core/wire/pcap.h"
 
 namespace airlab::sniff {
@@ -247,10 +247,10 @@ TEST(ChannelUse, AirtimeOverSpanOrListenTime) {
   ch6.channel = 6;
   ch6.rate_500kbps = 108;
   const FrameRecord& a = f.Decode(testing::Beacon(Mac(1), "a", 1, 1), 0, ch1);
-  const port::TimeNs air1 = LegacyAirtime(2, false, a.psdu_len);
+  const port::TimeNs air1 = wire::LegacyAirtime(2, false, a.psdu_len);
   s.tables.Add(a);
   const FrameRecord& b = f.Decode(testing::Beacon(Mac(2), "b", 6, 1), 10 * air1, ch6);
-  const port::TimeNs air6 = LegacyAirtime(108, false, b.psdu_len);
+  const port::TimeNs air6 = wire::LegacyAirtime(108, false, b.psdu_len);
   s.tables.Add(b);
   auto channels = s.tables.channels().channels();
   ASSERT_EQ(channels.size(), 2u);

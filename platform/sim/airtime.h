@@ -1,31 +1,19 @@
 #pragma once
-// How long a PPDU occupies the air at 2.4 GHz, field by field, and the MAC timing that
-// goes with each PHY. Numbers from reference/air-model.md and IEEE 802.11-2016 clauses 15
-// (DSSS), 16 (HR/DSSS) and 18 (ERP-OFDM).
+// The MAC timing that goes with each PHY, and the PPDU timing of core/wire/airtime.h for
+// port::Rate. Numbers from reference/air-model.md and IEEE 802.11-2016.
 
 #include <cstddef>
 #include <cstdint>
 
 #include "core/port/clock.h"
 #include "core/port/radio.h"
+#include "core/wire/airtime.h"
 
 namespace airlab::sim {
 
 using port::Rate;
 using port::TimeNs;
-
-// The fields of a PPDU as the receiver decodes them: the preamble (synchronisation only,
-// no error check, as in ns-3), the PLCP header at header_rate, then the PSDU at the frame's
-// rate. OFDM's payload includes the 6 us signal extension of ERP at 2.4 GHz.
-struct PpduTiming {
-  TimeNs preamble = 0;
-  TimeNs header = 0;
-  TimeNs payload = 0;
-  Rate header_rate = Rate::k1Mbps;
-  TimeNs total() const { return preamble + header + payload; }
-  TimeNs header_start() const { return preamble; }
-  TimeNs payload_start() const { return preamble + header; }
-};
+using wire::PpduTiming;
 
 // `psdu_bytes` includes the 4-byte FCS. `short_preamble` applies to DSSS 2/5.5/11 Mb/s only.
 PpduTiming PpduTimingFor(Rate rate, bool short_preamble, size_t psdu_bytes);

@@ -7,28 +7,17 @@ namespace {
 
 using port::kMicrosecond;
 
-TEST(Airtime, EspNowFrameAt1Mbps_Is2536us) {
-  // air-model.md: a 250-byte ESP-NOW payload makes a 293-byte PSDU: 192 us + 8 us/byte.
-  EXPECT_EQ(Airtime(Rate::k1Mbps, false, 293), 2536 * kMicrosecond);
+// The PPDU arithmetic is core/wire/airtime_test.cc's; here, that port::Rate reaches it.
+TEST(Airtime, PortRate_SelectsPhy) {
+  EXPECT_EQ(PpduTimingFor(Rate::k5_5Mbps, true, 14).payload_start(), 96 * kMicrosecond);
+  // 112 bits at 5.5 Mb/s = 20.4 -> 21 us.
+  EXPECT_EQ(Airtime(Rate::k5_5Mbps, true, 14), (96 + 21) * kMicrosecond);
+  EXPECT_EQ(PpduTimingFor(Rate::k9Mbps, false, 14).header_rate_500kbps,
+            static_cast<uint8_t>(Rate::k6Mbps));
 }
 
 TEST(Airtime, AckAt1Mbps_Is304us) {
   EXPECT_EQ(Airtime(AckRateFor(Rate::k1Mbps), false, kAckPsduBytes), 304 * kMicrosecond);
-}
-
-TEST(Airtime, ShortPreamble_Is96usExceptAt1Mbps) {
-  EXPECT_EQ(PpduTimingFor(Rate::k2Mbps, true, 100).payload_start(), 96 * kMicrosecond);
-  EXPECT_EQ(PpduTimingFor(Rate::k1Mbps, true, 100).payload_start(), 192 * kMicrosecond);
-  EXPECT_EQ(PpduTimingFor(Rate::k11Mbps, false, 100).payload_start(), 192 * kMicrosecond);
-  // 1500 bytes at 11 Mb/s: 12000 bits / 11 = 1090.9 -> 1091 us.
-  EXPECT_EQ(Airtime(Rate::k11Mbps, true, 1500), (96 + 1091) * kMicrosecond);
-}
-
-TEST(Airtime, Ofdm_CountsServiceTailSymbolsAndSignalExtension) {
-  // 14-byte ACK at 6 Mb/s: 16 + 112 + 6 = 134 bits in 24-bit symbols -> 6 symbols.
-  EXPECT_EQ(Airtime(Rate::k6Mbps, false, 14), (20 + 6 * 4 + 6) * kMicrosecond);
-  // 293 bytes at 54 Mb/s: 16 + 2344 + 6 = 2366 bits / 216 -> 11 symbols.
-  EXPECT_EQ(Airtime(Rate::k54Mbps, false, 293), (20 + 11 * 4 + 6) * kMicrosecond);
 }
 
 TEST(MacTiming, DsssDifsAndEifs_MatchAirModel) {

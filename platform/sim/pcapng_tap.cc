@@ -50,7 +50,7 @@ void PcapngTap::OnAirFrame(const TapFrame& frame) {
     info.signal_dbm = static_cast<int8_t>(std::clamp(std::lround(it->rssi_dbm), -128L, 127L));
     info.noise_dbm = static_cast<int8_t>(std::lround(MwToDbm(noise_mw)));
   }
-  // The short preamble exists only for DSSS above 1 Mb/s (airtime.cc).
+  // The short preamble exists only for DSSS above 1 Mb/s (core/wire/airtime.cc).
   if (frame.short_preamble && port::IsDsss(frame.rate) && frame.rate != port::Rate::k1Mbps) {
     flags |= wire::RadiotapFlags::kShortPreamble;
   }

@@ -93,7 +93,7 @@ void Phy::PreambleDetectionEnd(const AirFrame& frame, uint32_t id, TimeNs now) {
                    frame.header_start(),
                    frame.payload_start(),
                    frame.end(),
-                   frame.timing.header_rate,
+                   static_cast<port::Rate>(frame.timing.header_rate_500kbps),
                    frame.rate,
                    1.0,
                    1.0,

@@ -4,32 +4,15 @@
 // channel. Run by server/dashboard_test.cc against a server it started:
 //   node dashboard_check.mjs BASE_URL PUBLIC_ID WRITE_KEY ENTRIES PRIVATE_ID READ_KEY SCREENSHOT
 // Prints one line per failed check and "dashboard: N passed, M failed"; exits 1 on failure.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { checks, withChromiumPage } from '../../../tests/browser.mjs';
 
 const [base, publicId, writeKey, entriesText, privateId, readKey, screenshot] = process.argv.slice(2);
 const entries = Number(entriesText);
 const INJECTED = '<img src=x onerror="window.__pwned=1">';
 
-let passed = 0;
-let failed = 0;
-function check(ok, what) {
-  if (ok) passed++;
-  else { failed++; console.log('FAIL: ' + what); }
-}
+const { check, exit } = checks('dashboard');
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlab-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-try {
-  const page = context.pages()[0] ?? await context.newPage();
+await withChromiumPage(async (page) => {
   const dialogs = [];
   const errors = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
@@ -100,9 +83,5 @@ try {
   check(privateRows === 1, `the private channel shows its 1 entry, not ${privateRows}`);
 
   check(errors.length === 0, `no script errors: ${errors.join(' | ')}`);
-} finally {
-  await context.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
-}
-console.log(`dashboard: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+});
+exit();

@@ -1,6 +1,6 @@
-#include "core/sniff/airtime.h"
+#include "core/wire/airtime.h"
 
-namespace airlab::sniff {
+namespace airlab::wire {
 namespace {
 
 constexpr port::TimeNs kUs = port::kMicrosecond;
@@ -9,6 +9,7 @@ constexpr port::TimeNs kUs = port::kMicrosecond;
 constexpr uint16_t kHtBitsPerSymbol20[8] = {26, 52, 78, 104, 156, 208, 234, 260};
 constexpr uint16_t kHtBitsPerSymbol40[8] = {54, 108, 162, 216, 324, 432, 486, 540};
 
+// ERP-OFDM data bits per 4 us symbol (802.11-2016 Table 17-4); 0 for a non-OFDM rate.
 uint32_t OfdmBitsPerSymbol(uint8_t rate_500kbps) {
   switch (rate_500kbps) {
     case 12: return 24;
@@ -27,20 +28,31 @@ uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
-port::TimeNs LegacyAirtime(uint8_t rate_500kbps, bool short_preamble, uint32_t psdu_bytes) {
+PpduTiming LegacyPpduTiming(uint8_t rate_500kbps, bool short_preamble, uint32_t psdu_bytes) {
+  PpduTiming t;
   const uint64_t bits = uint64_t{psdu_bytes} * 8;
   switch (rate_500kbps) {
     case 2: case 4: case 11: case 22: {
-      // Short PLCP (72 + 24 us) is not defined at 1 Mb/s.
+      // Long PLCP: 144 us SYNC+SFD, 48 us header at 1 Mb/s. Short (not for 1 Mb/s): 72 us
+      // and 24 us at 2 Mb/s (802.11-2016 16.2.2.2-3). PSDU time rounded up to whole us.
       const bool use_short = short_preamble && rate_500kbps != 2;
       const uint64_t kbps = uint64_t{rate_500kbps} * 500;
-      return static_cast<port::TimeNs>((use_short ? 96 : 192) + CeilDiv(bits * 1000, kbps)) * kUs;
+      t.preamble = (use_short ? 72 : 144) * kUs;
+      t.header = (use_short ? 24 : 48) * kUs;
+      t.header_rate_500kbps = use_short ? 4 : 2;
+      t.payload = static_cast<port::TimeNs>(CeilDiv(bits * 1000, kbps)) * kUs;
+      return t;
     }
     default: break;
   }
   const uint32_t ndbps = OfdmBitsPerSymbol(rate_500kbps);
-  if (ndbps == 0) return 0;
-  return static_cast<port::TimeNs>(20 + 4 * CeilDiv(16 + bits + 6, ndbps) + 6) * kUs;
+  if (ndbps == 0) return t;
+  // 16 us preamble, 4 us SIGNAL at 6 Mb/s, then the symbols and the signal extension.
+  t.preamble = 16 * kUs;
+  t.header = 4 * kUs;
+  t.header_rate_500kbps = 12;
+  t.payload = static_cast<port::TimeNs>(4 * CeilDiv(16 + bits + 6, ndbps) + 6) * kUs;
+  return t;
 }
 
 port::TimeNs HtAirtime(uint8_t mcs, bool forty_mhz, bool short_gi, uint32_t psdu_bytes) {
@@ -61,4 +73,4 @@ port::TimeNs HtAirtime(uint8_t mcs, bool forty_mhz, bool short_gi, uint32_t psdu
   return static_cast<port::TimeNs>(preamble_ns + data_ns + 6 * kUs);
 }
 
-}  // namespace airlab::sniff
+}  // namespace airlab::wire

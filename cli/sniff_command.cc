@@ -1,4 +1,5 @@
-// `airlab sniff`: capture from a file, the capture stream of a device or the simulated air;
+// `airlab sniff`: capture from a file, the capture stream of a device, the simulated air or
+// the shared air of an `airlab air` hub;
 // filter; show live tables of stations, ESP-NOW links and channel use; write pcapng.
 
 #include <unistd.h>
@@ -31,16 +32,17 @@ struct SniffArgs {
   std::string file;
   std::string stream;
   bool sim = false;
+  std::string hub;
   std::string filter;
   std::string write;
   bool summary = false;
   bool comments = false;
-  double duration_s = -1;  // unset: 10 s of simulated air
+  double duration_s = -1;  // unset: 10 s of simulated air; until Ctrl-C on a hub
   double speed = -1;       // unset: real time when live, as fast as possible otherwise
   uint64_t seed = 1;
   std::string hop;
   int dwell_ms = 250;
-  int channel = 1;
+  int channel = 0;  // unset: 1 for --sim, every channel for --hub
   size_t max_stations = 256;
   size_t max_links = 256;
   double max_age_s = 0;
@@ -259,19 +261,21 @@ std::vector<uint8_t> ParseChannels(const std::string& text) {
 }
 
 void RunSniff(const SniffArgs& args) {
-  const int sources = !args.file.empty() + !args.stream.empty() + args.sim;
+  const int sources = !args.file.empty() + !args.stream.empty() + args.sim + !args.hub.empty();
   if (sources != 1) {
-    throw UserError(sources == 0 ? "say where to capture from: --file F, --stream F or --sim"
-                                 : "give only one of --file, --stream and --sim");
+    throw UserError(sources == 0 ? "say where to capture from: --file F, --stream F, --sim or --hub HOST:PORT"
+                                 : "give only one of --file, --stream, --sim and --hub");
   }
-  if (!args.hop.empty() && !args.sim) {
-    throw UserError("--hop needs a radio to tune (--sim); a file or stream already has its channels");
+  const bool tunable = args.sim || !args.hub.empty();
+  if ((!args.hop.empty() || args.channel != 0) && !tunable) {
+    throw UserError(std::string(args.hop.empty() ? "--channel" : "--hop") +
+                    " needs a radio to tune (--sim or --hub); a file or stream already has its channels");
   }
   if (args.max_stations == 0 || args.max_links == 0 || args.max_stations > 10'000'000 || args.max_links > 10'000'000) {
     throw UserError("--max-stations and --max-links must be between 1 and 10000000");
   }
   if (args.dwell_ms <= 0) throw UserError("--dwell must be above 0 ms, e.g. --dwell 250");
-  if (args.channel < 1 || args.channel > 14) throw UserError("--channel must be 1-14");
+  if (args.channel < 0 || args.channel > 14) throw UserError("--channel must be 1-14");
 
   Session s;
   s.args = args;
@@ -307,12 +311,6 @@ void RunSniff(const SniffArgs& args) {
 
   const bool tty = ::isatty(1);
   const bool live = !args.summary && tty;
-  sniff::PipelineConfig config;
-  config.decode.verify_fcs = args.verify_fcs;
-  config.keep_bad_fcs = args.keep_bad_fcs;
-  config.radio_time_offset_ns = WallClockNs();
-  s.pipeline = std::make_unique<sniff::Pipeline>(s.filter, s.tables.get(), sink.get(), config);
-
   std::unique_ptr<CaptureSource> source;
   const bool progress = args.progress || (!live && ::isatty(2));
   if (!args.file.empty()) {
@@ -328,12 +326,25 @@ void RunSniff(const SniffArgs& args) {
     source = std::make_unique<FileSource>(options);
   } else if (!args.stream.empty()) {
     source = std::make_unique<StreamSource>(args.stream);
+  } else if (!args.hub.empty()) {
+    HubSourceOptions options;
+    options.address = args.hub;
+    options.duration_s = std::max(args.duration_s, 0.0);
+    options.channel = static_cast<uint8_t>(args.channel);
+    if (!args.hop.empty()) options.hop = ParseChannels(args.hop);
+    options.dwell = std::chrono::milliseconds(args.dwell_ms);
+    options.tables = s.tables.get();
+    try {
+      source = std::make_unique<HubSource>(options);
+    } catch (const std::runtime_error& e) {
+      throw UserError(e.what());
+    }
   } else {
     SimDemoOptions options;
     options.seed = args.seed;
     options.duration_s = args.duration_s >= 0 ? args.duration_s : 10;
     options.speed = args.speed >= 0 ? args.speed : (live ? 1 : 0);
-    options.channel = static_cast<uint8_t>(args.channel);
+    options.channel = static_cast<uint8_t>(args.channel != 0 ? args.channel : 1);
     if (!args.hop.empty()) options.hop = ParseChannels(args.hop);
     options.dwell = std::chrono::milliseconds(args.dwell_ms);
     options.tables = s.tables.get();
@@ -341,6 +352,12 @@ void RunSniff(const SniffArgs& args) {
   }
   s.source = source.get();
   s.source_name = source->Describe();
+
+  sniff::PipelineConfig config;
+  config.decode.verify_fcs = args.verify_fcs;
+  config.keep_bad_fcs = args.keep_bad_fcs;
+  config.radio_time_offset_ns = source->RadioTimeOffsetNs();
+  s.pipeline = std::make_unique<sniff::Pipeline>(s.filter, s.tables.get(), sink.get(), config);
 
   g_stop = false;
   std::signal(SIGINT, OnSignal);
@@ -404,18 +421,26 @@ void AddSniffCommand(CLI::App& app) {
                                    "a file, FIFO or serial device set up with stty; - for stdin");
   auto* sim = sniff->add_flag("--sim", args->sim,
                               "Sniff the simulated air: a demo scene of ESP-NOW nodes and two access points");
-  file->excludes(stream, sim);
-  stream->excludes(sim);
+  auto* hub = sniff->add_option("--hub", args->hub,
+                                "Sniff the shared air of an `airlab air` hub at HOST:PORT (or PORT): every "
+                                "channel, what the nodes of every client and scenario send");
+  file->excludes(stream, sim, hub);
+  stream->excludes(sim, hub);
+  sim->excludes(hub);
   sniff->add_option("--filter,-f", args->filter, "Keep only frames matching EXPR (see below)");
   sniff->add_option("-w,--write", args->write, "Write the kept frames to a pcapng file (with radiotap)");
   sniff->add_flag("--comments", args->comments, "In the pcapng, comment each ESP-NOW frame (sender, peer, size)");
   sniff->add_flag("--summary", args->summary, "Print the final tables once instead of a live display");
-  sniff->add_option("--duration", args->duration_s, "--sim: seconds of simulated air (default 10; 0: until Ctrl-C)");
+  sniff->add_option("--duration", args->duration_s,
+                    "--sim: seconds of simulated air (default 10; 0: until Ctrl-C); --hub: wall seconds (default "
+                    "0: until Ctrl-C)");
   sniff->add_option("--speed", args->speed,
                     "--sim: simulated over wall time (default 1 live, as fast as possible with --summary)");
   sniff->add_option("--seed", args->seed, "--sim: the scene's random seed")->capture_default_str();
-  sniff->add_option("--channel", args->channel, "--sim: the sniffer's channel when not hopping")->capture_default_str();
-  sniff->add_option("--hop", args->hop, "--sim: hop over these channels, e.g. 1,6,11");
+  sniff->add_option("--channel", args->channel,
+                    "--sim: the sniffer's channel when not hopping (default 1); --hub: only this channel (default: "
+                    "every channel)");
+  sniff->add_option("--hop", args->hop, "--sim, --hub: hop over these channels, e.g. 1,6,11");
   sniff->add_option("--dwell", args->dwell_ms, "Milliseconds on each channel when hopping")->capture_default_str();
   sniff->add_option("--max-stations", args->max_stations, "Station table rows; the least recently seen are evicted")
       ->capture_default_str();
@@ -435,6 +460,7 @@ void AddSniffCommand(CLI::App& app) {
       "  airlab sniff -r capture.pcap -f 'espnow.sender == 24:0a:c4:5e:00:0c and not espnow.broadcast' -w out.pcapng\n"
       "  airlab sniff -r capture.pcap -f 'espnow.payload contains \"t=2\" or (beacon and rssi > -60)'\n"
       "  airlab sniff --stream /dev/ttyUSB0 --summary          (stty -F /dev/ttyUSB0 921600 raw first)\n"
+      "  airlab sniff --hub 127.0.0.1:4610 -w air.pcapng      (the air of `airlab air --port 4610`)\n"
       "\n"
       "Filter: terms joined with and/or/not (also && || !) and parentheses; 'and' binds tighter.\n"
       "  kinds     mgmt ctrl data beacon probe-req probe-resp assoc-req assoc-resp reassoc-req reassoc-resp\n"
@@ -448,6 +474,9 @@ void AddSniffCommand(CLI::App& app) {
       "\n"
       "Sources to come: a Linux monitor-mode interface and an ESP32 on a serial port (reading its\n"
       "capture stream directly); --stream reads that stream today from a file, FIFO or tty.\n"
+      "--hub sees every frame on the hub's air (on every channel unless --channel or --hop tune it); the\n"
+      "sniffer has no place in the room, so PWR is the strongest signal any node got of a frame. The status\n"
+      "line says how many frames the hub dropped because the sniffer fell behind.\n"
       "Ctrl-C stops a capture and prints the tables. Byte counts are Wireshark's frame.len.");
   sniff->callback([args] { RunSniff(*args); });
 }

@@ -14,11 +14,15 @@
 #include <thread>
 
 #include "core/espnow/codec.h"
+#include "core/port/timer.h"
 #include "core/port/rng.h"
 #include "core/sniff/hopper.h"
 #include "core/wire/pcap.h"
 #include "core/wire/mgmt.h"
+#include "platform/air/client.h"
 #include "platform/linux/capture_file.h"
+#include "platform/sim/phy.h"
+#include "platform/sim/propagation.h"
 #include "platform/sim/simulation.h"
 
 namespace airlab::cli {
@@ -30,6 +34,8 @@ int64_t WallClockNs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+int64_t CaptureSource::RadioTimeOffsetNs() const { return WallClockNs(); }
 
 // ---------------------------------------------------------------------------------------
 // File
@@ -362,6 +368,127 @@ void SimDemoSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   }
   hopper.Stop();
   radio.SetListener(nullptr);
+}
+
+// ---------------------------------------------------------------------------------------
+// The air hub
+
+// A radio only in name: the channel the hub's frames are seen on, for the ChannelHopper to
+// tune. It never sends.
+class HubSource::Tuner final : public port::Radio {
+ protected:
+  Status DoSetEnabled(bool) override { return Status::Ok(); }
+  Status DoTransmit(ByteSpan, const port::TxOptions&) override { return Status::Unimplemented(); }
+  Status DoSetChannel(uint8_t) override { return Status::Ok(); }
+  Status DoSetAddress(port::Interface, const MacAddress&) override { return Status::Ok(); }
+  Status DoSetPromiscuous(bool) override { return Status::Ok(); }
+};
+
+// Hands the hub's frames on the tuned channel to the pipeline as a radio would.
+class HubSource::Listener final : public air::AirListener {
+ public:
+  Listener(sniff::Pipeline& pipeline, const port::Radio* tuner) : pipeline_(pipeline), tuner_(tuner) {}
+
+  void OnAirFrame(const sim::TapFrame& frame) override {
+    if (tuner_ != nullptr && frame.channel != tuner_->channel()) return;
+    // No node got it: as weak as a frame can be and still be on the air.
+    double rssi = sim::PhyConfig{}.rx_sensitivity_dbm;
+    for (const sim::TapReception& r : frame.receptions) rssi = std::max(rssi, r.rssi_dbm);
+    // A node's default noise floor (sim::NodeConfig) over the frame's bandwidth.
+    const double noise = sim::MwToDbm(sim::ThermalNoiseMw(port::IsDsss(frame.rate) ? 22e6 : 20e6)) +
+                         sim::NodeConfig{}.noise_figure_db;
+    port::RxInfo info;
+    info.rssi_dbm = static_cast<int8_t>(std::clamp(std::lround(rssi), -128L, 127L));
+    info.noise_dbm = static_cast<int8_t>(std::lround(noise));
+    info.channel = frame.channel;
+    info.rate = frame.rate;
+    info.timestamp = frame.start;
+    info.retry = frame.retry;
+    pipeline_.OnReceive(frame.mpdu, info);
+  }
+
+ private:
+  sniff::Pipeline& pipeline_;
+  const port::Radio* tuner_;
+};
+
+HubSource::HubSource(HubSourceOptions options) : options_(std::move(options)) {
+  try {
+    client_ = std::make_unique<air::HubClient>(options_.address, "sniff");
+  } catch (const air::HubError& e) {
+    throw std::runtime_error(e.what());  // names the fix: start `airlab air`
+  }
+  time_offset_ns_ = WallClockNs() - client_->clock().Now();
+}
+
+HubSource::~HubSource() = default;
+
+std::string HubSource::Describe() const {
+  std::string what = "air hub " + options_.address;
+  if (!options_.hop.empty()) {
+    what += " (hopping)";
+  } else if (options_.channel != 0) {
+    what += " (channel " + std::to_string(options_.channel) + ")";
+  } else {
+    what += " (every channel)";
+  }
+  return what;
+}
+
+std::string HubSource::Losses() const {
+  return "hub: frames dropped because the sniffer fell behind: " + std::to_string(client_->sniff_dropped());
+}
+
+void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
+  std::unique_ptr<Tuner> tuner;
+  std::unique_ptr<port::Timer> timer = client_->NewTimer();
+  std::unique_ptr<sniff::ChannelHopper> hopper;
+  if (options_.channel != 0 || !options_.hop.empty()) {
+    tuner = std::make_unique<Tuner>();
+    if (!tuner->SetChannel(options_.channel != 0 ? options_.channel : 1).ok()) {
+      throw std::runtime_error("the channel must be 1-14");
+    }
+  }
+  if (!options_.hop.empty()) {
+    hopper = std::make_unique<sniff::ChannelHopper>(*tuner, *timer, client_->clock(), options_.tables);
+    if (!hopper->Start({options_.hop, options_.dwell.count() * port::kMillisecond}).ok()) {
+      throw std::runtime_error("cannot hop over those channels; give 1 to 14 channels between 1 and 14 and a dwell above 0");
+    }
+  }
+  Listener listener(pipeline, tuner.get());
+  try {
+    client_->Sniff(&listener);
+  } catch (const air::HubError& e) {
+    throw std::runtime_error(std::string("the air hub refused the sniffer: ") + e.what());
+  }
+  const auto start = Clock::now();
+  const auto end = options_.duration_s > 0
+                       ? start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.duration_s))
+                       : Clock::time_point::max();
+  auto next_tick = start + control.tick_every;
+  bool hub_gone = false;
+  while (!control.stopped() && Clock::now() < end) {
+    if (client_->RunFor(10 * port::kMillisecond) == Status::Unavailable()) {
+      hub_gone = true;
+      break;
+    }
+    if (Clock::now() >= next_tick && control.tick) {
+      control.tick();
+      next_tick = Clock::now() + control.tick_every;
+    }
+  }
+  if (hopper) hopper->Stop();
+  if (hub_gone) {
+    std::fprintf(stderr, "airlab: warning: the air hub at %s went away; the tables hold what came before\n",
+                 options_.address.c_str());
+  } else {
+    try {
+      client_->Sniff(nullptr);
+    } catch (const air::HubError&) {
+      // The hub went away as the capture ended: everything it sent was counted.
+    }
+  }
+  if (control.tick) control.tick();
 }
 
 // ---------------------------------------------------------------------------------------

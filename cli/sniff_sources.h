@@ -6,7 +6,8 @@
 // - StreamSource: the capture stream (core/sniff/stream.h) an ESP32 sends over serial,
 //   read from a file, a FIFO or a serial device already set up (stty);
 // - SimDemoSource: the simulated air with a small built-in scene (ESP-NOW nodes, access
-//   points beaconing), sniffed by a promiscuous radio that can hop channels.
+//   points beaconing), sniffed by a promiscuous radio that can hop channels;
+// - HubSource: the shared simulated air of an `airlab air` hub, as one of its sniffers.
 // A Linux monitor interface and an ESP32 on a serial port plug in as further CaptureSource
 // implementations: a radio (Linux) hops through the same ChannelHopper, a serial port feeds
 // the same StreamDecoder.
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,10 @@
 #include "core/sniff/sink.h"
 #include "core/sniff/stream.h"
 #include "core/sniff/tables.h"
+
+namespace airlab::air {
+class HubClient;
+}  // namespace airlab::air
 
 namespace airlab::cli {
 
@@ -43,8 +49,12 @@ class CaptureSource {
   virtual std::string Describe() const = 0;
   // Throws std::runtime_error with a sentence naming the fix.
   virtual void Run(sniff::Pipeline& pipeline, const RunControl& control) = 0;
-  // Frames the source itself could not use (stream garbage), for the status line; empty if none.
+  // Frames the source itself could not use (stream garbage), or lost before they reached
+  // it, for the status line; empty if it has none to report.
   virtual std::string Losses() const { return {}; }
+  // Added to the timestamps of the frames a radio hands the pipeline (sim time, from 0) to
+  // make them wall-clock time: by default the air starts now.
+  virtual int64_t RadioTimeOffsetNs() const;
 };
 
 struct FileSourceOptions {
@@ -104,6 +114,41 @@ class SimDemoSource final : public CaptureSource {
 
  private:
   SimDemoOptions options_;
+};
+
+struct HubSourceOptions {
+  std::string address;              // "4610", "127.0.0.1:4610"
+  double duration_s = 0;            // wall seconds; 0: until stopped
+  uint8_t channel = 0;              // only frames on this channel; 0: every channel
+  std::vector<uint8_t> hop;         // channels to hop through; empty: stay on `channel`
+  std::chrono::milliseconds dwell{250};
+  sniff::Tables* tables = nullptr;  // receives the hopper's listen time
+};
+
+// The air of an `airlab air` hub (platform/air), sniffed over loopback TCP: every frame on
+// every channel, as the hub's tap saw it. The sniffer has no place in the room, so a
+// frame's signal is the strongest any node on the air got of it (a sniffer beside that
+// node), and frames reach the pipeline as from a radio (Pipeline::OnReceive). A channel or
+// hop list tunes a radio that exists only here: frames on other channels are not seen.
+class HubSource final : public CaptureSource {
+ public:
+  // Connects as a sniffer. Throws std::runtime_error naming the fix (start `airlab air`)
+  // when no hub answers at the address.
+  explicit HubSource(HubSourceOptions options);
+  ~HubSource() override;
+  std::string Describe() const override;
+  void Run(sniff::Pipeline& pipeline, const RunControl& control) override;
+  // The frames the hub dropped for this sniffer because it did not keep up, always.
+  std::string Losses() const override;
+  // The hub's time 0 in wall-clock time, as seen when connecting.
+  int64_t RadioTimeOffsetNs() const override { return time_offset_ns_; }
+
+ private:
+  class Listener;
+  class Tuner;
+  HubSourceOptions options_;
+  std::unique_ptr<air::HubClient> client_;
+  int64_t time_offset_ns_ = 0;
 };
 
 // Writes to a file or FIFO by path ("-": standard output), buffering; a FIFO or terminal

@@ -1,23 +1,28 @@
 // `airlab sniff` and `airlab-extcap` run as a user and Wireshark would run them: help and
-// one-line errors, summaries of a file, a capture stream and the simulated air that agree
-// with each other and with tshark, the live display, and the extcap protocol end to end.
+// one-line errors, summaries of a file, a capture stream, the simulated air and an `airlab
+// air` hub that agree with each other and with tshark, the live display, and the extcap
+// protocol end to end.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/sniff/sniff_testing.h"
 #include "core/sniff/stream.h"
 #include "platform/linux/capture_file.h"
+#include "tests/child_process.h"
 #include "tests/espnow_tools.h"
 
 namespace airlab::sniff {
 namespace {
 
 using testing_tools::AirlabBinary;
+using testing_tools::ChildProcess;
 using testing_tools::CommandResult;
 using testing_tools::ReadText;
 using testing_tools::RunCommand;
@@ -87,13 +92,16 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
     std::string args, expect;
   };
   const std::vector<Case> cases = {
-      {"--summary", "--file F, --stream F or --sim"},
+      {"--summary", "--file F, --stream F, --sim or --hub HOST:PORT"},
       {"-r " + dir_->File("mix.pcap") + " --filter 'beacon and' --summary", "at column 11 expected a field"},
       {"-r " + dir_->File("mix.pcap") + " --hop 1,6", "--hop needs a radio"},
       {"-r " + dir_->File("mix.pcap") + " -w out.pcap", "name the file *.pcapng"},
       {"--sim --hop 1,99 --summary", "--hop 1,6,11"},
       {"-r /nonexistent.pcap --summary", "/nonexistent.pcap"},
       {"--stream /nonexistent --summary", "give a file, FIFO or serial device"},
+      // Nothing listens on port 1 (binding it needs privileges nobody gives an air hub).
+      {"--hub 127.0.0.1:1 --summary", "start it with `airlab air --port 1`"},
+      {"-r " + dir_->File("mix.pcap") + " --channel 6", "--channel needs a radio"},
   };
   for (const auto& c : cases) {
     const auto r = Sniff(c.args, *dir_);
@@ -175,6 +183,106 @@ TEST_F(CliSniff, SimulatedAir_TablesAgreeWithTheCaptureItWrote) {
   EXPECT_EQ(std::count(lua.out.begin(), lua.out.end(), '\n'), std::stol(m[1]));
 }
 
+// `airlab air` on a free loopback port with the lab's two boards (examples/lab.toml) in the
+// room: the slave sends a reading a second, the master answers each.
+class LabHub {
+ public:
+  explicit LabHub(const TempDir& dir)
+      : process_({"air", "--port", "0", "--refresh", "200", "--scenario", "examples/lab.toml"}, dir.File("air.out")) {
+    const std::string marker = "the air is on 127.0.0.1:";
+    for (int i = 0; i < 3000 && process_.running(); ++i) {
+      const std::string text = process_.output();
+      if (size_t at = text.find(marker); at != std::string::npos && text.find('\n', at) != std::string::npos) {
+        address_ = "127.0.0.1:" + std::to_string(std::stoi(text.substr(at + marker.size())));
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("airlab air did not start: " + process_.output());
+  }
+  const std::string& address() const { return address_; }
+
+ private:
+  ChildProcess process_;
+  std::string address_;
+};
+
+// The number in column `column` (0: the key) of the row of `table` whose first cell is
+// `key`; -1 when there is no such row. Cells are apart by two spaces or more.
+long Cell(const std::vector<std::string>& table, const std::string& key, size_t column) {
+  static const std::regex kGap(" {2,}");
+  for (const std::string& line : table) {
+    const std::string row = std::regex_replace(line.substr(line.find_first_not_of(' ')), kGap, "|");
+    const std::vector<std::string> cells = Split(row, '|');
+    if (!cells.empty() && cells[0] == key && column < cells.size()) return std::stol(cells[column]);
+  }
+  return -1;
+}
+
+TEST_F(CliSniff, Hub_TablesShowTheLabAndAgreeWithTshark) {
+  TempDir dir;
+  LabHub hub(dir);
+  const std::string out = dir.File("out.pcapng");
+  const auto r = Sniff("--hub " + hub.address() + " --duration 3 --summary -w " + out, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("air hub " + hub.address()), std::string::npos) << r.out;
+  // The hub's tap keeps up with two boards: it dropped nothing for the sniffer.
+  EXPECT_NE(r.out.find("hub: frames dropped because the sniffer fell behind: 0\n"), std::string::npos) << r.out;
+
+  // Both boards as stations (column 5: Frames), each an ESP-NOW sender to the other.
+  const auto stations = Section(r.out, "STATION");
+  EXPECT_GT(Cell(stations, "4c:11:ae:89:bd:d5", 5), 0) << r.out;
+  EXPECT_GT(Cell(stations, "4c:11:ae:89:bc:95", 5), 0) << r.out;
+  const auto links = Section(r.out, "ESP-NOW SENDER");
+  EXPECT_EQ(links.size(), 3u) << r.out;
+  EXPECT_GT(Cell(links, "4c:11:ae:89:bc:95", 2), 0) << r.out;  // the readings
+  EXPECT_GT(Cell(links, "4c:11:ae:89:bd:d5", 2), 0) << r.out;  // the answers
+  // Channel 1 only, where the lab is; its frames are every frame the sniffer counted.
+  const auto channels = Section(r.out, "CH");
+  ASSERT_EQ(channels.size(), 2u) << r.out;
+  const long frames = Cell(channels, "1", 1);
+  EXPECT_GT(frames, 0) << r.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(" frames ([0-9]+)  matched ([0-9]+) "))) << r.out;
+  EXPECT_EQ(std::stol(m[1]), frames);
+  EXPECT_EQ(std::stol(m[2]), frames);
+  // tshark reads as many frames from the capture, and the lab's ESP-NOW traffic in it
+  // (action frames with Espressif's OUI, 18:fe:34) with the sender and peer the table has.
+  EXPECT_EQ(static_cast<long>(TsharkCount(out, "", dir)), frames);
+  EXPECT_EQ(static_cast<long>(TsharkCount(out, "wlan.sa == 4c:11:ae:89:bc:95 && wlan.da == 4c:11:ae:89:bd:d5 && "
+                                               "wlan.fc.type_subtype == 0x000d", dir)),
+            Cell(links, "4c:11:ae:89:bc:95", 2));
+  EXPECT_NE(r.err.find("wrote " + std::to_string(frames) + " frames to " + out), std::string::npos) << r.err;
+}
+
+TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
+  TempDir dir;
+  LabHub hub(dir);
+  // The lab is on channel 1: a sniffer on channel 6 sees nothing of it.
+  const auto six = Sniff("--hub " + hub.address() + " --channel 6 --duration 2 --summary", dir);
+  ASSERT_EQ(six.exit_code, 0) << six.err;
+  EXPECT_NE(six.out.find(" frames 0  matched 0 "), std::string::npos) << six.out;
+  // Hopping over 1 and 6 finds it on 1 and lists both channels with their listen time. The
+  // slave sends every second on the dot, so a shorter dwell that divides a second could
+  // meet it on channel 6 every time; 1.5 s on channel 1 first always holds a reading.
+  const auto hop = Sniff("--hub " + hub.address() + " --hop 1,6 --dwell 1500 --duration 3 --summary", dir);
+  ASSERT_EQ(hop.exit_code, 0) << hop.err;
+  const auto channels = Section(hop.out, "CH");
+  ASSERT_EQ(channels.size(), 3u) << hop.out;
+  EXPECT_GT(Cell(channels, "1", 1), 0) << hop.out;
+  EXPECT_EQ(Cell(channels, "6", 1), 0) << hop.out;
+  EXPECT_GT(Cell(Section(hop.out, "STATION"), "4c:11:ae:89:bc:95", 5), 0) << hop.out;
+  // A filter keeps the slave's readings only: one link, and no row for the master, whose
+  // answers and ACKs were left out.
+  const auto slave = Sniff("--hub " + hub.address() + " --filter 'espnow.sender == 4c:11:ae:89:bc:95' --duration 3 "
+                           "--summary", dir);
+  ASSERT_EQ(slave.exit_code, 0) << slave.err;
+  const auto links = Section(slave.out, "ESP-NOW SENDER");
+  ASSERT_EQ(links.size(), 2u) << slave.out;
+  EXPECT_GT(Cell(links, "4c:11:ae:89:bc:95", 2), 0) << slave.out;
+  EXPECT_EQ(Cell(Section(slave.out, "STATION"), "4c:11:ae:89:bd:d5", 5), -1) << slave.out;
+}
+
 TEST_F(CliSniff, SimulatedAir_HoppingFindsBothAccessPoints) {
   const auto r = Sniff("--sim --duration 4 --hop 1,6 --dwell 200 --summary", *dir_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -223,7 +331,8 @@ TEST(Extcap, AnswersWiresharksQuestions) {
   EXPECT_NE(r.out.find("arg {number=0}{call=--file}{display=Capture file}{type=fileselect}"), std::string::npos);
   r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-config", dir);
   for (const auto& line : Split(r.out, '\n')) {
-    if (!line.empty()) EXPECT_TRUE(std::regex_match(line, std::regex("arg \\{number=[0-9]+\\}\\{call=--[a-z]+\\}.*"))) << line;
+    if (line.empty()) continue;
+    EXPECT_TRUE(std::regex_match(line, std::regex("arg \\{number=[0-9]+\\}\\{call=--[a-z]+\\}.*"))) << line;
   }
   EXPECT_NE(r.out.find("{call=--hop}"), std::string::npos);
 

@@ -20,7 +20,6 @@ struct ServeArgs {
   std::string mqtt;
   std::size_t max_body = 4 << 20;
   int threads = 16;
-  int commit_delay_ms = 5;
 };
 
 void RunServe(const ServeArgs& a) {
@@ -32,9 +31,6 @@ void RunServe(const ServeArgs& a) {
   }
   if (a.max_body < 1024) throw UserError("--max-body is in bytes and must be at least 1024");
   if (a.threads < 2 || a.threads > 1024) throw UserError("--threads must be between 2 and 1024");
-  if (a.commit_delay_ms < 0 || a.commit_delay_ms > 10000) {
-    throw UserError("--commit-delay is 0 to 10000 ms (0: commit each update before answering)");
-  }
 
   server::ServerOptions options;
   options.bind = a.bind;
@@ -44,7 +40,6 @@ void RunServe(const ServeArgs& a) {
   options.mqtt_url = a.mqtt;
   options.max_body_bytes = a.max_body;
   options.threads = a.threads;
-  options.commit_delay_ms = a.commit_delay_ms;
   options.log = [](const std::string& line) { std::fprintf(stderr, "airlab serve: %s\n", line.c_str()); };
 
   // The server's threads inherit this mask, so SIGINT and SIGTERM reach sigwait below.
@@ -103,10 +98,6 @@ void AddServeCommand(CLI::App& app) {
   serve->add_option("--mqtt", args->mqtt, "Broker to take updates from and publish entries to, e.g. mqtt://127.0.0.1:1883");
   serve->add_option("--max-body", args->max_body, "Largest request body in bytes; larger ones are answered 413")->capture_default_str();
   serve->add_option("--threads", args->threads, "HTTP worker threads (each open keep-alive connection holds one)")->capture_default_str();
-  serve->add_option("--commit-delay", args->commit_delay_ms,
-                    "Milliseconds accepted updates may wait to be committed together (reads always see them; "
-                    "a crash loses at most this much; 0: commit each before answering)")
-      ->capture_default_str();
   serve->footer(
       "Examples:\n"
       "  airlab channel create --name weather --fields temperature,humidity --public\n"

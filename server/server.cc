@@ -217,11 +217,7 @@ Server::Impl::Impl(ServerOptions opts) : options(std::move(opts)) {
     data_dir = MakeTemporaryDir();
     temporary_dir = true;
   }
-  if (options.commit_delay_ms < 0 || options.commit_delay_ms > 10000) {
-    throw std::runtime_error("the commit delay is 0 to 10000 ms");
-  }
-  store = std::make_unique<Store>(StorePath(data_dir),
-                                  std::chrono::milliseconds(options.commit_delay_ms));
+  store = std::make_unique<Store>(StorePath(data_dir));
   if (!options.mqtt_url.empty()) {
     std::optional<BrokerAddress> broker = ParseBrokerUrl(options.mqtt_url);
     if (!broker) {
@@ -372,11 +368,11 @@ void Server::Impl::HandleFeed(const Request& req, Response& res,
   selection.status = options->status;
   selection.location = options->location;
   options->query.columns = ColumnsFor(*channel, selection);
-  std::vector<Entry> entries = store->Feed(channel->id, options->query);
-  Send(res, 200,
-       format == Format::kCsv ? FeedCsv(*channel, entries, selection)
-                              : FeedJson(*channel, entries, selection),
-       format);
+  FeedWriter writer(*channel, selection, format == Format::kCsv,
+                    static_cast<size_t>(options->query.results));
+  store->FeedNewestFirst(channel->id, options->query,
+                         [&writer](const Entry& e) { writer.Add(e); });
+  Send(res, 200, writer.Finish(), format);
 }
 
 void Server::Impl::HandleLast(const Request& req, Response& res,

@@ -33,9 +33,6 @@ struct ServerOptions {
   // (15 like a free ThingSpeak account; 0 for none).
   double rate_limit_s = 15;
   std::size_t max_body_bytes = 4 << 20;  // larger requests are answered 413
-  // How long accepted updates may wait to be committed together (see Store): reads always
-  // see them; a crash of the server loses at most this much. 0: each commits before its answer.
-  int commit_delay_ms = 5;
   std::string mqtt_url;                  // "mqtt://127.0.0.1:1883"; empty: no MQTT
   int threads = 16;                      // HTTP workers; each keep-alive connection holds one
   std::function<TimeMs()> clock;         // empty: the wall clock (tests set a fake one)

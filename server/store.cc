@@ -112,6 +112,21 @@ class Statement {
     if (IsNull(col)) return std::nullopt;
     return Text(col);
   }
+  // OptText into out, keeping out's buffer.
+  void ReadText(int col, std::optional<std::string>& out) const {
+    if (IsNull(col)) {
+      out.reset();
+      return;
+    }
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    size_t size = text ? static_cast<size_t>(sqlite3_column_bytes(stmt_, col)) : 0;
+    if (!text) text = "";
+    if (out) {
+      out->assign(text, size);
+    } else {
+      out.emplace(text, size);
+    }
+  }
 
  private:
   void Check(int rc) const {
@@ -175,18 +190,19 @@ class Store::Database {
 
 namespace {
 
+// Fills e from the row, reusing the strings e already holds.
 void ReadEntry(const Statement& st, unsigned columns, Entry& e) {
   e.entry_id = st.Int(0);
   e.created_at = st.Int(1);
   for (int f = 0; f < kFieldCount; ++f) {
-    if (columns & FieldColumn(f + 1)) e.fields[f] = st.OptText(2 + f);
+    if (columns & FieldColumn(f + 1)) st.ReadText(2 + f, e.fields[f]);
   }
   if (columns & kLocationColumns) {
-    e.latitude = st.OptText(10);
-    e.longitude = st.OptText(11);
-    e.elevation = st.OptText(12);
+    st.ReadText(10, e.latitude);
+    st.ReadText(11, e.longitude);
+    st.ReadText(12, e.elevation);
   }
-  if (columns & kStatusColumn) e.status = st.OptText(13);
+  if (columns & kStatusColumn) st.ReadText(13, e.status);
 }
 
 }  // namespace
@@ -213,8 +229,31 @@ bool Channel::CanRead(std::string_view key) const {
   return key == write_key || std::find(read_keys.begin(), read_keys.end(), key) != read_keys.end();
 }
 
-Store::Store(const std::filesystem::path& path, std::chrono::milliseconds commit_delay)
-    : path_(path), commit_delay_(commit_delay) {
+// The writers of one transaction: each waits until it is committed (or failed).
+struct Store::Batch {
+  // Until then the writers in it wait for more to join, while fewer than expected joined.
+  std::chrono::steady_clock::time_point join_deadline;
+  bool done = false;
+  std::exception_ptr error;  // the commit failed: nothing of the batch is stored
+  // The rate-limit times the batch's writes replaced, to put back if it fails.
+  std::vector<std::pair<std::int64_t, std::optional<TimeMs>>> replaced_writes;
+};
+
+// write_mutex_, counted in writers_waiting_ while it is awaited.
+class Store::WriterLock {
+ public:
+  explicit WriterLock(Store& store) : lock_(store.write_mutex_, std::defer_lock) {
+    ++store.writers_waiting_;
+    lock_.lock();
+    --store.writers_waiting_;
+  }
+  std::unique_lock<std::mutex>& lock() { return lock_; }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+};
+
+Store::Store(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
@@ -223,80 +262,83 @@ Store::Store(const std::filesystem::path& path, std::chrono::milliseconds commit
   }
   writer_ = OpenConnection(true);
   writer_->Exec("PRAGMA journal_mode=WAL");
-  // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file.
+  // NORMAL in WAL mode: a commit is in the WAL file when it returns, so a killed process
+  // keeps it; a power cut may lose the last commits but never corrupts the file.
   writer_->Exec("PRAGMA synchronous=NORMAL");
   writer_->Exec(kSchema);
-  if (commit_delay_.count() > 0) committer_ = std::thread([this] { CommitterLoop(); });
+  checkpointer_db_ = OpenConnection(true);
+  // Replaces SQLite's automatic checkpoint, which would run inside a writer's commit.
+  sqlite3_wal_hook(
+      writer_->handle(),
+      [](void* self, sqlite3*, const char*, int wal_pages) {
+        auto& store = *static_cast<Store*>(self);
+        if (wal_pages >= 1000) {  // SQLite's default checkpoint threshold
+          std::lock_guard lock(store.checkpoint_mutex_);
+          store.checkpoint_due_ = true;
+          store.checkpoint_wanted_.notify_one();
+        }
+        return SQLITE_OK;
+      },
+      this);
+  checkpointer_ = std::thread([this] { CheckpointerLoop(); });
 }
 
 Store::~Store() {
-  if (committer_.joinable()) {
-    {
-      std::lock_guard lock(write_mutex_);
-      stopping_ = true;
-    }
-    commit_wanted_.notify_one();
-    committer_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
   }
-  std::lock_guard lock(write_mutex_);
-  try {
-    CommitLocked();
-  } catch (const std::exception&) {
-    // Nothing to tell at destruction; the writes of the last commit_delay are lost.
+  checkpoint_wanted_.notify_one();
+  checkpointer_.join();
+}
+
+void Store::CheckpointerLoop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  while (true) {
+    checkpoint_wanted_.wait(lock, [this] { return checkpoint_due_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs and never blocks writers or readers.
+    sqlite3_wal_checkpoint_v2(checkpointer_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                              nullptr, nullptr);
+    lock.lock();
   }
 }
 
-bool Store::BeginLocked() {
-  if (in_transaction_) return false;
+void Store::BeginLocked() {
+  if (batch_) return;
   writer_->Prepare("BEGIN IMMEDIATE").Step();
-  in_transaction_ = true;
-  uncommitted_ = true;
-  transaction_started_ = std::chrono::steady_clock::now();
-  return true;
+  batch_ = std::make_shared<Batch>();
+  batch_->join_deadline = std::chrono::steady_clock::now() + kJoinWait;
 }
 
 void Store::CommitLocked() {
-  if (!in_transaction_) return;
+  if (!batch_) return;
   try {
     writer_->Prepare("COMMIT").Step();
   } catch (...) {
-    RollbackLocked();
-    throw;
+    RollbackLocked(std::current_exception());
+    return;
   }
-  in_transaction_ = false;
-  uncommitted_ = false;
+  std::exchange(batch_, nullptr)->done = true;
+  batch_done_.notify_all();
 }
 
-void Store::RollbackLocked() {
+void Store::RollbackLocked(std::exception_ptr error) {
+  if (!batch_) return;
   sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-  in_transaction_ = false;
-  uncommitted_ = false;
-}
-
-void Store::CommitterLoop() {
-  std::unique_lock lock(write_mutex_);
-  while (!stopping_) {
-    if (!in_transaction_) {
-      commit_wanted_.wait(lock);
-      continue;
-    }
-    auto due = transaction_started_ + commit_delay_;
-    if (std::chrono::steady_clock::now() < due) {
-      commit_wanted_.wait_until(lock, due);
-      continue;
-    }
-    try {
-      CommitLocked();
-    } catch (...) {
-      commit_error_ = std::current_exception();
+  std::shared_ptr<Batch> batch = std::exchange(batch_, nullptr);
+  for (auto it = batch->replaced_writes.rbegin(); it != batch->replaced_writes.rend(); ++it) {
+    if (it->second) {
+      last_write_[it->first] = *it->second;
+    } else {
+      last_write_.erase(it->first);
     }
   }
-}
-
-void Store::Flush() {
-  if (!uncommitted_.load()) return;
-  std::lock_guard lock(write_mutex_);
-  CommitLocked();
+  batch->error = error;
+  batch->done = true;
+  batch_done_.notify_all();
 }
 
 std::unique_ptr<Store::Database> Store::OpenConnection(bool writer) {
@@ -341,10 +383,11 @@ Channel Store::CreateChannel(const ChannelSpec& spec) {
   }
   std::int64_t id;
   {
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(*this);
     CommitLocked();  // appends waiting for their commit go first, on their own
     Database& db = *writer_;
     BeginLocked();
+    std::shared_ptr<Batch> batch = batch_;
     try {
       {
         Statement st = db.Prepare(
@@ -374,10 +417,11 @@ Channel Store::CreateChannel(const ChannelSpec& spec) {
           .Bind(2, id)
           .Step();
     } catch (...) {
-      RollbackLocked();
+      RollbackLocked(std::current_exception());
       throw;
     }
     CommitLocked();
+    if (batch->error) std::rethrow_exception(batch->error);
   }
   return *FindChannel(id);
 }
@@ -420,13 +464,11 @@ std::optional<Channel> Store::LoadChannel(Database& db, std::int64_t id) {
 }
 
 std::optional<Channel> Store::FindChannel(std::int64_t id) {
-  Flush();
   ReaderLease db = Reader();
   return LoadChannel(*db, id);
 }
 
 std::vector<Channel> Store::ListChannels() {
-  Flush();
   ReaderLease db = Reader();
   std::vector<std::int64_t> ids;
   {
@@ -443,34 +485,70 @@ std::vector<Channel> Store::ListChannels() {
 AppendResult Store::Append(std::string_view write_key, std::optional<std::int64_t> channel_id,
                            std::vector<NewEntry> entries, TimeMs now,
                            TimeMs default_interval_ms) {
-  std::lock_guard lock(write_mutex_);
-  if (commit_error_) std::rethrow_exception(std::exchange(commit_error_, nullptr));
+  ++appends_in_flight_;
+  struct Leave {
+    std::atomic<int>& count;
+    ~Leave() { --count; }
+  } leave{appends_in_flight_};
+  WriterLock writer(*this);
+  // As many writers as are in Append now are likely to write again together.
+  expected_writers_ =
+      std::min(std::max(appends_in_flight_.load(), expected_writers_), kMaxBatchWait);
   Database& db = *writer_;
-  const bool began = BeginLocked();
-  // A savepoint keeps this call all-or-nothing inside a transaction other calls share.
-  db.Prepare("SAVEPOINT append").Step();
-  std::optional<TimeMs> previous_write;
   AppendResult result;
+  std::shared_ptr<Batch> batch;
+  std::exception_ptr error;
   try {
-    result = AppendInTransaction(db, write_key, channel_id, entries, now, default_interval_ms,
-                                 previous_write);
-    db.Prepare("RELEASE append").Step();
-    if (commit_delay_.count() == 0) CommitLocked();
-  } catch (...) {
-    if (in_transaction_) {
+    BeginLocked();
+    // A savepoint keeps this call all-or-nothing inside a transaction other calls share.
+    db.Prepare("SAVEPOINT append").Step();
+    std::optional<TimeMs> previous_write;
+    try {
+      result = AppendInTransaction(db, write_key, channel_id, entries, now, default_interval_ms,
+                                   previous_write);
+      db.Prepare("RELEASE append").Step();
+    } catch (...) {
       sqlite3_exec(db.handle(), "ROLLBACK TO append; RELEASE append", nullptr, nullptr, nullptr);
-    }
-    if (result.status == AppendStatus::kOk) {  // stored nothing after all: the write does not count
-      if (previous_write) {
-        last_write_[result.channel_id] = *previous_write;
-      } else {
-        last_write_.erase(result.channel_id);
+      // Stored nothing after all: the write does not count for the rate limit.
+      if (result.status == AppendStatus::kOk) {
+        if (previous_write) {
+          last_write_[result.channel_id] = *previous_write;
+        } else {
+          last_write_.erase(result.channel_id);
+        }
       }
+      throw;
     }
-    throw;
+    if (result.status == AppendStatus::kOk) {
+      batch = batch_;
+      batch->replaced_writes.emplace_back(result.channel_id, previous_write);
+    }
+  } catch (...) {
+    error = std::current_exception();
   }
-  // The committer sleeps until a transaction begins, then until its commit is due.
-  if (began && commit_delay_.count() > 0) commit_wanted_.notify_one();
+  // Group commit. A writer waiting for the connection will add to this transaction and commit
+  // it (or leave it to the next one). The last writer in commits for everyone once as many
+  // writers as recently wrote together have joined; until then they wait, at most kJoinWait,
+  // for the others (clients that each wait for their answer send their next updates at about
+  // the same time). Without that wait two such clients fall into step, each one's update
+  // arriving during the other's commit, and every commit holds a single update.
+  if (batch_ && writers_waiting_.load() == 0) {
+    const int joined = static_cast<int>(batch_->replaced_writes.size());
+    if (joined == 0 || joined >= expected_writers_) CommitLocked();
+  }
+  if (error) std::rethrow_exception(error);
+  if (batch) {
+    std::unique_lock<std::mutex>& lock = writer.lock();
+    if (!batch_done_.wait_until(lock, batch->join_deadline, [&batch] { return batch->done; }) &&
+        batch_ == batch) {
+      // Fewer came than expected: expect as many as came from now on.
+      expected_writers_ =
+          std::clamp(static_cast<int>(batch->replaced_writes.size()), 1, kMaxBatchWait);
+      CommitLocked();
+    }
+    batch_done_.wait(lock, [&batch] { return batch->done; });
+    if (batch->error) std::rethrow_exception(batch->error);
+  }
   return result;
 }
 
@@ -541,7 +619,14 @@ AppendResult Store::AppendInTransaction(Database& db, std::string_view write_key
 
 std::vector<Entry> Store::Feed(std::int64_t channel_id, const FeedQuery& query) {
   std::vector<Entry> entries;
-  if (query.results <= 0) return entries;
+  FeedNewestFirst(channel_id, query, [&entries](const Entry& e) { entries.push_back(e); });
+  std::reverse(entries.begin(), entries.end());
+  return entries;
+}
+
+void Store::FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
+                            const std::function<void(const Entry&)>& each) {
+  if (query.results <= 0) return;
   std::string sql = std::string("SELECT ") + kEntryColumns +
                     " FROM entries WHERE channel_id = ?1 AND created_at >= ?2 AND created_at <= ?3";
   if (query.nonnull_field && *query.nonnull_field >= 1 && *query.nonnull_field <= kFieldCount) {
@@ -550,15 +635,15 @@ std::vector<Entry> Store::Feed(std::int64_t channel_id, const FeedQuery& query) 
   if (query.only_with_status) sql += " AND status IS NOT NULL";
   sql += " ORDER BY created_at DESC, entry_id DESC LIMIT ?4";
 
-  Flush();
   ReaderLease db = Reader();
   Statement st = (*db).Prepare(sql);
   st.Bind(1, channel_id).Bind(2, query.start).Bind(3, query.end);
   st.Bind(4, std::int64_t{query.results});
-  entries.reserve(static_cast<size_t>(std::min(query.results, 8000)));
-  while (st.Step()) ReadEntry(st, query.columns, entries.emplace_back());
-  std::reverse(entries.begin(), entries.end());
-  return entries;
+  Entry entry;
+  while (st.Step()) {
+    ReadEntry(st, query.columns, entry);
+    each(entry);
+  }
 }
 
 }  // namespace airlab::server

@@ -420,45 +420,81 @@ void AppendEntryJson(std::string& out, const Channel& channel, const Entry& entr
   AppendEntry(out, entry, ShownFields(channel, selection), selection);
 }
 
+FeedWriter::FeedWriter(const Channel& channel, const FieldSelection& selection, bool csv,
+                       size_t expected_entries)
+    : shown_(ShownFields(channel, selection)),
+      selection_(selection),
+      csv_(csv),
+      expected_entries_(expected_entries) {
+  if (!csv_) {
+    head_ = "{\"channel\":" + ChannelJson(channel) + ",\"feeds\":[";
+    return;
+  }
+  head_ = "created_at,entry_id";
+  for (int f : shown_) (head_ += ',') += kFieldKeys[f];
+  if (selection_.location) head_ += ",latitude,longitude,elevation";
+  if (selection_.status) head_ += ",status";
+  head_.push_back('\n');
+}
+
+void FeedWriter::Add(const Entry& entry) {
+  starts_.push_back(entries_.size());
+  if (csv_) {
+    AppendCsvLine(entry);
+  } else {
+    AppendEntry(entries_, entry, shown_, selection_);
+  }
+  if (starts_.size() == 1) {
+    // Room for the expected entries at the first one's size and a half, so the buffer is not
+    // copied as it grows.
+    entries_.reserve(entries_.size() * 3 / 2 * expected_entries_);
+    starts_.reserve(expected_entries_);
+  }
+}
+
+void FeedWriter::AppendCsvLine(const Entry& entry) {
+  auto append = [this](const std::optional<std::string>& v) {
+    entries_.push_back(',');
+    if (v) AppendCsvField(entries_, *v);
+  };
+  AppendTimestamp(entries_, entry.created_at);
+  entries_.push_back(',');
+  entries_ += std::to_string(entry.entry_id);
+  for (int f : shown_) append(entry.fields[f]);
+  if (selection_.location) {
+    append(entry.latitude);
+    append(entry.longitude);
+    append(entry.elevation);
+  }
+  if (selection_.status) append(entry.status);
+  entries_.push_back('\n');
+}
+
+std::string FeedWriter::Finish() {
+  std::string out = std::move(head_);
+  out.reserve(out.size() + entries_.size() + starts_.size() + 2);
+  size_t end = entries_.size();
+  for (size_t i = starts_.size(); i-- > 0;) {
+    if (!csv_ && end != entries_.size()) out.push_back(',');
+    out.append(entries_, starts_[i], end - starts_[i]);
+    end = starts_[i];
+  }
+  if (!csv_) out += "]}";
+  return out;
+}
+
 std::string FeedJson(const Channel& channel, const std::vector<Entry>& entries,
                      const FieldSelection& selection) {
-  std::vector<int> shown = ShownFields(channel, selection);
-  std::string out = "{\"channel\":" + ChannelJson(channel) + ",\"feeds\":[";
-  out.reserve(out.size() + entries.size() * (48 + 24 * shown.size()));
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendEntry(out, entries[i], shown, selection);
-  }
-  out += "]}";
-  return out;
+  FeedWriter writer(channel, selection, /*csv=*/false, entries.size());
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) writer.Add(*e);
+  return writer.Finish();
 }
 
 std::string FeedCsv(const Channel& channel, const std::vector<Entry>& entries,
                     const FieldSelection& selection) {
-  std::vector<int> shown = ShownFields(channel, selection);
-  std::string out = "created_at,entry_id";
-  for (int f : shown) (out += ',') += kFieldKeys[f];
-  if (selection.location) out += ",latitude,longitude,elevation";
-  if (selection.status) out += ",status";
-  out.push_back('\n');
-  auto append = [&out](const std::optional<std::string>& v) {
-    out.push_back(',');
-    if (v) AppendCsvField(out, *v);
-  };
-  for (const Entry& e : entries) {
-    AppendTimestamp(out, e.created_at);
-    out.push_back(',');
-    out += std::to_string(e.entry_id);
-    for (int f : shown) append(e.fields[f]);
-    if (selection.location) {
-      append(e.latitude);
-      append(e.longitude);
-      append(e.elevation);
-    }
-    if (selection.status) append(e.status);
-    out.push_back('\n');
-  }
-  return out;
+  FeedWriter writer(channel, selection, /*csv=*/true, entries.size());
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) writer.Add(*e);
+  return writer.Finish();
 }
 
 std::string StatusJson(const Channel& channel, const std::vector<Entry>& entries) {

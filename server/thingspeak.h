@@ -99,12 +99,32 @@ std::string ChannelJson(const Channel& channel, bool with_public_flag = false);
 // One feed entry: created_at, entry_id, the selected fields, then location and status if asked.
 void AppendEntryJson(std::string& out, const Channel& channel, const Entry& entry,
                      const FieldSelection& selection);
-// {"channel": {...}, "feeds": [...]}
+// A feed answer built one entry at a time, newest first as Store::FeedNewestFirst reads them,
+// and answered oldest first: JSON {"channel": {...}, "feeds": [...]}, or CSV (a header line,
+// then one line per entry). Entries are written into one buffer and put in order once.
+class FeedWriter {
+ public:
+  // expected_entries: about how many Add will get (it sizes the buffers).
+  FeedWriter(const Channel& channel, const FieldSelection& selection, bool csv,
+             size_t expected_entries);
+  void Add(const Entry& entry);  // each one older than the one before
+  std::string Finish();          // the answer; the writer is spent
+
+ private:
+  void AppendCsvLine(const Entry& entry);
+
+  std::vector<int> shown_;  // fields, 0-based
+  FieldSelection selection_;
+  bool csv_;
+  size_t expected_entries_;
+  std::string head_;               // everything before the first entry
+  std::string entries_;            // the entries as added, newest first
+  std::vector<size_t> starts_;     // where each entry begins in entries_
+};
 std::string FeedJson(const Channel& channel, const std::vector<Entry>& entries,
                      const FieldSelection& selection);
-// Header line, then one line per entry.
 std::string FeedCsv(const Channel& channel, const std::vector<Entry>& entries,
-                     const FieldSelection& selection);
+                    const FieldSelection& selection);
 // {"channel": {"name", "latitude", "longitude"}, "feeds": [{created_at, entry_id, status}]}
 std::string StatusJson(const Channel& channel, const std::vector<Entry>& entries);
 // Every column of an entry with its channel_id: the answer of update.json and the payload

@@ -30,6 +30,7 @@ void OnSignal(int) { g_stop = true; }
 struct SimArgs {
   std::string scenario;
   std::string pcap;
+  std::string pcap_at;
   std::optional<uint64_t> seed;
   std::string duration;
   std::optional<double> realtime;
@@ -70,11 +71,24 @@ void RunSim(const SimArgs& args) {
     s.speed = *args.realtime;
   }
 
+  sim::PcapngTapOptions tap_options;
+  if (!args.pcap_at.empty()) {
+    auto it = std::find_if(s.nodes.begin(), s.nodes.end(),
+                           [&](const scenario::NodeSpec& n) { return n.name == args.pcap_at; });
+    if (it == s.nodes.end()) {
+      std::string names;
+      for (const scenario::NodeSpec& n : s.nodes) names += (names.empty() ? "" : ", ") + n.name;
+      throw UserError("--pcap-at " + args.pcap_at + ": no such node in " + args.scenario + "; its nodes: " + names);
+    }
+    // The runner adds the scenario's nodes to the simulation in file order.
+    tap_options.vantage_node = static_cast<uint32_t>(it - s.nodes.begin());
+  }
+
   scenario::Runner runner(s);
   std::unique_ptr<sim::PcapngTap> tap;
   if (!args.pcap.empty()) {
     try {
-      tap = std::make_unique<sim::PcapngTap>(runner.simulation(), args.pcap);
+      tap = std::make_unique<sim::PcapngTap>(runner.simulation(), args.pcap, tap_options);
     } catch (const std::runtime_error& e) {
       throw UserError("cannot write " + args.pcap + " (" + e.what() + "); check the directory exists and is writable");
     }
@@ -125,6 +139,10 @@ void AddSimCommand(CLI::App& app) {
   sim->add_option("scenario", args->scenario, "The scenario, a TOML file (schema: examples/README.md)")->required();
   sim->add_option("--pcap", args->pcap,
                   "Write every frame on the air to this pcapng file (radiotap; time 0 of the run is 1970-01-01)");
+  sim->add_option("--pcap-at", args->pcap_at,
+                  "Write the air as this node hears it instead: its frames with RSSI and noise, bad "
+                  "ones flagged, missed ones absent (a sniffer standing there)")
+      ->needs("--pcap");
   sim->add_option("--seed", args->seed, "The random seed (default: the file's seed, else 1)");
   sim->add_option("--duration", args->duration, "Simulated time to run, e.g. 30 or 500ms (default: the file's)");
   sim->add_option("--realtime", args->realtime,
@@ -136,6 +154,7 @@ void AddSimCommand(CLI::App& app) {
       "Examples:\n"
       "  airlab sim examples/lab.toml                      the lab's two boards for the file's 60 s\n"
       "  airlab sim examples/room200.toml --duration 10 --seed 3 --pcap room.pcapng\n"
+      "  airlab sim examples/lab.toml --pcap master.pcapng --pcap-at master   (with RSSI)\n"
       "  airlab sim examples/star20.toml --realtime=4       four times real time (Ctrl-C stops, prints)\n"
       "\n"
       "Tables: sent = acked + lost + queued. acked: the delivery report said success (the peer's\n"

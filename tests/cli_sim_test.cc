@@ -189,6 +189,31 @@ TEST(CliSim, Pcap_TsharkCountsWhatTheAirTableSays) {
   EXPECT_EQ(count("wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bd:d5"), 10);
 }
 
+TEST(CliSim, PcapAt_TheNodesViewWithItsRssi) {
+  TempDir dir;
+  const std::string file = dir.File("master.pcapng");
+  const auto r = Sim("examples/lab.toml --duration 10 --pcap " + file + " --pcap-at master", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The master hears the slave's 10 messages and its 10 ACKs, not its own transmissions.
+  const auto t = RunCommand("tshark -r " + file + " -T fields -e wlan.ta -e radiotap.dbm_antsignal "
+                            "-e radiotap.dbm_antnoise", dir);
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const std::vector<std::string> lines = testing_tools::Split(t.out, '\n');
+  ASSERT_EQ(lines.size(), 20u) << t.out;
+  for (const std::string& line : lines) {
+    const std::vector<std::string> f = testing_tools::Split(line, '\t');
+    ASSERT_EQ(f.size(), 3u) << line;
+    EXPECT_TRUE(f[0] == "4c:11:ae:89:bc:95" || f[0].empty()) << line;  // ACKs have no TA
+    const int rssi = std::stoi(f[1]), noise = std::stoi(f[2]);
+    EXPECT_LT(rssi, 0) << line;
+    EXPECT_GT(rssi, noise) << line;  // received, so above the noise floor
+  }
+  const auto missing = Sim("examples/lab.toml --duration 1 --pcap " + file + " --pcap-at nobody", dir);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no such node"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("master, slave"), std::string::npos) << missing.err;
+}
+
 TEST(CliSim, Errors_OneLineWithTheFix) {
   TempDir dir;
   const std::string bad = dir.File("bad.toml");

@@ -323,6 +323,7 @@ TEST(Extcap, AnswersWiresharksQuestions) {
   EXPECT_TRUE(std::regex_search(r.out, std::regex("^extcap \\{version=[0-9.]+\\}")));
   EXPECT_NE(r.out.find("interface {value=airlab-sim}{display="), std::string::npos);
   EXPECT_NE(r.out.find("interface {value=airlab-file}{display="), std::string::npos);
+  EXPECT_NE(r.out.find("interface {value=airlab-hub}{display="), std::string::npos);
 
   r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-dlts", dir);
   EXPECT_EQ(r.out, "dlt {number=127}{name=IEEE802_11_RADIO}{display=802.11 plus radiotap header}\n");
@@ -360,6 +361,22 @@ TEST(Extcap, CapturesIntoAFifoThatDumpcapReads) {
   EXPECT_GT(frames, 20u);
   EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.da != ff:ff:ff:ff:ff:ff", dir), frames)
       << "the capture filter kept unicast ESP-NOW only";
+}
+
+TEST(Extcap, CapturesTheHubsAir) {
+  TempDir dir;
+  LabHub hub(dir);
+  const std::string out = dir.File("hub.pcapng");
+  auto r = RunCommand(Extcap() + " --extcap-interface airlab-hub --extcap-config", dir);
+  EXPECT_NE(r.out.find("{call=--hub}"), std::string::npos) << r.out;
+  r = RunCommand(Extcap() + " --extcap-interface airlab-hub --capture --fifo " + out + " --hub " + hub.address() +
+                     " --duration 3 --extcap-capture-filter 'espnow.sender == 4c:11:ae:89:bc:95'",
+                 dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The lab's slave sends a reading a second: two or more in 3 s, and only its frames.
+  const size_t frames = TsharkCount(out, "", dir);
+  EXPECT_GE(frames, 2u);
+  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95", dir), frames);
 }
 
 TEST(Extcap, ReplaysAFile) {

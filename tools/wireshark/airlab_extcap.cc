@@ -1,6 +1,6 @@
 // airlab-extcap: a Wireshark extcap program (Wireshark's developer guide, "extcap") that
-// captures from airlab's sources: the simulated air's demo scene and the replay of a capture
-// file. Wireshark runs it with --extcap-interfaces, --extcap-dlts, --extcap-config, then
+// captures from airlab's sources: the simulated air's demo scene, the replay of a capture
+// file, and the shared air of an `airlab air` hub. Wireshark runs it with --extcap-interfaces, --extcap-dlts, --extcap-config, then
 // --capture --fifo PATH; it writes pcapng (radiotap + 802.11) into the FIFO until Wireshark
 // stops it (SIGTERM) or the source ends. The capture filter is an airlab sniff filter
 // (`espnow and not espnow.broadcast`). Arguments it does not know are accepted and ignored,
@@ -30,12 +30,14 @@ void OnSignal(int) { g_stop = true; }
 
 constexpr const char* kSim = "airlab-sim";
 constexpr const char* kFile = "airlab-file";
+constexpr const char* kHub = "airlab-hub";
 
 struct Args {
   bool interfaces = false, dlts = false, config = false, capture = false;
   std::string interface, fifo, capture_filter, file;
+  std::string hub = "127.0.0.1:4610";
   uint64_t seed = 1;
-  int channel = 1;
+  int channel = -1;  // unset: the simulated scene's channel 1, or every channel of a hub
   std::string hop;
   int dwell_ms = 250;
   double duration_s = 0;
@@ -67,6 +69,7 @@ Args Parse(int argc, char** argv) {
     else if (name == "--fifo") a.fifo = value;
     else if (name == "--extcap-capture-filter") a.capture_filter = value;
     else if (name == "--file") a.file = value;
+    else if (name == "--hub") a.hub = value;
     else if (name == "--seed") a.seed = std::strtoull(value.c_str(), nullptr, 10);
     else if (name == "--channel") a.channel = std::atoi(value.c_str());
     else if (name == "--hop") a.hop = value;
@@ -82,8 +85,9 @@ void PrintInterfaces() {
   std::printf(
       "extcap {version=0.1.0}{display=airlab sniffer sources}\n"
       "interface {value=%s}{display=airlab: simulated air (ESP-NOW demo scene)}\n"
-      "interface {value=%s}{display=airlab: replay a capture file}\n",
-      kSim, kFile);
+      "interface {value=%s}{display=airlab: replay a capture file}\n"
+      "interface {value=%s}{display=airlab: the shared air of an airlab air hub}\n",
+      kSim, kFile, kHub);
 }
 
 void PrintDlts() {
@@ -97,6 +101,16 @@ void PrintConfig(const std::string& interface) {
         "{tooltip=A pcap or pcapng file with 802.11 frames (radiotap or bare)}\n"
         "arg {number=1}{call=--speed}{display=Replay speed}{type=double}{default=1}"
         "{tooltip=1 keeps the file's pace, 2 is twice as fast, 0 as fast as possible}\n");
+    return;
+  }
+  if (interface == kHub) {
+    std::printf(
+        "arg {number=0}{call=--hub}{display=Hub address}{type=string}{default=127.0.0.1:4610}"
+        "{tooltip=HOST:PORT of a running `airlab air`}\n"
+        "arg {number=1}{call=--channel}{display=Channel}{type=integer}{range=0,14}{default=0}"
+        "{tooltip=Only this channel; 0: every channel of the air}\n"
+        "arg {number=2}{call=--duration}{display=Duration (s)}{type=integer}{default=0}"
+        "{tooltip=Wall seconds; 0 runs until the capture is stopped}\n");
     return;
   }
   std::printf(
@@ -138,14 +152,20 @@ int Capture(const Args& a) {
   } else if (a.interface == kSim) {
     airlab::cli::SimDemoOptions options;
     options.seed = a.seed;
-    options.channel = static_cast<uint8_t>(a.channel);
+    options.channel = static_cast<uint8_t>(a.channel < 0 ? 1 : a.channel);
     if (!a.hop.empty()) options.hop = Channels(a.hop);
     options.dwell = std::chrono::milliseconds(a.dwell_ms);
     options.duration_s = a.duration_s;
     options.speed = a.speed;
     source = std::make_unique<airlab::cli::SimDemoSource>(options);
+  } else if (a.interface == kHub) {
+    airlab::cli::HubSourceOptions options;
+    options.address = a.hub;
+    options.channel = static_cast<uint8_t>(a.channel < 0 ? 0 : a.channel);
+    options.duration_s = a.duration_s;
+    source = std::make_unique<airlab::cli::HubSource>(options);
   } else {
-    throw std::runtime_error("unknown interface \"" + a.interface + "\"; use " + kSim + " or " + kFile);
+    throw std::runtime_error("unknown interface \"" + a.interface + "\"; use " + kSim + ", " + kFile + " or " + kHub);
   }
 
   airlab::cli::FdByteSink fifo(a.fifo);

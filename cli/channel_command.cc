@@ -140,6 +140,10 @@ void AddDataOption(CLI::App* command, ChannelArgs& args) {
 
 void AddChannelCommand(CLI::App& app) {
   CLI::App* channel = app.add_subcommand("channel", "Make and list the channels of the local ThingSpeak-compatible server");
+  channel->footer(
+      "Examples:\n"
+      "  airlab channel create --name weather --fields temperature,humidity --public\n"
+      "  airlab channel list");
   channel->require_subcommand(1);
 
   auto create_args = std::make_shared<ChannelArgs>();

@@ -448,6 +448,10 @@ void RunDecode(const DecodeArgs& a) {
 
 void AddEspnowCommand(CLI::App& app) {
   CLI::App* espnow = app.add_subcommand("espnow", "Encode and decode ESP-NOW frames");
+  espnow->footer(
+      "Examples:\n"
+      "  airlab espnow encode --src 4c:11:ae:89:bc:95 --dst 4c:11:ae:89:bd:d5 --payload hello\n"
+      "  airlab espnow decode --pcap capture.pcapng --strict --table");
   espnow->require_subcommand(1);
 
   auto encode_args = std::make_shared<EncodeArgs>();

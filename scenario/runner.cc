@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
 #include "core/espnow/stack.h"
 #include "core/wire/dot11.h"
@@ -37,6 +37,13 @@ std::string Expand(std::string text, std::string_view key, std::string_view valu
 ByteSpan AsBytes(const std::string& text) {
   return ByteSpan(reinterpret_cast<const std::byte*>(text.data()), text.size());
 }
+
+// 0, 1, ..., 255 twice: any 256 bytes from its first half on count up mod 256.
+constexpr std::array<char, 512> kRamp = [] {
+  std::array<char, 512> ramp{};
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<char>(i);
+  return ramp;
+}();
 
 // Random streams of the application layer: b = 0 for a node's Stack, 1 + k for its k-th
 // traffic.
@@ -109,7 +116,7 @@ class Runner::Node final : public espnow::LinkListener {
   }
   // Adds the messages still waiting for their report to their links' counts.
   void CountQueued(std::map<const Link*, uint64_t>& queued) const {
-    for (const auto& [id, pending] : pending_) ++queued[pending.link];
+    for (const Pending& pending : pending_) ++queued[pending.link];
   }
 
   void OnReceive(const espnow::ReceivedInfo&) override {
@@ -119,17 +126,23 @@ class Runner::Node final : public espnow::LinkListener {
   }
 
   void OnSendDone(const espnow::SendReport& report) override {
-    auto it = pending_.find(report.id);
+    // The Stack reports in the order of sending: the report is for the oldest, as a rule.
+    auto it = std::find_if(pending_.begin(), pending_.end(),
+                           [&](const Pending& p) { return p.id == report.id; });
     if (it == pending_.end()) return;
-    Counts& c = it->second.link->counts;
+    Counts& c = it->link->counts;
     if (report.attempts > 0) c.retries += report.attempts - 1u;
     if (espnow::Delivered(report.delivery)) {
       ++c.acked;
-      c.latencies.push_back(report.time - it->second.time);
+      c.latencies.push_back(report.time - it->time);
     } else {
       ++c.lost;
     }
-    pending_.erase(it);
+    if (it == pending_.begin()) {
+      pending_.pop_front();
+    } else {
+      pending_.erase(it);
+    }
   }
 
  private:
@@ -139,7 +152,13 @@ class Runner::Node final : public espnow::LinkListener {
     port::SplitMix64 rng;
     uint64_t seq = 0;
   };
+  struct Heard {
+    MacAddress src;
+    bool broadcast;
+    Link* link;  // null for a sender that is no node of the scenario
+  };
   struct Pending {
+    uint32_t id;  // the Stack's send id
     Link* link;
     TimeNs time;
   };
@@ -169,8 +188,11 @@ class Runner::Node final : public espnow::LinkListener {
     Source& s = sources_[k];
     if (run_.simulation_.now() >= run_.scenario_.duration) return;
     if (s.spec->payload.empty()) {
+      // The bytes seq, seq + 1, ... (mod 256), copied from a ramp 256 bytes at a time.
       payload_.resize(s.spec->payload_size);
-      for (size_t i = 0; i < payload_.size(); ++i) payload_[i] = static_cast<char>(s.seq + i);
+      for (size_t i = 0; i < payload_.size(); i += 256) {
+        std::memcpy(payload_.data() + i, kRamp.data() + s.seq % 256, std::min<size_t>(256, payload_.size() - i));
+      }
     } else {
       payload_ = Expand(Expand(s.spec->payload, "{seq}", std::to_string(s.seq)), "{node}", spec_.name);
     }
@@ -184,7 +206,7 @@ class Runner::Node final : public espnow::LinkListener {
     ++link.counts.sent;
     Result<uint32_t> id = stack_->Send(link.to, payload);
     if (id.ok()) {
-      pending_[*id] = {&link, run_.simulation_.now()};
+      pending_.push_back({*id, &link, run_.simulation_.now()});
     } else {
       ++link.counts.lost;
       ++link.counts.refused;
@@ -197,10 +219,14 @@ class Runner::Node final : public espnow::LinkListener {
       Result<espnow::ReceivedInfo> info = stack_->Receive(buffer_);
       if (!info.ok()) break;
       ++received_;
-      auto sender = run_.node_by_mac_.find(info->src);
-      if (sender == run_.node_by_mac_.end()) continue;
-      const MacAddress to = info->broadcast ? MacAddress::Broadcast() : spec_.mac;
-      ++run_.LinkFor(sender->second, to).received;
+      // The link it came over: as a rule the last message's, which spares the lookups.
+      if (!last_heard_ || last_heard_->src != info->src || last_heard_->broadcast != info->broadcast) {
+        auto sender = run_.node_by_mac_.find(info->src);
+        const MacAddress to = info->broadcast ? MacAddress::Broadcast() : spec_.mac;
+        Link* link = sender == run_.node_by_mac_.end() ? nullptr : &run_.LinkFor(sender->second, to);
+        last_heard_ = {info->src, info->broadcast, link};
+      }
+      if (last_heard_->link != nullptr) ++last_heard_->link->received;
       if (spec_.role == Role::kGateway && !info->broadcast) {
         Answer(info->src, ByteSpan(buffer_.data(), info->size));
       }
@@ -232,12 +258,13 @@ class Runner::Node final : public espnow::LinkListener {
   mbedtls::MbedtlsAes128 aes_;
   espnow::StaticStack<kMaxPeers> stack_;
   std::vector<Source> sources_;
-  std::unordered_map<uint32_t, Pending> pending_;  // by send id
+  std::deque<Pending> pending_;  // in the order sent
   std::array<std::byte, espnow::kMaxPayloadV2> buffer_{};
   std::string payload_;
   uint64_t received_ = 0;
   uint64_t replies_ = 0;
   bool drain_scheduled_ = false;
+  std::optional<Heard> last_heard_;
   std::deque<MacAddress> answered_;  // peers added to answer them, oldest first
 };
 
@@ -260,18 +287,24 @@ class Runner::Sniffer final : public port::RadioListener {
 class Runner::Air final : public sim::AirObserver {
  public:
   void OnAirFrame(const sim::TapFrame& frame) override {
-    ChannelResult& channel = result.channels[frame.channel];
+    Channel& state = channels_[frame.channel];
+    if (state.result == nullptr) state.result = &result.channels[frame.channel];
+    ChannelResult& channel = *state.result;
     ++channel.frames;
     if (frame.retry) ++channel.retransmissions;
     if (frame.mpdu.size() >= 2 &&
         wire::FrameControl{load_le16(frame.mpdu, 0)}.Is(wire::ControlSubtype::kAck)) {
       ++channel.acks;
     }
-    // `spans` are disjoint: the part of this frame they cover was counted already.
-    std::vector<std::pair<TimeNs, TimeNs>>& spans = recent_[frame.channel];
+    // `spans` are disjoint: the part of this frame they cover was counted already. Frames
+    // end in order; one that ends later started at most one longest frame before this one
+    // ended, so spans that ended before that overlap nothing to come and go too.
+    std::vector<std::pair<TimeNs, TimeNs>>& spans = state.spans;
     TimeNs covered = 0, low = frame.start, high = frame.end;
     std::erase_if(spans, [&](const std::pair<TimeNs, TimeNs>& span) {
-      if (span.first >= frame.end || span.second <= frame.start) return false;
+      if (span.first >= frame.end || span.second <= frame.start) {
+        return span.second < frame.end - kForget;
+      }
       covered += std::min(span.second, frame.end) - std::max(span.first, frame.start);
       low = std::min(low, span.first);
       high = std::max(high, span.second);
@@ -279,16 +312,17 @@ class Runner::Air final : public sim::AirObserver {
     });
     channel.busy += frame.end - frame.start - covered;
     spans.push_back({low, high});
-    // Frames end in order; one that ends later started at most one longest frame before
-    // this one ended, so spans that ended before that overlap nothing to come.
-    std::erase_if(spans, [&](const auto& span) { return span.second < frame.end - kForget; });
   }
   AirResult result;
 
  private:
+  struct Channel {
+    ChannelResult* result = nullptr;  // in result.channels, once the channel carried a frame
+    std::vector<std::pair<TimeNs, TimeNs>> spans;
+  };
   // Longer than the longest PPDU (2346 bytes at 1 Mb/s: 18.96 ms) twice over.
   static constexpr TimeNs kForget = 40 * port::kMillisecond;
-  std::map<uint8_t, std::vector<std::pair<TimeNs, TimeNs>>> recent_;
+  std::array<Channel, 256> channels_;  // by channel number
 };
 
 Runner::Runner(const Scenario& scenario)
@@ -374,13 +408,15 @@ Results Runner::results() const {
     total.refused += lr.counts.refused;
     total.queued += lr.counts.queued;
     total.retries += lr.counts.retries;
+    // Sorted lists merged stay sorted.
+    const auto merged = static_cast<std::ptrdiff_t>(total.latencies.size());
     total.latencies.insert(total.latencies.end(), lr.counts.latencies.begin(), lr.counts.latencies.end());
+    std::inplace_merge(total.latencies.begin(), total.latencies.begin() + merged, total.latencies.end());
     r.links.push_back(std::move(lr));
   }
   r.air = air_->result;
   for (uint32_t i = 0; i < scenario_.nodes.size(); ++i) {
     NodeResult& n = r.nodes[i];
-    std::sort(n.counts.latencies.begin(), n.counts.latencies.end());
     n.radio = simulation_.stats(i);
     if (nodes_[i]) {
       n.received = nodes_[i]->received();

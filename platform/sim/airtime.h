@@ -21,6 +21,27 @@ inline TimeNs Airtime(Rate rate, bool short_preamble, size_t psdu_bytes) {
   return PpduTimingFor(rate, short_preamble, psdu_bytes).total();
 }
 
+// PpduTimingFor with its last answer kept: a node sends frames of the same few kinds again
+// and again.
+class PpduTimingMemo {
+ public:
+  const PpduTiming& Get(Rate rate, bool short_preamble, size_t psdu_bytes) {
+    if (psdu_bytes != psdu_bytes_ || rate != rate_ || short_preamble != short_preamble_) {
+      timing_ = PpduTimingFor(rate, short_preamble, psdu_bytes);
+      rate_ = rate;
+      short_preamble_ = short_preamble;
+      psdu_bytes_ = psdu_bytes;
+    }
+    return timing_;
+  }
+
+ private:
+  PpduTiming timing_;
+  Rate rate_ = Rate::k1Mbps;
+  bool short_preamble_ = false;
+  size_t psdu_bytes_ = SIZE_MAX;  // nothing kept yet
+};
+
 // An ACK: 10 bytes + FCS.
 inline constexpr size_t kAckPsduBytes = 14;
 

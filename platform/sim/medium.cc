@@ -46,7 +46,9 @@ const Medium::Links& Medium::LinksOf(uint32_t node) {
     for (uint32_t other = 0; other < nodes_.size(); ++other) {
       if (other == node) continue;
       const double dbm = RxPowerDbm(node, other);
-      if (dbm >= config_.phy.rx_sensitivity_dbm) links->push_back({other, DbmToMw(dbm), dbm});
+      if (dbm >= config_.phy.rx_sensitivity_dbm) {
+        links->push_back({other, &nodes_[other].phy, DbmToMw(dbm), dbm, RxInfoDbm(dbm)});
+      }
     }
     n.links = std::move(links);
     n.links_version = topology_version_;
@@ -55,7 +57,8 @@ const Medium::Links& Medium::LinksOf(uint32_t node) {
 }
 
 TimeNs Medium::Transmit(uint32_t node, ByteSpan mpdu, port::Rate rate, bool short_preamble) {
-  Phy& tx = nodes_[node].phy;
+  Node& n = nodes_[node];
+  Phy& tx = n.phy;
   AIRLAB_ASSERT(!tx.transmitting());
   uint32_t id;
   if (free_frames_.empty()) {
@@ -72,17 +75,17 @@ TimeNs Medium::Transmit(uint32_t node, ByteSpan mpdu, port::Rate rate, bool shor
   air.channel = tx.channel();
   air.rate = rate;
   air.short_preamble = short_preamble;
-  air.tx_power_dbm = nodes_[node].tx_power_dbm;
-  air.timing = PpduTimingFor(rate, short_preamble, mpdu.size() + wire::kFcsSize);
+  air.tx_power_dbm = n.tx_power_dbm;
+  air.timing = n.timing.Get(rate, short_preamble, mpdu.size() + wire::kFcsSize);
   air.start = now;
   air.mpdu.assign(mpdu.begin(), mpdu.end());
   air.retry = mpdu.size() >= 2 && (load_le16(mpdu, 0) & wire::FrameControl::kRetryFlag) != 0;
   LinksOf(node);
-  frame.links = nodes_[node].links;
+  frame.links = n.links;
 
   tx.StartTx();
   for (const Link& link : *frame.links) {
-    Phy& rx = nodes_[link.node].phy;
+    Phy& rx = *link.phy;
     if (rx.enabled() && rx.channel() == air.channel) rx.SignalStart(id, link.power_mw, now);
   }
   scheduler_.ScheduleAt(now + config_.phy.preamble_detection, [this, id] { PreambleDetectionEnd(id); });
@@ -94,13 +97,13 @@ TimeNs Medium::Transmit(uint32_t node, ByteSpan mpdu, port::Rate rate, bool shor
 void Medium::PreambleDetectionEnd(uint32_t id) {
   const Frame& frame = *frames_[id];
   for (const Link& link : *frame.links) {
-    nodes_[link.node].phy.PreambleDetectionEnd(frame.air, id, scheduler_.now());
+    link.phy->PreambleDetectionEnd(frame.air, id, scheduler_.now());
   }
 }
 
 void Medium::HeaderEnd(uint32_t id) {
   const Frame& frame = *frames_[id];
-  for (const Link& link : *frame.links) nodes_[link.node].phy.HeaderEnd(id, scheduler_.now());
+  for (const Link& link : *frame.links) link.phy->HeaderEnd(id, scheduler_.now());
 }
 
 void Medium::End(uint32_t id) {
@@ -109,7 +112,7 @@ void Medium::End(uint32_t id) {
   nodes_[frame.air.transmitter].phy.EndTx();
   receptions_.clear();
   for (const Link& link : *frame.links) {
-    auto outcome = nodes_[link.node].phy.SignalEnd(frame.air, id, link.rssi_dbm, now);
+    auto outcome = link.phy->SignalEnd(frame.air, id, link.rx_info_dbm, now);
     if (outcome.has_value()) receptions_.push_back({link.node, link.rssi_dbm, *outcome});
   }
   if (!observers_.empty()) {

@@ -60,8 +60,10 @@ class Medium {
  private:
   struct Link {
     uint32_t node;
+    Phy* phy;  // the node's, which keeps its address
     double power_mw;
     double rssi_dbm;
+    int8_t rx_info_dbm;  // rssi_dbm as RxInfo carries it
   };
   using Links = std::vector<Link>;
   struct Node {
@@ -73,6 +75,7 @@ class Medium {
     double tx_power_dbm;
     std::shared_ptr<const Links> links;  // who hears this node; rebuilt when stale
     uint64_t links_version = 0;
+    PpduTimingMemo timing;
   };
   struct Frame {
     AirFrame air;

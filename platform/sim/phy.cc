@@ -7,13 +7,6 @@
 #include "platform/sim/random.h"
 
 namespace airlab::sim {
-namespace {
-
-int8_t ClampToInt8(double dbm) {
-  return static_cast<int8_t>(std::clamp(std::lround(dbm), -128L, 127L));
-}
-
-}  // namespace
 
 Phy::Phy(const PhyConfig& config, const ErrorRateModel& error_model, port::SplitMix64 rng,
          uint8_t channel, double noise_figure_db)
@@ -22,6 +15,8 @@ Phy::Phy(const PhyConfig& config, const ErrorRateModel& error_model, port::Split
       channel_(channel),
       noise_dsss_mw_(ThermalNoiseMw(22e6) * std::pow(10.0, noise_figure_db / 10.0)),
       noise_ofdm_mw_(ThermalNoiseMw(20e6) * std::pow(10.0, noise_figure_db / 10.0)),
+      noise_dsss_dbm_(RxInfoDbm(MwToDbm(noise_dsss_mw_))),
+      noise_ofdm_dbm_(RxInfoDbm(MwToDbm(noise_ofdm_mw_))),
       preamble_min_mw_(DbmToMw(config.preamble_min_rssi_dbm)),
       preamble_snr_linear_(std::pow(10.0, config.preamble_snr_db / 10.0)),
       cca_threshold_mw_(DbmToMw(config.cca_threshold_dbm)) {}
@@ -141,7 +136,7 @@ void Phy::HeaderEnd(uint32_t id, TimeNs now) {
   UpdateCca();
 }
 
-std::optional<RxOutcome> Phy::SignalEnd(const AirFrame& frame, uint32_t id, double rssi_dbm,
+std::optional<RxOutcome> Phy::SignalEnd(const AirFrame& frame, uint32_t id, int8_t rssi_dbm,
                                         TimeNs now) {
   Signal* found = Find(id);
   if (found == nullptr) return std::nullopt;
@@ -158,8 +153,8 @@ std::optional<RxOutcome> Phy::SignalEnd(const AirFrame& frame, uint32_t id, doub
     ++(ok ? stats_.rx_ok : stats_.rx_errors);
     if (listener_ != nullptr) {
       port::RxInfo info;
-      info.rssi_dbm = ClampToInt8(rssi_dbm);
-      info.noise_dbm = ClampToInt8(MwToDbm(lock_.noise_mw));
+      info.rssi_dbm = rssi_dbm;
+      info.noise_dbm = port::IsDsss(frame.rate) ? noise_dsss_dbm_ : noise_ofdm_dbm_;
       info.channel = frame.channel;
       info.rate = frame.rate;
       info.timestamp = frame.start;

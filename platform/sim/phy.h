@@ -101,8 +101,8 @@ class Phy {
   void PreambleDetectionEnd(const AirFrame& frame, uint32_t id, TimeNs now);
   void HeaderEnd(uint32_t id, TimeNs now);
   // The outcome for this receiver, or nothing if the signal never reached it (off, other
-  // channel, reset since).
-  std::optional<RxOutcome> SignalEnd(const AirFrame& frame, uint32_t id, double rssi_dbm,
+  // channel, reset since). `rssi_dbm` as RxInfo carries it (RxInfoDbm).
+  std::optional<RxOutcome> SignalEnd(const AirFrame& frame, uint32_t id, int8_t rssi_dbm,
                                      TimeNs now);
 
  private:
@@ -142,6 +142,7 @@ class Phy {
   uint8_t channel_;
   bool enabled_ = true;
   double noise_dsss_mw_, noise_ofdm_mw_;
+  int8_t noise_dsss_dbm_, noise_ofdm_dbm_;  // as RxInfo carries them
   double preamble_min_mw_, preamble_snr_linear_, cca_threshold_mw_;
   State state_ = State::kIdle;
   Lock lock_;

@@ -5,6 +5,7 @@
 // and neglects the propagation delay (under 1 us within 300 m, inside the slot's
 // aAirPropagationTime budget), which lets one event serve every receiver of a frame.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -57,5 +58,9 @@ inline double ThermalNoiseMw(double bandwidth_hz) { return 1.3803e-23 * 290.0 * 
 
 inline double DbmToMw(double dbm) { return std::pow(10.0, dbm / 10.0); }
 inline double MwToDbm(double mw) { return 10.0 * std::log10(mw); }
+// A level as port::RxInfo carries it: whole dBm, clamped to int8_t.
+inline int8_t RxInfoDbm(double dbm) {
+  return static_cast<int8_t>(std::clamp(std::lround(dbm), -128L, 127L));
+}
 
 }  // namespace airlab::sim

@@ -7,77 +7,91 @@
 #include "core/base/assert.h"
 
 namespace airlab::sim {
-namespace {
 
-// Min-heap order: earliest time first, then the order of scheduling.
-struct Later {
-  template <typename E>
-  bool operator()(const E& a, const E& b) const {
-    return a.time != b.time ? a.time > b.time : a.sequence > b.sequence;
-  }
-};
-
-}  // namespace
-
-Scheduler::EventId Scheduler::ScheduleAt(TimeNs time, Callback callback) {
-  AIRLAB_ASSERT(time >= now_);
-  uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<uint32_t>(slots_.size());
+void Scheduler::Grow() {
+  if (free_slot_ == UINT32_MAX) {
     slots_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
+    FreeSlot(static_cast<uint32_t>(slots_.size() - 1));
   }
-  Slot& s = slots_[slot];
-  s.callback = std::move(callback);
-  s.live = true;
+  if (heap_size_ == heap_.size()) heap_.resize(2 * heap_size_ + 16);
+}
+
+uint32_t Scheduler::TakeSlot(TimeNs time) {
+  AIRLAB_ASSERT(time >= now_);
+  if (free_slot_ == UINT32_MAX || heap_size_ == heap_.size()) Grow();
+  const uint32_t slot = free_slot_;
+  free_slot_ = slots_[slot].next_free;
+  ++slots_[slot].generation;  // odd: live
   ++live_;
-  heap_.push_back({time, next_sequence_++, slot});
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
-  return {slot, s.generation};
+  // Sift up from a hole at the end.
+  const Entry entry{time, next_sequence_++, slot};
+  size_t hole = heap_size_++;
+  while (hole > 0) {
+    const size_t parent = (hole - 1) / 2;
+    if (!(entry < heap_[parent])) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
+  }
+  heap_[hole] = entry;
+  return slot;
 }
 
-bool Scheduler::IsPending(EventId id) const {
-  return id.slot < slots_.size() && slots_[id.slot].generation == id.generation &&
-         slots_[id.slot].live;
-}
-
-bool Scheduler::Cancel(EventId id) {
-  if (!IsPending(id)) return false;
+void Scheduler::CancelLive(uint32_t slot) {
   // The heap entry stays until it comes up; the slot is recycled then.
-  Slot& s = slots_[id.slot];
-  s.live = false;
+  Slot& s = slots_[slot];
+  ++s.generation;
   s.callback = nullptr;
   --live_;
-  return true;
 }
 
 void Scheduler::FreeSlot(uint32_t slot) {
-  ++slots_[slot].generation;
-  free_slots_.push_back(slot);
+  slots_[slot].next_free = free_slot_;
+  free_slot_ = slot;
 }
 
-bool Scheduler::PopDue(TimeNs end, Entry* entry) {
-  while (!heap_.empty() && heap_.front().time <= end) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    *entry = heap_.back();
-    heap_.pop_back();
-    if (slots_[entry->slot].live) return true;
+// PopDue and RunEntry are inline: with the run loops below they are the simulation's inner
+// loop.
+inline bool Scheduler::PopDue(TimeNs end, Entry* entry) {
+  while (heap_size_ > 0 && heap_[0].time <= end) {
+    *entry = heap_[0];
+    // Sift the last entry down from the hole at the root.
+    const size_t size = --heap_size_;
+    const Entry last = heap_[size];
+    if (size > 0) {
+      size_t hole = 0;
+      while (true) {
+        size_t child = 2 * hole + 1;
+        if (child >= size) break;
+        if (child + 1 < size && heap_[child + 1] < heap_[child]) ++child;
+        if (!(heap_[child] < last)) break;
+        heap_[hole] = heap_[child];
+        hole = child;
+      }
+      heap_[hole] = last;
+    }
+    if (Live(slots_[entry->slot])) return true;
     FreeSlot(entry->slot);  // cancelled
   }
   return false;
 }
 
-void Scheduler::RunEntry(const Entry& entry) {
+inline void Scheduler::RunEntry(const Entry& entry) {
   Slot& s = slots_[entry.slot];
-  Callback callback = std::move(s.callback);
-  s.callback = nullptr;
-  s.live = false;
+  ++s.generation;
   --live_;
-  FreeSlot(entry.slot);  // before the call: the callback may schedule into this slot
   now_ = entry.time;
-  callback();
+  // Out of the slot before the call: the callback may schedule into it, or grow slots_.
+  if (s.run_inline != nullptr) {
+    const InlineFn fn = s.inline_fn;
+    const auto run = s.run_inline;
+    FreeSlot(entry.slot);
+    run(fn);
+  } else {
+    Callback callback = std::move(s.callback);
+    s.callback = nullptr;
+    FreeSlot(entry.slot);
+    callback();
+  }
 }
 
 bool Scheduler::StepUntil(TimeNs end) {

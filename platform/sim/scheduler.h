@@ -6,8 +6,12 @@
 // Single-threaded: schedule, cancel and run from one thread (callbacks included).
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/port/clock.h"
@@ -20,6 +24,8 @@ using port::TimeNs;
 
 class Scheduler {
  public:
+  // Any callable; small trivially copyable ones (the sim's lambdas, capturing `this` and
+  // an index) skip the std::function and are kept inline.
   using Callback = std::function<void()>;
 
   // Names one scheduled callback; stale ids (run, cancelled) are recognised as such.
@@ -32,13 +38,37 @@ class Scheduler {
 
   // Runs `callback` at `time` (>= now()); callbacks at the same time run in the order they
   // were scheduled.
-  EventId ScheduleAt(TimeNs time, Callback callback);
-  EventId ScheduleAfter(TimeNs delay, Callback callback) {
-    return ScheduleAt(now_ + delay, std::move(callback));
+  template <typename F>
+  EventId ScheduleAt(TimeNs time, F&& callback) {
+    using Fn = std::decay_t<F>;
+    const uint32_t slot = TakeSlot(time);
+    Slot& s = slots_[slot];
+    if constexpr (std::is_trivially_copyable_v<Fn> && sizeof(Fn) <= sizeof(InlineFn) &&
+                  alignof(Fn) <= alignof(InlineFn)) {
+      new (s.inline_fn.bytes) Fn(std::forward<F>(callback));
+      s.run_inline = [](const InlineFn& fn) {
+        (*std::launder(reinterpret_cast<const Fn*>(fn.bytes)))();
+      };
+    } else {
+      s.callback = std::forward<F>(callback);
+      s.run_inline = nullptr;
+    }
+    return {slot, s.generation};
+  }
+  template <typename F>
+  EventId ScheduleAfter(TimeNs delay, F&& callback) {
+    return ScheduleAt(now_ + delay, std::forward<F>(callback));
   }
   // False if the event already ran or was cancelled.
-  bool Cancel(EventId id);
-  bool IsPending(EventId id) const;
+  bool Cancel(EventId id) {
+    if (!IsPending(id)) return false;
+    CancelLive(id.slot);
+    return true;
+  }
+  bool IsPending(EventId id) const {
+    return id.slot < slots_.size() && slots_[id.slot].generation == id.generation &&
+           Live(slots_[id.slot]);
+  }
   // Callbacks scheduled and not yet run or cancelled.
   size_t pending_count() const { return live_; }
 
@@ -60,12 +90,31 @@ class Scheduler {
     TimeNs time;
     uint64_t sequence;
     uint32_t slot;
+    // Heap order: earliest time first, then the order of scheduling.
+    bool operator<(const Entry& other) const {
+      return time < other.time || (time == other.time && sequence < other.sequence);
+    }
   };
+  // Room for a small trivially copyable callable.
+  struct InlineFn {
+    alignas(void*) std::byte bytes[2 * sizeof(void*)];
+  };
+  // A slot holds one event from its scheduling until its heap entry comes up (a cancelled
+  // event's slot too, so that the entry cannot name a newer event). Its generation is odd
+  // while the event is live.
   struct Slot {
+    InlineFn inline_fn;
+    void (*run_inline)(const InlineFn& fn) = nullptr;  // null: `callback` holds it
     Callback callback;
     uint32_t generation = 0;
-    bool live = false;
+    uint32_t next_free = UINT32_MAX;
   };
+  static bool Live(const Slot& s) { return (s.generation & 1) != 0; }
+  void CancelLive(uint32_t slot);
+  // A live slot for an event at `time`, with its heap entry.
+  uint32_t TakeSlot(TimeNs time);
+  // Room for one more event: a free slot and heap capacity. Kept out of TakeSlot's way.
+  [[gnu::noinline]] void Grow();
   // Pops the next live entry due at or before `end`; false if there is none.
   bool PopDue(TimeNs end, Entry* entry);
   void RunEntry(const Entry& entry);
@@ -75,9 +124,10 @@ class Scheduler {
   uint64_t next_sequence_ = 0;
   size_t live_ = 0;
   bool stop_ = false;
-  std::vector<Entry> heap_;  // a binary min-heap on (time, sequence)
+  std::vector<Entry> heap_;  // a binary min-heap on (time, sequence) in [0, heap_size_)
+  size_t heap_size_ = 0;
   std::vector<Slot> slots_;
-  std::vector<uint32_t> free_slots_;
+  uint32_t free_slot_ = UINT32_MAX;  // a list through Slot::next_free
 };
 
 // The simulated time as a port::Clock.

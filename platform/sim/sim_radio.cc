@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/wire/dot11.h"
 
@@ -14,11 +15,17 @@ constexpr uint8_t kAckSubtype = 13;
 constexpr int kDifsSlots = 2;
 
 wire::FrameControl FrameControlOf(ByteSpan mpdu) { return {load_le16(mpdu, 0)}; }
-MacAddress Addr1(ByteSpan mpdu) { return MacAddress::FromBytes(mpdu.subspan(4, MacAddress::kSize)); }
+// Inline rather than MacAddress::FromBytes: every frame on the air comes through here.
+MacAddress AddressAt(ByteSpan mpdu, size_t offset) {
+  std::array<uint8_t, MacAddress::kSize> octets;
+  std::memcpy(octets.data(), mpdu.subspan(offset, MacAddress::kSize).data(), octets.size());
+  return MacAddress(octets);
+}
+MacAddress Addr1(ByteSpan mpdu) { return AddressAt(mpdu, 4); }
 // The transmitter address: data and management frames (and most control frames) have one
 // when they are at least 16 bytes long.
 bool HasAddr2(ByteSpan mpdu) { return mpdu.size() >= 16; }
-MacAddress Addr2(ByteSpan mpdu) { return MacAddress::FromBytes(mpdu.subspan(10, MacAddress::kSize)); }
+MacAddress Addr2(ByteSpan mpdu) { return AddressAt(mpdu, 10); }
 
 }  // namespace
 
@@ -29,6 +36,7 @@ SimRadio::SimRadio(Scheduler& scheduler, Medium& medium, uint32_t node, const Ma
       node_(node),
       config_(config),
       rng_(rng),
+      eifs_minus_difs_(config.timing.eifs_minus_difs()),
       queue_(std::max<size_t>(config.queue_capacity, 1)),
       cw_(config.timing.cw_min) {
   Phy& phy = medium_.phy(node_);
@@ -106,8 +114,8 @@ bool SimRadio::IsBusy() const { return phy_busy_ || nav_end_ > scheduler_.now();
 TimeNs SimRadio::AccessGrantStart() const {
   if (phy_busy_) return kNever;
   const MacTiming& t = config_.timing;
-  TimeNs start = std::max({busy_end_, nav_end_, ack_timeout_end_}) + t.sifs;
-  if (!last_rx_ok_) start = std::max(start, last_rx_end_ + t.sifs + t.eifs_minus_difs());
+  TimeNs start = std::max(std::max(busy_end_, nav_end_), ack_timeout_end_) + t.sifs;
+  if (!last_rx_ok_) start = std::max(start, last_rx_end_ + t.sifs + eifs_minus_difs_);
   return start;
 }
 
@@ -211,9 +219,8 @@ void SimRadio::StartExchange() {
   store_le16(q.mpdu, 0, fc);
   // The duration field covers what follows the frame: SIFS and the ACK (802.11-2016
   // 9.2.5.2), in microseconds rounded up.
-  const port::Rate ack_rate = AckRateFor(q.options.rate);
-  const TimeNs ack_time = Airtime(ack_rate, false, kAckPsduBytes);
-  const TimeNs covered = wants_ack ? t.sifs + ack_time : 0;
+  const PpduTiming& ack = ack_timing_.Get(AckRateFor(q.options.rate), false, kAckPsduBytes);
+  const TimeNs covered = wants_ack ? t.sifs + ack.total() : 0;
   store_le16(q.mpdu, 2, static_cast<uint16_t>((covered + port::kMicrosecond - 1) / port::kMicrosecond));
 
   ++q.attempts;
@@ -225,8 +232,7 @@ void SimRadio::StartExchange() {
   if (wants_ack) {
     // aSIFSTime + aSlotTime + aRxPHYStartDelay after the frame (802.11-2016 10.3.2.9).
     waiting_ack_ = true;
-    ack_timeout_end_ = scheduler_.now() + airtime + t.sifs + t.slot +
-                       PpduTimingFor(ack_rate, false, kAckPsduBytes).payload_start();
+    ack_timeout_end_ = scheduler_.now() + airtime + t.sifs + t.slot + ack.payload_start();
     ack_event_ = scheduler_.ScheduleAt(ack_timeout_end_, [this] { OnAckTimeout(); });
   }
 }

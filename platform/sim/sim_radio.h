@@ -109,6 +109,7 @@ class SimRadio final : public port::Radio, private PhyListener {
   const uint32_t node_;
   const MacConfig config_;
   port::SplitMix64 rng_;
+  const TimeNs eifs_minus_difs_;  // config_.timing's, worked out once
 
   std::vector<Queued> queue_;  // a ring of config_.queue_capacity
   size_t head_ = 0, size_ = 0;
@@ -126,6 +127,7 @@ class SimRadio final : public port::Radio, private PhyListener {
   Scheduler::EventId access_event_;
   TimeNs access_event_time_ = -1;
 
+  PpduTimingMemo ack_timing_;  // of the ACKs to the frames sent
   Sending sending_ = Sending::kNothing;
   bool waiting_ack_ = false;
   Scheduler::EventId ack_event_;

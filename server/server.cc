@@ -1,19 +1,17 @@
 #include "server/server.h"
 
-#include <httplib.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 
-#include <atomic>
 #include <charconv>
 #include <cstdlib>
-#include <chrono>
 #include <cmath>
 #include <optional>
+#include <regex>
+#include <set>
 #include <stdexcept>
 #include <system_error>
-#include <thread>
 
+#include "server/http.h"
 #include "server/mqtt_bridge.h"
 #include "server/text.h"
 #include "server/thingspeak.h"
@@ -22,8 +20,8 @@
 namespace airlab::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 constexpr const char* kJsonType = "application/json; charset=utf-8";
 constexpr const char* kTextType = "text/plain; charset=utf-8";
@@ -54,7 +52,8 @@ Format FormatOf(std::string_view extension, Format bare) {
 
 void Send(Response& res, int status, std::string body, Format format) {
   res.status = status;
-  res.set_content(std::move(body), ContentType(format));
+  res.body = std::move(body);
+  res.content_type = ContentType(format);
 }
 
 // ThingSpeak's error answer: the JSON error object, or its error code as text.
@@ -90,13 +89,13 @@ Params QueryParams(const Request& req) {
   return params;
 }
 
-// The query string plus the body: a form (httplib has already parsed a form-urlencoded one
-// into req.params; a body sent without a Content-Type is read as a form too, as devices do)
+// The query string plus the body: a form (the HTTP layer has already parsed a form-urlencoded
+// one into req.params; a body sent without a Content-Type is read as a form too, as devices do)
 // or a JSON object. Body values win over the query's. nullopt for a malformed JSON body.
 std::optional<Params> RequestParams(const Request& req) {
   Params params = QueryParams(req);
   if (req.body.empty()) return params;
-  std::string type = req.get_header_value("Content-Type");
+  std::string_view type = req.Header("Content-Type");
   if (type.rfind("application/json", 0) == 0) {
     std::optional<Params> body = ParseJsonParams(req.body);
     if (!body) return std::nullopt;
@@ -111,7 +110,7 @@ std::optional<Params> RequestParams(const Request& req) {
 std::string ApiKey(const Request& req, const Params& params, std::string_view name = "api_key") {
   if (auto it = params.find(name); it != params.end()) return it->second;
   for (const char* header : {"THINGSPEAKAPIKEY", "X-THINGSPEAKAPIKEY"}) {
-    if (req.has_header(header)) return req.get_header_value(header);
+    if (req.HasHeader(header)) return std::string(req.Header(header));
   }
   return {};
 }
@@ -202,9 +201,16 @@ struct Server::Impl {
   bool temporary_dir = false;
   std::unique_ptr<Store> store;
   std::unique_ptr<MqttBridge> mqtt;
-  httplib::Server http;
-  std::thread thread;
-  std::atomic<bool> listen_returned{false};
+  // Routes per method, tried in order; a path no route matches is answered 404.
+  struct Route {
+    std::string method;
+    std::regex pattern;
+    std::function<void(const Request&, Response&)> handle;
+  };
+  void Dispatch(Request& req, Response& res);
+  std::vector<Route> routes;
+  std::unique_ptr<http::Server> http;
+  bool running = false;
   int port = 0;
 };
 
@@ -420,93 +426,88 @@ void Server::Impl::HandlePage(Response& res, std::string_view name) {
   for (const WebAsset& asset : WebAssets()) {
     if (asset.name != name) continue;
     res.status = 200;
-    res.set_header("Cache-Control", "no-cache");
+    res.headers.emplace_back("Cache-Control", "no-cache");
     if (name.ends_with(".html")) {
-      res.set_header("Content-Security-Policy", kPagePolicy);
-      res.set_header("X-Content-Type-Options", "nosniff");
+      res.headers.emplace_back("Content-Security-Policy", kPagePolicy);
+      res.headers.emplace_back("X-Content-Type-Options", "nosniff");
     }
-    res.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type));
+    res.body = asset.body;
+    res.content_type = asset.content_type;
     return;
   }
   SendError(res, 404, Format::kJson);
 }
 
 void Server::Impl::Routes() {
+  auto add = [this](const char* method, const char* pattern,
+                    std::function<void(const Request&, Response&)> handle) {
+    routes.push_back({method, std::regex(pattern), std::move(handle)});
+  };
   // Channel ids and field numbers are matched loosely ([^/.]+) and checked by the handlers,
   // so "/channels/abc/feeds.json" gets ThingSpeak's 404 answer, not a routing miss.
   auto update = [this](const Request& req, Response& res) { HandleUpdate(req, res); };
-  http.Get(R"(/update(\.json)?)", update);
-  http.Post(R"(/update(\.json)?)", update);
-  http.Post(R"(/channels/([^/.]+)/bulk_update\.(json|csv))",
-            [this](const Request& req, Response& res) { HandleBulk(req, res); });
-  http.Get(R"(/channels/([^/.]+)/bulk_update\.(json|csv))", [](const Request&, Response& res) {
-    SendError(res, 405, Format::kJson);
-  });
-  http.Get(R"(/channels/([^/.]+)/feeds(\.json|\.csv)?)", [this](const Request& req, Response& res) {
-    HandleFeed(req, res, std::nullopt, req.matches[2].str());
-  });
-  http.Get(R"(/channels/([^/.]+)/feeds/last(\.json)?)", [this](const Request& req, Response& res) {
-    HandleLast(req, res, std::nullopt, req.matches[2].str());
-  });
-  http.Get(R"(/channels/([^/.]+)/fields/([^/.]+)(\.json|\.csv)?)",
-           [this](const Request& req, Response& res) {
-             std::string field = req.matches[2].str();
-             HandleFeed(req, res, field, req.matches[3].str());
-           });
-  http.Get(R"(/channels/([^/.]+)/fields/([^/.]+)/last(\.json|\.txt)?)",
-           [this](const Request& req, Response& res) {
-             std::string field = req.matches[2].str();
-             HandleLast(req, res, field, req.matches[3].str());
-           });
-  http.Get(R"(/channels/([^/.]+)/status(\.json)?)",
-           [this](const Request& req, Response& res) { HandleStatus(req, res); });
-  http.Get("/channels.json", [this](const Request&, Response& res) {
+  add("GET", R"(/update(\.json)?)", update);
+  add("POST", R"(/update(\.json)?)", update);
+  add("POST", R"(/channels/([^/.]+)/bulk_update\.(json|csv))",
+      [this](const Request& req, Response& res) { HandleBulk(req, res); });
+  add("GET", R"(/channels/([^/.]+)/bulk_update\.(json|csv))",
+      [](const Request&, Response& res) { SendError(res, 405, Format::kJson); });
+  add("GET", R"(/channels/([^/.]+)/feeds(\.json|\.csv)?)",
+      [this](const Request& req, Response& res) {
+        HandleFeed(req, res, std::nullopt, req.matches[2].str());
+      });
+  add("GET", R"(/channels/([^/.]+)/feeds/last(\.json)?)",
+      [this](const Request& req, Response& res) {
+        HandleLast(req, res, std::nullopt, req.matches[2].str());
+      });
+  add("GET", R"(/channels/([^/.]+)/fields/([^/.]+)(\.json|\.csv)?)",
+      [this](const Request& req, Response& res) {
+        std::string field = req.matches[2].str();
+        HandleFeed(req, res, field, req.matches[3].str());
+      });
+  add("GET", R"(/channels/([^/.]+)/fields/([^/.]+)/last(\.json|\.txt)?)",
+      [this](const Request& req, Response& res) {
+        std::string field = req.matches[2].str();
+        HandleLast(req, res, field, req.matches[3].str());
+      });
+  add("GET", R"(/channels/([^/.]+)/status(\.json)?)",
+      [this](const Request& req, Response& res) { HandleStatus(req, res); });
+  add("GET", "/channels.json", [this](const Request&, Response& res) {
     Send(res, 200, ChannelListJson(store->ListChannels()), Format::kJson);
   });
   // The dashboard: one page for the channel list and each channel, its script and uPlot.
-  http.Get("/", [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
-  http.Get(R"(/channels/([^/.]+))",
-           [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
-  http.Get(R"(/static/([^/]+))", [this](const Request& req, Response& res) {
+  add("GET", "/", [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
+  add("GET", R"(/channels/([^/.]+))",
+      [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
+  add("GET", R"(/static/([^/]+))", [this](const Request& req, Response& res) {
     HandlePage(res, req.matches[1].str());
   });
-
-  // Whatever answers an error without a body (unknown paths, oversized bodies) gets
-  // ThingSpeak's JSON error object; handlers that answered in text keep their body.
-  http.set_error_handler([](const Request&, Response& res) {
-    if (res.body.empty()) Send(res, res.status, ErrorJson(res.status), Format::kJson);
-  });
-  http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    Log("http: " + req.method + " " + req.path + ": " + what);
-    Send(res, 500, ErrorJson(500), Format::kJson);
-  });
-  // Browsers may call the API from other pages, as they can ThingSpeak's.
-  http.set_default_headers({{"Access-Control-Allow-Origin", "*"}});
-  http.Options(".*", [](const Request&, Response& res) {
+  add("OPTIONS", ".*", [](const Request&, Response& res) {
     res.status = 204;
-    res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    res.set_header("Access-Control-Allow-Headers",
-                   "Content-Type, THINGSPEAKAPIKEY, X-THINGSPEAKAPIKEY");
+    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.headers.emplace_back("Access-Control-Allow-Headers",
+                             "Content-Type, THINGSPEAKAPIKEY, X-THINGSPEAKAPIKEY");
   });
-  http.set_payload_max_length(options.max_body_bytes);
-  http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(5);
-  http.set_tcp_nodelay(true);
-  // httplib's default also sets SO_REUSEPORT, which would let a second server share a port
-  // that is in use; only SO_REUSEADDR (restart while old connections linger) is wanted.
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  int threads = std::max(options.threads, 2);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+void Server::Impl::Dispatch(Request& req, Response& res) {
+  static const std::set<std::string, std::less<>> kMethods = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  if (!kMethods.contains(req.method)) return SendError(res, 400, Format::kJson);
+  // HEAD answers what GET would, without the body (the HTTP layer leaves it out).
+  std::string_view method = req.method == "HEAD" ? std::string_view("GET") : req.method;
+  try {
+    for (const Route& route : routes) {
+      if (route.method == method && std::regex_match(req.path, req.matches, route.pattern)) {
+        return route.handle(req, res);
+      }
+    }
+  } catch (const std::exception& e) {
+    Log("http: " + req.method + " " + req.path + ": " + e.what());
+    res = Response{};
+    return Send(res, 500, ErrorJson(500), Format::kJson);
+  }
+  SendError(res, 404, Format::kJson);
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -515,35 +516,39 @@ Server::~Server() { Stop(); }
 
 void Server::Start() {
   Impl& s = *impl_;
-  if (s.thread.joinable()) return;
+  if (s.running) return;
+  http::ServerConfig config;
+  config.handler = [&s](Request& req, Response& res) { s.Dispatch(req, res); };
+  config.finish = [](Response& res) {
+    // Browsers may call the API from other pages, as they can ThingSpeak's.
+    res.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    // Whatever answers an error without a body (unknown paths, oversized or malformed
+    // requests) gets ThingSpeak's JSON error object; handlers that answered in text keep theirs.
+    if (res.status >= 400 && res.body.empty()) {
+      Send(res, res.status, ErrorJson(res.status), Format::kJson);
+    }
+  };
+  config.limits.max_body = s.options.max_body_bytes;
+  config.threads = std::max(s.options.threads, 2);
+  s.http = std::make_unique<http::Server>(std::move(config));
   const std::string& bind = s.options.bind;
-  int port = s.options.port == 0 ? s.http.bind_to_any_port(bind)
-             : s.http.bind_to_port(bind, s.options.port) ? s.options.port
-                                                          : -1;
-  if (port <= 0) {
+  try {
+    s.port = s.http->Start(bind, s.options.port);
+  } catch (const std::runtime_error&) {
     throw std::runtime_error("cannot listen on " + bind + ":" + std::to_string(s.options.port) +
                              ": the port is taken or the address is not this machine's; pick "
                              "another with --port (0 picks a free one) or --bind");
   }
-  s.port = port;
-  s.listen_returned = false;
-  s.thread = std::thread([&s] {
-    s.http.listen_after_bind();
-    s.listen_returned = true;
-  });
-  // stop() only works once the accept loop runs, so Start returns after it does.
-  while (!s.http.is_running() && !s.listen_returned) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  s.running = true;
   if (s.mqtt) s.mqtt->Start();
 }
 
 void Server::Stop() {
   Impl& s = *impl_;
   if (s.mqtt) s.mqtt->Stop();
-  if (!s.thread.joinable()) return;
-  s.http.stop();
-  s.thread.join();
+  if (!s.running) return;
+  s.http->Stop();
+  s.running = false;
 }
 
 int Server::port() const { return impl_->port; }

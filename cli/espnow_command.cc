@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/base/ascii.h"
 #include "core/espnow/codec.h"
 #include "core/wire/pcap.h"
 #include "core/wire/radiotap.h"
@@ -31,19 +32,13 @@ std::string ToHex(ByteSpan bytes) {
   return out;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Hex digits, with spaces or colons between bytes allowed (as tools print them).
 Bytes ParseHex(const std::string& text, const std::string& what) {
   std::string digits;
   for (char c : text) {
     if (c == ' ' || c == '\t' || c == ':' || c == '\r') continue;
-    if (HexDigit(c) < 0) {
+    if (HexDigitValue(c) < 0) {
       throw UserError(what + " has '" + std::string(1, c) +
                       "', which is not a hex digit; give the bytes as hex, e.g. d0000000ff...");
     }
@@ -55,7 +50,7 @@ Bytes ParseHex(const std::string& text, const std::string& what) {
   }
   Bytes out(digits.size() / 2);
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<std::byte>(HexDigit(digits[2 * i]) << 4 | HexDigit(digits[2 * i + 1]));
+    out[i] = static_cast<std::byte>(HexDigitValue(digits[2 * i]) << 4 | HexDigitValue(digits[2 * i + 1]));
   }
   return out;
 }

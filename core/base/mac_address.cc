@@ -1,16 +1,8 @@
 #include "core/base/mac_address.h"
 
+#include "core/base/ascii.h"
+
 namespace airlab {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 MacAddress MacAddress::FromBytes(ByteSpan bytes) {
   std::array<uint8_t, kSize> o{};
@@ -28,8 +20,8 @@ Result<MacAddress> MacAddress::Parse(const char* text, size_t length) {
       char sep = text[pos++];
       if (sep != ':' && sep != '-') return Status::InvalidArgument();
     }
-    int hi = HexValue(text[pos]);
-    int lo = HexValue(text[pos + 1]);
+    int hi = HexDigitValue(text[pos]);
+    int lo = HexDigitValue(text[pos + 1]);
     if (hi < 0 || lo < 0) return Status::InvalidArgument();
     o[i] = static_cast<uint8_t>(hi << 4 | lo);
     pos += 2;

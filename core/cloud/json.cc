@@ -1,5 +1,6 @@
 #include "core/cloud/json.h"
 
+#include "core/base/ascii.h"
 #include "core/cloud/text.h"
 
 namespace airlab::cloud {
@@ -15,19 +16,13 @@ size_t SkipSpace(std::string_view s, size_t pos) {
   return pos;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Reads the four hex digits at `pos` into `value`; false when they are not there.
 bool ReadHex4(std::string_view s, size_t pos, uint32_t& value) {
   if (pos > s.size() || s.size() - pos < 4) return false;
   value = 0;
   for (size_t k = 0; k < 4; ++k) {
-    int digit = HexDigit(s[pos + k]);
+    int digit = HexDigitValue(s[pos + k]);
     if (digit < 0) return false;
     value = (value << 4) | static_cast<uint32_t>(digit);
   }

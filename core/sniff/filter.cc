@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/base/ascii.h"
+
 namespace airlab::sniff {
 namespace {
 
@@ -115,23 +117,7 @@ bool IsWordChar(char c) {
          c == '.' || c == '-' || c == '_' || c == ':';
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 enum class Token : uint8_t {
   kEnd, kWord, kString, kLParen, kRParen, kNot, kAnd, kOr,
@@ -389,7 +375,7 @@ class FilterCompiler {
     int high = -1;
     for (char c : w) {
       if ((c == ':' || c == '-') && high < 0) continue;
-      const int v = HexValue(c);
+      const int v = HexDigitValue(c);
       if (v < 0) return Fail(kExpectBytes);
       if (high < 0) {
         high = v;
@@ -407,9 +393,9 @@ class FilterCompiler {
       uint8_t b = static_cast<uint8_t>(s[i]);
       if (s[i] == '\\') {
         ++i;
-        if (s[i] == 'x' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-            HexValue(s[i + 2]) >= 0) {
-          b = static_cast<uint8_t>(HexValue(s[i + 1]) << 4 | HexValue(s[i + 2]));
+        if (s[i] == 'x' && i + 2 < s.size() && HexDigitValue(s[i + 1]) >= 0 &&
+            HexDigitValue(s[i + 2]) >= 0) {
+          b = static_cast<uint8_t>(HexDigitValue(s[i + 1]) << 4 | HexDigitValue(s[i + 2]));
           i += 2;
         } else if (s[i] == 'n') {
           b = '\n';

@@ -185,6 +185,15 @@ struct Server::Impl {
   void OnMqttPublish(const PublishTopic& topic, std::string payload);
   std::optional<Channel> ReadableChannel(const Request& req, Response& res, const Params& params,
                                          Format format);
+  // What a feed or field read asks for; nullopt when it was answered already (no access, a
+  // bad field number or read option).
+  struct FeedRead {
+    Channel channel;
+    FieldSelection selection;
+    ReadOptions options;
+  };
+  std::optional<FeedRead> ParseFeedRead(const Request& req, Response& res,
+                                        std::optional<std::string_view> field, Format format);
 
   void Routes();
   void HandleUpdate(const Request& req, Response& res);
@@ -358,25 +367,38 @@ void Server::Impl::HandleBulk(const Request& req, Response& res) {
   Send(res, 202, "{\"success\":true}", Format::kJson);
 }
 
-void Server::Impl::HandleFeed(const Request& req, Response& res,
-                              std::optional<std::string_view> field, std::string_view extension) {
-  Format format = FormatOf(extension, Format::kJson);
+std::optional<Server::Impl::FeedRead> Server::Impl::ParseFeedRead(
+    const Request& req, Response& res, std::optional<std::string_view> field, Format format) {
   Params params = QueryParams(req);
   std::optional<Channel> channel = ReadableChannel(req, res, params, format);
-  if (!channel) return;
+  if (!channel) return std::nullopt;
   FieldSelection selection;
   if (field) {
     selection.only_field = ParseFieldNumber(*field);
-    if (!selection.only_field) return SendError(res, 400, format);
+    if (!selection.only_field) {
+      SendError(res, 400, format);
+      return std::nullopt;
+    }
   }
   std::optional<ReadOptions> options = ParseReadOptions(params, Now());
-  if (!options) return SendError(res, 400, format);
+  if (!options) {
+    SendError(res, 400, format);
+    return std::nullopt;
+  }
   selection.status = options->status;
   selection.location = options->location;
-  options->query.columns = ColumnsFor(*channel, selection);
-  FeedWriter writer(*channel, selection, format == Format::kCsv,
-                    static_cast<size_t>(options->query.results));
-  store->FeedNewestFirst(channel->id, options->query,
+  return FeedRead{std::move(*channel), selection, std::move(*options)};
+}
+
+void Server::Impl::HandleFeed(const Request& req, Response& res,
+                              std::optional<std::string_view> field, std::string_view extension) {
+  Format format = FormatOf(extension, Format::kJson);
+  std::optional<FeedRead> read = ParseFeedRead(req, res, field, format);
+  if (!read) return;
+  read->options.query.columns = ColumnsFor(read->channel, read->selection);
+  FeedWriter writer(read->channel, read->selection, format == Format::kCsv,
+                    static_cast<size_t>(read->options.query.results));
+  store->FeedNewestFirst(read->channel.id, read->options.query,
                          [&writer](const Entry& e) { writer.Add(e); });
   Send(res, 200, writer.Finish(), format);
 }
@@ -385,29 +407,19 @@ void Server::Impl::HandleLast(const Request& req, Response& res,
                               std::optional<std::string_view> field, std::string_view extension) {
   // fields/<n>/last answers the bare value unless asked for JSON, like ThingSpeak.
   Format format = FormatOf(extension, field ? Format::kText : Format::kJson);
-  Params params = QueryParams(req);
-  std::optional<Channel> channel = ReadableChannel(req, res, params, format);
-  if (!channel) return;
-  FieldSelection selection;
-  if (field) {
-    selection.only_field = ParseFieldNumber(*field);
-    if (!selection.only_field) return SendError(res, 400, format);
-  }
-  std::optional<ReadOptions> options = ParseReadOptions(params, Now());
-  if (!options) return SendError(res, 400, format);
-  selection.status = options->status;
-  selection.location = options->location;
+  std::optional<FeedRead> read = ParseFeedRead(req, res, field, format);
+  if (!read) return;
   FeedQuery last;
   last.results = 1;
-  last.nonnull_field = selection.only_field;
-  last.columns = ColumnsFor(*channel, selection);
-  std::vector<Entry> entries = store->Feed(channel->id, last);
+  last.nonnull_field = read->selection.only_field;
+  last.columns = ColumnsFor(read->channel, read->selection);
+  std::vector<Entry> entries = store->Feed(read->channel.id, last);
   if (entries.empty()) return Send(res, 200, "-1", format);
   if (format == Format::kText) {
-    return Send(res, 200, *entries.front().fields[*selection.only_field - 1], format);
+    return Send(res, 200, *entries.front().fields[*read->selection.only_field - 1], format);
   }
   std::string body;
-  AppendEntryJson(body, *channel, entries.front(), selection);
+  AppendEntryJson(body, read->channel, entries.front(), read->selection);
   Send(res, 200, std::move(body), format);
 }
 

@@ -52,21 +52,6 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pred()) {
@@ -124,35 +109,6 @@ std::string RawExchange(int port, const std::string& bytes, const std::string& u
   RawConnection connection(port);
   if (!connection.Send(bytes)) return {};
   return connection.ReadUntil(until, count, timeout);
-}
-
-MosquittoBroker::MosquittoBroker() {
-  port_ = FreeLoopbackPort();
-  std::filesystem::path config = dir_.path() / "mosquitto.conf";
-  std::ofstream(config) << "listener " << port_ << " 127.0.0.1\n"
-                        << "allow_anonymous true\n"
-                        << "persistence false\n"
-                        << "log_dest stderr\n"
-                        << "log_type error\nlog_type warning\nlog_type notice\n";
-  try {
-    broker_ = std::make_unique<testing_tools::ChildProcess>(
-        "/usr/sbin/mosquitto", std::vector<std::string>{"-c", config.string()},
-        (dir_.path() / "mosquitto.log").string());
-  } catch (const std::runtime_error&) {
-    return;
-  }
-  ok_ = WaitForListener(port_, std::chrono::seconds(10));
-}
-
-MosquittoBroker::~MosquittoBroker() {
-  if (broker_) broker_->Stop(SIGTERM, std::chrono::seconds(10));
-}
-
-std::string MosquittoBroker::log() const {
-  std::ifstream in(dir_.path() / "mosquitto.log");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string UrlEncode(std::string_view text) {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tests/child_process.h"
+#include "tests/loopback.h"
 
 namespace airlab::server::testing {
 
@@ -25,8 +26,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-int FreeLoopbackPort();
+using testing_tools::FreeLoopbackPort;
+using testing_tools::MosquittoBroker;
 
 // True once something accepts TCP connections on 127.0.0.1:port, waiting up to timeout.
 bool WaitForListener(int port, std::chrono::milliseconds timeout);
@@ -57,26 +58,6 @@ class RawConnection {
 std::string RawExchange(int port, const std::string& bytes, const std::string& until = "",
                         int count = 1,
                         std::chrono::milliseconds timeout = std::chrono::seconds(3));
-
-// /usr/sbin/mosquitto listening on 127.0.0.1 on a free port, with a config of its own in a
-// temporary folder; terminated when this goes. ok() is false when it did not come up.
-class MosquittoBroker {
- public:
-  MosquittoBroker();
-  ~MosquittoBroker();
-  MosquittoBroker(const MosquittoBroker&) = delete;
-  MosquittoBroker& operator=(const MosquittoBroker&) = delete;
-  bool ok() const { return ok_; }
-  int port() const { return port_; }
-  std::string url() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }
-  std::string log() const;  // what the broker printed, for failure messages
-
- private:
-  TempDir dir_;
-  int port_ = 0;
-  std::unique_ptr<testing_tools::ChildProcess> broker_;
-  bool ok_ = false;
-};
 
 // Percent-encodes everything but unreserved characters, for query strings and form bodies.
 std::string UrlEncode(std::string_view text);

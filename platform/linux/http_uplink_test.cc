@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/loopback.h"
+
 namespace airlab::linux {
 namespace {
 
@@ -30,19 +32,6 @@ using namespace std::chrono_literals;
 
 std::string Str(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 ByteSpan Bytes(const std::string& s) { return {reinterpret_cast<const std::byte*>(s.data()), s.size()}; }
-
-// A port on 127.0.0.1 that was free a moment ago.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Collects answers (copied: their views die with the call) from the worker thread.
 class Answers final : public port::HttpListener {
@@ -225,7 +214,7 @@ TEST(HttpUplink, ErrorStatusesAreAnswers_LargeBodiesAreCut) {
 }
 
 TEST(HttpUplink, NothingListening_Unavailable) {
-  HttpUplink uplink({.base_url = Url(FreePort())});
+  HttpUplink uplink({.base_url = Url(testing_tools::FreeLoopbackPort())});
   Answers answers;
   Call call{"/update"};
   ASSERT_TRUE(uplink.Send(call.Request(answers, 7)).ok());

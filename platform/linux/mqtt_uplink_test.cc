@@ -3,58 +3,28 @@
 
 #include "platform/linux/mqtt_uplink.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "tests/loopback.h"
 
 namespace airlab::linux {
 namespace {
 
 using namespace std::chrono_literals;
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool Accepting(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
+using testing_tools::FreeLoopbackPort;
+using testing_tools::MosquittoBroker;
 
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -64,46 +34,6 @@ bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
   }
   return true;
 }
-
-// /usr/sbin/mosquitto on 127.0.0.1:port with a configuration of its own; `extra` adds lines
-// (a password file, say). Stopped with SIGTERM when this goes.
-class Broker {
- public:
-  explicit Broker(int port, const std::string& extra = "allow_anonymous true\n") : port_(port) {
-    char pattern[] = "/tmp/airlab-mqtt-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    std::filesystem::path config = dir_ / "mosquitto.conf";
-    std::ofstream(config) << "listener " << port << " 127.0.0.1\n"
-                          << extra << "persistence false\nlog_dest stderr\n";
-    std::string log = (dir_ / "mosquitto.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::string config_path = config.string();
-    char* argv[] = {const_cast<char*>("mosquitto"), const_cast<char*>("-c"), config_path.data(),
-                    nullptr};
-    if (posix_spawn(&pid_, "/usr/sbin/mosquitto", &actions, nullptr, argv, environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    ok_ = pid_ > 0 && WaitUntil([this] { return Accepting(port_); }, 10s);
-  }
-  ~Broker() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::filesystem::remove_all(dir_);
-  }
-  bool ok() const { return ok_; }
-  const std::filesystem::path& dir() const { return dir_; }
-
- private:
-  int port_;
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  bool ok_ = false;
-};
 
 // Records what an MqttUplink reports, from libmosquitto's thread.
 class Events final : public port::MqttListener {
@@ -152,8 +82,8 @@ ByteSpan Bytes(std::string_view s) {
 }
 
 TEST(MqttUplink, PublishReachesASubscriber_QoS0AndQoS1) {
-  int port = FreePort();
-  Broker broker(port);
+  int port = FreeLoopbackPort();
+  MosquittoBroker broker(port);
   ASSERT_TRUE(broker.ok());
   Events sub_events;
   MqttUplink subscriber({.port = port, .client_id = "airlab-sub"});
@@ -194,7 +124,7 @@ TEST(MqttUplink, PublishReachesASubscriber_QoS0AndQoS1) {
 }
 
 TEST(MqttUplink, Reconnects_AndRenewsItsSubscriptions) {
-  int port = FreePort();
+  int port = FreeLoopbackPort();
   Events events;
   MqttUplink uplink({.port = port, .reconnect_min = 1s, .reconnect_max = 1s});
   uplink.SetMqttListener(&events);
@@ -207,7 +137,7 @@ TEST(MqttUplink, Reconnects_AndRenewsItsSubscriptions) {
   EXPECT_TRUE(uplink.Publish("lab/q", Bytes("queued"), port::MqttQos::kAtLeastOnce, 3).ok());
 
   auto round = [&](const char* payload) {
-    Broker broker(port);
+    MosquittoBroker broker(port);
     ASSERT_TRUE(broker.ok());
     ASSERT_TRUE(WaitUntil([&] { return uplink.connected(); })) << "no reconnect";
     MqttUplink other({.port = port});
@@ -241,7 +171,7 @@ TEST(MqttUplink, Reconnects_AndRenewsItsSubscriptions) {
 }
 
 TEST(MqttUplink, UsernameAndPassword) {
-  int port = FreePort();
+  int port = FreeLoopbackPort();
   char pattern[] = "/tmp/airlab-mqttpw-XXXXXX";
   std::filesystem::path dir = mkdtemp(pattern);
   std::string passwords = (dir / "passwords").string();
@@ -254,7 +184,7 @@ TEST(MqttUplink, UsernameAndPassword) {
                                         std::filesystem::perms::others_exec);
   std::filesystem::permissions(passwords, std::filesystem::perms::others_read,
                                std::filesystem::perm_options::add);
-  Broker broker(port, "allow_anonymous false\npassword_file " + passwords + "\n");
+  MosquittoBroker broker(port, "allow_anonymous false\npassword_file " + passwords + "\n");
   ASSERT_TRUE(broker.ok());
   MqttUplink good({.port = port, .username = "device", .password = "secret"});
   MqttUplink bad({.port = port, .username = "device", .password = "wrong"});

@@ -111,6 +111,49 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
   EXPECT_NE(printed.find("(1 channel)"), std::string::npos) << printed;
 }
 
+// kill -9 while updates pour in: every update the server answered is in the channel afterwards,
+// under the id it was answered with (those not committed yet come from its pending log).
+TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {
+  std::filesystem::path out = dir_.path() / "serve.out";
+  std::string data = dir_.path().string();
+  int channel_id = 0;
+  std::string key;
+  {
+    Store store(StorePath(dir_.path()));
+    Channel c = store.CreateChannel({.name = "lab", .field_names = {"seq"}});
+    channel_id = static_cast<int>(c.id);
+    key = c.write_key;
+  }
+  testing_tools::ChildProcess serve(AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data},
+                                    out.string());
+  std::smatch url;
+  std::string printed;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    printed = ReadFile(out);
+    return std::regex_search(printed, url, std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+  })) << printed;
+  httplib::Client client(url[1].str());
+  client.set_keep_alive(true);
+  constexpr int kUpdates = 400;
+  for (int i = 1; i <= kUpdates; ++i) {
+    auto r = client.Get("/update?api_key=" + key + "&field1=" + std::to_string(i));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->body, std::to_string(i));
+  }
+  serve.Stop(SIGKILL, std::chrono::seconds(10));
+
+  testing::CommandResult list = RunCommand(Airlab("channel list " + Data()));
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("private  400 "), std::string::npos) << list.output;
+  Store store(StorePath(dir_.path()));
+  std::vector<Entry> feed = store.Feed(channel_id, {.results = 8000});
+  ASSERT_EQ(feed.size(), static_cast<size_t>(kUpdates));
+  for (int i = 0; i < kUpdates; ++i) {
+    EXPECT_EQ(feed[i].entry_id, i + 1);
+    EXPECT_EQ(feed[i].fields[0], std::to_string(i + 1));
+  }
+}
+
 TEST_F(CliTest, ServePortTaken_OneLineNamingTheFix) {
   Server other({});
   other.Start();

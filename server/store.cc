@@ -9,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "server/pending_log.h"
 #include "server/text.h"
 
 namespace airlab::server {
@@ -181,6 +182,19 @@ class Store::Database {
     return Statement(db_, it->second);
   }
 
+  // Runs body all or nothing inside the open transaction, which others share.
+  template <typename Body>
+  void InSavepoint(Body&& body) {
+    Prepare("SAVEPOINT part").Step();
+    try {
+      body();
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK TO part; RELEASE part", nullptr, nullptr, nullptr);
+      throw;
+    }
+    Prepare("RELEASE part").Step();
+  }
+
   sqlite3* handle() { return db_; }
 
  private:
@@ -229,30 +243,6 @@ bool Channel::CanRead(std::string_view key) const {
   return key == write_key || std::find(read_keys.begin(), read_keys.end(), key) != read_keys.end();
 }
 
-// The writers of one transaction: each waits until it is committed (or failed).
-struct Store::Batch {
-  // Until then the writers in it wait for more to join, while fewer than expected joined.
-  std::chrono::steady_clock::time_point join_deadline;
-  bool done = false;
-  std::exception_ptr error;  // the commit failed: nothing of the batch is stored
-  // The rate-limit times the batch's writes replaced, to put back if it fails.
-  std::vector<std::pair<std::int64_t, std::optional<TimeMs>>> replaced_writes;
-};
-
-// write_mutex_, counted in writers_waiting_ while it is awaited.
-class Store::WriterLock {
- public:
-  explicit WriterLock(Store& store) : lock_(store.write_mutex_, std::defer_lock) {
-    ++store.writers_waiting_;
-    lock_.lock();
-    --store.writers_waiting_;
-  }
-  std::unique_lock<std::mutex>& lock() { return lock_; }
-
- private:
-  std::unique_lock<std::mutex> lock_;
-};
-
 Store::Store(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
@@ -267,78 +257,141 @@ Store::Store(const std::filesystem::path& path) : path_(path) {
   writer_->Exec("PRAGMA synchronous=NORMAL");
   writer_->Exec(kSchema);
   checkpointer_db_ = OpenConnection(true);
-  // Replaces SQLite's automatic checkpoint, which would run inside a writer's commit.
+  // Replaces SQLite's automatic checkpoint, which would run inside the commit and hold writes
+  // up for its fsyncs; the committer runs it after the commit instead.
   sqlite3_wal_hook(
       writer_->handle(),
       [](void* self, sqlite3*, const char*, int wal_pages) {
-        auto& store = *static_cast<Store*>(self);
-        if (wal_pages >= 1000) {  // SQLite's default checkpoint threshold
-          std::lock_guard lock(store.checkpoint_mutex_);
-          store.checkpoint_due_ = true;
-          store.checkpoint_wanted_.notify_one();
-        }
+        static_cast<Store*>(self)->wal_pages_ = wal_pages;
         return SQLITE_OK;
       },
       this);
-  checkpointer_ = std::thread([this] { CheckpointerLoop(); });
+  RecoverOrphanedLogs();
+  committer_ = std::thread([this] { CommitterLoop(); });
 }
 
 Store::~Store() {
   {
-    std::lock_guard lock(checkpoint_mutex_);
+    std::lock_guard lock(write_mutex_);
     stopping_ = true;
   }
-  checkpoint_wanted_.notify_one();
-  checkpointer_.join();
+  commit_wanted_.notify_one();
+  committer_.join();
+  try {
+    Flush();
+  } catch (const std::exception&) {
+    // The entries stay in the log: the next Store to open the database puts them in.
+  }
 }
 
-void Store::CheckpointerLoop() {
-  std::unique_lock lock(checkpoint_mutex_);
-  while (true) {
-    checkpoint_wanted_.wait(lock, [this] { return checkpoint_due_ || stopping_; });
-    if (stopping_) return;
-    checkpoint_due_ = false;
-    lock.unlock();
-    // PASSIVE: copies what no reader still needs and never blocks writers or readers.
-    sqlite3_wal_checkpoint_v2(checkpointer_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                              nullptr, nullptr);
-    lock.lock();
+void Store::RecoverOrphanedLogs() {
+  for (const std::filesystem::path& slot : PendingLog::Slots(path_)) {
+    std::optional<PendingLog> orphan = PendingLog::Claim(slot);
+    if (!orphan) continue;  // a living Store's
+    std::vector<PendingEntry> records = orphan->ReadAll();
+    if (!records.empty()) {
+      std::lock_guard lock(write_mutex_);
+      BeginLocked();
+      PutInLocked(records);
+      CommitLocked();
+    }
+    orphan->Clear();
+  }
+}
+
+void Store::PutInLocked(const std::vector<PendingEntry>& records) {
+  std::vector<const PendingEntry*> id_taken;
+  for (const PendingEntry& record : records) {
+    std::optional<TimeMs> taken_at;
+    {
+      Statement st = writer_->Prepare(
+          "SELECT created_at FROM entries WHERE channel_id = ?1 AND entry_id = ?2");
+      if (st.Bind(1, record.channel_id).Bind(2, record.entry.entry_id).Step()) {
+        taken_at = st.Int(0);
+      }
+    }
+    if (!taken_at) {
+      InsertEntryLocked(record.channel_id, record.entry);
+    } else if (*taken_at != record.entry.created_at) {
+      id_taken.push_back(&record);
+    }  // else committed before the log was emptied
+  }
+  // Another writer took the id meanwhile (two processes writing to one channel, one of
+  // them killed): the data stays, under the next free id.
+  for (const PendingEntry* record : id_taken) {
+    Entry entry = record->entry;
+    entry.entry_id = NextEntryIdLocked(record->channel_id);
+    InsertEntryLocked(record->channel_id, entry);
   }
 }
 
 void Store::BeginLocked() {
-  if (batch_) return;
+  if (transaction_open_) return;
   writer_->Prepare("BEGIN IMMEDIATE").Step();
-  batch_ = std::make_shared<Batch>();
-  batch_->join_deadline = std::chrono::steady_clock::now() + kJoinWait;
+  transaction_open_ = true;
+  opened_at_ = std::chrono::steady_clock::now();
+  if (!replay_log_) return;
+  try {
+    PutInLocked(log_->ReadAll());
+  } catch (...) {
+    sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    transaction_open_ = false;
+    throw;
+  }
+  replay_log_ = false;
 }
 
 void Store::CommitLocked() {
-  if (!batch_) return;
+  if (!transaction_open_) return;
   try {
     writer_->Prepare("COMMIT").Step();
   } catch (...) {
-    RollbackLocked(std::current_exception());
-    return;
+    sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    transaction_open_ = false;
+    replay_log_ = log_ != nullptr && uncommitted_;
+    throw;
   }
-  std::exchange(batch_, nullptr)->done = true;
-  batch_done_.notify_all();
+  transaction_open_ = false;
+  uncommitted_ = false;
+  // Should emptying fail, the log keeps committed entries: recovery finds them already in.
+  if (log_) log_->Clear();
 }
 
-void Store::RollbackLocked(std::exception_ptr error) {
-  if (!batch_) return;
-  sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-  std::shared_ptr<Batch> batch = std::exchange(batch_, nullptr);
-  for (auto it = batch->replaced_writes.rbegin(); it != batch->replaced_writes.rend(); ++it) {
-    if (it->second) {
-      last_write_[it->first] = *it->second;
-    } else {
-      last_write_.erase(it->first);
+void Store::Flush() {
+  if (!uncommitted_) return;
+  std::lock_guard lock(write_mutex_);
+  if (!uncommitted_) return;
+  BeginLocked();
+  CommitLocked();
+}
+
+void Store::CommitterLoop() {
+  // A failed commit (disk full) is tried again this much later.
+  constexpr std::chrono::milliseconds kRetryDelay{100};
+  std::unique_lock lock(write_mutex_);
+  while (true) {
+    commit_wanted_.wait(lock, [this] { return uncommitted_ || stopping_; });
+    if (stopping_) return;
+    // The writes of the next kCommitDelay share this commit.
+    commit_wanted_.wait_until(lock, opened_at_ + kCommitDelay, [this] { return stopping_; });
+    if (stopping_) return;
+    try {
+      BeginLocked();  // only after a failed commit: puts the log's entries in again
+      CommitLocked();
+    } catch (const std::exception&) {
+      commit_wanted_.wait_for(lock, kRetryDelay, [this] { return stopping_; });
+      continue;
+    }
+    if (wal_pages_ >= 1000) {  // SQLite's default checkpoint threshold
+      lock.unlock();
+      // PASSIVE: copies what no reader still needs and never blocks writers or readers. The
+      // WAL restarts from its beginning at the next write once all of it is copied, which
+      // batches make likely (they leave the WAL alone between commits).
+      sqlite3_wal_checkpoint_v2(checkpointer_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                nullptr, nullptr);
+      lock.lock();
     }
   }
-  batch->error = error;
-  batch->done = true;
-  batch_done_.notify_all();
 }
 
 std::unique_ptr<Store::Database> Store::OpenConnection(bool writer) {
@@ -383,12 +436,10 @@ Channel Store::CreateChannel(const ChannelSpec& spec) {
   }
   std::int64_t id;
   {
-    WriterLock lock(*this);
-    CommitLocked();  // appends waiting for their commit go first, on their own
+    std::lock_guard lock(write_mutex_);
     Database& db = *writer_;
     BeginLocked();
-    std::shared_ptr<Batch> batch = batch_;
-    try {
+    db.InSavepoint([&] {
       {
         Statement st = db.Prepare(
             "INSERT INTO channels (name, description, field1, field2, field3, field4, field5, "
@@ -416,12 +467,8 @@ Channel Store::CreateChannel(const ChannelSpec& spec) {
           .Bind(1, std::string_view{GenerateKey()})
           .Bind(2, id)
           .Step();
-    } catch (...) {
-      RollbackLocked(std::current_exception());
-      throw;
-    }
-    CommitLocked();
-    if (batch->error) std::rethrow_exception(batch->error);
+    });
+    CommitLocked();  // with the writes pending, if any
   }
   return *FindChannel(id);
 }
@@ -464,11 +511,13 @@ std::optional<Channel> Store::LoadChannel(Database& db, std::int64_t id) {
 }
 
 std::optional<Channel> Store::FindChannel(std::int64_t id) {
+  Flush();
   ReaderLease db = Reader();
   return LoadChannel(*db, id);
 }
 
 std::vector<Channel> Store::ListChannels() {
+  Flush();
   ReaderLease db = Reader();
   std::vector<std::int64_t> ids;
   {
@@ -485,69 +534,33 @@ std::vector<Channel> Store::ListChannels() {
 AppendResult Store::Append(std::string_view write_key, std::optional<std::int64_t> channel_id,
                            std::vector<NewEntry> entries, TimeMs now,
                            TimeMs default_interval_ms) {
-  ++appends_in_flight_;
-  struct Leave {
-    std::atomic<int>& count;
-    ~Leave() { --count; }
-  } leave{appends_in_flight_};
-  WriterLock writer(*this);
-  // As many writers as are in Append now are likely to write again together.
-  expected_writers_ =
-      std::min(std::max(appends_in_flight_.load(), expected_writers_), kMaxBatchWait);
-  Database& db = *writer_;
+  std::lock_guard lock(write_mutex_);
+  BeginLocked();
   AppendResult result;
-  std::shared_ptr<Batch> batch;
-  std::exception_ptr error;
+  std::optional<TimeMs> previous_write;
   try {
-    BeginLocked();
-    // A savepoint keeps this call all-or-nothing inside a transaction other calls share.
-    db.Prepare("SAVEPOINT append").Step();
-    std::optional<TimeMs> previous_write;
-    try {
-      result = AppendInTransaction(db, write_key, channel_id, entries, now, default_interval_ms,
-                                   previous_write);
-      db.Prepare("RELEASE append").Step();
-    } catch (...) {
-      sqlite3_exec(db.handle(), "ROLLBACK TO append; RELEASE append", nullptr, nullptr, nullptr);
-      // Stored nothing after all: the write does not count for the rate limit.
-      if (result.status == AppendStatus::kOk) {
-        if (previous_write) {
-          last_write_[result.channel_id] = *previous_write;
-        } else {
-          last_write_.erase(result.channel_id);
-        }
-      }
-      throw;
-    }
-    if (result.status == AppendStatus::kOk) {
-      batch = batch_;
-      batch->replaced_writes.emplace_back(result.channel_id, previous_write);
-    }
+    writer_->InSavepoint([&] {
+      result = AppendInTransaction(*writer_, write_key, channel_id, entries, now,
+                                   default_interval_ms, previous_write);
+      if (result.status != AppendStatus::kOk) return;
+      if (!log_) log_ = std::make_unique<PendingLog>(PendingLog::ClaimFree(path_));
+      log_->Append(result.channel_id, result.entries);
+    });
   } catch (...) {
-    error = std::current_exception();
-  }
-  // Group commit. A writer waiting for the connection will add to this transaction and commit
-  // it (or leave it to the next one). The last writer in commits for everyone once as many
-  // writers as recently wrote together have joined; until then they wait, at most kJoinWait,
-  // for the others (clients that each wait for their answer send their next updates at about
-  // the same time). Without that wait two such clients fall into step, each one's update
-  // arriving during the other's commit, and every commit holds a single update.
-  if (batch_ && writers_waiting_.load() == 0) {
-    const int joined = static_cast<int>(batch_->replaced_writes.size());
-    if (joined == 0 || joined >= expected_writers_) CommitLocked();
-  }
-  if (error) std::rethrow_exception(error);
-  if (batch) {
-    std::unique_lock<std::mutex>& lock = writer.lock();
-    if (!batch_done_.wait_until(lock, batch->join_deadline, [&batch] { return batch->done; }) &&
-        batch_ == batch) {
-      // Fewer came than expected: expect as many as came from now on.
-      expected_writers_ =
-          std::clamp(static_cast<int>(batch->replaced_writes.size()), 1, kMaxBatchWait);
-      CommitLocked();
+    // Stored nothing after all: the write does not count for the rate limit.
+    if (result.status == AppendStatus::kOk) {
+      if (previous_write) {
+        last_write_[result.channel_id] = *previous_write;
+      } else {
+        last_write_.erase(result.channel_id);
+      }
     }
-    batch_done_.wait(lock, [&batch] { return batch->done; });
-    if (batch->error) std::rethrow_exception(batch->error);
+    throw;
+  }
+  if (result.status == AppendStatus::kOk) {
+    if (!uncommitted_.exchange(true)) commit_wanted_.notify_one();
+  } else if (!uncommitted_) {
+    CommitLocked();  // nothing to keep: free the database for other processes' writers
   }
   return result;
 }
@@ -591,30 +604,34 @@ AppendResult Store::AppendInTransaction(Database& db, std::string_view write_key
     return result;
   }
 
-  std::int64_t next_id;
-  {
-    Statement st = db.Prepare("SELECT MAX(entry_id) FROM entries WHERE channel_id = ?1");
-    st.Bind(1, result.channel_id);
-    next_id = st.Step() && !st.IsNull(0) ? st.Int(0) + 1 : 1;
-  }
+  std::int64_t next_id = NextEntryIdLocked(result.channel_id);
   result.entries.reserve(entries.size());
   for (NewEntry& e : entries) {
-    Entry& entry = e.entry;
-    entry.entry_id = next_id++;
-    Statement st = db.Prepare(
-        "INSERT INTO entries (channel_id, created_at, entry_id, field1, field2, field3, field4, "
-        "field5, field6, field7, field8, latitude, longitude, elevation, status) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
-    st.Bind(1, result.channel_id).Bind(2, entry.created_at).Bind(3, entry.entry_id);
-    for (int f = 0; f < kFieldCount; ++f) st.Bind(4 + f, entry.fields[f]);
-    st.Bind(12, entry.latitude).Bind(13, entry.longitude).Bind(14, entry.elevation);
-    st.Bind(15, entry.status);
-    st.Step();
-    result.entries.push_back(std::move(entry));
+    e.entry.entry_id = next_id++;
+    InsertEntryLocked(result.channel_id, e.entry);
+    result.entries.push_back(std::move(e.entry));
   }
   last_write_[result.channel_id] = now;
   result.status = AppendStatus::kOk;
   return result;
+}
+
+std::int64_t Store::NextEntryIdLocked(std::int64_t channel_id) {
+  Statement st = writer_->Prepare("SELECT MAX(entry_id) FROM entries WHERE channel_id = ?1");
+  st.Bind(1, channel_id);
+  return st.Step() && !st.IsNull(0) ? st.Int(0) + 1 : 1;
+}
+
+void Store::InsertEntryLocked(std::int64_t channel_id, const Entry& entry) {
+  Statement st = writer_->Prepare(
+      "INSERT INTO entries (channel_id, created_at, entry_id, field1, field2, field3, field4, "
+      "field5, field6, field7, field8, latitude, longitude, elevation, status) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  st.Bind(1, channel_id).Bind(2, entry.created_at).Bind(3, entry.entry_id);
+  for (int f = 0; f < kFieldCount; ++f) st.Bind(4 + f, entry.fields[f]);
+  st.Bind(12, entry.latitude).Bind(13, entry.longitude).Bind(14, entry.elevation);
+  st.Bind(15, entry.status);
+  st.Step();
 }
 
 std::vector<Entry> Store::Feed(std::int64_t channel_id, const FeedQuery& query) {
@@ -635,6 +652,7 @@ void Store::FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
   if (query.only_with_status) sql += " AND status IS NOT NULL";
   sql += " ORDER BY created_at DESC, entry_id DESC LIMIT ?4";
 
+  Flush();
   ReaderLease db = Reader();
   Statement st = (*db).Prepare(sql);
   st.Bind(1, channel_id).Bind(2, query.start).Bind(3, query.end);

@@ -1,5 +1,7 @@
 #include "server/store.h"
 
+#include "server/pending_log.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -176,35 +178,41 @@ TEST_F(StoreTest, SecondStoreOnSameFile_SeesChannelsAndWrites) {
   EXPECT_EQ(store_->FindChannel(c.id)->name, "from another process");
   ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
   ASSERT_EQ(other.Append(c.write_key, {}, One("2"), 0, 0).status, AppendStatus::kOk);
+  other.Flush();
   EXPECT_EQ(store_->FindChannel(c.id)->last_entry_id, 2);
   EXPECT_EQ(store_->ListChannels().size(), 1u);
 }
 
-// An answered Append is committed: another connection sees it at once.
-TEST_F(StoreTest, Append_Returned_IsVisibleToAnotherConnection) {
+// An answered Append is seen at once by reads through its Store; another connection sees it
+// after Flush, or once the committer committed it by itself (within kCommitDelay).
+TEST_F(StoreTest, Append_Returned_VisibleHereAtOnceElsewhereAfterCommit) {
   Store other(dir_ / "db" / "cloud.db");
   Channel c = store_->CreateChannel({.name = "c"});
   ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
-  EXPECT_EQ(other.Feed(c.id, {}).size(), 1u);
+  EXPECT_EQ(store_->Feed(c.id, {}).size(), 1u);
+  EXPECT_EQ(other.Feed(c.id, {}).size(), 1u);  // the read above committed it
   ASSERT_EQ(store_->Append(c.write_key, {}, One("2"), 1, 0).status, AppendStatus::kOk);
+  store_->Flush();
   EXPECT_EQ(other.Feed(c.id, {}).size(), 2u);
+  ASSERT_EQ(store_->Append(c.write_key, {}, One("3"), 2, 0).status, AppendStatus::kOk);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (other.Feed(c.id, {}).size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(Store::kCommitDelay);
+  }
+  EXPECT_EQ(other.Feed(c.id, {}).size(), 3u) << "the committer did not commit on its own";
 }
 
-// Concurrent writers share commits, yet each Append returns only once its own entry is
-// committed: another connection finds it right away.
-TEST_F(StoreTest, Append_ConcurrentWriters_EachCommittedWhenItReturns) {
-  Store other(dir_ / "db" / "cloud.db");
+// Concurrent writers each find their own answered entry through the Store at once.
+TEST_F(StoreTest, Append_ConcurrentWriters_EachVisibleWhenItReturns) {
   Channel c = store_->CreateChannel({.name = "c"});
   std::vector<std::thread> threads;
   std::atomic<int> missing{0};
-  std::mutex other_mutex;  // one Store serves many threads, but keep the check simple
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 60; ++i) {
         AppendResult r = store_->Append(c.write_key, {}, One("x"), 0, 0);
         ASSERT_EQ(r.status, AppendStatus::kOk);
-        std::lock_guard lock(other_mutex);
-        std::vector<Entry> newest = other.Feed(c.id, {.results = 8000});
+        std::vector<Entry> newest = store_->Feed(c.id, {.results = 8000});
         bool found = std::any_of(newest.begin(), newest.end(), [&](const Entry& e) {
           return e.entry_id == r.entries[0].entry_id;
         });
@@ -214,18 +222,27 @@ TEST_F(StoreTest, Append_ConcurrentWriters_EachCommittedWhenItReturns) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(missing, 0);
+  store_->Flush();
+  Store other(dir_ / "db" / "cloud.db");
   EXPECT_EQ(other.Feed(c.id, {.results = 8000}).size(), 360u);
 }
 
-// A committed write survives the process being killed (SIGKILL: no destructor, no flush).
-TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntryKept) {
+// Every answered write survives the process being killed (SIGKILL: no destructor, no flush),
+// whether the committer had committed it yet or not: the next Store takes the rest from the
+// killed one's log.
+TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
   Channel c = store_->CreateChannel({.name = "c"});
   store_.reset();
+  constexpr int kWrites = 300;
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     Store store(dir_ / "db" / "cloud.db");
-    bool ok = store.Append(c.write_key, {}, One("kept"), 0, 0).status == AppendStatus::kOk;
+    bool ok = true;
+    for (int i = 0; i < kWrites; ++i) {
+      ok = ok && store.Append(c.write_key, {}, One(i + 1 == kWrites ? "kept" : "x", i), 0, 0)
+                         .status == AppendStatus::kOk;
+    }
     raise(ok ? SIGKILL : SIGTERM);
     _exit(1);
   }
@@ -234,9 +251,48 @@ TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntryKept) {
   ASSERT_TRUE(WIFSIGNALED(status));
   ASSERT_EQ(WTERMSIG(status), SIGKILL) << "the child's Append failed";
   Store reopened(dir_ / "db" / "cloud.db");
-  std::vector<Entry> feed = reopened.Feed(c.id, {});
-  ASSERT_EQ(feed.size(), 1u);
-  EXPECT_EQ(feed[0].fields[0], "kept");
+  std::vector<Entry> feed = reopened.Feed(c.id, {.results = 8000});
+  ASSERT_EQ(feed.size(), static_cast<size_t>(kWrites));
+  for (int i = 0; i < kWrites; ++i) EXPECT_EQ(feed[i].entry_id, i + 1);
+  EXPECT_EQ(feed.back().fields[0], "kept");
+  EXPECT_EQ(reopened.FindChannel(c.id)->last_entry_id, kWrites);
+}
+
+// A log still held by a living Store is left alone; once free, the next Store puts its entries
+// in, keeping an entry whose id was taken meanwhile under the next free id.
+TEST_F(StoreTest, Open_PendingLogs_OrphansPutInHeldOnesLeft) {
+  Channel c = store_->CreateChannel({.name = "c"});
+  ASSERT_EQ(store_->Append(c.write_key, {}, One("committed", 500), 0, 0).status, AppendStatus::kOk);
+  store_.reset();
+  const std::filesystem::path db = dir_ / "db" / "cloud.db";
+  Entry answered;  // answered as id 1 by a writer that died, but id 1 went to "committed"
+  answered.entry_id = 1;
+  answered.created_at = 700;
+  answered.fields[0] = "answered";
+  Entry pending;
+  pending.entry_id = 2;
+  pending.created_at = 800;
+  pending.fields[0] = "pending";
+  pending.status = "";
+  {
+    std::optional<PendingLog> held = PendingLog::Claim(db.string() + ".pending-7");
+    ASSERT_TRUE(held);
+    held->Append(c.id, {answered, pending});
+    Store while_held(db);
+    EXPECT_EQ(while_held.Feed(c.id, {}).size(), 1u);
+  }
+  Store after(db);
+  std::vector<Entry> feed = after.Feed(c.id, {});
+  ASSERT_EQ(feed.size(), 3u);
+  EXPECT_EQ(feed[0].fields[0], "committed");
+  EXPECT_EQ(feed[0].entry_id, 1);
+  EXPECT_EQ(feed[1].fields[0], "answered");
+  EXPECT_EQ(feed[1].entry_id, 3);
+  EXPECT_EQ(feed[2].fields[0], "pending");
+  EXPECT_EQ(feed[2].entry_id, 2);
+  EXPECT_EQ(feed[2].status, "");
+  Store again(db);  // the log was emptied: nothing goes in twice
+  EXPECT_EQ(again.Feed(c.id, {}).size(), 3u);
 }
 
 TEST_F(StoreTest, Append_ConcurrentWriters_GetDistinctContiguousIds) {

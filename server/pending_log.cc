@@ -46,7 +46,9 @@ auto Texts(EntryT& e) {
   return texts;
 }
 
-void EncodeRecord(std::string& out, std::int64_t channel_id, const Entry& e) {
+}  // namespace
+
+void AppendPendingRecord(std::string& out, std::int64_t channel_id, const Entry& e) {
   const size_t start = out.size();
   out.append(kHeaderBytes, '\0');
   PutLe64(out, channel_id);
@@ -63,6 +65,8 @@ void EncodeRecord(std::string& out, std::int64_t channel_id, const Entry& e) {
   store_le32(header, 0, static_cast<std::uint32_t>(payload.size()));
   store_le32(header, 4, wire::Crc32(payload));
 }
+
+namespace {
 
 // Reads one payload; false when it is not a whole, well-formed record.
 bool DecodePayload(ByteSpan p, PendingEntry& out) {
@@ -146,7 +150,7 @@ PendingLog::~PendingLog() {
 
 void PendingLog::Append(std::int64_t channel_id, const std::vector<Entry>& entries) {
   buffer_.clear();
-  for (const Entry& e : entries) EncodeRecord(buffer_, channel_id, e);
+  for (const Entry& e : entries) AppendPendingRecord(buffer_, channel_id, e);
   const ssize_t written = write(fd_, buffer_.data(), buffer_.size());
   if (written == static_cast<ssize_t>(buffer_.size())) {
     size_ += buffer_.size();
@@ -174,7 +178,12 @@ std::vector<PendingEntry> PendingLog::ReadAll() const {
     if (n == 0) break;
     have += static_cast<size_t>(n);
   }
-  const ByteSpan all = AsBytes(bytes.data(), have);
+  bytes.resize(have);
+  return ParsePendingRecords(bytes);
+}
+
+std::vector<PendingEntry> ParsePendingRecords(std::string_view bytes) {
+  const ByteSpan all = AsBytes(bytes.data(), bytes.size());
   std::vector<PendingEntry> records;
   for (size_t at = 0; InBounds(all.size(), at, kHeaderBytes);) {
     const std::uint32_t length = load_le32(all, at);

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/store.h"
@@ -29,6 +30,11 @@ struct PendingEntry {
   std::int64_t channel_id = 0;
   Entry entry;
 };
+
+// The whole, well-formed records at the start of bytes (a log file's contents), oldest first.
+std::vector<PendingEntry> ParsePendingRecords(std::string_view bytes);
+// One record, as Append writes it (appended to out).
+void AppendPendingRecord(std::string& out, std::int64_t channel_id, const Entry& entry);
 
 class PendingLog {
  public:

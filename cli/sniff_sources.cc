@@ -468,19 +468,25 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   auto next_tick = start + control.tick_every;
   bool hub_gone = false;
   while (!control.stopped() && Clock::now() < end) {
-    if (client_->RunFor(10 * port::kMillisecond) == Status::Unavailable()) {
+    // Bounded in wall time too: a stalled hub stops the air's clock, not --duration.
+    const auto wall_left = std::min(end, next_tick) - Clock::now();
+    if (client_->RunFor(10 * port::kMillisecond, std::max(wall_left, Clock::duration::zero())) ==
+        Status::Unavailable()) {
       hub_gone = true;
       break;
     }
-    if (Clock::now() >= next_tick && control.tick) {
-      control.tick();
+    if (Clock::now() >= next_tick) {
+      if (control.tick) control.tick();
       next_tick = Clock::now() + control.tick_every;
     }
   }
   if (hopper) hopper->Stop();
-  if (hub_gone) {
-    std::fprintf(stderr, "airlab: warning: the air hub at %s went away; the tables hold what came before\n",
-                 options_.address.c_str());
+  // The hub says the time every 10 ms while it runs; a second of silence is a stalled hub,
+  // which would not answer the unsubscribe either.
+  const bool hub_stalled = !hub_gone && client_->silent_for() > std::chrono::seconds(1);
+  if (hub_gone || hub_stalled) {
+    std::fprintf(stderr, "airlab: warning: the air hub at %s %s; the tables hold what came before\n",
+                 options_.address.c_str(), hub_gone ? "went away" : "stopped answering");
   } else {
     try {
       client_->Sniff(nullptr);

@@ -64,6 +64,10 @@ class ChildProcess {
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
+  // Sends `signal` without waiting (SIGSTOP and SIGCONT freeze and thaw it).
+  void Signal(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
+  }
   // Sends `signal` (SIGTERM: as Ctrl-C would end it) and waits for the exit.
   int Stop(int signal, std::chrono::seconds timeout) {
     if (pid_ <= 0) return -1;

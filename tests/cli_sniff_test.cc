@@ -201,6 +201,7 @@ class LabHub {
     throw std::runtime_error("airlab air did not start: " + process_.output());
   }
   const std::string& address() const { return address_; }
+  void Signal(int signal) { process_.Signal(signal); }
 
  private:
   ChildProcess process_;
@@ -281,6 +282,22 @@ TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
   ASSERT_EQ(links.size(), 2u) << slave.out;
   EXPECT_GT(Cell(links, "4c:11:ae:89:bc:95", 2), 0) << slave.out;
   EXPECT_EQ(Cell(Section(slave.out, "STATION"), "4c:11:ae:89:bd:d5", 5), -1) << slave.out;
+}
+
+// A hub that stalls (alive, but frozen) does not hold the sniffer past --duration: it ends
+// with the tables it has and says that the hub stopped answering.
+TEST_F(CliSniff, Hub_Stalled_EndsAtTheDurationWithAWarning) {
+  TempDir dir;
+  LabHub hub(dir);
+  ChildProcess sniff({"sniff", "--hub", hub.address(), "--duration", "3", "--summary"}, dir.File("sniff.out"));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  hub.Signal(SIGSTOP);
+  const int exit_code = sniff.Wait(std::chrono::seconds(30));
+  hub.Signal(SIGCONT);
+  EXPECT_EQ(exit_code, 0) << sniff.output();
+  EXPECT_NE(sniff.output().find("the air hub at " + hub.address() + " stopped answering"), std::string::npos)
+      << sniff.output();
+  EXPECT_NE(sniff.output().find(" ESP-NOW"), std::string::npos) << sniff.output();
 }
 
 TEST_F(CliSniff, SimulatedAir_HoppingFindsBothAccessPoints) {

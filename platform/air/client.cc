@@ -377,10 +377,11 @@ void HubClient::Dispatch(Event& event) {
       event.message);
 }
 
-Status HubClient::Wait(TimeNs deadline, std::atomic<bool>* woken) {
+Status HubClient::Wait(TimeNs deadline, std::atomic<bool>* woken, WallClock::time_point wall_deadline) {
   auto take_wake = [woken] { return woken != nullptr && woken->exchange(false); };
   while (true) {
     if (take_wake()) return Status::Ok();
+    if (WallClock::now() >= wall_deadline) return Status::DeadlineExceeded();
     DispatchDue();
     if (take_wake()) return Status::Ok();
     std::unique_lock lock(mutex_);
@@ -407,5 +408,14 @@ Status HubClient::Wait(TimeNs deadline, std::atomic<bool>* woken) {
 }
 
 Status HubClient::RunUntil(TimeNs end) { return Wait(end, nullptr); }
+
+Status HubClient::RunFor(TimeNs duration, WallClock::duration wall_limit) {
+  return Wait(clock_.Now() + duration, nullptr, WallClock::now() + wall_limit);
+}
+
+WallClock::duration HubClient::silent_for() const {
+  std::lock_guard lock(mutex_);
+  return WallClock::now() - stamp_wall_;
+}
 
 }  // namespace airlab::air

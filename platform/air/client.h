@@ -154,6 +154,12 @@ class HubClient {
   // kUnavailable as soon as the hub is gone and everything it sent has been run.
   Status RunUntil(TimeNs end);
   Status RunFor(TimeNs duration) { return RunUntil(clock_.Now() + duration); }
+  // The same, but kDeadlineExceeded also once wall_limit of real time has passed: a stalled
+  // hub stops the clock (see kMaxLead), and a program with a deadline of its own must not wait
+  // for it forever.
+  Status RunFor(TimeNs duration, std::chrono::steady_clock::duration wall_limit);
+  // Real time since the hub's clock last moved (it says the time every 10 ms while it runs).
+  std::chrono::steady_clock::duration silent_for() const;
 
   bool connected() const;
   double speed() const { return speed_; }
@@ -199,7 +205,8 @@ class HubClient {
   // The earliest armed timer due at or before `limit`, or nullptr.
   Timer* DueTimer(TimeNs limit) const;
   // The common loop of RunUntil and Waiter::WaitUntil.
-  Status Wait(TimeNs deadline, std::atomic<bool>* woken);
+  Status Wait(TimeNs deadline, std::atomic<bool>* woken,
+              std::chrono::steady_clock::time_point wall_deadline = std::chrono::steady_clock::time_point::max());
   void Notify();
 
   Socket socket_;

@@ -375,6 +375,7 @@ void Store::CommitterLoop() {
     // The writes of the next kCommitDelay share this commit.
     commit_wanted_.wait_until(lock, opened_at_ + kCommitDelay, [this] { return stopping_; });
     if (stopping_) return;
+    if (!uncommitted_) continue;  // a read committed them meanwhile
     try {
       BeginLocked();  // only after a failed commit: puts the log's entries in again
       CommitLocked();

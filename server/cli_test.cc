@@ -16,9 +16,10 @@
 namespace airlab::server {
 namespace {
 
-using testing::RunCommand;
-
-std::string Airlab(const std::string& args) { return std::string(AIRLAB_CLI) + " " + args; }
+// stdout and stderr merged, so the checks see the lines in the order a person would.
+testing::CommandResult Airlab(const std::string& args) {
+  return testing::RunCommand(std::string(AIRLAB_CLI) + " " + args, testing::Stderr::kMerged);
+}
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -35,28 +36,28 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, ChannelCreateListKeys_AgreeWithEachOther) {
   testing::CommandResult created =
-      RunCommand(Airlab("channel create --name 'Roof weather' --fields temp,,hum --public " + Data()));
-  ASSERT_EQ(created.exit_code, 0) << created.output;
+      Airlab("channel create --name 'Roof weather' --fields temp,,hum --public " + Data());
+  ASSERT_EQ(created.exit_code, 0) << created.out;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(created.output, m,
+  ASSERT_TRUE(std::regex_search(created.out, m,
                                 std::regex("channel 1 \"Roof weather\" \\(public\\)\n"
                                            "  write key  ([A-Z0-9]{16})\n  read key   ([A-Z0-9]{16})\n")))
-      << created.output;
+      << created.out;
   const std::string write_key = m[1], read_key = m[2];
-  EXPECT_NE(created.output.find("1:temp, 3:hum"), std::string::npos) << created.output;
+  EXPECT_NE(created.out.find("1:temp, 3:hum"), std::string::npos) << created.out;
 
-  ASSERT_EQ(RunCommand(Airlab("channel create --name bench " + Data())).exit_code, 0);
-  testing::CommandResult list = RunCommand(Airlab("channel list " + Data()));
+  ASSERT_EQ(Airlab("channel create --name bench " + Data()).exit_code, 0);
+  testing::CommandResult list = Airlab("channel list " + Data());
   ASSERT_EQ(list.exit_code, 0);
-  EXPECT_EQ(list.output,
+  EXPECT_EQ(list.out,
             "ID  NAME          ACCESS   ENTRIES  LAST ENTRY  FIELDS\n"
             "1   Roof weather  public   0        -           1:temp, 3:hum\n"
             "2   bench         private  0        -           1:Field 1\n");
 
-  testing::CommandResult keys = RunCommand(Airlab("channel keys 1 " + Data()));
+  testing::CommandResult keys = Airlab("channel keys 1 " + Data());
   ASSERT_EQ(keys.exit_code, 0);
-  EXPECT_NE(keys.output.find(write_key), std::string::npos);
-  EXPECT_NE(keys.output.find(read_key), std::string::npos);
+  EXPECT_NE(keys.out.find(write_key), std::string::npos);
+  EXPECT_NE(keys.out.find(read_key), std::string::npos);
 }
 
 TEST_F(CliTest, ChannelErrors_OneLineNamingTheFix) {
@@ -67,19 +68,19 @@ TEST_F(CliTest, ChannelErrors_OneLineNamingTheFix) {
   for (const Case& c : {Case{"channel keys 5 " + Data(), "airlab channel list"},
                         Case{"channel create --name x --fields 1,2,3,4,5,6,7,8,9 " + Data(), "--fields"},
                         Case{"channel create --name x --data /proc/nope", "--data"}}) {
-    testing::CommandResult r = RunCommand(Airlab(c.args));
+    testing::CommandResult r = Airlab(c.args);
     EXPECT_EQ(r.exit_code, 1) << c.args;
-    EXPECT_EQ(r.output.rfind("airlab: error: ", 0), 0u) << r.output;
-    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-    EXPECT_NE(r.output.find(c.fix), std::string::npos) << r.output;
+    EXPECT_EQ(r.out.rfind("airlab: error: ", 0), 0u) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_NE(r.out.find(c.fix), std::string::npos) << r.out;
   }
-  EXPECT_NE(RunCommand(Airlab("channel list " + Data())).output.find("airlab channel create"),
+  EXPECT_NE(Airlab("channel list " + Data()).out.find("airlab channel create"),
             std::string::npos);
 }
 
 TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
-  ASSERT_EQ(RunCommand(Airlab("channel create --name lab --fields rssi " + Data())).exit_code, 0);
-  std::string key = RunCommand(Airlab("channel keys 1 " + Data())).output.substr(0);
+  ASSERT_EQ(Airlab("channel create --name lab --fields rssi " + Data()).exit_code, 0);
+  std::string key = Airlab("channel keys 1 " + Data()).out.substr(0);
   std::smatch m;
   ASSERT_TRUE(std::regex_search(key, m, std::regex("write key  ([A-Z0-9]{16})")));
   key = m[1];
@@ -142,9 +143,9 @@ TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {
   }
   serve.Stop(SIGKILL, std::chrono::seconds(10));
 
-  testing::CommandResult list = RunCommand(Airlab("channel list " + Data()));
-  ASSERT_EQ(list.exit_code, 0) << list.output;
-  EXPECT_NE(list.output.find("private  400 "), std::string::npos) << list.output;
+  testing::CommandResult list = Airlab("channel list " + Data());
+  ASSERT_EQ(list.exit_code, 0) << list.out;
+  EXPECT_NE(list.out.find("private  400 "), std::string::npos) << list.out;
   Store store(StorePath(dir_.path()));
   std::vector<Entry> feed = store.Feed(channel_id, {.results = 8000});
   ASSERT_EQ(feed.size(), static_cast<size_t>(kUpdates));
@@ -158,11 +159,11 @@ TEST_F(CliTest, ServePortTaken_OneLineNamingTheFix) {
   Server other({});
   other.Start();
   testing::CommandResult r =
-      RunCommand(Airlab("serve --port " + std::to_string(other.port()) + " " + Data()));
+      Airlab("serve --port " + std::to_string(other.port()) + " " + Data());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.output.rfind("airlab: error: cannot listen on 127.0.0.1:", 0), 0u) << r.output;
-  EXPECT_NE(r.output.find("--port"), std::string::npos) << r.output;
-  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  EXPECT_EQ(r.out.rfind("airlab: error: cannot listen on 127.0.0.1:", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("--port"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
 }
 
 }  // namespace

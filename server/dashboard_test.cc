@@ -59,12 +59,12 @@ TEST(Dashboard, ChromiumShowsChartsTableAndMarkupAsText) {
                         std::to_string(entries) + " " + std::to_string(priv.id) + " " +
                         priv.read_keys[0] + " '" + shot.string() + "'";
   auto started = std::chrono::steady_clock::now();
-  testing::CommandResult result = testing::RunCommand(command);
+  testing::CommandResult result = testing::RunCommand(command, testing::Stderr::kMerged);
   std::printf("dashboard check took %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NE(result.output.find(" 0 failed"), std::string::npos) << result.output;
-  EXPECT_TRUE(std::filesystem::exists(shot)) << result.output;
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_NE(result.out.find(" 0 failed"), std::string::npos) << result.out;
+  EXPECT_TRUE(std::filesystem::exists(shot)) << result.out;
 }
 
 }  // namespace

@@ -1,25 +1,19 @@
 #include "server/pending_log.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "tests/temp_dir.h"
+
 namespace airlab::server {
 namespace {
 
 class PendingLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pending-log-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   static Entry Sample(std::int64_t id) {
     Entry e;
     e.entry_id = id;
@@ -40,9 +34,9 @@ class PendingLogTest : public ::testing::Test {
     EXPECT_EQ(a.elevation, b.elevation);
     EXPECT_EQ(a.status, b.status);
   }
-  std::filesystem::path Slot(int n) const { return dir_ / ("cloud.db.pending-" + std::to_string(n)); }
+  std::filesystem::path Slot(int n) const { return dir_.path() / ("cloud.db.pending-" + std::to_string(n)); }
 
-  std::filesystem::path dir_;
+  testing_tools::TempDir dir_;
 };
 
 TEST_F(PendingLogTest, Append_ReadAll_RoundTripsEveryText) {
@@ -61,9 +55,9 @@ TEST_F(PendingLogTest, Claim_HeldByAnother_IsNulloptUntilReleased) {
   std::optional<PendingLog> first = PendingLog::Claim(Slot(0));
   ASSERT_TRUE(first);
   EXPECT_FALSE(PendingLog::Claim(Slot(0)));
-  PendingLog next = PendingLog::ClaimFree(dir_ / "cloud.db");
+  PendingLog next = PendingLog::ClaimFree(dir_.path() / "cloud.db");
   EXPECT_EQ(next.path(), Slot(1));
-  EXPECT_EQ(PendingLog::Slots(dir_ / "cloud.db").size(), 2u);
+  EXPECT_EQ(PendingLog::Slots(dir_.path() / "cloud.db").size(), 2u);
   first.reset();
   EXPECT_TRUE(PendingLog::Claim(Slot(0)));
 }

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,21 +16,17 @@
 #include <set>
 #include <thread>
 
+#include "tests/temp_dir.h"
+
 namespace airlab::server {
 namespace {
 
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "store-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    store_ = std::make_unique<Store>(dir_ / "db" / "cloud.db");
+    store_ = std::make_unique<Store>(dir_.path() / "db" / "cloud.db");
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   static std::vector<NewEntry> One(std::string field1, TimeMs at = 1000, bool given = false) {
     NewEntry e;
@@ -43,7 +38,7 @@ class StoreTest : public ::testing::Test {
     return v;
   }
 
-  std::filesystem::path dir_;
+  testing_tools::TempDir dir_;
   std::unique_ptr<Store> store_;
 };
 
@@ -173,7 +168,7 @@ TEST_F(StoreTest, Append_SqlAndMarkup_StoredAsGiven) {
 }
 
 TEST_F(StoreTest, SecondStoreOnSameFile_SeesChannelsAndWrites) {
-  Store other(dir_ / "db" / "cloud.db");
+  Store other(dir_.path() / "db" / "cloud.db");
   Channel c = other.CreateChannel({.name = "from another process"});
   EXPECT_EQ(store_->FindChannel(c.id)->name, "from another process");
   ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
@@ -186,7 +181,7 @@ TEST_F(StoreTest, SecondStoreOnSameFile_SeesChannelsAndWrites) {
 // An answered Append is seen at once by reads through its Store; another connection sees it
 // after Flush, or once the committer committed it by itself (within kCommitDelay).
 TEST_F(StoreTest, Append_Returned_VisibleHereAtOnceElsewhereAfterCommit) {
-  Store other(dir_ / "db" / "cloud.db");
+  Store other(dir_.path() / "db" / "cloud.db");
   Channel c = store_->CreateChannel({.name = "c"});
   ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
   EXPECT_EQ(store_->Feed(c.id, {}).size(), 1u);
@@ -223,7 +218,7 @@ TEST_F(StoreTest, Append_ConcurrentWriters_EachVisibleWhenItReturns) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(missing, 0);
   store_->Flush();
-  Store other(dir_ / "db" / "cloud.db");
+  Store other(dir_.path() / "db" / "cloud.db");
   EXPECT_EQ(other.Feed(c.id, {.results = 8000}).size(), 360u);
 }
 
@@ -237,7 +232,7 @@ TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    Store store(dir_ / "db" / "cloud.db");
+    Store store(dir_.path() / "db" / "cloud.db");
     bool ok = true;
     for (int i = 0; i < kWrites; ++i) {
       ok = ok && store.Append(c.write_key, {}, One(i + 1 == kWrites ? "kept" : "x", i), 0, 0)
@@ -250,7 +245,7 @@ TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFSIGNALED(status));
   ASSERT_EQ(WTERMSIG(status), SIGKILL) << "the child's Append failed";
-  Store reopened(dir_ / "db" / "cloud.db");
+  Store reopened(dir_.path() / "db" / "cloud.db");
   std::vector<Entry> feed = reopened.Feed(c.id, {.results = 8000});
   ASSERT_EQ(feed.size(), static_cast<size_t>(kWrites));
   for (int i = 0; i < kWrites; ++i) EXPECT_EQ(feed[i].entry_id, i + 1);
@@ -264,7 +259,7 @@ TEST_F(StoreTest, Open_PendingLogs_OrphansPutInHeldOnesLeft) {
   Channel c = store_->CreateChannel({.name = "c"});
   ASSERT_EQ(store_->Append(c.write_key, {}, One("committed", 500), 0, 0).status, AppendStatus::kOk);
   store_.reset();
-  const std::filesystem::path db = dir_ / "db" / "cloud.db";
+  const std::filesystem::path db = dir_.path() / "db" / "cloud.db";
   Entry answered;  // answered as id 1 by a writer that died, but id 1 went to "committed"
   answered.entry_id = 1;
   answered.created_at = 700;

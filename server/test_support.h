@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the server's tests against real things: temporary folders, free loopback ports,
-// a mosquitto broker started for the test, raw TCP exchanges and child commands.
+// a mosquitto broker started for the test, raw TCP exchanges and child commands (the
+// shared ones from tests/ under the names the server's tests use).
 
 #include <chrono>
 #include <filesystem>
@@ -11,23 +12,17 @@
 
 #include "tests/child_process.h"
 #include "tests/loopback.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::server::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
+using testing_tools::CommandResult;
 using testing_tools::FreeLoopbackPort;
 using testing_tools::MosquittoBroker;
+using testing_tools::RunCommand;
+using testing_tools::Stderr;
+using testing_tools::TempDir;
 
 // True once something accepts TCP connections on 127.0.0.1:port, waiting up to timeout.
 bool WaitForListener(int port, std::chrono::milliseconds timeout);
@@ -61,12 +56,6 @@ std::string RawExchange(int port, const std::string& bytes, const std::string& u
 
 // Percent-encodes everything but unreserved characters, for query strings and form bodies.
 std::string UrlEncode(std::string_view text);
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-CommandResult RunCommand(const std::string& command);
 
 // The repository's root, for files the tests read (server/web/test/...).
 std::filesystem::path SourceDir();

@@ -7,18 +7,16 @@
 #include <optional>
 #include <string>
 
+#include "tests/run_command.h"
+
 namespace airlab::server {
 namespace {
 
 // GNU date as an independent oracle for the calendar arithmetic.
 std::optional<long long> DateOracleSeconds(const std::string& text) {
-  std::string command = "date -u -d '" + text + "' +%s";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return std::nullopt;
+  const std::string out = testing_tools::RunCommand("date -u -d '" + text + "' +%s").out;
   long long seconds = 0;
-  bool read = std::fscanf(pipe, "%lld", &seconds) == 1;
-  pclose(pipe);
-  if (!read) return std::nullopt;
+  if (std::sscanf(out.c_str(), "%lld", &seconds) != 1) return std::nullopt;
   return seconds;
 }
 

@@ -26,6 +26,8 @@
 #include "platform/mbedtls/mbedtls_aes128.h"
 #include "tests/child_process.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -314,7 +316,7 @@ TEST(AirHub, Sniffer_SeesEveryFrameTheOthersExchanged) {
   ASSERT_EQ(hub.Stop(), 0);
   EXPECT_NE(hub.output().find("wrote " + std::to_string(expected) + " frames"), std::string::npos) << hub.output();
   const testing_tools::CommandResult r =
-      testing_tools::RunCommand("tshark -r " + pcap + " -T fields -e wlan.ra", dir);
+      testing_tools::RunCommand("tshark -r " + pcap + " -T fields -e wlan.ra");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string seen;
   for (const AirRecorder::Frame& f : air.frames) seen += Mac(f.addr1()) + "\n";
@@ -565,8 +567,7 @@ TEST(AirHub, HubStopped_WaitsEndWithUnavailable) {
 }
 
 TEST(AirCli, Help_ShowsAnExample) {
-  TempDir dir;
-  const auto r = testing_tools::RunCommand(AirlabBinary() + " air --help", dir);
+  const auto r = testing_tools::RunCommand(AirlabBinary() + " air --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("Example:"), std::string::npos);
   EXPECT_NE(r.out.find("airlab air --port"), std::string::npos);
@@ -574,12 +575,12 @@ TEST(AirCli, Help_ShowsAnExample) {
 
 TEST(AirCli, BadSpeedOrTakenPort_IsOneClearLine) {
   TempDir dir;
-  auto r = testing_tools::RunCommand(AirlabBinary() + " air --speed 0", dir);
+  auto r = testing_tools::RunCommand(AirlabBinary() + " air --speed 0");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--speed"), std::string::npos) << r.err;
 
   HubProcess hub(dir);
-  r = testing_tools::RunCommand(AirlabBinary() + " air --port " + std::to_string(hub.port()), dir);
+  r = testing_tools::RunCommand(AirlabBinary() + " air --port " + std::to_string(hub.port()));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("another airlab air running there"), std::string::npos) << r.err;
 }

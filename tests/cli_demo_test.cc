@@ -8,6 +8,8 @@
 #include <string>
 
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -20,7 +22,7 @@ TEST(CliDemo, Run_NothingLost_PcapHoldsTheAir) {
   TempDir dir;
   const std::string data = dir.File("demo");
   testing_tools::CommandResult r =
-      RunCommand(AirlabBinary() + " demo --quiet --speed 40 --data " + data, dir);
+      RunCommand(AirlabBinary() + " demo --quiet --speed 40 --data " + data);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("nothing lost, nothing twice"), std::string::npos) << r.out;
 
@@ -40,29 +42,26 @@ TEST(CliDemo, Run_NothingLost_PcapHoldsTheAir) {
   ASSERT_TRUE(std::regex_search(r.out, frames, std::regex(R"(air:\s+(\d+) frames in (\S+))"))) << r.out;
   const std::string pcap = frames[2];
   EXPECT_EQ(pcap, data + "/air.pcapng");
-  testing_tools::CommandResult count = RunCommand("capinfos -M -c -T -r " + pcap, dir);
+  testing_tools::CommandResult count = RunCommand("capinfos -M -c -T -r " + pcap);
   ASSERT_EQ(count.exit_code, 0) << count.err;
   EXPECT_NE(count.out.find("\t" + std::string(frames[1])), std::string::npos) << count.out;
   // ESP-NOW: vendor-specific action frames (category 127) with Espressif's OUI, from the
   // slave, carrying at least its readings and their re-sends.
   testing_tools::CommandResult espnow = RunCommand(
       "tshark -r " + pcap +
-          " -Y 'wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95' -T fields -e frame.number",
-      dir);
+          " -Y 'wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95' -T fields -e frame.number");
   ASSERT_EQ(espnow.exit_code, 0) << espnow.err;
   EXPECT_GE(testing_tools::Split(espnow.out, '\n').size(), 22u);
 }
 
 TEST(CliDemo, GatewayWithoutChannel_SaysWhatIsMissing) {
-  TempDir dir;
-  testing_tools::CommandResult r = RunCommand(AirlabBinary() + " gateway --write-key K", dir);
+  testing_tools::CommandResult r = RunCommand(AirlabBinary() + " gateway --write-key K");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--channel-id is required"), std::string::npos) << r.err;
 }
 
 TEST(CliDemo, NodeWithoutHub_SaysToStartTheAir) {
-  TempDir dir;
-  testing_tools::CommandResult r = RunCommand(AirlabBinary() + " node --hub 127.0.0.1:1", dir);
+  testing_tools::CommandResult r = RunCommand(AirlabBinary() + " node --hub 127.0.0.1:1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("airlab air"), std::string::npos) << r.err;
 }

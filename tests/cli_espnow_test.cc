@@ -9,6 +9,8 @@
 #include "core/espnow/codec.h"
 #include "core/wire/pcap.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -25,7 +27,7 @@ constexpr const char* kHelloHex =
 class CliEspnow : public testing::Test {
  protected:
   CommandResult Airlab(const std::string& args) {
-    return testing_tools::RunCommand(testing_tools::AirlabBinary() + " " + args, dir_);
+    return testing_tools::RunCommand(testing_tools::AirlabBinary() + " " + args);
   }
   // A user error: non-zero, nothing on stdout, one line on stderr containing `hint`.
   void ExpectOneLineError(const CommandResult& r, const std::string& hint) {

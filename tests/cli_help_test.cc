@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
 
 namespace airlab {
 namespace {
 
 using testing_tools::RunCommand;
-using testing_tools::TempDir;
 
 // The subcommands a CLI11 help text lists under "Subcommands:" (two-space indented names;
 // continuation lines of a description are indented further).
@@ -32,13 +32,12 @@ std::vector<std::string> Subcommands(const std::string& help) {
 }
 
 TEST(CliHelp, EveryCommand_HasHelpWithAnExample) {
-  TempDir dir;
   std::vector<std::string> pending = {""};
   size_t visited = 0;
   while (!pending.empty()) {
     const std::string command = pending.back();
     pending.pop_back();
-    const auto r = RunCommand(testing_tools::AirlabBinary() + command + " --help", dir);
+    const auto r = RunCommand(testing_tools::AirlabBinary() + command + " --help");
     ++visited;
     EXPECT_EQ(r.exit_code, 0) << "airlab" << command << " --help: " << r.err;
     EXPECT_NE(r.out.find("Example"), std::string::npos) << "airlab" << command << " --help has no example:\n"

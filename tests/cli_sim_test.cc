@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -18,8 +20,8 @@ using testing_tools::RunCommand;
 using testing_tools::TempDir;
 using Row = std::map<std::string, std::string>;
 
-testing_tools::CommandResult Sim(const std::string& args, const TempDir& dir) {
-  return RunCommand(testing_tools::AirlabBinary() + " sim " + args, dir);
+testing_tools::CommandResult Sim(const std::string& args) {
+  return RunCommand(testing_tools::AirlabBinary() + " sim " + args);
 }
 
 // Cells are separated by two spaces or more (headers like "p50 ms" hold one).
@@ -77,8 +79,7 @@ uint64_t Sum(const std::vector<Row>& rows, const std::string& column) {
 }
 
 TEST(CliSim, Help_ShowsAnExample) {
-  TempDir dir;
-  const auto r = Sim("--help", dir);
+  const auto r = Sim("--help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("airlab sim examples/lab.toml"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--realtime"), std::string::npos);
@@ -86,8 +87,7 @@ TEST(CliSim, Help_ShowsAnExample) {
 }
 
 TEST(CliSim, Lab_EveryReadingDeliveredAndAnswered) {
-  TempDir dir;
-  const auto r = Sim("examples/lab.toml --duration 10", dir);
+  const auto r = Sim("examples/lab.toml --duration 10");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("examples/lab.toml: 2 nodes, 10.000 s simulated, seed 1\n", 0), 0u) << r.out;
   const auto nodes = Table(r.out, "nodes");
@@ -110,8 +110,7 @@ TEST(CliSim, Lab_EveryReadingDeliveredAndAnswered) {
 }
 
 TEST(CliSim, Star20_TwentyLinksToTheSink) {
-  TempDir dir;
-  const auto r = Sim("examples/star20.toml --duration 5", dir);
+  const auto r = Sim("examples/star20.toml --duration 5");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto nodes = Table(r.out, "nodes");
   const auto links = Table(r.out, "links");
@@ -125,8 +124,7 @@ TEST(CliSim, Star20_TwentyLinksToTheSink) {
 }
 
 TEST(CliSim, Room200_HiddenTerminalsCollideAndRetry) {
-  TempDir dir;
-  const auto r = Sim("examples/room200.toml --duration 5", dir);
+  const auto r = Sim("examples/room200.toml --duration 5");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto nodes = Table(r.out, "nodes");
   const auto links = Table(r.out, "links");
@@ -146,10 +144,9 @@ TEST(CliSim, Room200_HiddenTerminalsCollideAndRetry) {
 }
 
 TEST(CliSim, SameSeed_SameBytes_OtherSeed_Others) {
-  TempDir dir;
-  const auto a = Sim("examples/room200.toml --duration 3 --seed 3", dir);
-  const auto b = Sim("examples/room200.toml --duration 3 --seed 3", dir);
-  const auto c = Sim("examples/room200.toml --duration 3 --seed 4", dir);
+  const auto a = Sim("examples/room200.toml --duration 3 --seed 3");
+  const auto b = Sim("examples/room200.toml --duration 3 --seed 3");
+  const auto c = Sim("examples/room200.toml --duration 3 --seed 4");
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out, c.out);
@@ -157,29 +154,27 @@ TEST(CliSim, SameSeed_SameBytes_OtherSeed_Others) {
 }
 
 TEST(CliSim, Realtime_SameTablesAsFast) {
-  TempDir dir;
-  const auto fast = Sim("examples/lab.toml --duration 2", dir);
-  const auto paced = Sim("examples/lab.toml --duration 2 --realtime=40", dir);
+  const auto fast = Sim("examples/lab.toml --duration 2");
+  const auto paced = Sim("examples/lab.toml --duration 2 --realtime=40");
   ASSERT_EQ(paced.exit_code, 0) << paced.err;
   EXPECT_EQ(fast.out, paced.out);
 }
 
 TEST(CliSim, Progress_DrawnWhenAsked) {
-  TempDir dir;
-  const auto r = Sim("examples/lab.toml --duration 2 --progress", dir);
+  const auto r = Sim("examples/lab.toml --duration 2 --progress");
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.err.find("] 100%  2.0 / 2.0 s simulated"), std::string::npos) << r.err;
-  EXPECT_EQ(Sim("examples/lab.toml --duration 2", dir).err.find("100%"), std::string::npos);
+  EXPECT_EQ(Sim("examples/lab.toml --duration 2").err.find("100%"), std::string::npos);
 }
 
 TEST(CliSim, Pcap_TsharkCountsWhatTheAirTableSays) {
   TempDir dir;
   const std::string file = dir.File("lab.pcapng");
-  const auto r = Sim("examples/lab.toml --duration 10 --pcap " + file, dir);
+  const auto r = Sim("examples/lab.toml --duration 10 --pcap " + file);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("wrote 40 frames to " + file), std::string::npos) << r.err;
   auto count = [&](const std::string& filter) {
-    const auto t = RunCommand("tshark -r " + file + " -Y '" + filter + "' | wc -l", dir);
+    const auto t = RunCommand("tshark -r " + file + " -Y '" + filter + "' | wc -l");
     EXPECT_EQ(t.exit_code, 0) << t.err;
     return std::stoi(t.out);
   };
@@ -192,11 +187,11 @@ TEST(CliSim, Pcap_TsharkCountsWhatTheAirTableSays) {
 TEST(CliSim, PcapAt_TheNodesViewWithItsRssi) {
   TempDir dir;
   const std::string file = dir.File("master.pcapng");
-  const auto r = Sim("examples/lab.toml --duration 10 --pcap " + file + " --pcap-at master", dir);
+  const auto r = Sim("examples/lab.toml --duration 10 --pcap " + file + " --pcap-at master");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The master hears the slave's 10 messages and its 10 ACKs, not its own transmissions.
   const auto t = RunCommand("tshark -r " + file + " -T fields -e wlan.ta -e radiotap.dbm_antsignal "
-                            "-e radiotap.dbm_antnoise", dir);
+                            "-e radiotap.dbm_antnoise");
   ASSERT_EQ(t.exit_code, 0) << t.err;
   const std::vector<std::string> lines = testing_tools::Split(t.out, '\n');
   ASSERT_EQ(lines.size(), 20u) << t.out;
@@ -208,7 +203,7 @@ TEST(CliSim, PcapAt_TheNodesViewWithItsRssi) {
     EXPECT_LT(rssi, 0) << line;
     EXPECT_GT(rssi, noise) << line;  // received, so above the noise floor
   }
-  const auto missing = Sim("examples/lab.toml --duration 1 --pcap " + file + " --pcap-at nobody", dir);
+  const auto missing = Sim("examples/lab.toml --duration 1 --pcap " + file + " --pcap-at nobody");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no such node"), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("master, slave"), std::string::npos) << missing.err;
@@ -219,14 +214,14 @@ TEST(CliSim, Errors_OneLineWithTheFix) {
   const std::string bad = dir.File("bad.toml");
   const std::string text = "[[node]]\nname = \"a\"\nposition = [0, 0]\ntx_pwr_dbm = 3\n";
   testing_tools::WriteBytes(bad, text.data(), text.size());
-  auto r = Sim(bad, dir);
+  auto r = Sim(bad);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "airlab: error: " + bad + ":4:1: node \"a\": unknown key \"tx_pwr_dbm\"; did you mean "
                    "\"tx_power_dbm\"?\n");
-  r = Sim("examples/lab.toml --duration soon", dir);
+  r = Sim("examples/lab.toml --duration soon");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--duration soon is not a duration"), std::string::npos) << r.err;
-  r = Sim(dir.File("missing.toml"), dir);
+  r = Sim(dir.File("missing.toml"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot read the scenario file"), std::string::npos) << r.err;
 }

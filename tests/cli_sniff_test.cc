@@ -17,6 +17,8 @@
 #include "platform/linux/capture_file.h"
 #include "tests/child_process.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::sniff {
 namespace {
@@ -34,12 +36,12 @@ std::string Extcap() {
   return std::string(dir ? dir : ".") + "/tools/wireshark/airlab-extcap";
 }
 
-CommandResult Sniff(const std::string& args, const TempDir& dir) {
-  return RunCommand(AirlabBinary() + " sniff " + args, dir);
+CommandResult Sniff(const std::string& args) {
+  return RunCommand(AirlabBinary() + " sniff " + args);
 }
 
-size_t TsharkCount(const std::string& file, const std::string& filter, const TempDir& dir) {
-  const auto r = RunCommand("tshark -r " + file + (filter.empty() ? "" : " -Y '" + filter + "'") + " -T fields -e frame.number", dir);
+size_t TsharkCount(const std::string& file, const std::string& filter) {
+  const auto r = RunCommand("tshark -r " + file + (filter.empty() ? "" : " -Y '" + filter + "'") + " -T fields -e frame.number");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   size_t n = 0;
   for (const auto& line : Split(r.out, '\n')) n += !line.empty();
@@ -79,7 +81,7 @@ class CliSniff : public ::testing::Test {
 TempDir* CliSniff::dir_ = nullptr;
 
 TEST_F(CliSniff, Help_HasExamplesAndTheFilterFields) {
-  const auto r = Sniff("--help", *dir_);
+  const auto r = Sniff("--help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* text : {"Examples:", "airlab sniff --sim", "espnow.payload contains", "espnow.sender",
                            "probe-req", "rssi", "-w,--write", "--hop", "--summary", "--stream"}) {
@@ -104,7 +106,7 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
       {"-r " + dir_->File("mix.pcap") + " --channel 6", "--channel needs a radio"},
   };
   for (const auto& c : cases) {
-    const auto r = Sniff(c.args, *dir_);
+    const auto r = Sniff(c.args);
     EXPECT_NE(r.exit_code, 0) << c.args;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.args << ": " << r.err;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << ": " << r.err;
@@ -113,7 +115,7 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
 
 TEST_F(CliSniff, FileSummary_WritesWhatPassedTheFilter) {
   const std::string out = dir_->File("espnow.pcapng");
-  const auto r = Sniff("-r " + dir_->File("mix.pcap") + " --filter 'espnow and not espnow.broadcast' --summary --comments -w " + out, *dir_);
+  const auto r = Sniff("-r " + dir_->File("mix.pcap") + " --filter 'espnow and not espnow.broadcast' --summary --comments -w " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto links = Section(r.out, "ESP-NOW SENDER");
   ASSERT_EQ(links.size(), 5u) << r.out;  // header + 4 unicast links
@@ -121,8 +123,8 @@ TEST_F(CliSniff, FileSummary_WritesWhatPassedTheFilter) {
   const std::regex matched(" matched ([0-9]+) ");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, matched)) << r.out;
-  EXPECT_EQ(TsharkCount(out, "", *dir_), std::stoul(m[1]));
-  EXPECT_EQ(TsharkCount(out, "frame.comment contains \"ESP-NOW\"", *dir_), std::stoul(m[1]));
+  EXPECT_EQ(TsharkCount(out, ""), std::stoul(m[1]));
+  EXPECT_EQ(TsharkCount(out, "frame.comment contains \"ESP-NOW\""), std::stoul(m[1]));
   EXPECT_NE(r.err.find("wrote " + m[1].str() + " frames"), std::string::npos) << r.err;
   // Aligned: numbers end under the end of their header.
   const size_t frames_end = links[0].find("Frames") + 6;
@@ -154,8 +156,8 @@ TEST_F(CliSniff, CaptureStream_GivesTheSameTablesAsTheFile) {
   }
   testing_tools::WriteBytes(dir_->File("mix.stream"), wire.data.data(), wire.data.size());
 
-  const auto from_file = Sniff("-r " + dir_->File("mix.pcap") + " --summary", *dir_);
-  const auto from_stream = Sniff("--stream " + dir_->File("mix.stream") + " --summary", *dir_);
+  const auto from_file = Sniff("-r " + dir_->File("mix.pcap") + " --summary");
+  const auto from_stream = Sniff("--stream " + dir_->File("mix.stream") + " --summary");
   ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
   ASSERT_EQ(from_stream.exit_code, 0) << from_stream.err;
   EXPECT_FALSE(Tables(from_file.out).empty());
@@ -166,20 +168,20 @@ TEST_F(CliSniff, CaptureStream_GivesTheSameTablesAsTheFile) {
 
 TEST_F(CliSniff, SimulatedAir_TablesAgreeWithTheCaptureItWrote) {
   const std::string out = dir_->File("sim.pcapng");
-  const auto live = Sniff("--sim --duration 4 --summary -w " + out, *dir_);
+  const auto live = Sniff("--sim --duration 4 --summary -w " + out);
   ASSERT_EQ(live.exit_code, 0) << live.err;
   const auto links = Section(live.out, "ESP-NOW SENDER");
   EXPECT_EQ(links.size(), 6u) << live.out;  // the demo's five links
   EXPECT_NE(live.out.find("airlab-lab"), std::string::npos);
   // Reading back what it wrote gives the same stations, links and channel use.
-  const auto replay = Sniff("-r " + out + " --summary", *dir_);
+  const auto replay = Sniff("-r " + out + " --summary");
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
   EXPECT_EQ(Tables(replay.out), Tables(live.out));
   // And tshark, with the Lua dissector, counts the same ESP-NOW frames.
   const std::regex espnow(" ESP-NOW ([0-9]+) ");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(live.out, m, espnow));
-  const auto lua = RunCommand("tshark -X lua_script:tools/wireshark/espnow.lua -r " + out + " -Y espnow -T fields -e frame.number", *dir_);
+  const auto lua = RunCommand("tshark -X lua_script:tools/wireshark/espnow.lua -r " + out + " -Y espnow -T fields -e frame.number");
   EXPECT_EQ(std::count(lua.out.begin(), lua.out.end(), '\n'), std::stol(m[1]));
 }
 
@@ -224,7 +226,7 @@ TEST_F(CliSniff, Hub_TablesShowTheLabAndAgreeWithTshark) {
   TempDir dir;
   LabHub hub(dir);
   const std::string out = dir.File("out.pcapng");
-  const auto r = Sniff("--hub " + hub.address() + " --duration 3 --summary -w " + out, dir);
+  const auto r = Sniff("--hub " + hub.address() + " --duration 3 --summary -w " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("air hub " + hub.address()), std::string::npos) << r.out;
   // The hub's tap keeps up with two boards: it dropped nothing for the sniffer.
@@ -249,9 +251,9 @@ TEST_F(CliSniff, Hub_TablesShowTheLabAndAgreeWithTshark) {
   EXPECT_EQ(std::stol(m[2]), frames);
   // tshark reads as many frames from the capture, and the lab's ESP-NOW traffic in it
   // (action frames with Espressif's OUI, 18:fe:34) with the sender and peer the table has.
-  EXPECT_EQ(static_cast<long>(TsharkCount(out, "", dir)), frames);
+  EXPECT_EQ(static_cast<long>(TsharkCount(out, "")), frames);
   EXPECT_EQ(static_cast<long>(TsharkCount(out, "wlan.sa == 4c:11:ae:89:bc:95 && wlan.da == 4c:11:ae:89:bd:d5 && "
-                                               "wlan.fc.type_subtype == 0x000d", dir)),
+                                               "wlan.fc.type_subtype == 0x000d")),
             Cell(links, "4c:11:ae:89:bc:95", 2));
   EXPECT_NE(r.err.find("wrote " + std::to_string(frames) + " frames to " + out), std::string::npos) << r.err;
 }
@@ -260,13 +262,13 @@ TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
   TempDir dir;
   LabHub hub(dir);
   // The lab is on channel 1: a sniffer on channel 6 sees nothing of it.
-  const auto six = Sniff("--hub " + hub.address() + " --channel 6 --duration 2 --summary", dir);
+  const auto six = Sniff("--hub " + hub.address() + " --channel 6 --duration 2 --summary");
   ASSERT_EQ(six.exit_code, 0) << six.err;
   EXPECT_NE(six.out.find(" frames 0  matched 0 "), std::string::npos) << six.out;
   // Hopping over 1 and 6 finds it on 1 and lists both channels with their listen time. The
   // slave sends every second on the dot, so a shorter dwell that divides a second could
   // meet it on channel 6 every time; 1.5 s on channel 1 first always holds a reading.
-  const auto hop = Sniff("--hub " + hub.address() + " --hop 1,6 --dwell 1500 --duration 3 --summary", dir);
+  const auto hop = Sniff("--hub " + hub.address() + " --hop 1,6 --dwell 1500 --duration 3 --summary");
   ASSERT_EQ(hop.exit_code, 0) << hop.err;
   const auto channels = Section(hop.out, "CH");
   ASSERT_EQ(channels.size(), 3u) << hop.out;
@@ -276,7 +278,7 @@ TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
   // A filter keeps the slave's readings only: one link, and no row for the master, whose
   // answers and ACKs were left out.
   const auto slave = Sniff("--hub " + hub.address() + " --filter 'espnow.sender == 4c:11:ae:89:bc:95' --duration 3 "
-                           "--summary", dir);
+                           "--summary");
   ASSERT_EQ(slave.exit_code, 0) << slave.err;
   const auto links = Section(slave.out, "ESP-NOW SENDER");
   ASSERT_EQ(links.size(), 2u) << slave.out;
@@ -301,7 +303,7 @@ TEST_F(CliSniff, Hub_Stalled_EndsAtTheDurationWithAWarning) {
 }
 
 TEST_F(CliSniff, SimulatedAir_HoppingFindsBothAccessPoints) {
-  const auto r = Sniff("--sim --duration 4 --hop 1,6 --dwell 200 --summary", *dir_);
+  const auto r = Sniff("--sim --duration 4 --hop 1,6 --dwell 200 --summary");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("airlab-lab"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cafe"), std::string::npos) << r.out;
@@ -314,7 +316,7 @@ TEST_F(CliSniff, SimulatedAir_HoppingFindsBothAccessPoints) {
 }
 
 TEST_F(CliSniff, LiveDisplay_RedrawsInPlace) {
-  const auto r = RunCommand("script -qec '" + AirlabBinary() + " sniff --sim --duration 2 --speed 4 --refresh 100' /dev/null", *dir_);
+  const auto r = RunCommand("script -qec '" + AirlabBinary() + " sniff --sim --duration 2 --speed 4 --refresh 100' /dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   size_t homes = 0;
   for (size_t at = r.out.find("\x1b[H"); at != std::string::npos; at = r.out.find("\x1b[H", at + 1)) ++homes;
@@ -327,27 +329,26 @@ TEST_F(CliSniff, TruncatedFile_WarnsAndStillShowsTheTables) {
   const std::string whole = ReadText(dir_->File("mix.pcap"));
   const std::string cut = whole.substr(0, whole.size() / 2 + 7);
   testing_tools::WriteBytes(dir_->File("cut.pcap"), cut.data(), cut.size());
-  const auto r = Sniff("-r " + dir_->File("cut.pcap") + " --summary", *dir_);
+  const auto r = Sniff("-r " + dir_->File("cut.pcap") + " --summary");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("warning"), std::string::npos) << r.err;
   EXPECT_FALSE(Section(r.out, "ESP-NOW SENDER").empty());
 }
 
 TEST(Extcap, AnswersWiresharksQuestions) {
-  TempDir dir;
-  auto r = RunCommand(Extcap() + " --extcap-interfaces --extcap-version=4.0 --some-future-flag", dir);
+  auto r = RunCommand(Extcap() + " --extcap-interfaces --extcap-version=4.0 --some-future-flag");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("^extcap \\{version=[0-9.]+\\}")));
   EXPECT_NE(r.out.find("interface {value=airlab-sim}{display="), std::string::npos);
   EXPECT_NE(r.out.find("interface {value=airlab-file}{display="), std::string::npos);
   EXPECT_NE(r.out.find("interface {value=airlab-hub}{display="), std::string::npos);
 
-  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-dlts", dir);
+  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-dlts");
   EXPECT_EQ(r.out, "dlt {number=127}{name=IEEE802_11_RADIO}{display=802.11 plus radiotap header}\n");
 
-  r = RunCommand(Extcap() + " --extcap-interface airlab-file --extcap-config", dir);
+  r = RunCommand(Extcap() + " --extcap-interface airlab-file --extcap-config");
   EXPECT_NE(r.out.find("arg {number=0}{call=--file}{display=Capture file}{type=fileselect}"), std::string::npos);
-  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-config", dir);
+  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-config");
   for (const auto& line : Split(r.out, '\n')) {
     if (line.empty()) continue;
     EXPECT_TRUE(std::regex_match(line, std::regex("arg \\{number=[0-9]+\\}\\{call=--[a-z]+\\}.*"))) << line;
@@ -355,8 +356,8 @@ TEST(Extcap, AnswersWiresharksQuestions) {
   EXPECT_NE(r.out.find("{call=--hop}"), std::string::npos);
 
   // Capture filter validation: 0 for a good one, 1 and the reason for a bad one.
-  EXPECT_EQ(RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and rssi > -70'", dir).exit_code, 0);
-  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and'", dir);
+  EXPECT_EQ(RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and rssi > -70'").exit_code, 0);
+  r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("expected"), std::string::npos);
 }
@@ -366,17 +367,16 @@ TEST(Extcap, CapturesIntoAFifoThatDumpcapReads) {
   const std::string fifo = dir.File("fifo"), out = dir.File("cap.pcapng");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   // Wireshark's side: dumpcap (through tshark) reads the FIFO into a file.
-  RunCommand("(timeout 60 tshark -i " + fifo + " -w " + out + " >/dev/null 2>&1 &)", dir);
+  RunCommand("(timeout 60 tshark -i " + fifo + " -w " + out + " >/dev/null 2>&1 &)");
   const auto r = RunCommand(Extcap() + " --extcap-interface airlab-sim --capture --fifo " + fifo +
                                 " --extcap-capture-filter 'espnow and not espnow.broadcast' --duration 3 --speed 0"
-                                " --hop 1 --extcap-control-in /dev/null --unknown-option value",
-                            dir);
+                                " --hop 1 --extcap-control-in /dev/null --unknown-option value");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (int i = 0; i < 100 && TsharkCount(out, "", dir) == 0; ++i) usleep(100'000);
+  for (int i = 0; i < 100 && TsharkCount(out, "") == 0; ++i) usleep(100'000);
   usleep(500'000);
-  const size_t frames = TsharkCount(out, "", dir);
+  const size_t frames = TsharkCount(out, "");
   EXPECT_GT(frames, 20u);
-  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.da != ff:ff:ff:ff:ff:ff", dir), frames)
+  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.da != ff:ff:ff:ff:ff:ff"), frames)
       << "the capture filter kept unicast ESP-NOW only";
 }
 
@@ -384,16 +384,15 @@ TEST(Extcap, CapturesTheHubsAir) {
   TempDir dir;
   LabHub hub(dir);
   const std::string out = dir.File("hub.pcapng");
-  auto r = RunCommand(Extcap() + " --extcap-interface airlab-hub --extcap-config", dir);
+  auto r = RunCommand(Extcap() + " --extcap-interface airlab-hub --extcap-config");
   EXPECT_NE(r.out.find("{call=--hub}"), std::string::npos) << r.out;
   r = RunCommand(Extcap() + " --extcap-interface airlab-hub --capture --fifo " + out + " --hub " + hub.address() +
-                     " --duration 3 --extcap-capture-filter 'espnow.sender == 4c:11:ae:89:bc:95'",
-                 dir);
+                     " --duration 3 --extcap-capture-filter 'espnow.sender == 4c:11:ae:89:bc:95'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The lab's slave sends a reading a second: two or more in 3 s, and only its frames.
-  const size_t frames = TsharkCount(out, "", dir);
+  const size_t frames = TsharkCount(out, "");
   EXPECT_GE(frames, 2u);
-  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95", dir), frames);
+  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95"), frames);
 }
 
 TEST(Extcap, ReplaysAFile) {
@@ -402,10 +401,9 @@ TEST(Extcap, ReplaysAFile) {
   options.frames = 500;
   testing::WriteMixedCapture(dir.File("in.pcap"), options);
   const auto r = RunCommand(Extcap() + " --extcap-interface airlab-file --capture --fifo " + dir.File("out.pcapng") +
-                                " --file " + dir.File("in.pcap") + " --speed 0 --extcap-capture-filter beacon",
-                            dir);
+                                " --file " + dir.File("in.pcap") + " --speed 0 --extcap-capture-filter beacon");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(TsharkCount(dir.File("out.pcapng"), "", dir), TsharkCount(dir.File("in.pcap"), "wlan.fc.type_subtype == 8 && !_ws.malformed", dir));
+  EXPECT_EQ(TsharkCount(dir.File("out.pcapng"), ""), TsharkCount(dir.File("in.pcap"), "wlan.fc.type_subtype == 8 && !_ws.malformed"));
 }
 
 }  // namespace

@@ -15,6 +15,8 @@
 
 #include "tests/child_process.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -54,8 +56,7 @@ TEST(DemoDashboard, KeepServing_ChromiumShowsEveryReadingTheSummaryCounted) {
   const std::string shot = std::string(build_dir ? build_dir : "/tmp") + "/demo-dashboard.png";
   testing_tools::CommandResult check = RunCommand(
       "cd '" + root.string() + "' && timeout 120 node tests/demo_dashboard_check.mjs '" + std::string(url[1]) +
-          "' " + in_channel["slave"] + " " + in_channel["node2"] + " " + in_channel["node3"] + " '" + shot + "'",
-      dir);
+          "' " + in_channel["slave"] + " " + in_channel["node2"] + " " + in_channel["node3"] + " '" + shot + "'");
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find(" 0 failed"), std::string::npos) << check.out << check.err;
 

@@ -23,6 +23,8 @@
 #include "platform/sim/simulation.h"
 #include "platform/sim/tap.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -294,8 +296,7 @@ TEST(SimOutOfRange, TsharkSeesFirstAttemptAndRetries) {
   }
   const testing_tools::CommandResult r = testing_tools::RunCommand(
       "tshark -r " + file + " -Y 'wlan.fixed.category_code == 127' -T fields -e wlan.sa "
-      "-e wlan.fc.retry",
-      dir);
+      "-e wlan.fc.retry");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> lines = testing_tools::Split(r.out, '\n');
   ASSERT_EQ(lines.size(), 5u) << r.out;

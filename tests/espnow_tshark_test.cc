@@ -13,6 +13,8 @@
 #include "core/wire/pcap.h"
 #include "core/wire/radiotap.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::espnow {
 namespace {
@@ -119,12 +121,11 @@ constexpr const char* kFields =
     " -e data.len";
 
 // tshark's dissection, one vector of fields per frame.
-std::vector<std::vector<std::string>> Tshark(const std::string& pcap, bool fcs_on_105,
-                                             const TempDir& scratch) {
+std::vector<std::vector<std::string>> Tshark(const std::string& pcap, bool fcs_on_105) {
   const std::string command = std::string("tshark -n -r ") + pcap +
                               (fcs_on_105 ? " -o wlan.check_fcs:TRUE" : "") +
                               " -o wlan.check_checksum:TRUE -T fields -E separator=/t" + kFields;
-  const auto r = RunCommand(command, scratch);
+  const auto r = RunCommand(command);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::vector<std::string>> rows;
   for (const std::string& line : Split(r.out, '\n')) rows.push_back(Split(line + "\t", '\t'));
@@ -163,7 +164,7 @@ TEST(EspnowTshark, Pcap105_DissectsAsEspressifVendorAction) {
   TempDir dir;
   const std::string pcap = dir.File("espnow105.pcap");
   const auto lengths = WritePcap(pcap, false);
-  CheckDissection(Tshark(pcap, true, dir), lengths, 0);
+  CheckDissection(Tshark(pcap, true), lengths, 0);
 }
 
 TEST(EspnowTshark, PcapRadiotap127_DissectsAsEspressifVendorAction) {
@@ -176,7 +177,7 @@ TEST(EspnowTshark, PcapRadiotap127_DissectsAsEspressifVendorAction) {
   info.rate_500kbps = 2;
   wire::WriteRadiotap(radiotap, info);
   // The FCS is found from radiotap's flag alone: no 802.11 FCS preference here.
-  CheckDissection(Tshark(pcap, false, dir), lengths, radiotap.size());
+  CheckDissection(Tshark(pcap, false), lengths, radiotap.size());
 }
 
 // Element level: scapy's own 802.11 element parser (Dot11Elt) walks the body after the
@@ -199,7 +200,7 @@ TEST(EspnowTshark, Elements_MatchScapyDot11EltWalk) {
       "        e = e.payload\n"
       "    print(' '.join(out))\n";
   testing_tools::WriteBytes(script, code.data(), code.size());
-  const auto r = RunCommand("/usr/bin/python3 " + script + " " + pcap, dir);
+  const auto r = RunCommand("/usr/bin/python3 " + script + " " + pcap);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = Split(r.out, '\n');
   ASSERT_EQ(lines.size(), Cases().size());
@@ -241,10 +242,9 @@ TEST(EspnowTshark, CliEncodePcap_DissectsWithGoodFcs) {
         RunCommand(testing_tools::AirlabBinary() +
                        " espnow encode --src 24:0a:c4:01:02:03 --dst 4c:11:ae:89:bd:d5"
                        " --version 2 --seq 300 --payload-hex " +
-                       std::string(600, 'a') + " --pcap " + pcap + (radiotap ? " --radiotap" : ""),
-                   dir);
+                       std::string(600, 'a') + " --pcap " + pcap + (radiotap ? " --radiotap" : ""));
     ASSERT_EQ(enc.exit_code, 0) << enc.err;
-    const auto rows = Tshark(pcap, !radiotap, dir);
+    const auto rows = Tshark(pcap, !radiotap);
     ASSERT_EQ(rows.size(), 1u);
     const auto& f = rows[0];
     ASSERT_EQ(f.size(), 11u);

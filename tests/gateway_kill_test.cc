@@ -25,6 +25,7 @@
 #include "tests/child_process.h"
 #include "tests/espnow_tools.h"
 #include "tests/gateway_testing.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {

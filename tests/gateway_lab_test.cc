@@ -8,12 +8,10 @@
 // gateway to another channel. Commands written to the command field reach every node once.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -26,6 +24,7 @@
 #include "platform/linux/http_uplink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 #include "tests/gateway_testing.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
@@ -254,11 +253,9 @@ TEST_F(GatewayLabTest, ExactlyOnce_AnswersLostAfterTheServerWrote) {
 }
 
 TEST_F(GatewayLabTest, ExactlyOnce_GatewayCrashesMidExchangeAndRestartsOnItsSqliteStore) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("airlab-gw-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  const testing_tools::TempDir dir;
   LabOptions o = ThreeNodes();
-  o.store = dir / "gateway.db";
+  o.store = dir.path() / "gateway.db";
   Make(o);
   lab_->Start();
   SendEvery(0, 30, 2 * kSecond, 2 * kSecond);
@@ -282,7 +279,6 @@ TEST_F(GatewayLabTest, ExactlyOnce_GatewayCrashesMidExchangeAndRestartsOnItsSqli
   EXPECT_GE(recorder_.gateway[GatewayEventKind::kReconciled], crashes + 1);
   EXPECT_GT(recorder_.reconciled, 0u);
   ExpectExactlyOnce(30);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(GatewayLabTest, NoLoss_StoreFailsForAWhile_NothingConfirmedUntilStored) {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "tests/child_process.h"
-#include "tests/espnow_tools.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::testing_tools {
 

@@ -17,6 +17,8 @@
 #include "core/sniff/sniff_testing.h"
 #include "platform/linux/capture_file.h"
 #include "tests/espnow_tools.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::sniff {
 namespace {
@@ -43,11 +45,11 @@ std::string MacText(const MacAddress& m) {
 
 // Runs tshark with -T fields and returns its lines split at ','.
 std::vector<std::vector<std::string>> Fields(const std::string& file, const std::string& filter,
-                                             const std::vector<std::string>& fields, const TempDir& dir,
+                                             const std::vector<std::string>& fields,
                                              const std::string& extra = "") {
   std::string cmd = "tshark " + extra + " -r " + file + " -Y '" + filter + "' -T fields -E separator=,";
   for (const auto& f : fields) cmd += " -e " + f;
-  const auto r = RunCommand(cmd, dir);
+  const auto r = RunCommand(cmd);
   EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
   std::vector<std::vector<std::string>> rows;
   for (const auto& line : Split(r.out, '\n')) {
@@ -123,7 +125,7 @@ TEST_F(SniffTshark, PipelineStats_MatchWhatTheCaptureHolds) {
 TEST_F(SniffTshark, StationTable_EqualsTsharkPerTransmitter) {
   auto a = Analyse(File(), "");
   std::map<std::string, Counts> tshark;
-  for (const auto& row : Fields(File(), kCountable + " && wlan.ta", {"wlan.ta", "frame.len", "wlan.fc.retry"}, *dir_)) {
+  for (const auto& row : Fields(File(), kCountable + " && wlan.ta", {"wlan.ta", "frame.len", "wlan.fc.retry"})) {
     Counts& c = tshark[row[0]];
     ++c.frames;
     c.bytes += std::stoull(row[1]);
@@ -137,7 +139,7 @@ TEST_F(SniffTshark, StationTable_EqualsTsharkPerTransmitter) {
   EXPECT_GE(airlab.size(), 12u);  // 6 ESP-NOW nodes, 2 APs, 4 stations
   // Frames without a transmitter (ACKs) are the rest, and tshark agrees on their number.
   EXPECT_EQ(a->tables.frames_without_transmitter(),
-            Fields(File(), kCountable + " && !wlan.ta", {"frame.number"}, *dir_).size());
+            Fields(File(), kCountable + " && !wlan.ta", {"frame.number"}).size());
 }
 
 TEST_F(SniffTshark, StationTable_EqualsTsharkPerSourceWhereSourceIsTransmitter) {
@@ -146,7 +148,7 @@ TEST_F(SniffTshark, StationTable_EqualsTsharkPerSourceWhereSourceIsTransmitter) 
   auto a = Analyse(File(), "");
   std::map<std::string, Counts> tshark;
   for (const auto& row : Fields(File(), kCountable + " && wlan.sa && wlan.sa == wlan.ta",
-                                {"wlan.sa", "frame.len", "wlan.fc.retry"}, *dir_)) {
+                                {"wlan.sa", "frame.len", "wlan.fc.retry"})) {
     Counts& c = tshark[row[0]];
     ++c.frames;
     c.bytes += std::stoull(row[1]);
@@ -163,7 +165,7 @@ TEST_F(SniffTshark, EspnowLinks_EqualTsharkFieldsAndConversations) {
   auto a = Analyse(File(), "");
   std::map<std::pair<std::string, std::string>, Counts> tshark;
   for (const auto& row : Fields(File(), kCountable + " && " + kEspnow,
-                                {"wlan.ta", "wlan.ra", "frame.len", "wlan.fc.retry"}, *dir_)) {
+                                {"wlan.ta", "wlan.ra", "frame.len", "wlan.fc.retry"})) {
     Counts& c = tshark[{row[0], row[1]}];
     ++c.frames;
     c.bytes += std::stoull(row[2]);
@@ -177,7 +179,7 @@ TEST_F(SniffTshark, EspnowLinks_EqualTsharkFieldsAndConversations) {
   EXPECT_EQ(airlab.size(), 6u);
 
   // tshark's conversation statistics over the same frames: frames in each direction.
-  const auto conv = RunCommand("tshark -r " + File() + " -q -z 'conv,wlan," + kCountable + " && " + kEspnow + "'", *dir_);
+  const auto conv = RunCommand("tshark -r " + File() + " -q -z 'conv,wlan," + kCountable + " && " + kEspnow + "'");
   ASSERT_EQ(conv.exit_code, 0) << conv.err;
   std::map<std::pair<std::string, std::string>, uint64_t> conv_frames;
   for (const auto& line : Split(conv.out, '\n')) {
@@ -215,7 +217,7 @@ TEST_F(SniffTshark, Filters_SelectTheSameFramesAsTsharkDisplayFilters) {
   for (const auto& [airlab_expr, tshark_expr] : cases) {
     auto a = Analyse(File(), airlab_expr);
     std::vector<uint32_t> expected;
-    for (const auto& row : Fields(File(), kCountable + " && (" + tshark_expr + ")", {"frame.number"}, *dir_)) {
+    for (const auto& row : Fields(File(), kCountable + " && (" + tshark_expr + ")", {"frame.number"})) {
       expected.push_back(static_cast<uint32_t>(std::stoul(row[0])));
     }
     EXPECT_EQ(a->matched, expected) << airlab_expr;
@@ -234,7 +236,7 @@ TEST_F(SniffTshark, EspnowPayloadFilters_AgreeWithTheLuaDissector) {
   for (const auto& [airlab_expr, lua_expr] : cases) {
     auto a = Analyse(File(), airlab_expr);
     std::vector<uint32_t> expected;
-    for (const auto& row : Fields(File(), kCountable + " && (" + lua_expr + ")", {"frame.number"}, *dir_, kLua)) {
+    for (const auto& row : Fields(File(), kCountable + " && (" + lua_expr + ")", {"frame.number"}, kLua)) {
       expected.push_back(static_cast<uint32_t>(std::stoul(row[0])));
     }
     EXPECT_EQ(a->matched, expected) << airlab_expr;
@@ -274,8 +276,7 @@ TEST(SniffLuaDissector, FieldsOfFramesAirlabWrites) {
   const auto rows = Fields(dir.File("espnow.pcapng"), "espnow",
                            {"frame.number", "espnow.random", "espnow.vs.element_id", "espnow.vs.length", "espnow.vs.oui",
                             "espnow.vs.type", "espnow.vs.version", "espnow.vs.more_data", "espnow.payload.len",
-                            "espnow.elements"},
-                           dir, kLua + " -E aggregator=+");
+                            "espnow.elements"}, kLua + " -E aggregator=+");
   ASSERT_EQ(rows.size(), 3u) << "the beacon is not ESP-NOW";
   // v1, 5 bytes: one element of length 5 + 5; random 0x5eed0000 | seq (sniff_testing).
   EXPECT_EQ(rows[0][1], "0x5eed0001");
@@ -297,13 +298,13 @@ TEST(SniffLuaDissector, FieldsOfFramesAirlabWrites) {
   EXPECT_EQ(rows[2][8], "0");
 
   // The reassembled payload is the 600 bytes in order; each element's data its share.
-  const auto data = Fields(dir.File("espnow.pcapng"), "frame.number == 2", {"espnow.payload", "espnow.vs.data"}, dir,
+  const auto data = Fields(dir.File("espnow.pcapng"), "frame.number == 2", {"espnow.payload", "espnow.vs.data"},
                            kLua + " -E aggregator=+");
   ASSERT_EQ(data.size(), 1u);
   std::string hex;
   for (size_t i = 0; i < 600; ++i) {
     char two[3];
-    std::snprintf(two, sizeof two, "%02x", i % 256);
+    std::snprintf(two, sizeof two, "%02x", static_cast<unsigned>(i % 256));
     hex += two;
   }
   EXPECT_EQ(data[0][0], hex);

@@ -4,21 +4,16 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 
 #include "core/port/rng.h"
+#include "tests/run_command.h"
 
 namespace airlab::apps {
 namespace {
 
 std::string Date(const std::string& args) {
-  std::string out;
-  if (FILE* p = popen(("date -u " + args).c_str(), "r")) {
-    char buf[128];
-    while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    pclose(p);
-  }
+  std::string out = testing_tools::RunCommand("date -u " + args).out;
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }

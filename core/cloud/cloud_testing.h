@@ -4,15 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <stdlib.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 #include <string>
 #include <string_view>
 
 #include "core/base/bytes.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::cloud::testing {
 
@@ -23,10 +22,8 @@ inline std::string ToString(ByteSpan bytes) {
 // Decodes an application/x-www-form-urlencoded text (a form body or a query string without
 // its '?') with Python's urllib.parse.parse_qsl: a JSON array of [name, value] pairs in order.
 inline nlohmann::json PythonParseForm(std::string_view form) {
-  char path[] = "/tmp/airlab-cloud-form-XXXXXX";
-  int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  close(fd);
+  const testing_tools::TempDir dir;
+  const std::string path = dir.File("form");
   std::ofstream(path, std::ios::binary) << form;
   std::string command =
       std::string("/usr/bin/python3 -c \"import sys, json, urllib.parse; "
@@ -34,15 +31,9 @@ inline nlohmann::json PythonParseForm(std::string_view form) {
                   "print(json.dumps(urllib.parse.parse_qsl(text, keep_blank_values=True, "
                   "strict_parsing=True, errors='strict')))\" ") +
       path;
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-    EXPECT_EQ(pclose(pipe), 0) << "python3 could not read the form: " << form;
-  }
-  unlink(path);
-  return nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+  const testing_tools::CommandResult r = testing_tools::RunCommand(command);
+  EXPECT_EQ(r.exit_code, 0) << "python3 could not read the form: " << form << "\n" << r.err;
+  return nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace airlab::cloud::testing

@@ -1,12 +1,9 @@
 #include "core/espnow/ccmp.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -16,6 +13,8 @@
 #include "core/port/rng.h"
 #include "core/wire/dot11.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::espnow {
 namespace {
@@ -594,25 +593,18 @@ class PythonOracle : public testing::Test {
     if (std::system("/usr/bin/python3 -c 'import cryptography' 2>/dev/null") != 0) {
       GTEST_SKIP() << "python3-cryptography is not installed";
     }
-    script_ = std::filesystem::temp_directory_path() /
-              ("airlab_ccmp_oracle_" + std::to_string(getpid()) + ".py");
-    std::ofstream(script_) << kOracle;
+    std::ofstream(script()) << kOracle;
   }
-  void TearDown() override {
-    if (!script_.empty()) std::filesystem::remove(script_);
-  }
+  std::string script() const { return dir_.File("ccmp_oracle.py"); }
   std::string Run(const std::string& args) {
-    const std::string cmd = "/usr/bin/python3 " + script_.string() + " " + args;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return "popen failed";
-    std::string output;
-    char buf[512];
-    while (fgets(buf, sizeof buf, pipe) != nullptr) output += buf;
-    EXPECT_EQ(pclose(pipe), 0) << cmd;
+    const std::string cmd = "/usr/bin/python3 " + script() + " " + args;
+    const testing_tools::CommandResult r = testing_tools::RunCommand(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+    std::string output = r.out;
     while (!output.empty() && output.back() == '\n') output.pop_back();
     return output;
   }
-  std::filesystem::path script_;
+  testing_tools::TempDir dir_;
 };
 
 TEST_F(PythonOracle, EspNowFrame_BothImplementationsAgree) {

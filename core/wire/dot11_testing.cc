@@ -1,14 +1,14 @@
 #include "core/wire/dot11_testing.h"
 
-#include <unistd.h>
-
 #include <array>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::wire::testing {
 namespace {
@@ -88,28 +88,17 @@ const Bytes& Golden(const std::string& name) { return GoldenFrames().at(name); }
 
 std::vector<std::string> Tshark(const std::vector<Bytes>& frames,
                                 const std::vector<std::string>& fields, bool fcs) {
-  char path[] = "/tmp/airlab_dot11_XXXXXX.pcap";
-  const int fd = mkstemps(path, 5);
-  if (fd < 0) throw std::runtime_error("mkstemps failed");
-  close(fd);
-  {
-    std::ofstream(path, std::ios::binary) << Pcap(frames);
-  }
-  std::string command = "tshark -r " + std::string(path) + " -T fields -E separator='|'";
+  const testing_tools::TempDir dir;
+  const std::string path = dir.File("frames.pcap");
+  std::ofstream(path, std::ios::binary) << Pcap(frames);
+  std::string command = "tshark -r " + path + " -T fields -E separator='|'";
   for (const std::string& f : fields) command += " -e " + f;
   command += fcs ? " -o wlan.check_fcs:TRUE -o wlan.check_checksum:TRUE"
                  : " -o wlan.check_fcs:FALSE";
-  command += " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("popen failed");
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int rc = pclose(pipe);
-  std::filesystem::remove(path);
-  if (rc != 0) throw std::runtime_error("tshark failed: " + command);
+  const testing_tools::CommandResult r = testing_tools::RunCommand(command);
+  if (r.exit_code != 0) throw std::runtime_error("tshark failed: " + command + "\n" + r.err);
   std::vector<std::string> lines;
-  std::istringstream stream(output);
+  std::istringstream stream(r.out);
   for (std::string line; std::getline(stream, line);) lines.push_back(line);
   return lines;
 }

@@ -1,9 +1,7 @@
 #include "core/wire/radiotap.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <initializer_list>
@@ -13,6 +11,8 @@
 #include <vector>
 
 #include "core/wire/dot11.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::wire {
 namespace {
@@ -465,21 +465,6 @@ TEST(RadiotapChannels, NumbersAndFrequencies_MatchTheBandPlans) {
 
 bool HaveTool(const char* check) { return std::system(check) == 0; }
 
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[512];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
-
-std::string TempPath(const char* name) {
-  return ::testing::TempDir() + "airlab_radiotap_" + std::to_string(getpid()) + "_" + name;
-}
-
 // A classic pcap (microseconds, little endian) with link type 127: the 24-byte global header
 // and a 16-byte header per record, written here because the pcap writer is not ours.
 void WritePcap(const std::string& path, const std::vector<Bytes>& records) {
@@ -554,9 +539,10 @@ TEST(RadiotapOracle, Tshark_ReadsWhatWeWrite) {
       Concat(kVendorNamespace, ProbeRequest(true)),
   };
   for (const Bytes& r : records) ASSERT_TRUE(RadiotapView::Parse(r).ok());
-  const std::string path = TempPath("oracle.pcap");
+  const testing_tools::TempDir dir;
+  const std::string path = dir.File("oracle.pcap");
   WritePcap(path, records);
-  const std::string out = RunCommand(
+  const std::string out = testing_tools::RunCommand(
       "tshark -r " + path +
       " -T fields -E 'separator=|'"
       " -e radiotap.length -e radiotap.mactime -e radiotap.flags.fcs -e radiotap.flags.preamble"
@@ -565,8 +551,7 @@ TEST(RadiotapOracle, Tshark_ReadsWhatWeWrite) {
       " -e radiotap.rxflags -e radiotap.txflags -e radiotap.data_retries -e radiotap.mcs.index"
       " -e radiotap.mcs.gi -e radiotap.ampdu.reference -e radiotap.timestamp.ts"
       " -e radiotap.vht.bw -e radiotap.vht.mcs.0 -e radiotap.vht.nss.0 -e radiotap.vendor_oui"
-      " -e radiotap.vendor_data_len -e wlan.sa 2>/dev/null");
-  std::remove(path.c_str());
+      " -e radiotap.vendor_data_len -e wlan.sa").out;
   // Columns: it_len, TSFT, FCS, short preamble, Mb/s (tshark computes HT rates: MCS 7 with
   // short GI at 20 MHz is 72.2), MHz, channel flags, dBm signal, dBm noise, antenna, RX flags,
   // TX flags, data retries, MCS index, short GI, A-MPDU reference, timestamp, VHT bandwidth
@@ -584,7 +569,7 @@ TEST(RadiotapOracle, Scapy_WhatItWritesParses) {
   if (!HaveTool("/usr/bin/python3 -c 'import scapy' >/dev/null 2>&1")) {
     GTEST_SKIP() << "scapy not installed";
   }
-  const std::string hex = RunCommand(
+  const std::string hex = testing_tools::RunCommand(
       "/usr/bin/python3 -c \""
       "from scapy.layers.dot11 import RadioTap, Dot11; from scapy.compat import raw; "
       "p = RadioTap(present='TSFT+Flags+Rate+Channel+dBm_AntSignal+dBm_AntNoise+Antenna+"
@@ -593,7 +578,7 @@ TEST(RadiotapOracle, Scapy_WhatItWritesParses) {
       "Antenna=2, RXFlags=0, TXFlags=0x18, knownMCS=0x07, guard_interval=1, MCS_index=5, "
       "A_MPDU_ref=0xdeadbeef, A_MPDU_flags=0x0c) / Dot11(type=0, subtype=4, "
       "addr1='ff:ff:ff:ff:ff:ff', addr2='24:0a:c4:00:00:01', addr3='ff:ff:ff:ff:ff:ff'); "
-      "print(raw(p).hex())\" 2>/dev/null");
+      "print(raw(p).hex())\"").out;
   Bytes packet;
   for (size_t i = 0; i + 1 < hex.size() && hex[i] != '\n'; i += 2) {
     packet.push_back(static_cast<std::byte>(std::stoi(hex.substr(i, 2), nullptr, 16)));

@@ -10,9 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -21,6 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
+
 namespace airlab::linux {
 namespace {
 
@@ -28,32 +29,13 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using Bytes = std::vector<std::byte>;
 
-// A fresh directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "airlab-pcap-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing_tools::TempDir;
 
 // Runs a shell command; returns its stdout, failing the test if it does not exit 0.
 std::string RunTool(const std::string& command) {
-  FILE* pipe = ::popen((command + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
-  std::string out;
-  char chunk[4096];
-  size_t n;
-  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) out.append(chunk, n);
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << command;
-  return out;
+  const testing_tools::CommandResult r = testing_tools::RunCommand(command);
+  EXPECT_EQ(r.exit_code, 0) << command << "\n" << r.err;
+  return r.out;
 }
 
 std::vector<std::string> Lines(const std::string& text) {

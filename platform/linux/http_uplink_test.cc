@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "tests/loopback.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::linux {
 namespace {
@@ -348,20 +348,17 @@ TEST(HttpUplink, Refusals) {
 class Certificate {
  public:
   Certificate() {
-    char pattern[] = "/tmp/airlab-tls-XXXXXX";
-    dir_ = mkdtemp(pattern);
     std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
                           " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
                           key() + " -out " + cert() + " >/dev/null 2>&1";
     ok_ = std::system(command.c_str()) == 0;
   }
-  ~Certificate() { std::filesystem::remove_all(dir_); }
   bool ok() const { return ok_; }
-  std::string cert() const { return (dir_ / "cert.pem").string(); }
-  std::string key() const { return (dir_ / "key.pem").string(); }
+  std::string cert() const { return dir_.File("cert.pem"); }
+  std::string key() const { return dir_.File("key.pem"); }
 
  private:
-  std::filesystem::path dir_;
+  testing_tools::TempDir dir_;
   bool ok_ = false;
 };
 

@@ -4,7 +4,6 @@
 #include "platform/linux/mqtt_uplink.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "tests/loopback.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::linux {
 namespace {
@@ -172,12 +172,11 @@ TEST(MqttUplink, Reconnects_AndRenewsItsSubscriptions) {
 
 TEST(MqttUplink, UsernameAndPassword) {
   int port = FreeLoopbackPort();
-  char pattern[] = "/tmp/airlab-mqttpw-XXXXXX";
-  std::filesystem::path dir = mkdtemp(pattern);
-  std::string passwords = (dir / "passwords").string();
+  testing_tools::TempDir dir;
+  std::string passwords = dir.File("passwords");
   ASSERT_EQ(std::system(("mosquitto_passwd -c -b " + passwords + " device secret").c_str()), 0);
   // Started as root, mosquitto reads the file as the mosquitto user.
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all |
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all |
                                         std::filesystem::perms::group_read |
                                         std::filesystem::perms::group_exec |
                                         std::filesystem::perms::others_read |
@@ -194,7 +193,6 @@ TEST(MqttUplink, UsernameAndPassword) {
   EXPECT_FALSE(bad.connected());  // refused by the time the good one is in
   good.Stop();
   bad.Stop();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

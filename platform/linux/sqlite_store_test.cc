@@ -9,44 +9,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
+
 namespace airlab::linux {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "airlab-store-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::filesystem::path File(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing_tools::TempDir;
 
 ByteSpan Span(std::string_view s) { return AsBytes(s.data(), s.size()); }
 std::string Text(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 // What the sqlite3 program prints for `sql` on the store's file.
 std::string Sqlite3(const std::filesystem::path& db, const std::string& sql) {
-  std::string out;
-  const std::string command = "sqlite3 -readonly '" + db.string() + "' \"" + sql + "\"";
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char buf[512];
-    while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    pclose(p);
-  }
-  return out;
+  return testing_tools::RunCommand("sqlite3 -readonly '" + db.string() + "' \"" + sql + "\"").out;
 }
 
 std::vector<std::pair<uint64_t, std::string>> ReadAll(SqliteStore& store, uint64_t after = 0) {

@@ -5,10 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +14,8 @@
 #include "platform/sim/pcapng_tap.h"
 #include "platform/sim/random.h"
 #include "platform/sim/traffic.h"
+#include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab::sim {
 namespace {
@@ -119,17 +119,6 @@ TEST(Simulation, ClockAndTimer_FollowTheSimulatedTime) {
   EXPECT_EQ(alarm.fired_at, 1500 * kMillisecond);
 }
 
-// Runs `command` and returns what it printed.
-std::string Capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  pclose(pipe);
-  return out;
-}
-
 std::map<std::string, int> CountLines(const std::string& text) {
   std::map<std::string, int> counts;
   size_t start = 0;
@@ -152,8 +141,8 @@ TEST(PcapngTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   Simulation sim(config);
   sim.AddNode({.position = {0, 0, 0}, .channel = 6});
   sim.AddNode({.position = {176, 0, 0}, .channel = 6});  // -98.0 dBm
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("airlab_sim_tap_" + std::to_string(getpid()) + ".pcapng")).string();
+  const testing_tools::TempDir dir;
+  const std::string path = dir.File("tap.pcapng");
   PcapngTap tap(sim, path, {.vantage_node = 1u});
   TraceHash trace;  // counts the receptions' outcomes: only node 1 receives anything
   sim.AddObserver(&trace);
@@ -168,24 +157,23 @@ TEST(PcapngTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   EXPECT_EQ(ok, sim.stats(1).phy.rx_ok);
   EXPECT_EQ(tap.frames_written(), ok + bad);  // frames whose PLCP header failed are not there
 
-  const std::string fields = Capture(
+  const std::string fields = testing_tools::RunCommand(
       "tshark -r " + path + " -o wlan.check_checksum:TRUE -T fields -E separator=, "
       "-e radiotap.datarate -e radiotap.channel.freq -e radiotap.dbm_antsignal "
-      "-e radiotap.dbm_antnoise -e wlan.fcs.status -e wlan.fc.type_subtype 2>/dev/null");
+      "-e radiotap.dbm_antnoise -e wlan.fcs.status -e wlan.fc.type_subtype").out;
   std::map<std::string, int> lines = CountLines(fields);
   // 1 Mb/s, channel 6 at 2437 MHz, -98 dBm over a -94 dBm floor, action frames (0x000d),
   // FCS status good (1) or bad (0).
   EXPECT_EQ(lines["1,2437,-98,-94,1,0x000d"], static_cast<int>(ok)) << fields;
   EXPECT_EQ(lines["1,2437,-98,-94,0,0x000d"], static_cast<int>(bad)) << fields;
-  std::filesystem::remove(path);
 }
 
 TEST(PcapngTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   Simulation sim;
   sim.AddNode({.position = {0, 0, 0}});
   sim.AddNode({.position = {2000, 0, 0}});  // out of range: every unicast is retried
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("airlab_sim_all_" + std::to_string(getpid()) + ".pcapng")).string();
+  const testing_tools::TempDir dir;
+  const std::string path = dir.File("all.pcapng");
   PcapngTap tap(sim, path, {});
   TrafficSource source(sim, 0, sim.radio(1).address(port::Interface::kStation), 20,
                        100 * kMillisecond, {.rate = port::Rate::k11Mbps, .short_preamble = true,
@@ -193,14 +181,13 @@ TEST(PcapngTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   sim.RunFor(kSecond);
   tap.Close();
   EXPECT_EQ(tap.frames_written(), 40u);  // 10 frames, 4 attempts each
-  std::map<std::string, int> lines = CountLines(Capture(
+  std::map<std::string, int> lines = CountLines(testing_tools::RunCommand(
       "tshark -r " + path + " -o wlan.check_checksum:TRUE -T fields -E separator=, "
       "-e radiotap.datarate -e radiotap.flags.preamble -e wlan.fcs.status -e wlan.fc.retry "
-      "-e radiotap.dbm_antsignal 2>/dev/null"));
+      "-e radiotap.dbm_antsignal").out);
   // 11 Mb/s, short preamble, good FCS, retry bit clear then set; no signal without a vantage.
   EXPECT_EQ(lines["11,1,1,0,"], 10);
   EXPECT_EQ(lines["11,1,1,1,"], 30);
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -313,6 +313,7 @@ class Runner::Air final : public sim::AirObserver {
     channel.busy += frame.end - frame.start - covered;
     spans.push_back({low, high});
   }
+  bool WantsReceptions() const override { return false; }
   AirResult result;
 
  private:

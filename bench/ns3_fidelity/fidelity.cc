@@ -6,7 +6,8 @@
 // phase in both. airlab runs the scenario with an ESP-NOW Stack per node (scenario::Runner);
 // ns-3 runs UDP over the same air, its payload shortened so that frames are as long
 // (ns3_run.h). Prints, per N, both delivery ratios (received at the sink over sent) and
-// both wall times (and the ratio of CPU times, steadier on a shared machine).
+// both wall times (and the ratio of CPU times, steadier on a shared machine); short runs
+// are repeated on both sides and timed by their best (Timed).
 //
 //   ns3_fidelity                       N = 2, 20, 100 for 60 s (the ns-3 runs take a while)
 //   ns3_fidelity --seconds 10 --nodes 2,20 --check 2
@@ -17,6 +18,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -88,14 +90,36 @@ double CpuSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
-// Wall time is what the floor speaks of; CPU time says the same on a loaded machine.
+// Wall time is what the floor speaks of; CPU time says the same on a loaded machine. A
+// short run is noise on a shared machine (a scheduler tick, a cache flushed by another
+// process), so each side runs again until it has spent kMinTimed in all, at most
+// kMaxRuns times, and keeps its best wall and CPU times: the same rule for both
+// simulators. Every run must come out the same (both are deterministic).
+constexpr double kMinTimed = 1.0;  // seconds
+constexpr int kMaxRuns = 20;
+
 Outcome Timed(const std::function<Outcome()>& run) {
-  const auto start = std::chrono::steady_clock::now();
-  const double cpu_start = CpuSeconds();
-  Outcome o = run();
-  o.cpu_s = CpuSeconds() - cpu_start;
-  o.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return o;
+  Outcome best;
+  double spent = 0;
+  for (int i = 0; i < kMaxRuns && (i == 0 || spent < kMinTimed); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = CpuSeconds();
+    Outcome o = run();
+    o.cpu_s = CpuSeconds() - cpu_start;
+    o.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    spent += o.wall_s;
+    if (i == 0) {
+      best = o;
+      continue;
+    }
+    if (o.sent != best.sent || o.received != best.received) {
+      std::fprintf(stderr, "ns3_fidelity: a run came out differently the second time\n");
+      std::exit(1);
+    }
+    best.wall_s = std::min(best.wall_s, o.wall_s);
+    best.cpu_s = std::min(best.cpu_s, o.cpu_s);
+  }
+  return best;
 }
 
 Outcome RunAirlab(const scenario::Scenario& s) {

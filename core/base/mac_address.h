@@ -3,7 +3,9 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
+#include <type_traits>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -35,7 +37,18 @@ class MacAddress {
   // Writes 17 characters and a NUL into `out`.
   void Format(std::span<char, kStringSize + 1> out) const;
 
-  friend constexpr bool operator==(const MacAddress&, const MacAddress&) = default;
+  // As two loads and compares, not a call to memcmp: the sim and the ESP-NOW stack compare
+  // addresses on every frame.
+  friend constexpr bool operator==(const MacAddress& a, const MacAddress& b) {
+    if (std::is_constant_evaluated()) return a.octets_ == b.octets_;
+    uint32_t a4, b4;
+    uint16_t a2, b2;
+    std::memcpy(&a4, a.octets_.data(), 4);
+    std::memcpy(&b4, b.octets_.data(), 4);
+    std::memcpy(&a2, a.octets_.data() + 4, 2);
+    std::memcpy(&b2, b.octets_.data() + 4, 2);
+    return ((a4 ^ b4) | static_cast<uint32_t>(a2 ^ b2)) == 0;
+  }
   friend constexpr auto operator<=>(const MacAddress&, const MacAddress&) = default;
 
  private:

@@ -61,8 +61,19 @@ Stack::~Stack() { radio_.SetListener(nullptr); }
 // Peers
 
 Stack::PeerSlot* Stack::FindPeer(const MacAddress& mac) {
-  for (PeerSlot& slot : peers_) {
-    if (slot.used && slot.info.mac == mac) return &slot;
+  // A message is looked up by its peer three times (send, report, answer) and the traffic
+  // of a node goes to few peers: try the slot found last before scanning. MACs are unique
+  // among the used slots, so the hint finds what the scan would. A sink with no peers
+  // looks every sender up in vain: no scan then.
+  if (peer_count_ == 0) return nullptr;
+  if (peer_hint_ < peers_.size() && peers_[peer_hint_].used && peers_[peer_hint_].info.mac == mac) {
+    return &peers_[peer_hint_];
+  }
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    if (peers_[i].used && peers_[i].info.mac == mac) {
+      peer_hint_ = i;
+      return &peers_[i];
+    }
   }
   return nullptr;
 }
@@ -107,7 +118,11 @@ Status Stack::DoAddPeer(const PeerInfo& peer) {
     if (slot.used) continue;
     slot = PeerSlot{};
     Status status = Register(slot, peer);
-    if (!status.ok()) slot.used = false;
+    if (!status.ok()) {
+      slot.used = false;
+    } else {
+      ++peer_count_;
+    }
     return status;
   }
   return Status::ResourceExhausted();
@@ -127,6 +142,7 @@ Status Stack::DoDeletePeer(const MacAddress& mac) {
   PeerSlot* slot = FindPeer(mac);
   if (slot == nullptr) return Status::NotFound();
   slot->used = false;
+  --peer_count_;
   return Status::Ok();
 }
 
@@ -175,6 +191,7 @@ Status Stack::DoSetEnabled(bool on) {
   while (!tx_queue_.empty()) Complete(Delivery::kDropped, 0, 0);
   tx_in_flight_ = false;
   for (PeerSlot& slot : peers_) slot.used = false;
+  peer_count_ = 0;
   for (SenderSlot& sender : senders_) sender.used = false;
   rx_queue_.Clear();
   return Status::Ok();
@@ -337,8 +354,15 @@ void Stack::Count(PeerSlot* peer, uint32_t LinkStats::*counter) {
 }
 
 Stack::SenderSlot* Stack::FindSender(const MacAddress& mac) {
-  for (SenderSlot& sender : senders_) {
-    if (sender.used && sender.mac == mac) return &sender;
+  // As FindPeer: the slot found last first, since frames come in runs from one sender.
+  if (sender_hint_ < senders_.size() && senders_[sender_hint_].used && senders_[sender_hint_].mac == mac) {
+    return &senders_[sender_hint_];
+  }
+  for (size_t i = 0; i < senders_.size(); ++i) {
+    if (senders_[i].used && senders_[i].mac == mac) {
+      sender_hint_ = i;
+      return &senders_[i];
+    }
   }
   return nullptr;
 }

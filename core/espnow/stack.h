@@ -16,7 +16,7 @@
 //   goes into the receive queue or, when that is full, into rx_dropped.
 // Every drop has its counter (LinkStats), for the link and for the peer.
 //
-// Memory: the Stack object itself (1768 bytes on Cortex-M4, most of it a 1544-byte
+// Memory: the Stack object itself (1780 bytes on Cortex-M4, most of it a 1544-byte
 // scratch frame for CCMP) plus the storage it is given (Memory), which StaticStack<> sizes
 // at compile time. Per unit, on Cortex-M4 (arm-none-eabi-g++ 12, -Os):
 //   peer          120 bytes (registration, temporal key, PN, replay window, counters)
@@ -24,7 +24,7 @@
 //   receive queue  18 bytes + the payload, per queued message (kRxRecordOverhead)
 //   send queue     38 bytes + 7 per 250 payload bytes + the payload (+ 16 encrypted), per
 //                  queued frame (TxRecordSize; a 250-byte v1 frame takes 295)
-// StaticStack<> (20 peers, 24 senders, 4 KB + 8 KB queues) is 17224 bytes in all.
+// StaticStack<> (20 peers, 24 senders, 4 KB + 8 KB queues) is 17240 bytes in all.
 //
 // Calling context: as Link. The Stack registers itself as the radio's listener; nothing
 // else may listen to that radio while the Stack lives.
@@ -182,6 +182,10 @@ class Stack final : public Link, private port::RadioListener {
   std::array<uint16_t, port::kInterfaceCount> next_sequence_{};
   uint32_t next_tag_ = 1;
   bool tx_in_flight_ = false;  // the front of tx_queue_ is with the radio
+  // The slots FindPeer and FindSender found last (lookups from const methods move them).
+  mutable size_t peer_hint_ = 0;
+  size_t peer_count_ = 0;  // slots used
+  size_t sender_hint_ = 0;
   std::array<std::byte, kMaxPlainFrame> scratch_{};
 };
 

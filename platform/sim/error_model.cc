@@ -152,13 +152,27 @@ double NistErrorRateModel::CckChunkSuccess(bool cck11, double sinr, uint64_t bit
   return AllBitsOk(sep256, bits / 8.0);
 }
 
+namespace {
+// Clean links are the common case: once the BER is below 1e-26 (its exponent beyond 60),
+// (1 - BER)^bits rounds to exactly 1.0 for any frame, so exp's slow underflow is skipped.
+constexpr double kCleanExponent = 60.0;
+// The BER exponents per unit of SINR of DBPSK and DQPSK (DbpskBer, DqpskBer).
+constexpr double kDbpskExponent = kDsssGain;
+const double kDqpskExponent = (2.0 - std::sqrt(2.0)) * kDsssGain / 2.0;
+}  // namespace
+
+double NistErrorRateModel::CleanSinr(port::Rate rate) const {
+  switch (rate) {
+    case Rate::k1Mbps: return kCleanExponent / kDbpskExponent;
+    case Rate::k2Mbps: return kCleanExponent / kDqpskExponent;
+    default: return std::numeric_limits<double>::infinity();
+  }
+}
+
 double NistErrorRateModel::ChunkSuccessRate(port::Rate rate, double sinr, uint64_t bits) const {
   if (bits == 0) return 1.0;
-  // Clean links are the common case: once the BER is below 1e-26 (its exponent beyond
-  // 60), (1 - BER)^bits rounds to exactly 1.0 for any frame, so skip exp's slow underflow.
-  constexpr double kCleanExponent = 60.0;
-  if ((rate == Rate::k1Mbps && kDsssGain * sinr > kCleanExponent) ||
-      (rate == Rate::k2Mbps && (2.0 - std::sqrt(2.0)) * kDsssGain / 2.0 * sinr > kCleanExponent)) {
+  if ((rate == Rate::k1Mbps && kDbpskExponent * sinr > kCleanExponent) ||
+      (rate == Rate::k2Mbps && kDqpskExponent * sinr > kCleanExponent)) {
     return 1.0;
   }
   switch (rate) {

@@ -5,6 +5,7 @@
 // error-rate-model.h).
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/port/radio.h"
@@ -16,6 +17,9 @@ class ErrorRateModel {
   virtual ~ErrorRateModel() = default;
   // Probability that all `bits` bits sent at `rate` arrive intact at linear SINR `sinr`.
   virtual double ChunkSuccessRate(port::Rate rate, double sinr, uint64_t bits) const = 0;
+  // A SINR above which ChunkSuccessRate at `rate` is exactly 1.0 for any number of bits,
+  // or infinity when there is none. The PHY skips the chunks of clean frames with it.
+  virtual double CleanSinr(port::Rate) const { return std::numeric_limits<double>::infinity(); }
 };
 
 // What ns-3 3.37 computes (Debian builds it with GSL):
@@ -31,6 +35,7 @@ class ErrorRateModel {
 class NistErrorRateModel final : public ErrorRateModel {
  public:
   double ChunkSuccessRate(port::Rate rate, double sinr, uint64_t bits) const override;
+  double CleanSinr(port::Rate rate) const override;
 
   // The building blocks, for tests.
   static double DbpskBer(double sinr);

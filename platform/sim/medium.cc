@@ -47,7 +47,8 @@ const Medium::Links& Medium::LinksOf(uint32_t node) {
       if (other == node) continue;
       const double dbm = RxPowerDbm(node, other);
       if (dbm >= config_.phy.rx_sensitivity_dbm) {
-        links->push_back({other, &nodes_[other].phy, DbmToMw(dbm), dbm, RxInfoDbm(dbm)});
+        const double mw = DbmToMw(dbm);
+        links->push_back({other, &nodes_[other].phy, mw, ToPowerUnits(mw), dbm, RxInfoDbm(dbm)});
       }
     }
     n.links = std::move(links);
@@ -84,9 +85,19 @@ TimeNs Medium::Transmit(uint32_t node, ByteSpan mpdu, port::Rate rate, bool shor
   frame.links = n.links;
 
   tx.StartTx();
-  for (const Link& link : *frame.links) {
+  const Links& links = *frame.links;
+  frame.signals.resize(links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    const Link& link = links[i];
+    Signal& signal = frame.signals[i];
     Phy& rx = *link.phy;
-    if (rx.enabled() && rx.channel() == air.channel) rx.SignalStart(id, link.power_mw, now);
+    if (rx.enabled() && rx.channel() == air.channel) {
+      signal.power_mw = link.power_mw;
+      signal.power = link.power;
+      rx.SignalStart(signal, now);
+    } else {
+      signal.epoch = 0;
+    }
   }
   scheduler_.ScheduleAt(now + config_.phy.preamble_detection, [this, id] { PreambleDetectionEnd(id); });
   scheduler_.ScheduleAt(air.payload_start(), [this, id] { HeaderEnd(id); });
@@ -95,15 +106,22 @@ TimeNs Medium::Transmit(uint32_t node, ByteSpan mpdu, port::Rate rate, bool shor
 }
 
 void Medium::PreambleDetectionEnd(uint32_t id) {
-  const Frame& frame = *frames_[id];
-  for (const Link& link : *frame.links) {
-    link.phy->PreambleDetectionEnd(frame.air, id, scheduler_.now());
+  Frame& frame = *frames_[id];
+  const TimeNs now = scheduler_.now();
+  const Links& links = *frame.links;
+  frame.locked.clear();
+  for (size_t i = 0; i < links.size(); ++i) {
+    if (links[i].phy->PreambleDetectionEnd(frame.air, frame.signals[i], id, now)) {
+      frame.locked.push_back(static_cast<uint32_t>(i));
+    }
   }
 }
 
 void Medium::HeaderEnd(uint32_t id) {
-  const Frame& frame = *frames_[id];
-  for (const Link& link : *frame.links) link.phy->HeaderEnd(id, scheduler_.now());
+  Frame& frame = *frames_[id];
+  const TimeNs now = scheduler_.now();
+  const Links& links = *frame.links;
+  for (uint32_t i : frame.locked) links[i].phy->HeaderEnd(frame.signals[i], id, now);
 }
 
 void Medium::End(uint32_t id) {
@@ -111,9 +129,13 @@ void Medium::End(uint32_t id) {
   const TimeNs now = scheduler_.now();
   nodes_[frame.air.transmitter].phy.EndTx();
   receptions_.clear();
-  for (const Link& link : *frame.links) {
-    auto outcome = link.phy->SignalEnd(frame.air, id, link.rx_info_dbm, now);
-    if (outcome.has_value()) receptions_.push_back({link.node, link.rssi_dbm, *outcome});
+  const bool collect = std::any_of(observers_.begin(), observers_.end(),
+                                   [](const AirObserver* o) { return o->WantsReceptions(); });
+  const Links& links = *frame.links;
+  for (size_t i = 0; i < links.size(); ++i) {
+    const Link& link = links[i];
+    auto outcome = link.phy->SignalEnd(frame.air, frame.signals[i], id, link.rx_info_dbm, now);
+    if (collect && outcome.has_value()) receptions_.push_back({link.node, link.rssi_dbm, *outcome});
   }
   if (!observers_.empty()) {
     TapFrame tap;

@@ -62,6 +62,7 @@ class Medium {
     uint32_t node;
     Phy* phy;  // the node's, which keeps its address
     double power_mw;
+    PowerUnits power;  // power_mw in the PHY's fixed point
     double rssi_dbm;
     int8_t rx_info_dbm;  // rssi_dbm as RxInfo carries it
   };
@@ -80,6 +81,8 @@ class Medium {
   struct Frame {
     AirFrame air;
     std::shared_ptr<const Links> links;  // as they were when the frame started
+    std::vector<Signal> signals;         // at each of the links' receivers
+    std::vector<uint32_t> locked;        // the links whose receivers locked on it
   };
 
   const Links& LinksOf(uint32_t node);

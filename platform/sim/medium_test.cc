@@ -24,6 +24,29 @@ double DsssNoiseDbm() { return 10.0 * std::log10(1.380649e-23 * 290.0 * 22e6 * 1
 
 const MacAddress kBroadcast = MacAddress::Broadcast();
 
+// The PHY's fixed point: its own conversions must give what the compiler's (libgcc's)
+// conversions give, truncating into units and rounding to nearest out of them, over the
+// whole range of powers and of sums; and sums of units are exact, so taking a signal back
+// out of a sum leaves what was there before.
+TEST(PowerUnits, Conversions_MatchTheCompilersAndSumsAreExact) {
+  port::SplitMix64 rng(3);
+  for (int i = 0; i < 200000; ++i) {
+    const double dbm = -160.0 + 220.0 * static_cast<double>(rng.NextU64() >> 11) * 0x1p-53;
+    double mw = std::pow(10.0, dbm / 10.0);
+    if (i % 7 == 0) mw = std::ldexp(1.0 + static_cast<double>(rng.Uniform(3)) * 0x1p-52, static_cast<int>(rng.Uniform(140)) - 120);
+    const PowerUnits units = ToPowerUnits(mw);
+    ASSERT_EQ(units, static_cast<PowerUnits>(mw * kPowerUnitsPerMw)) << mw;
+    PowerUnits sum = (static_cast<PowerUnits>(rng.NextU64()) << rng.Uniform(64)) ^ rng.NextU64();
+    if (i % 5 == 0) sum >>= rng.Uniform(127);
+    ASSERT_EQ(ToMw(sum), static_cast<double>(sum) / kPowerUnitsPerMw);
+    ASSERT_EQ(ToMw(sum + units), static_cast<double>(sum + units) / kPowerUnitsPerMw);
+    ASSERT_EQ(sum + units - units, sum);
+  }
+  // -101 dBm, the weakest signal a receiver keeps, converts without loss.
+  EXPECT_EQ(ToMw(ToPowerUnits(DbmToMw(-101.0))), DbmToMw(-101.0));
+  EXPECT_EQ(ToMw(0), 0.0);
+}
+
 TEST(Medium, RxPower_FollowsLogDistanceAndIsSymmetricUnderShadowing) {
   SimulationConfig config;
   config.medium.shadowing_sigma_db = 6.0;

@@ -84,5 +84,23 @@ TEST(Ns3Oracle, ChunkSuccessRate_EveryRate_MatchesNistErrorRateModel) {
   }
 }
 
+// The PHY skips the chunks of frames above CleanSinr: ns-3 must find them certain too, for
+// the longest frame (2346 bytes), just above it.
+TEST(Ns3Oracle, CleanSinr_EveryRate_NoErrorInNs3Either) {
+  ns3::Ptr<ns3::NistErrorRateModel> ns3_model = ns3::CreateObject<ns3::NistErrorRateModel>();
+  const NistErrorRateModel model;
+  int clean_rates = 0;
+  for (const RateCase& c : kRates) {
+    const double clean = model.CleanSinr(c.rate);
+    if (std::isinf(clean)) continue;
+    ++clean_rates;
+    const double sinr = clean * (1.0 + 1e-9);
+    EXPECT_EQ(model.ChunkSuccessRate(c.rate, sinr, 2346 * 8), 1.0);
+    EXPECT_EQ(ns3_model->GetChunkSuccessRate(c.mode(), TxVector(c, false), sinr, 2346 * 8), 1.0)
+        << "rate " << static_cast<int>(c.rate);
+  }
+  EXPECT_EQ(clean_rates, 2);  // DBPSK and DQPSK
+}
+
 }  // namespace
 }  // namespace airlab::sim

@@ -10,31 +10,17 @@ namespace airlab::sim {
 
 Phy::Phy(const PhyConfig& config, const ErrorRateModel& error_model, port::SplitMix64 rng,
          uint8_t channel, double noise_figure_db)
-    : error_model_(error_model),
+    : channel_(channel),
+      // Rounded up: a sum in whole units reaches it exactly when it reaches the threshold.
+      cca_threshold_(static_cast<PowerUnits>(std::ceil(DbmToMw(config.cca_threshold_dbm) * kPowerUnitsPerMw))),
+      preamble_min_mw_(DbmToMw(config.preamble_min_rssi_dbm)),
+      preamble_snr_linear_(std::pow(10.0, config.preamble_snr_db / 10.0)),
+      error_model_(error_model),
       rng_(rng),
-      channel_(channel),
       noise_dsss_mw_(ThermalNoiseMw(22e6) * std::pow(10.0, noise_figure_db / 10.0)),
       noise_ofdm_mw_(ThermalNoiseMw(20e6) * std::pow(10.0, noise_figure_db / 10.0)),
       noise_dsss_dbm_(RxInfoDbm(MwToDbm(noise_dsss_mw_))),
-      noise_ofdm_dbm_(RxInfoDbm(MwToDbm(noise_ofdm_mw_))),
-      preamble_min_mw_(DbmToMw(config.preamble_min_rssi_dbm)),
-      preamble_snr_linear_(std::pow(10.0, config.preamble_snr_db / 10.0)),
-      cca_threshold_mw_(DbmToMw(config.cca_threshold_dbm)) {}
-
-Phy::Signal* Phy::Find(uint32_t id) {
-  for (Signal& s : signals_) {
-    if (s.id == id) return &s;
-  }
-  return nullptr;
-}
-
-double Phy::InterferenceMw(uint32_t except_id) const {
-  double sum = 0.0;
-  for (const Signal& s : signals_) {
-    if (s.id != except_id) sum += s.power_mw;
-  }
-  return sum;
-}
+      noise_ofdm_dbm_(RxInfoDbm(MwToDbm(noise_ofdm_mw_))) {}
 
 void Phy::SetChannel(uint8_t channel) {
   channel_ = channel;
@@ -47,7 +33,9 @@ void Phy::SetEnabled(bool on) {
 }
 
 void Phy::Reset() {
-  signals_.clear();
+  ++epoch_;
+  present_ = 0;
+  total_ = sensed_ = 0;
   if (state_ == State::kRx) state_ = State::kIdle;
   UpdateCca();
 }
@@ -56,7 +44,7 @@ void Phy::StartTx() {
   // Sending aborts a reception under way; the preambles present are lost under our own
   // signal, so none of them can be locked on afterwards.
   state_ = State::kTx;
-  for (Signal& s : signals_) s.lockable = false;
+  ++tx_starts_;
   UpdateCca();
 }
 
@@ -66,41 +54,39 @@ void Phy::EndTx() {
   UpdateCca();
 }
 
-void Phy::SignalStart(uint32_t id, double power_mw, TimeNs now) {
-  if (state_ == State::kRx) AdvanceChunk(now);
-  const bool overlapped = !signals_.empty();
-  for (Signal& s : signals_) s.overlapped = true;
-  signals_.push_back({id, power_mw, state_ == State::kIdle, false, overlapped, RxOutcome::kMissed});
-}
-
-void Phy::PreambleDetectionEnd(const AirFrame& frame, uint32_t id, TimeNs now) {
-  Signal* signal = Find(id);
-  if (signal == nullptr) return;
-  signal->sensed = true;
-  if (state_ == State::kIdle && signal->lockable && signal->power_mw >= preamble_min_mw_) {
-    const double noise = NoiseMw(frame.rate);
-    if (signal->power_mw >= preamble_snr_linear_ * (noise + InterferenceMw(id))) {
-      state_ = State::kRx;
-      lock_ = Lock{id,
-                   signal->power_mw,
-                   noise,
-                   now,
-                   frame.header_start(),
-                   frame.payload_start(),
-                   frame.end(),
-                   static_cast<port::Rate>(frame.timing.header_rate_500kbps),
-                   frame.rate,
-                   1.0,
-                   1.0,
-                   false};
-    }
+bool Phy::TryLock(const AirFrame& frame, const Signal& signal, uint32_t id, TimeNs now) {
+  const double noise = NoiseMw(frame.rate);
+  if (signal.power_mw < preamble_snr_linear_ * (noise + InterferenceMw(signal.power))) return false;
+  state_ = State::kRx;
+  locked_id_ = id;
+  const auto header_rate = static_cast<port::Rate>(frame.timing.header_rate_500kbps);
+  // A margin of 1e-9 keeps rounding (1e-16) from ever calling a chunk clean that the
+  // error model would not; infinity (no clean SINR) makes the bound negative.
+  if (clean_sinr_ < 0.0 || header_rate != clean_header_rate_ || frame.rate != clean_rate_) {
+    clean_header_rate_ = header_rate;
+    clean_rate_ = frame.rate;
+    clean_sinr_ = std::max(error_model_.CleanSinr(header_rate), error_model_.CleanSinr(frame.rate));
   }
-  UpdateCca();
+  const double clean_interference_mw = signal.power_mw / (clean_sinr_ * (1.0 + 1e-9)) - noise;
+  lock_ = Lock{signal.power_mw,
+               signal.power,
+               noise,
+               now,
+               frame.header_start(),
+               frame.payload_start(),
+               frame.end(),
+               header_rate,
+               frame.rate,
+               1.0,
+               1.0,
+               false,
+               clean_interference_mw > 0.0,
+               clean_interference_mw > 0.0 ? ToPowerUnits(clean_interference_mw) : 0};
+  return true;
 }
 
-void Phy::AdvanceChunk(TimeNs now) {
-  if (now <= lock_.chunk_start) return;
-  const double sinr = lock_.power_mw / (lock_.noise_mw + InterferenceMw(lock_.id));
+void Phy::AdvanceNoisyChunk(TimeNs now) {
+  const double sinr = lock_.power_mw / (lock_.noise_mw + InterferenceMw(lock_.power));
   auto chunk = [&](TimeNs from, TimeNs to, port::Rate rate, double& success) {
     from = std::max(from, lock_.chunk_start);
     to = std::min(to, now);
@@ -119,71 +105,37 @@ bool Phy::Draw(double success_probability) {
   return Uniform01(rng_) < success_probability;
 }
 
-bool Phy::DetectableAlone(double power_mw, port::Rate rate) const {
-  return power_mw >= preamble_min_mw_ && power_mw >= preamble_snr_linear_ * NoiseMw(rate);
-}
-
-void Phy::HeaderEnd(uint32_t id, TimeNs now) {
-  if (state_ != State::kRx || lock_.id != id) return;
+void Phy::DecideHeader(Signal& signal, TimeNs now) {
   AdvanceChunk(now);
   if (Draw(lock_.header_success)) {
     lock_.header_ok = true;
     return;
   }
-  Find(id)->outcome = RxOutcome::kHeaderError;
+  signal.outcome = RxOutcome::kHeaderError;
   ++stats_.rx_errors;
   state_ = State::kIdle;
   UpdateCca();
 }
 
-std::optional<RxOutcome> Phy::SignalEnd(const AirFrame& frame, uint32_t id, int8_t rssi_dbm,
-                                        TimeNs now) {
-  Signal* found = Find(id);
-  if (found == nullptr) return std::nullopt;
-  if (state_ == State::kRx) AdvanceChunk(now);
-  const Signal signal = *found;
-  // Erase keeps the order, so interference sums add up the same way every run.
-  signals_.erase(signals_.begin() + (found - signals_.data()));
-
-  RxOutcome outcome = signal.outcome;
-  if (state_ == State::kRx && lock_.id == id) {
-    state_ = State::kIdle;
-    const bool ok = Draw(lock_.payload_success);
-    outcome = ok ? RxOutcome::kReceived : RxOutcome::kPayloadError;
-    ++(ok ? stats_.rx_ok : stats_.rx_errors);
-    if (listener_ != nullptr) {
-      port::RxInfo info;
-      info.rssi_dbm = rssi_dbm;
-      info.noise_dbm = port::IsDsss(frame.rate) ? noise_dsss_dbm_ : noise_ofdm_dbm_;
-      info.channel = frame.channel;
-      info.rate = frame.rate;
-      info.timestamp = frame.start;
-      info.retry = frame.retry;
-      info.fcs_ok = ok;
-      listener_->OnRxEnd(frame, info, ok);
-    }
+RxOutcome Phy::EndReception(const AirFrame& frame, int8_t rssi_dbm) {
+  state_ = State::kIdle;
+  const bool ok = Draw(lock_.payload_success);
+  ++(ok ? stats_.rx_ok : stats_.rx_errors);
+  if (listener_ != nullptr) {
+    port::RxInfo info;
+    info.rssi_dbm = rssi_dbm;
+    info.noise_dbm = port::IsDsss(frame.rate) ? noise_dsss_dbm_ : noise_ofdm_dbm_;
+    info.channel = frame.channel;
+    info.rate = frame.rate;
+    info.timestamp = frame.start;
+    info.retry = frame.retry;
+    info.fcs_ok = ok;
+    listener_->OnRxEnd(frame, info, ok);
   }
-  if (outcome != RxOutcome::kReceived && signal.overlapped &&
-      DetectableAlone(signal.power_mw, frame.rate)) {
-    ++stats_.rx_collisions;
-  }
-  UpdateCca();
-  return outcome;
+  return ok ? RxOutcome::kReceived : RxOutcome::kPayloadError;
 }
 
-void Phy::UpdateCca() {
-  bool busy = false;
-  if (enabled_) {
-    busy = state_ != State::kIdle;
-    if (!busy) {
-      double energy = 0.0;
-      for (const Signal& s : signals_) {
-        if (s.sensed) energy += s.power_mw;
-      }
-      busy = energy >= cca_threshold_mw_;
-    }
-  }
-  if (busy == cca_busy_) return;
+void Phy::NotifyCca(bool busy) {
   cca_busy_ = busy;
   if (listener_ != nullptr) listener_->OnCcaChange(busy);
 }

@@ -11,9 +11,48 @@ namespace airlab::sim {
 void Scheduler::Grow() {
   if (free_slot_ == UINT32_MAX) {
     slots_.emplace_back();
+    heap_index_.push_back(0);
     FreeSlot(static_cast<uint32_t>(slots_.size() - 1));
   }
   if (heap_size_ == heap_.size()) heap_.resize(2 * heap_size_ + 16);
+}
+
+// Inline, with the entry by value: it stays in registers while it sifts.
+inline void Scheduler::SiftUp(size_t hole, const Entry entry) {
+  while (hole > 0) {
+    const size_t parent = (hole - 1) / kArity;
+    if (!(entry < heap_[parent])) break;
+    Place(hole, heap_[parent]);
+    hole = parent;
+  }
+  Place(hole, entry);
+}
+
+inline void Scheduler::SiftDown(size_t hole, const Entry entry) {
+  while (true) {
+    const size_t first = kArity * hole + 1;
+    if (first >= heap_size_) break;
+    const size_t last = std::min(first + kArity, heap_size_);
+    size_t child = first;
+    for (size_t c = first + 1; c < last; ++c) {
+      if (heap_[c] < heap_[child]) child = c;
+    }
+    if (!(heap_[child] < entry)) break;
+    Place(hole, heap_[child]);
+    hole = child;
+  }
+  Place(hole, entry);
+}
+
+inline void Scheduler::RemoveAt(size_t index) {
+  const Entry last = heap_[--heap_size_];
+  if (index == heap_size_) return;
+  // The last entry fills the hole, from where it may have to go either way.
+  if (index > 0 && last < heap_[(index - 1) / kArity]) {
+    SiftUp(index, last);
+  } else {
+    SiftDown(index, last);
+  }
 }
 
 uint32_t Scheduler::TakeSlot(TimeNs time) {
@@ -22,26 +61,16 @@ uint32_t Scheduler::TakeSlot(TimeNs time) {
   const uint32_t slot = free_slot_;
   free_slot_ = slots_[slot].next_free;
   ++slots_[slot].generation;  // odd: live
-  ++live_;
-  // Sift up from a hole at the end.
-  const Entry entry{time, next_sequence_++, slot};
-  size_t hole = heap_size_++;
-  while (hole > 0) {
-    const size_t parent = (hole - 1) / 2;
-    if (!(entry < heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = entry;
+  SiftUp(heap_size_++, Entry{time, next_sequence_++, slot});
   return slot;
 }
 
 void Scheduler::CancelLive(uint32_t slot) {
-  // The heap entry stays until it comes up; the slot is recycled then.
   Slot& s = slots_[slot];
   ++s.generation;
   s.callback = nullptr;
-  --live_;
+  RemoveAt(heap_index_[slot]);
+  FreeSlot(slot);
 }
 
 void Scheduler::FreeSlot(uint32_t slot) {
@@ -52,33 +81,15 @@ void Scheduler::FreeSlot(uint32_t slot) {
 // PopDue and RunEntry are inline: with the run loops below they are the simulation's inner
 // loop.
 inline bool Scheduler::PopDue(TimeNs end, Entry* entry) {
-  while (heap_size_ > 0 && heap_[0].time <= end) {
-    *entry = heap_[0];
-    // Sift the last entry down from the hole at the root.
-    const size_t size = --heap_size_;
-    const Entry last = heap_[size];
-    if (size > 0) {
-      size_t hole = 0;
-      while (true) {
-        size_t child = 2 * hole + 1;
-        if (child >= size) break;
-        if (child + 1 < size && heap_[child + 1] < heap_[child]) ++child;
-        if (!(heap_[child] < last)) break;
-        heap_[hole] = heap_[child];
-        hole = child;
-      }
-      heap_[hole] = last;
-    }
-    if (Live(slots_[entry->slot])) return true;
-    FreeSlot(entry->slot);  // cancelled
-  }
-  return false;
+  if (heap_size_ == 0 || heap_[0].time > end) return false;
+  *entry = heap_[0];
+  RemoveAt(0);
+  return true;
 }
 
 inline void Scheduler::RunEntry(const Entry& entry) {
   Slot& s = slots_[entry.slot];
   ++s.generation;
-  --live_;
   now_ = entry.time;
   // Out of the slot before the call: the callback may schedule into it, or grow slots_.
   if (s.run_inline != nullptr) {

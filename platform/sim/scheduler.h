@@ -70,7 +70,7 @@ class Scheduler {
            Live(slots_[id.slot]);
   }
   // Callbacks scheduled and not yet run or cancelled.
-  size_t pending_count() const { return live_; }
+  size_t pending_count() const { return heap_size_; }
 
   // Runs the next callback if it is due at or before `end`; false if there is none.
   bool StepUntil(TimeNs end);
@@ -90,7 +90,7 @@ class Scheduler {
     TimeNs time;
     uint64_t sequence;
     uint32_t slot;
-    // Heap order: earliest time first, then the order of scheduling.
+    // Queue order: earliest time first, then the order of scheduling.
     bool operator<(const Entry& other) const {
       return time < other.time || (time == other.time && sequence < other.sequence);
     }
@@ -99,9 +99,8 @@ class Scheduler {
   struct InlineFn {
     alignas(void*) std::byte bytes[2 * sizeof(void*)];
   };
-  // A slot holds one event from its scheduling until its heap entry comes up (a cancelled
-  // event's slot too, so that the entry cannot name a newer event). Its generation is odd
-  // while the event is live.
+  // A slot holds one event from its scheduling until it runs or is cancelled. Its
+  // generation is odd while the event is live.
   struct Slot {
     InlineFn inline_fn;
     void (*run_inline)(const InlineFn& fn) = nullptr;  // null: `callback` holds it
@@ -109,25 +108,40 @@ class Scheduler {
     uint32_t generation = 0;
     uint32_t next_free = UINT32_MAX;
   };
+  // The queue is a 4-ary min-heap (half the depth of a binary one; a node's children
+  // share a cache line or two) that knows where each slot's entry is, so a cancelled event
+  // leaves it at once: the MAC cancels most of what it schedules (every busy medium puts
+  // off every waiting station's access), and dead entries would otherwise be sifted
+  // through the heap until their time came.
+  static constexpr size_t kArity = 4;
   static bool Live(const Slot& s) { return (s.generation & 1) != 0; }
   void CancelLive(uint32_t slot);
   // A live slot for an event at `time`, with its heap entry.
   uint32_t TakeSlot(TimeNs time);
   // Room for one more event: a free slot and heap capacity. Kept out of TakeSlot's way.
   [[gnu::noinline]] void Grow();
-  // Pops the next live entry due at or before `end`; false if there is none.
+  // Puts `entry` at `hole` or above it / below it, keeping heap order.
+  void SiftUp(size_t hole, Entry entry);
+  void SiftDown(size_t hole, Entry entry);
+  void Place(size_t index, const Entry& entry) {
+    heap_[index] = entry;
+    heap_index_[entry.slot] = static_cast<uint32_t>(index);
+  }
+  // Takes the entry at `index` out of the heap.
+  void RemoveAt(size_t index);
+  // Pops the next entry due at or before `end`; false if there is none.
   bool PopDue(TimeNs end, Entry* entry);
   void RunEntry(const Entry& entry);
   void FreeSlot(uint32_t slot);
 
   TimeNs now_ = 0;
   uint64_t next_sequence_ = 0;
-  size_t live_ = 0;
   bool stop_ = false;
-  std::vector<Entry> heap_;  // a binary min-heap on (time, sequence) in [0, heap_size_)
+  std::vector<Entry> heap_;  // in [0, heap_size_), one entry per live event
   size_t heap_size_ = 0;
   std::vector<Slot> slots_;
-  uint32_t free_slot_ = UINT32_MAX;  // a list through Slot::next_free
+  std::vector<uint32_t> heap_index_;  // per slot: where its entry is while it is live
+  uint32_t free_slot_ = UINT32_MAX;   // a list through Slot::next_free
 };
 
 // The simulated time as a port::Clock.

@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "core/port/rng.h"
 
 namespace airlab::sim {
 namespace {
@@ -47,6 +53,59 @@ TEST(Scheduler, Cancel_PreventsTheCallbackOnce) {
   s.RunUntilIdle();
   EXPECT_EQ(runs, 10);
   EXPECT_FALSE(s.IsPending(other));
+}
+
+// The heap removes cancelled entries at once, from anywhere in it: against an oracle (a
+// map ordered by time and scheduling order), thousands of random schedules, cancels and
+// steps, with callbacks that schedule and cancel too, must run the same events in the same
+// order.
+TEST(Scheduler, RandomScheduleAndCancel_RunsAsAnOrderedMapWould) {
+  Scheduler s;
+  port::SplitMix64 rng(7);
+  std::map<std::pair<TimeNs, uint64_t>, int> oracle;  // (time, order) -> event
+  std::vector<std::pair<Scheduler::EventId, std::pair<TimeNs, uint64_t>>> live;
+  std::vector<int> ran, expected;
+  uint64_t order = 0;
+  int next_event = 0;
+  std::function<void()> schedule_one = [&] {
+    const TimeNs time = s.now() + static_cast<TimeNs>(rng.Uniform(50));
+    const int event = next_event++;
+    const std::pair<TimeNs, uint64_t> key{time, order++};
+    oracle[key] = event;
+    live.push_back({s.ScheduleAt(time, [&, event] {
+                      ran.push_back(event);
+                      if (rng.Uniform(4) == 0) schedule_one();
+                    }),
+                    key});
+  };
+  for (int round = 0; round < 20000; ++round) {
+    const uint32_t what = rng.Uniform(10);
+    if (what < 5) {
+      schedule_one();
+    } else if (what < 8 && !live.empty()) {
+      const size_t i = rng.Uniform(static_cast<uint32_t>(live.size()));
+      const bool pending = oracle.count(live[i].second) != 0;
+      EXPECT_EQ(s.Cancel(live[i].first), pending);
+      oracle.erase(live[i].second);
+      live[i] = live.back();
+      live.pop_back();
+    } else if (!oracle.empty()) {
+      // The oracle's next event runs; it may schedule one more, which the oracle learns
+      // of through schedule_one.
+      expected.push_back(oracle.begin()->second);
+      oracle.erase(oracle.begin());
+      ASSERT_TRUE(s.Step());
+    }
+    ASSERT_EQ(s.pending_count(), oracle.size());
+  }
+  while (!oracle.empty()) {
+    expected.push_back(oracle.begin()->second);
+    oracle.erase(oracle.begin());
+    ASSERT_TRUE(s.Step());
+  }
+  EXPECT_FALSE(s.Step());
+  EXPECT_GT(ran.size(), 5000u);
+  EXPECT_EQ(ran, expected);
 }
 
 TEST(Scheduler, RunUntil_StopsAtTheEndAndSetsNow) {

@@ -37,13 +37,16 @@ struct TapFrame {
   ByteSpan mpdu;  // header and body without FCS, valid during the call
   bool retry = false;
   // Every enabled node on the channel that the signal reached above the receive
-  // sensitivity, in node order.
+  // sensitivity, in node order; empty when no observer WantsReceptions().
   std::span<const TapReception> receptions;
 };
 
 class AirObserver {
  public:
   virtual void OnAirFrame(const TapFrame& frame) = 0;
+  // False when the observer never reads TapFrame::receptions: with no observer reading
+  // them, the medium does not collect them (one per receiver per frame) and leaves them empty.
+  virtual bool WantsReceptions() const { return true; }
 
  protected:
   ~AirObserver() = default;

@@ -541,8 +541,8 @@ AppendResult Store::Append(std::string_view write_key, std::optional<std::int64_
   std::optional<TimeMs> previous_write;
   try {
     writer_->InSavepoint([&] {
-      result = AppendInTransaction(*writer_, write_key, channel_id, entries, now,
-                                   default_interval_ms, previous_write);
+      result = AppendLocked(write_key, channel_id, entries, now, default_interval_ms,
+                            previous_write);
       if (result.status != AppendStatus::kOk) return;
       if (!log_) log_ = std::make_unique<PendingLog>(PendingLog::ClaimFree(path_));
       log_->Append(result.channel_id, result.entries);
@@ -566,15 +566,15 @@ AppendResult Store::Append(std::string_view write_key, std::optional<std::int64_
   return result;
 }
 
-AppendResult Store::AppendInTransaction(Database& db, std::string_view write_key,
-                                        std::optional<std::int64_t> channel_id,
-                                        std::vector<NewEntry>& entries, TimeMs now,
-                                        TimeMs default_interval_ms,
-                                        std::optional<TimeMs>& previous_write) {
+AppendResult Store::AppendLocked(std::string_view write_key,
+                                 std::optional<std::int64_t> channel_id,
+                                 std::vector<NewEntry>& entries, TimeMs now,
+                                 TimeMs default_interval_ms,
+                                 std::optional<TimeMs>& previous_write) {
   AppendResult result;
   TimeMs interval;
   {
-    Statement st = db.Prepare("SELECT id, rate_limit_ms FROM channels WHERE write_key = ?1");
+    Statement st = writer_->Prepare("SELECT id, rate_limit_ms FROM channels WHERE write_key = ?1");
     st.Bind(1, write_key);
     if (!st.Step()) return result;
     if (channel_id && *channel_id != st.Int(0)) return result;
@@ -597,7 +597,7 @@ AppendResult Store::AppendInTransaction(Database& db, std::string_view write_key
   bool conflict = std::adjacent_find(given.begin(), given.end()) != given.end();
   for (size_t i = 0; i < given.size() && !conflict; ++i) {
     Statement st =
-        db.Prepare("SELECT 1 FROM entries WHERE channel_id = ?1 AND created_at = ?2 LIMIT 1");
+        writer_->Prepare("SELECT 1 FROM entries WHERE channel_id = ?1 AND created_at = ?2 LIMIT 1");
     conflict = st.Bind(1, result.channel_id).Bind(2, given[i]).Step();
   }
   if (conflict) {

@@ -163,11 +163,10 @@ class Store {
  private:
   class Database;
   class ReaderLease;
-  AppendResult AppendInTransaction(Database& db, std::string_view write_key,
-                                   std::optional<std::int64_t> channel_id,
-                                   std::vector<NewEntry>& entries, TimeMs now,
-                                   TimeMs default_interval_ms,
-                                   std::optional<TimeMs>& previous_write);
+  // Append's work inside the writer's open transaction.
+  AppendResult AppendLocked(std::string_view write_key, std::optional<std::int64_t> channel_id,
+                            std::vector<NewEntry>& entries, TimeMs now,
+                            TimeMs default_interval_ms, std::optional<TimeMs>& previous_write);
   // Opens the writer's transaction unless one is open; after a failed commit, first puts the
   // log's entries in again.
   void BeginLocked();

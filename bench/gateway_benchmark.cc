@@ -21,10 +21,10 @@
 #include "apps/common/messages.h"
 #include "apps/gateway/gateway.h"
 #include "apps/lab/hosts.h"
-#include "apps/lab/memory_store.h"
+#include "apps/lab/memory_queue.h"
 #include "core/espnow/codec.h"
 #include "core/espnow/stack.h"
-#include "platform/linux/sqlite_store.h"
+#include "platform/linux/sqlite_queue.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 
 namespace airlab {
@@ -84,12 +84,12 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("airlab-gw-bench-" + std::to_string(::getpid()) + ".db");
   for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path.string() + suffix);
-  std::unique_ptr<port::Store> store;
+  std::unique_ptr<port::DurableQueue> store;
   if (kind == StoreKind::kMemory) {
-    store = std::make_unique<apps::MemoryStore>();
+    store = std::make_unique<apps::MemoryQueue>();
   } else {
-    store = std::make_unique<linux::SqliteStore>(
-        path, linux::SqliteStoreOptions{.synchronous_full = kind == StoreKind::kSqliteFull});
+    store = std::make_unique<linux_port::SqliteQueue>(
+        path, linux_port::SqliteStoreOptions{.synchronous_full = kind == StoreKind::kSqliteFull});
   }
 
   BenchRadio radio;

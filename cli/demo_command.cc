@@ -215,9 +215,9 @@ void RunDemo(const DemoArgs& a) {
   lab_options.speed = a.speed;
   lab_options.observer = &demo;
 
-  linux::HttpUplinkOptions http;
+  linux_port::HttpUplinkOptions http;
   http.base_url = server->url();
-  linux::HttpUplink uplink(http);
+  linux_port::HttpUplink uplink(http);
 
   std::printf(
       "airlab demo: the lab's ESP-NOW + ThingSpeak experiment on the simulated air, %gx real time\n"

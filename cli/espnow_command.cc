@@ -144,12 +144,12 @@ void RunEncode(const EncodeArgs& a) {
   record.Append(frame.bytes());
   if (!record.ok()) throw std::logic_error("the radiotap record did not fit");
 
-  linux::CaptureWriterOptions options;
+  linux_port::CaptureWriterOptions options;
   const bool pcapng = a.pcap.size() >= 7 && a.pcap.compare(a.pcap.size() - 7, 7, ".pcapng") == 0;
-  options.format = pcapng ? linux::CaptureFormat::kPcapng : linux::CaptureFormat::kPcap;
+  options.format = pcapng ? linux_port::CaptureFormat::kPcapng : linux_port::CaptureFormat::kPcap;
   options.link_type = a.radiotap ? wire::kLinkTypeIeee80211Radiotap : wire::kLinkTypeIeee80211;
-  linux::CaptureFileWriter writer(a.pcap, options);
-  linux::CapturedPacket packet;
+  linux_port::CaptureFileWriter writer(a.pcap, options);
+  linux_port::CapturedPacket packet;
   packet.ts_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
@@ -382,7 +382,7 @@ void DecodeHex(const DecodeArgs& a) {
 }
 
 // One 802.11 frame out of a capture record, with what the link type says about its FCS.
-std::optional<Input> FrameOf(const linux::CapturedPacket& packet, size_t number,
+std::optional<Input> FrameOf(const linux_port::CapturedPacket& packet, size_t number,
                              std::optional<bool> fcs) {
   Input in{number, packet.ts_ns, packet.data, fcs};
   if (packet.link_type == wire::kLinkTypeIeee80211) return in;
@@ -399,7 +399,7 @@ std::optional<Input> FrameOf(const linux::CapturedPacket& packet, size_t number,
 }
 
 void DecodePcap(const DecodeArgs& a) {
-  linux::CaptureFileReader reader(a.pcap);
+  linux_port::CaptureFileReader reader(a.pcap);
   Printer printer(a.table, a.strict, true);
   std::optional<int64_t> first_ns;
   std::optional<uint32_t> other_link;

@@ -21,7 +21,7 @@
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
 #include "platform/linux/http_uplink.h"
-#include "platform/linux/sqlite_store.h"
+#include "platform/linux/sqlite_queue.h"
 
 namespace airlab::cli {
 namespace {
@@ -140,15 +140,15 @@ void RunGateway(const GatewayArgs& a) {
   const std::filesystem::path store_path =
       a.store.empty() ? DefaultStoreDir() / (name + ".db") : std::filesystem::path(a.store);
 
-  linux::HttpUplinkOptions http;
+  linux_port::HttpUplinkOptions http;
   http.base_url = a.url;
-  std::unique_ptr<linux::HttpUplink> uplink;
+  std::unique_ptr<linux_port::HttpUplink> uplink;
   try {
-    uplink = std::make_unique<linux::HttpUplink>(http);
+    uplink = std::make_unique<linux_port::HttpUplink>(http);
   } catch (const std::invalid_argument& e) {
     throw UserError(std::string("--url: ") + e.what());
   }
-  linux::SqliteStore store(store_path);
+  linux_port::SqliteQueue store(store_path);
 
   std::unique_ptr<air::HubClient> air;
   try {

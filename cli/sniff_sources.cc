@@ -147,9 +147,9 @@ void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
       },
       &offset);
   if (!chunked) {
-    linux::CaptureFileReader reader(options_.path);
+    linux_port::CaptureFileReader reader(options_.path);
     while (true) {
-      std::optional<linux::CapturedPacket> packet;
+      std::optional<linux_port::CapturedPacket> packet;
       try {
         packet = reader.Next();
       } catch (const std::runtime_error& e) {

@@ -146,7 +146,7 @@ TEST_F(CliSniff, CaptureStream_GivesTheSameTablesAsTheFile) {
   } wire;
   std::vector<std::byte> scratch(kStreamEncoderScratchSize);
   StreamEncoder encoder(wire, scratch);
-  linux::CaptureFileReader reader(dir_->File("mix.pcap"));
+  linux_port::CaptureFileReader reader(dir_->File("mix.pcap"));
   const std::string noise = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
   size_t n = 0;
   while (auto p = reader.Next()) {

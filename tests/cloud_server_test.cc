@@ -1,4 +1,4 @@
-// cloud::ThingSpeak over linux::HttpUplink against airlab's ThingSpeak-compatible server,
+// cloud::ThingSpeak over linux_port::HttpUplink against airlab's ThingSpeak-compatible server,
 // embedded on a free loopback port and spoken to over real HTTP; and MQTT from the client's
 // builders through a mosquitto broker into the same server. The server's own store is the
 // independent witness of what landed.
@@ -100,7 +100,7 @@ class CloudServerTest : public ::testing::Test {
  protected:
   CloudServerTest() : server_({}) {
     server_.Start();
-    uplink_ = std::make_unique<linux::HttpUplink>(linux::HttpUplinkOptions{.base_url = server_.url()});
+    uplink_ = std::make_unique<linux_port::HttpUplink>(linux_port::HttpUplinkOptions{.base_url = server_.url()});
     request_.resize(64 * 1024);
     answer_.resize(256 * 1024);
     ts_ = std::make_unique<ThingSpeak>(*uplink_, clock_, waiter_, request_, answer_);
@@ -121,7 +121,7 @@ class CloudServerTest : public ::testing::Test {
   server::Server server_;
   SteadyClock clock_;
   Waiter waiter_;
-  std::unique_ptr<linux::HttpUplink> uplink_;
+  std::unique_ptr<linux_port::HttpUplink> uplink_;
   std::vector<std::byte> request_;
   std::vector<std::byte> answer_;
   std::unique_ptr<ThingSpeak> ts_;
@@ -300,7 +300,7 @@ TEST(CloudServerMqtt, PublishThroughTheBroker_EntryComesBackOnSubscribe) {
     std::vector<uint32_t> published;
     std::vector<std::pair<std::string, std::string>> messages;
   } inbox;
-  linux::MqttUplink mqtt({.port = broker.port()});
+  linux_port::MqttUplink mqtt({.port = broker.port()});
   mqtt.SetMqttListener(&inbox);
   std::array<std::byte, 128> subscribe_storage;
   auto subscribe = BuildSubscribeTopic(subscribe_storage, static_cast<uint32_t>(channel.id));

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "apps/lab/lab.h"
-#include "apps/lab/memory_store.h"
+#include "apps/lab/memory_queue.h"
 #include "core/espnow/stack.h"
 #include "platform/linux/http_uplink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
@@ -93,9 +93,9 @@ class GatewayLabTest : public ::testing::Test {
       Lab* lab = lab_ptr_.load();
       return lab != nullptr ? lab->wall_ms() : kEpochNs / kMillisecond;
     });
-    linux::HttpUplinkOptions http;
+    linux_port::HttpUplinkOptions http;
     http.base_url = cloud_->url();
-    http_ = std::make_unique<linux::HttpUplink>(http);
+    http_ = std::make_unique<linux_port::HttpUplink>(http);
     options.epoch_ns = kEpochNs;
     options.observer = &recorder_;
     options.gateway.channel_id = static_cast<uint32_t>(cloud_->readings().id);
@@ -174,7 +174,7 @@ class GatewayLabTest : public ::testing::Test {
 
   Recorder recorder_;
   std::unique_ptr<testing::Cloud> cloud_;
-  std::unique_ptr<linux::HttpUplink> http_;
+  std::unique_ptr<linux_port::HttpUplink> http_;
   std::unique_ptr<Lab> lab_;
   std::atomic<Lab*> lab_ptr_{nullptr};
   int scheduled_ = 0;
@@ -287,7 +287,7 @@ TEST_F(GatewayLabTest, NoLoss_StoreFailsForAWhile_NothingConfirmedUntilStored) {
   SendEvery(0, 15, 2 * kSecond, 1 * kSecond);
   SendEvery(1, 15, 2200 * kMillisecond, 1 * kSecond);
   SendEvery(2, 15, 2400 * kMillisecond, 1 * kSecond);
-  auto& store = static_cast<apps::MemoryStore&>(lab_->store());
+  auto& store = static_cast<apps::MemoryQueue&>(lab_->store());
   uint64_t delivered_at_failure = 0, delivered_during = 0;
   lab_->At(6 * kSecond, [&] {
     store.fail_commits = true;

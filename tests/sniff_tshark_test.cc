@@ -79,7 +79,7 @@ std::unique_ptr<Analysis> Analyse(const std::string& path, const std::string& ex
   auto a = std::make_unique<Analysis>();
   EXPECT_TRUE(a->filter.Compile(expr).ok()) << expr;
   Pipeline pipeline(a->filter, &a->tables, nullptr);
-  linux::CaptureFileReader reader(path);
+  linux_port::CaptureFileReader reader(path);
   uint32_t number = 0;
   while (auto p = reader.Next()) {
     ++number;

@@ -12,7 +12,7 @@
 namespace airlab::apps {
 namespace {
 
-// A queued reading in the Store: [version][field][node mac x6][wall time ms, i64 LE][value].
+// A queued reading in the durable queue: [version][field][node mac x6][wall time ms, i64 LE][value].
 constexpr uint8_t kRecordVersion = 1;
 constexpr size_t kRecordHeaderSize = 16;
 constexpr size_t kMaxRecordSize = kRecordHeaderSize + espnow::kMaxPayloadV2;
@@ -118,7 +118,7 @@ size_t AppendNumber(std::span<char> out, size_t at, uint64_t value, int base, in
 // with the id of its last reading.
 class Gateway::BatchSource final : public cloud::BulkSource {
  public:
-  BatchSource(Gateway& g, std::span<const port::StoredRecord> records, int64_t last_time_s)
+  BatchSource(Gateway& g, std::span<const port::QueuedRecord> records, int64_t last_time_s)
       : g_(g), records_(records), last_time_s_(last_time_s) {}
 
   bool Next(cloud::BulkEntry& update) override {
@@ -162,7 +162,7 @@ class Gateway::BatchSource final : public cloud::BulkSource {
 
  private:
   Gateway& g_;
-  std::span<const port::StoredRecord> records_;
+  std::span<const port::QueuedRecord> records_;
   int64_t last_time_s_;
   size_t next_ = 0;
   size_t count_ = 0;
@@ -171,7 +171,7 @@ class Gateway::BatchSource final : public cloud::BulkSource {
   std::array<char, 96> status_{};
 };
 
-Gateway::Gateway(espnow::Link& link, port::Store& store, port::Uplink& uplink,
+Gateway::Gateway(espnow::Link& link, port::DurableQueue& store, port::Uplink& uplink,
                  const port::Clock& clock, const port::Clock& wall_clock, port::Timer& timer,
                  port::Rng& rng, const GatewayMemory& memory, const GatewayConfig& config)
     : link_(link),
@@ -546,7 +546,7 @@ void Gateway::Ingest(port::TimeNs now) {
 }
 
 void Gateway::CommitIngest(size_t records, size_t marks, port::TimeNs now) {
-  const port::StoreChange change{memory_.ingest_records.first(records), 0,
+  const port::QueueChange change{memory_.ingest_records.first(records), 0,
                                  memory_.ingest_marks.first(marks)};
   Result<uint64_t> first = store_.Commit(change);
   for (GatewayNode& node : memory_.nodes) {
@@ -748,7 +748,7 @@ void Gateway::StartBulk(port::TimeNs now) {
     stats_.queued = 0;
     return;
   }
-  const std::span<const port::StoredRecord> records = memory_.records.first(*n);
+  const std::span<const port::QueuedRecord> records = memory_.records.first(*n);
   BatchSource source(*this, records, last_time_s_);
   cloud::BulkOptions options;
   options.format = cloud::BulkFormat::kJson;
@@ -819,7 +819,7 @@ void Gateway::TakeWriteInbox(port::TimeNs now) {
       LearnFields(fields, now);
       if (newest_time_s > last_time_s_) last_time_s_ = newest_time_s;
       reconcile_needed_ = false;
-      // RemoveThrough asks for another read-back if the Store fails.
+      // RemoveThrough asks for another read-back if the durable queue fails.
       const uint64_t removed = tag_found ? RemoveThrough(tag_id, now) : 0;
       stats_.reconciled += removed;
       e.kind = GatewayEventKind::kReconciled;

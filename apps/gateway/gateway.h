@@ -3,13 +3,13 @@
 // ESP-NOW nodes and carries them to a ThingSpeak channel, and carries a channel field back
 // to the nodes as commands:
 //
-// - Every reading goes into the durable Store before anything else; only then does the
+// - Every reading goes into the durable queue before anything else; only then does the
 //   node get its confirmation (messages.h, kAck), so a reading a node was told is stored
 //   survives a crash of the gateway. Re-sends are recognised by (session, sequence), whose
 //   last value per node is committed in the same transaction as the reading.
 // - An uplink loop takes the oldest queued readings and posts them with bulk updates, no
 //   more often than the channel's write interval (15 s on a free ThingSpeak account),
-//   and removes them from the Store only once the cloud accepted them.
+//   and removes them from the durable queue only once the cloud accepted them.
 // - Exactly once: ThingSpeak keeps one entry per second, so readings become entries with a
 //   created_at one second apart or more (readings of different nodes within a second share
 //   an entry, one field per node), and each entry carries in its status the id of its last
@@ -23,7 +23,7 @@
 //   until the node's radio acknowledges it (ESP-NOW's delivery status), with back-off.
 //   A command's id is the cloud entry id, so a node acts on each once.
 // - Fields: one per node, configured or the lowest free one in the order nodes are first
-//   heard, kept in the Store. Only fields the channel has: ThingSpeak silently drops values
+//   heard, kept in the durable queue. Only fields the channel has: ThingSpeak silently drops values
 //   for the others, so the gateway takes the channel's fields from its read-back (and keeps
 //   them; a gateway that never reached its channel assumes all eight). A node without a
 //   field has its readings refused (kAck kRejected): it is told, and drops them.
@@ -60,7 +60,7 @@
 #include "core/espnow/link.h"
 #include "core/port/clock.h"
 #include "core/port/rng.h"
-#include "core/port/store.h"
+#include "core/port/durable_queue.h"
 #include "core/port/timer.h"
 #include "core/port/uplink.h"
 
@@ -86,7 +86,7 @@ enum class GatewayEventKind : uint8_t {
   kCommand,        // id (cloud entry), value: a new command from the command field
   kForwarded,      // node, id (command), count (attempts): the node's radio ACKed it
   kForwardFailed,  // node, id (command), count (attempts): no ACK; tried again later
-  kStoreError,     // status: the Store failed; nothing was confirmed, nodes re-send
+  kStoreError,     // status: the durable queue failed; nothing was confirmed, nodes re-send
   kHomeChannel,    // channel: the Wi-Fi station's channel, where ESP-NOW now runs
 };
 
@@ -118,7 +118,7 @@ struct GatewayStats {
   uint64_t received = 0;        // readings taken (airlab and raw), re-sends not counted
   uint64_t duplicates = 0;      // re-sent readings recognised and confirmed again
   uint64_t rejected = 0;        // readings refused for good
-  uint64_t stored = 0;          // readings committed to the Store
+  uint64_t stored = 0;          // readings committed to the durable queue
   uint64_t posted = 0;          // readings the cloud accepted
   uint64_t entries = 0;         // channel entries they made
   uint64_t bulk_requests = 0;   // bulk updates sent
@@ -131,7 +131,7 @@ struct GatewayStats {
   uint64_t forward_attempts = 0;
   uint64_t hellos = 0;          // discovery answers sent
   uint64_t store_errors = 0;
-  uint64_t queued = 0;          // readings in the Store, not yet accepted by the cloud
+  uint64_t queued = 0;          // readings in the durable queue, not yet accepted by the cloud
 };
 
 struct GatewayConfig {
@@ -153,7 +153,7 @@ struct GatewayConfig {
   port::TimeNs command_poll_interval = port::kSecond;
 
   // Fields: these nodes get these fields; the others, with auto_fields, the lowest free
-  // field in the order they are first heard (kept in the Store across restarts).
+  // field in the order they are first heard (kept in the durable queue across restarts).
   std::span<const FieldMapping> fields;
   bool auto_fields = true;
   // Take raw payloads (lab boards) as readings.
@@ -208,7 +208,7 @@ struct GatewayNode {
   port::TimeNs command_backoff = 0;
 };
 
-// A record read from the Store, decoded; and an entry of the bulk update being built.
+// A record read from the durable queue, decoded; and an entry of the bulk update being built.
 // Opaque, as GatewayNode.
 struct GatewayBatchEntry {
   uint64_t last_id = 0;
@@ -219,7 +219,7 @@ struct GatewayBatchEntry {
 // Storage the gateway uses for its whole life.
 struct GatewayMemory {
   std::span<GatewayNode> nodes;             // at most the Link's peer limit minus one
-  std::span<port::StoredRecord> records;    // readings per bulk update, at most
+  std::span<port::QueuedRecord> records;    // readings per bulk update, at most
   MutableByteSpan record_bytes;             // their bytes (~ 16 + value each)
   std::span<GatewayBatchEntry> entries;     // as many as records
   MutableByteSpan ingest_bytes;             // readings committed in one transaction
@@ -236,17 +236,17 @@ class Gateway final : private espnow::LinkListener, private port::TimerListener 
   // Every reference must outlive the gateway. `clock` is the time base of the Timer and
   // the Link; `wall_clock` gives ns since the Unix epoch: the cloud's time, for created_at
   // and the rate limit. The Link must be disabled: Start enables it.
-  Gateway(espnow::Link& link, port::Store& store, port::Uplink& uplink,
+  Gateway(espnow::Link& link, port::DurableQueue& store, port::Uplink& uplink,
           const port::Clock& clock, const port::Clock& wall_clock, port::Timer& timer,
           port::Rng& rng, const GatewayMemory& memory, const GatewayConfig& config);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Loads the nodes and the queue's state from the Store, enables the Link and starts
+  // Loads the nodes and the queue's state from the durable queue, enables the Link and starts
   // the loops (first a read-back of the channel). kInvalidArgument: a bad configuration
   // (no channel or write key, a field outside 1..8, memory too small, a name that does
-  // not fit a tag). kUnavailable: the Store failed. The Link's errors.
+  // not fit a tag). kUnavailable: the durable queue failed. The Link's errors.
   Status Start(uint8_t home_channel);
   // Does what is due. The gateway's timer calls it; others may too (after handing it an
   // uplink completion, say). Harmless when nothing is due.
@@ -344,7 +344,7 @@ class Gateway final : private espnow::LinkListener, private port::TimerListener 
   void StartBulk(port::TimeNs now);
   void StartReconcile(port::TimeNs now);
   void BackOff(port::TimeNs now);
-  // Removes the readings up to `id` from the Store; returns how many went.
+  // Removes the readings up to `id` from the durable queue; returns how many went.
   uint64_t RemoveThrough(uint64_t id, port::TimeNs now);
   void StepCommands(port::TimeNs now);
   bool NeedsCommand(const GatewayNode& node) const;
@@ -356,7 +356,7 @@ class Gateway final : private espnow::LinkListener, private port::TimerListener 
   size_t WriteTag(uint64_t id, std::span<char> out) const;
 
   espnow::Link& link_;
-  port::Store& store_;
+  port::DurableQueue& store_;
   const port::Clock& clock_;
   const port::Clock& wall_clock_;
   port::Timer& timer_;
@@ -417,7 +417,7 @@ class GatewayBuffers {
  private:
   static constexpr size_t kRecordBytes = 16 + kMaxValueSize;
   std::array<GatewayNode, kNodes> nodes_{};
-  std::array<port::StoredRecord, kRecords> records_{};
+  std::array<port::QueuedRecord, kRecords> records_{};
   std::array<std::byte, kRecords * kRecordBytes> record_bytes_{};
   std::array<GatewayBatchEntry, kRecords> entries_{};
   std::array<std::byte, kIngest * kRecordBytes> ingest_bytes_{};

@@ -4,7 +4,7 @@ namespace airlab::apps {
 
 GatewayHost::GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
                          const port::Clock& clock, const port::Clock& wall_clock,
-                         port::Store& store, port::Uplink& uplink, const GatewayConfig& config,
+                         port::DurableQueue& store, port::Uplink& uplink, const GatewayConfig& config,
                          uint64_t seed)
     : radio_(radio),
       timer_(std::move(timer)),

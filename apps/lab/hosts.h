@@ -14,7 +14,7 @@
 #include "core/port/clock.h"
 #include "core/port/radio.h"
 #include "core/port/rng.h"
-#include "core/port/store.h"
+#include "core/port/durable_queue.h"
 #include "core/port/timer.h"
 #include "core/port/uplink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
@@ -34,7 +34,7 @@ class GatewayHost {
   // `config`'s strings and field mappings are copied. The radio, clocks, store and uplink
   // must outlive the host.
   GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer, const port::Clock& clock,
-              const port::Clock& wall_clock, port::Store& store, port::Uplink& uplink,
+              const port::Clock& wall_clock, port::DurableQueue& store, port::Uplink& uplink,
               const GatewayConfig& config, uint64_t seed);
   GatewayHost(const GatewayHost&) = delete;
   GatewayHost& operator=(const GatewayHost&) = delete;

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "apps/lab/memory_store.h"
-#include "platform/linux/sqlite_store.h"
+#include "apps/lab/memory_queue.h"
+#include "platform/linux/sqlite_queue.h"
 
 namespace airlab::apps {
 namespace {
@@ -54,9 +54,9 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
       router_(options.router_channel) {
   Publish();
   if (options_.store.empty()) {
-    store_ = std::make_unique<MemoryStore>();
+    store_ = std::make_unique<MemoryQueue>();
   } else {
-    store_ = std::make_unique<linux::SqliteStore>(options_.store);
+    store_ = std::make_unique<linux_port::SqliteQueue>(options_.store);
   }
   if (!options_.pcap.empty()) {
     sim::PcapngTapOptions tap;

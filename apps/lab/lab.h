@@ -128,7 +128,7 @@ class Lab {
   sim::Simulation& sim() { return sim_; }
   Router& router() { return router_; }
   FlakyUplink& uplink() { return uplink_; }
-  port::Store& store() { return *store_; }
+  port::DurableQueue& store() { return *store_; }
   GatewayHost& gateway() { return *gateway_; }
   size_t node_count() const { return nodes_.size(); }
   NodeHost& node(size_t index) { return *nodes_[index]; }
@@ -152,7 +152,7 @@ class Lab {
   OffsetClock wall_clock_;
   FlakyUplink uplink_;
   Router router_;
-  std::unique_ptr<port::Store> store_;
+  std::unique_ptr<port::DurableQueue> store_;
   std::unique_ptr<sim::PcapngTap> tap_;
   uint32_t gateway_node_ = 0;
   std::unique_ptr<GatewayHost> gateway_;

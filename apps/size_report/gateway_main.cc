@@ -1,6 +1,6 @@
 // A firmware image for the size report of the lab's Master: apps::Gateway with its default
 // GatewayBuffers<> over espnow::StaticStack<> and the volatile ports (volatile_ports.h),
-// its Store and Uplink volatile too. `arm-none-eabi-size` on this image is what the
+// its DurableQueue and Uplink volatile too. `arm-none-eabi-size` on this image is what the
 // gateway and the Stack cost a device; the storage backend (flash ring) and the HTTP
 // client (esp_http_client) are the platform's, counted apart.
 
@@ -12,7 +12,7 @@
 
 #include "apps/gateway/gateway.h"
 #include "core/espnow/stack.h"
-#include "core/port/store.h"
+#include "core/port/durable_queue.h"
 #include "core/port/uplink.h"
 #include "core/size_report/volatile_ports.h"
 
@@ -23,17 +23,17 @@ using size_report::g_input;
 using size_report::g_output;
 using size_report::Sink;
 
-class VolatileStore final : public port::Store {
+class VolatileStore final : public port::DurableQueue {
  public:
   Result<uint64_t> Count() override { return uint64_t{g_input[2]}; }
 
  private:
-  Result<uint64_t> DoCommit(const port::StoreChange& change) override {
+  Result<uint64_t> DoCommit(const port::QueueChange& change) override {
     for (ByteSpan record : change.append) Sink(record);
     g_output = g_output + static_cast<uint32_t>(change.remove_through + change.marks.size());
     return uint64_t{g_input[3]};
   }
-  Result<size_t> DoRead(uint64_t after, std::span<port::StoredRecord> out, MutableByteSpan storage) override {
+  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out, MutableByteSpan storage) override {
     const size_t n = std::min<size_t>(g_input[4] % 4, out.size());
     for (size_t i = 0; i < n && i < storage.size(); ++i) {
       storage[i] = std::byte{g_input[5]};

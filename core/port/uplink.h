@@ -2,7 +2,7 @@
 // Uplink port: the way out to a cloud service - HTTP exchanges (request, answer) and MQTT
 // (publish, subscribe, messages). core/cloud builds the bytes and reads the answers; an
 // Uplink only carries them. One implementation may carry both or one of the two: on Linux
-// linux::HttpUplink (cpp-httplib) and linux::MqttUplink (libmosquitto); on ESP-IDF the
+// linux_port::HttpUplink (cpp-httplib) and linux_port::MqttUplink (libmosquitto); on ESP-IDF the
 // vendor's esp_http_client and esp-mqtt. The calls a transport does not carry return
 // kUnimplemented.
 //

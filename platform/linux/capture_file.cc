@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 // IDBs one section may hold; mergecap of many captures stays far below.
@@ -434,4 +434,4 @@ void CaptureFileWriter::Close() {
   }
 }
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -15,7 +15,7 @@
 #include "core/wire/pcap.h"
 #include "core/wire/pcapng.h"
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 
 enum class CaptureFormat { kPcap, kPcapng };
 
@@ -129,4 +129,4 @@ class CaptureFileWriter {
   size_t used_ = 0;
 };
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -22,7 +22,7 @@
 #include "tests/run_command.h"
 #include "tests/temp_dir.h"
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 using ::testing::AllOf;
@@ -572,4 +572,4 @@ TEST(CaptureFormatForPath, ExtensionChoosesFormat) {
 }
 
 }  // namespace
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 std::string_view Text(ByteSpan bytes) {
@@ -161,4 +161,4 @@ port::HttpAnswer HttpUplink::Exchange(const port::HttpRequest& request) {
   return answer;
 }
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -1,10 +1,10 @@
 #pragma once
-// linux::HttpUplink: the Uplink port's HTTP half on Linux, over cpp-httplib. Requests queue
+// linux_port::HttpUplink: the Uplink port's HTTP half on Linux, over cpp-httplib. Requests queue
 // and run one after the other on a worker thread, on one kept-alive connection to the base
 // URL (http:// or https:// through OpenSSL, the server's certificate and name verified);
 // each ends in the request's listener, called from that thread.
 //
-//   linux::HttpUplink uplink({.base_url = "https://api.thingspeak.com"});
+//   linux_port::HttpUplink uplink({.base_url = "https://api.thingspeak.com"});
 //   cloud::ThingSpeak ts(uplink, clock, listener, request_buffer, answer_buffer);
 
 #include <chrono>
@@ -22,7 +22,7 @@ namespace httplib {
 class Client;
 }
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 
 struct HttpUplinkOptions {
   // Scheme, host, optional port and path prefix: "http://127.0.0.1:8080",
@@ -71,4 +71,4 @@ class HttpUplink final : public port::Uplink {
   std::thread worker_;
 };
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

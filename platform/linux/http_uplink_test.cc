@@ -25,7 +25,7 @@
 #include "tests/loopback.h"
 #include "tests/temp_dir.h"
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 using namespace std::chrono_literals;
@@ -399,4 +399,4 @@ TEST(HttpUplink, Https_VerifiesTheServer) {
 }
 
 }  // namespace
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 std::string Error(const std::string& what, int rc) {
@@ -236,4 +236,4 @@ void MqttUplink::OnMessage(mosquitto*, void* self, const mosquitto_message* mess
                                static_cast<size_t>(message->payloadlen)));
 }
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -1,11 +1,11 @@
 #pragma once
-// linux::MqttUplink: the Uplink port's MQTT half on Linux, over libmosquitto. It connects in
+// linux_port::MqttUplink: the Uplink port's MQTT half on Linux, over libmosquitto. It connects in
 // the background, reconnects by itself with growing pauses when the broker goes away, renews
 // its subscriptions on every connection, and reports through the MqttListener from its
 // network thread. While disconnected, QoS 1 messages wait in libmosquitto's queue for the
 // next connection; QoS 0 ones are refused with kUnavailable.
 //
-//   linux::MqttUplink mqtt({.host = "mqtt3.thingspeak.com", .port = 1883,
+//   linux_port::MqttUplink mqtt({.host = "mqtt3.thingspeak.com", .port = 1883,
 //                           .client_id = ID, .username = USER, .password = PASSWORD});
 //   mqtt.SetMqttListener(&listener);
 //   mqtt.Start();
@@ -26,7 +26,7 @@
 struct mosquitto;
 struct mosquitto_message;
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 
 struct MqttUplinkOptions {
   std::string host = "127.0.0.1";
@@ -98,4 +98,4 @@ class MqttUplink final : public port::Uplink {
   std::set<int> early_;               // message ids done before Publish noted them
 };
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

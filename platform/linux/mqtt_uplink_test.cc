@@ -19,7 +19,7 @@
 #include "tests/loopback.h"
 #include "tests/temp_dir.h"
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 using namespace std::chrono_literals;
@@ -196,4 +196,4 @@ TEST(MqttUplink, UsernameAndPassword) {
 }
 
 }  // namespace
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

@@ -10,9 +10,9 @@
 namespace airlab::sim {
 namespace {
 
-linux::CaptureWriterOptions WriterOptions(const PcapngTapOptions& options) {
-  linux::CaptureWriterOptions w;
-  w.format = linux::CaptureFormat::kPcapng;
+linux_port::CaptureWriterOptions WriterOptions(const PcapngTapOptions& options) {
+  linux_port::CaptureWriterOptions w;
+  w.format = linux_port::CaptureFormat::kPcapng;
   w.interface_name = options.interface_name;
   return w;
 }
@@ -72,7 +72,7 @@ void PcapngTap::OnAirFrame(const TapFrame& frame) {
   out.PutLe32((flags & wire::RadiotapFlags::kBadFcs) != 0 ? ~fcs : fcs);
   AIRLAB_ASSERT(out.ok());  // 64 bytes hold every radiotap field set above
 
-  linux::CapturedPacket packet;
+  linux_port::CapturedPacket packet;
   packet.ts_ns = options_.epoch_ns + frame.end;
   packet.data = out.bytes();
   writer_.Write(packet);

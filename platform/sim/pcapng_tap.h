@@ -44,7 +44,7 @@ class PcapngTap final : public AirObserver {
  private:
   Simulation& simulation_;
   PcapngTapOptions options_;
-  linux::CaptureFileWriter writer_;
+  linux_port::CaptureFileWriter writer_;
   std::vector<std::byte> record_;
   uint64_t frames_written_ = 0;
 };

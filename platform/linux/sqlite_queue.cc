@@ -1,4 +1,4 @@
-#include "platform/linux/sqlite_store.h"
+#include "platform/linux/sqlite_queue.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 // Leaves a statement ready for its next use whatever way the call leaves.
@@ -42,7 +42,7 @@ uint64_t AsUnsigned(int64_t s) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::filesystem::path& path, SqliteStoreOptions options)
+SqliteQueue::SqliteQueue(const std::filesystem::path& path, SqliteStoreOptions options)
     : path_(path) {
   const std::string where = "the gateway's store " + path.string();
   std::error_code ec;
@@ -95,9 +95,9 @@ SqliteStore::SqliteStore(const std::filesystem::path& path, SqliteStoreOptions o
   }
 }
 
-SqliteStore::~SqliteStore() { Close(); }
+SqliteQueue::~SqliteQueue() { Close(); }
 
-void SqliteStore::Close() {
+void SqliteQueue::Close() {
   for (sqlite3_stmt** s : {&begin_, &commit_, &rollback_, &insert_, &remove_, &set_mark_, &read_,
                            &count_, &next_id_, &get_mark_, &read_marks_}) {
     sqlite3_finalize(*s);
@@ -109,7 +109,7 @@ void SqliteStore::Close() {
   lock_fd_ = -1;
 }
 
-sqlite3_stmt* SqliteStore::Prepare(const char* sql) {
+sqlite3_stmt* SqliteQueue::Prepare(const char* sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
     return nullptr;
@@ -117,11 +117,11 @@ sqlite3_stmt* SqliteStore::Prepare(const char* sql) {
   return stmt;
 }
 
-bool SqliteStore::Exec(const char* sql) {
+bool SqliteQueue::Exec(const char* sql) {
   return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
-Result<uint64_t> SqliteStore::NextId() {
+Result<uint64_t> SqliteQueue::NextId() {
   Reset reset(next_id_);
   const int rc = sqlite3_step(next_id_);
   if (rc == SQLITE_ROW) return static_cast<uint64_t>(sqlite3_column_int64(next_id_, 0)) + 1;
@@ -129,7 +129,7 @@ Result<uint64_t> SqliteStore::NextId() {
   return Status::Unavailable();
 }
 
-Result<uint64_t> SqliteStore::DoCommit(const port::StoreChange& change) {
+Result<uint64_t> SqliteQueue::DoCommit(const port::QueueChange& change) {
   {
     Reset reset(begin_);
     if (sqlite3_step(begin_) != SQLITE_DONE) return Status::Unavailable();
@@ -176,7 +176,7 @@ Result<uint64_t> SqliteStore::DoCommit(const port::StoreChange& change) {
   return first;
 }
 
-Result<size_t> SqliteStore::DoRead(uint64_t after, std::span<port::StoredRecord> out,
+Result<size_t> SqliteQueue::DoRead(uint64_t after, std::span<port::QueuedRecord> out,
                                    MutableByteSpan storage) {
   Reset reset(read_);
   if (sqlite3_bind_int64(read_, 1, AsSigned(after)) != SQLITE_OK ||
@@ -203,13 +203,13 @@ Result<size_t> SqliteStore::DoRead(uint64_t after, std::span<port::StoredRecord>
   return n;
 }
 
-Result<uint64_t> SqliteStore::Count() {
+Result<uint64_t> SqliteQueue::Count() {
   Reset reset(count_);
   if (sqlite3_step(count_) != SQLITE_ROW) return Status::Unavailable();
   return static_cast<uint64_t>(sqlite3_column_int64(count_, 0));
 }
 
-Result<uint64_t> SqliteStore::DoGetMark(uint64_t key) {
+Result<uint64_t> SqliteQueue::DoGetMark(uint64_t key) {
   Reset reset(get_mark_);
   if (sqlite3_bind_int64(get_mark_, 1, AsSigned(key)) != SQLITE_OK) return Status::Unavailable();
   const int rc = sqlite3_step(get_mark_);
@@ -218,7 +218,7 @@ Result<uint64_t> SqliteStore::DoGetMark(uint64_t key) {
   return Status::Unavailable();
 }
 
-Result<size_t> SqliteStore::DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) {
+Result<size_t> SqliteQueue::DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) {
   Reset reset(read_marks_);
   if (sqlite3_bind_int64(read_marks_, 1, AsSigned(first)) != SQLITE_OK ||
       sqlite3_bind_int64(read_marks_, 2, AsSigned(last)) != SQLITE_OK ||
@@ -236,4 +236,4 @@ Result<size_t> SqliteStore::DoReadMarks(uint64_t first, uint64_t last, std::span
   return n;
 }
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

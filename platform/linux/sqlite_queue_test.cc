@@ -1,8 +1,8 @@
-// linux::SqliteStore: the port's contract (ids in order and never reused, atomic commits,
+// linux_port::SqliteQueue: the port's contract (ids in order and never reused, atomic commits,
 // marks), what the sqlite3 program reads from the file (an independent reader), durability
 // across a SIGKILL of the process that committed, and the one-gateway-per-store lock.
 
-#include "platform/linux/sqlite_store.h"
+#include "platform/linux/sqlite_queue.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,7 +18,7 @@
 #include "tests/run_command.h"
 #include "tests/temp_dir.h"
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 namespace {
 
 using testing_tools::TempDir;
@@ -31,8 +31,8 @@ std::string Sqlite3(const std::filesystem::path& db, const std::string& sql) {
   return testing_tools::RunCommand("sqlite3 -readonly '" + db.string() + "' \"" + sql + "\"").out;
 }
 
-std::vector<std::pair<uint64_t, std::string>> ReadAll(SqliteStore& store, uint64_t after = 0) {
-  std::array<port::StoredRecord, 64> records;
+std::vector<std::pair<uint64_t, std::string>> ReadAll(SqliteQueue& store, uint64_t after = 0) {
+  std::array<port::QueuedRecord, 64> records;
   std::array<std::byte, 4096> storage;
   Result<size_t> n = store.Read(after, records, storage);
   EXPECT_TRUE(n.ok());
@@ -41,9 +41,9 @@ std::vector<std::pair<uint64_t, std::string>> ReadAll(SqliteStore& store, uint64
   return out;
 }
 
-TEST(SqliteStore, Commit_AppendsInOrder_IdsFromOne) {
+TEST(SqliteQueue, Commit_AppendsInOrder_IdsFromOne) {
   TempDir dir;
-  SqliteStore store(dir.File("q.db"));
+  SqliteQueue store(dir.File("q.db"));
   const std::vector<ByteSpan> batch = {Span("a"), Span("bb"), Span("")};
   Result<uint64_t> first = store.Commit({batch, 0, {}});
   ASSERT_TRUE(first.ok());
@@ -56,9 +56,9 @@ TEST(SqliteStore, Commit_AppendsInOrder_IdsFromOne) {
             "1|61\n2|6262\n3|\n");
 }
 
-TEST(SqliteStore, RemoveThrough_IdsNeverReused) {
+TEST(SqliteQueue, RemoveThrough_IdsNeverReused) {
   TempDir dir;
-  SqliteStore store(dir.File("q.db"));
+  SqliteQueue store(dir.File("q.db"));
   const std::vector<ByteSpan> two = {Span("x"), Span("y")};
   ASSERT_TRUE(store.Commit({two, 0, {}}).ok());
   Result<uint64_t> next = store.Commit({{}, 2, {}});  // removes both, appends nothing
@@ -70,9 +70,9 @@ TEST(SqliteStore, RemoveThrough_IdsNeverReused) {
   EXPECT_EQ(ReadAll(store), (std::vector<std::pair<uint64_t, std::string>>{{3, "z"}}));
 }
 
-TEST(SqliteStore, Marks_SetReplaceAndRange) {
+TEST(SqliteQueue, Marks_SetReplaceAndRange) {
   TempDir dir;
-  SqliteStore store(dir.File("q.db"));
+  SqliteQueue store(dir.File("q.db"));
   EXPECT_EQ(store.GetMark(7).status(), Status::NotFound());
   const std::vector<port::Mark> marks = {{7, 70}, {9, 0xffffffffffffffffull}, {8, 80}, {100, 1}};
   ASSERT_TRUE(store.Commit({{}, 0, marks}).ok());
@@ -88,25 +88,25 @@ TEST(SqliteStore, Marks_SetReplaceAndRange) {
   EXPECT_EQ(page[1], (port::Mark{8, 81}));
   n = store.ReadMarks(9, 99, page);
   EXPECT_EQ(*n, 1u);
-  EXPECT_EQ(store.GetMark(port::Store::kMaxMarkKey).status(), Status::InvalidArgument());
+  EXPECT_EQ(store.GetMark(port::DurableQueue::kMaxMarkKey).status(), Status::InvalidArgument());
 }
 
-TEST(SqliteStore, Read_StorageTooSmall_StopsBeforeOrRefuses) {
+TEST(SqliteQueue, Read_StorageTooSmall_StopsBeforeOrRefuses) {
   TempDir dir;
-  SqliteStore store(dir.File("q.db"));
+  SqliteQueue store(dir.File("q.db"));
   const std::string big(100, 'b');
   const std::vector<ByteSpan> batch = {Span("small"), Span(big)};
   ASSERT_TRUE(store.Commit({batch, 0, {}}).ok());
-  std::array<port::StoredRecord, 4> records;
+  std::array<port::QueuedRecord, 4> records;
   std::array<std::byte, 50> storage;
   EXPECT_EQ(store.Read(0, records, storage).value(), 1u);  // the second does not fit
   EXPECT_EQ(store.Read(1, records, storage).status(), Status::ResourceExhausted());
 }
 
-TEST(SqliteStore, Commit_RecordTooLarge_NothingChanges) {
+TEST(SqliteQueue, Commit_RecordTooLarge_NothingChanges) {
   TempDir dir;
-  SqliteStore store(dir.File("q.db"));
-  const std::string huge(port::Store::kMaxRecordSize + 1, 'h');
+  SqliteQueue store(dir.File("q.db"));
+  const std::string huge(port::DurableQueue::kMaxRecordSize + 1, 'h');
   const std::vector<ByteSpan> batch = {Span("ok"), Span(huge)};
   const std::vector<port::Mark> marks = {{1, 1}};
   EXPECT_EQ(store.Commit({batch, 0, marks}).status(), Status::InvalidArgument());
@@ -114,7 +114,7 @@ TEST(SqliteStore, Commit_RecordTooLarge_NothingChanges) {
   EXPECT_EQ(store.GetMark(1).status(), Status::NotFound());
 }
 
-TEST(SqliteStore, Commit_SurvivesSigkillOfTheProcess) {
+TEST(SqliteQueue, Commit_SurvivesSigkillOfTheProcess) {
   TempDir dir;
   const std::filesystem::path path = dir.File("q.db");
   // A child commits 200 transactions, then waits to be killed; whatever Commit returned
@@ -125,7 +125,7 @@ TEST(SqliteStore, Commit_SurvivesSigkillOfTheProcess) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     ::close(pipefd[0]);
-    SqliteStore store(path);
+    SqliteQueue store(path);
     for (int i = 0; i < 200; ++i) {
       const std::string value = "r" + std::to_string(i);
       const std::vector<ByteSpan> one = {Span(value)};
@@ -145,24 +145,24 @@ TEST(SqliteStore, Commit_SurvivesSigkillOfTheProcess) {
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
   // The lock went with the process: the store opens at once.
-  SqliteStore store(path);
+  SqliteQueue store(path);
   EXPECT_EQ(store.Count().value(), 200u);
   EXPECT_EQ(store.GetMark(1).value(), 199u);
   EXPECT_EQ(Sqlite3(path, "SELECT count(*), max(id) FROM airlab_records"), "200|200\n");
 }
 
-TEST(SqliteStore, SecondOpenOfTheSameStore_IsRefused) {
+TEST(SqliteQueue, SecondOpenOfTheSameStore_IsRefused) {
   TempDir dir;
-  SqliteStore first(dir.File("q.db"));
+  SqliteQueue first(dir.File("q.db"));
   try {
-    SqliteStore second(dir.File("q.db"));
+    SqliteQueue second(dir.File("q.db"));
     FAIL() << "a second store on the same file opened";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("in use by another process"), std::string::npos) << e.what();
   }
 }
 
-TEST(SqliteStore, NotAnSqliteFile_IsRefusedWithItsPath) {
+TEST(SqliteQueue, NotAnSqliteFile_IsRefusedWithItsPath) {
   TempDir dir;
   const std::filesystem::path path = dir.File("junk.db");
   {
@@ -171,7 +171,7 @@ TEST(SqliteStore, NotAnSqliteFile_IsRefusedWithItsPath) {
     std::fclose(f);
   }
   try {
-    SqliteStore store(path);
+    SqliteQueue store(path);
     FAIL() << "opened a text file";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
@@ -179,4 +179,4 @@ TEST(SqliteStore, NotAnSqliteFile_IsRefusedWithItsPath) {
 }
 
 }  // namespace
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

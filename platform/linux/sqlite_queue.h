@@ -1,5 +1,5 @@
 #pragma once
-// SqliteStore: the gateway's durable queue (port::Store) in one SQLite file, in WAL mode.
+// SqliteQueue: the gateway's durable queue (port::DurableQueue) in one SQLite file, in WAL mode.
 // Each Commit is one IMMEDIATE transaction; with `synchronous = FULL` (the default) SQLite
 // syncs the WAL before COMMIT returns, so a committed reading survives a power cut as well
 // as a crash of the process; NORMAL survives the process's crash (SIGKILL) and may lose the
@@ -14,12 +14,12 @@
 #include <filesystem>
 #include <span>
 
-#include "core/port/store.h"
+#include "core/port/durable_queue.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace airlab::linux {
+namespace airlab::linux_port {
 
 struct SqliteStoreOptions {
   // FULL: a commit is on disk when it returns (power cut safe). NORMAL: in the WAL, synced
@@ -27,22 +27,22 @@ struct SqliteStoreOptions {
   bool synchronous_full = true;
 };
 
-class SqliteStore final : public port::Store {
+class SqliteQueue final : public port::DurableQueue {
  public:
   // Opens (creating it and its folder when missing) the store at `path`. Throws
   // std::runtime_error with a sentence naming the path when it cannot be opened, is not an
   // airlab store, or another process holds it.
-  explicit SqliteStore(const std::filesystem::path& path, SqliteStoreOptions options = {});
-  ~SqliteStore() override;
-  SqliteStore(const SqliteStore&) = delete;
-  SqliteStore& operator=(const SqliteStore&) = delete;
+  explicit SqliteQueue(const std::filesystem::path& path, SqliteStoreOptions options = {});
+  ~SqliteQueue() override;
+  SqliteQueue(const SqliteQueue&) = delete;
+  SqliteQueue& operator=(const SqliteQueue&) = delete;
 
   Result<uint64_t> Count() override;
   const std::filesystem::path& path() const { return path_; }
 
  protected:
-  Result<uint64_t> DoCommit(const port::StoreChange& change) override;
-  Result<size_t> DoRead(uint64_t after, std::span<port::StoredRecord> out,
+  Result<uint64_t> DoCommit(const port::QueueChange& change) override;
+  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out,
                         MutableByteSpan storage) override;
   Result<uint64_t> DoGetMark(uint64_t key) override;
   Result<size_t> DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) override;
@@ -69,4 +69,4 @@ class SqliteStore final : public port::Store {
   sqlite3_stmt* read_marks_ = nullptr;
 };
 
-}  // namespace airlab::linux
+}  // namespace airlab::linux_port

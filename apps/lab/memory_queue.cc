@@ -1,10 +1,10 @@
-#include "apps/lab/memory_store.h"
+#include "apps/lab/memory_queue.h"
 
 #include <cstring>
 
 namespace airlab::apps {
 
-Result<uint64_t> MemoryStore::DoCommit(const port::StoreChange& change) {
+Result<uint64_t> MemoryQueue::DoCommit(const port::QueueChange& change) {
   if (fail_commits) return Status::Unavailable();
   const uint64_t first = next_id_;
   for (ByteSpan record : change.append) {
@@ -18,7 +18,7 @@ Result<uint64_t> MemoryStore::DoCommit(const port::StoreChange& change) {
   return first;
 }
 
-Result<size_t> MemoryStore::DoRead(uint64_t after, std::span<port::StoredRecord> out,
+Result<size_t> MemoryQueue::DoRead(uint64_t after, std::span<port::QueuedRecord> out,
                                    MutableByteSpan storage) {
   size_t n = 0, used = 0;
   for (auto it = records_.upper_bound(after); it != records_.end() && n < out.size(); ++it) {
@@ -34,13 +34,13 @@ Result<size_t> MemoryStore::DoRead(uint64_t after, std::span<port::StoredRecord>
   return n;
 }
 
-Result<uint64_t> MemoryStore::DoGetMark(uint64_t key) {
+Result<uint64_t> MemoryQueue::DoGetMark(uint64_t key) {
   auto it = marks_.find(key);
   if (it == marks_.end()) return Status::NotFound();
   return it->second;
 }
 
-Result<size_t> MemoryStore::DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) {
+Result<size_t> MemoryQueue::DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) {
   size_t n = 0;
   for (auto it = marks_.lower_bound(first); it != marks_.end() && it->first <= last && n < out.size();
        ++it) {

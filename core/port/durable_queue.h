@@ -1,9 +1,9 @@
 #pragma once
-// Store port: durable storage for a gateway - a FIFO of small records (messages waiting for
+// DurableQueue port: durable storage for a gateway - a FIFO of small records (messages waiting for
 // the cloud) and a few named 64-bit values ("marks": per-node sequence numbers, delivery
 // state), changed together by atomic commits. What a commit returned kOk for survives a
 // crash of the process (and, where the backend says so, of the machine). On Linux,
-// linux::SqliteStore (SQLite in WAL mode); on ESP32 a flash ring and NVS later; in tests an
+// linux_port::SqliteQueue (SQLite in WAL mode); on ESP32 a flash ring and NVS later; in tests an
 // in-memory one.
 //
 // Records get ids from 1 in the order they are appended; an id is never reused, even after
@@ -28,26 +28,26 @@ struct Mark {
   friend bool operator==(const Mark&, const Mark&) = default;
 };
 
-struct StoredRecord {
+struct QueuedRecord {
   uint64_t id = 0;
   ByteSpan data;  // in the storage given to Read
 };
 
 // One atomic change: all of it happens, or none.
-struct StoreChange {
+struct QueueChange {
   std::span<const ByteSpan> append;  // new records, in this order
   uint64_t remove_through = 0;       // removes every record with id <= this; 0: none
   std::span<const Mark> marks;       // set (added or replaced)
 };
 
-class Store {
+class DurableQueue {
  public:
   // What every backend must hold per record; a gateway's records are far smaller.
   static constexpr size_t kMaxRecordSize = 2048;
   // Mark keys are below 2^63, so backends may keep them as signed 64-bit integers.
   static constexpr uint64_t kMaxMarkKey = uint64_t{1} << 63;
 
-  virtual ~Store() = default;
+  virtual ~DurableQueue() = default;
 
   // Applies `change` atomically and durably. Returns the id of the first appended record
   // (the next ones follow it), or with nothing appended the id the next record will get.
@@ -55,7 +55,7 @@ class Store {
   // kResourceExhausted: no room for the records (a full flash ring).
   // kUnavailable: the backend failed (disk full, I/O error).
   // After any error nothing changed.
-  Result<uint64_t> Commit(const StoreChange& change) {
+  Result<uint64_t> Commit(const QueueChange& change) {
     for (ByteSpan record : change.append) {
       if (record.size() > kMaxRecordSize) return Status::InvalidArgument();
     }
@@ -69,7 +69,7 @@ class Store {
   // copied into `storage` (valid until the next Read into it). Returns how many; stops
   // early at a record that does not fit what is left of `storage`. kResourceExhausted when
   // not even the first fits; kUnavailable when the backend fails.
-  Result<size_t> Read(uint64_t after, std::span<StoredRecord> out, MutableByteSpan storage) {
+  Result<size_t> Read(uint64_t after, std::span<QueuedRecord> out, MutableByteSpan storage) {
     if (out.empty()) return size_t{0};
     return DoRead(after, out, storage);
   }
@@ -91,8 +91,8 @@ class Store {
 
  protected:
   // Called with arguments already checked.
-  virtual Result<uint64_t> DoCommit(const StoreChange& change) = 0;
-  virtual Result<size_t> DoRead(uint64_t after, std::span<StoredRecord> out,
+  virtual Result<uint64_t> DoCommit(const QueueChange& change) = 0;
+  virtual Result<size_t> DoRead(uint64_t after, std::span<QueuedRecord> out,
                                 MutableByteSpan storage) = 0;
   virtual Result<uint64_t> DoGetMark(uint64_t key) = 0;
   virtual Result<size_t> DoReadMarks(uint64_t first, uint64_t last, std::span<Mark> out) = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// MemoryStore: port::Store in the process's memory, for the simulated air's tests and
+// MemoryQueue: port::DurableQueue in the process's memory, for the simulated air's tests and
 // benchmarks. It survives the gateway object (a test destroys a gateway mid-run and starts
 // another on the same store, as a process would restart on its SQLite file), not the
 // process. `fail_commits` makes Commit fail, to test what the gateway does then.
@@ -8,11 +8,11 @@
 #include <map>
 #include <vector>
 
-#include "core/port/store.h"
+#include "core/port/durable_queue.h"
 
 namespace airlab::apps {
 
-class MemoryStore final : public port::Store {
+class MemoryQueue final : public port::DurableQueue {
  public:
   Result<uint64_t> Count() override { return static_cast<uint64_t>(records_.size()); }
 
@@ -20,8 +20,8 @@ class MemoryStore final : public port::Store {
   uint64_t commits() const { return commits_; }
 
  protected:
-  Result<uint64_t> DoCommit(const port::StoreChange& change) override;
-  Result<size_t> DoRead(uint64_t after, std::span<port::StoredRecord> out,
+  Result<uint64_t> DoCommit(const port::QueueChange& change) override;
+  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out,
                         MutableByteSpan storage) override;
   Result<uint64_t> DoGetMark(uint64_t key) override;
   Result<size_t> DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) override;

@@ -20,8 +20,8 @@
 
 #include "apps/common/messages.h"
 #include "apps/gateway/gateway.h"
-#include "apps/lab/hosts.h"
-#include "apps/lab/memory_queue.h"
+#include "host/hosts.h"
+#include "host/memory_queue.h"
 #include "core/espnow/codec.h"
 #include "core/espnow/stack.h"
 #include "platform/linux/sqlite_queue.h"
@@ -86,7 +86,7 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path.string() + suffix);
   std::unique_ptr<port::DurableQueue> store;
   if (kind == StoreKind::kMemory) {
-    store = std::make_unique<apps::MemoryQueue>();
+    store = std::make_unique<host::MemoryQueue>();
   } else {
     store = std::make_unique<linux_port::SqliteQueue>(
         path, linux_port::SqliteStoreOptions{.synchronous_full = kind == StoreKind::kSqliteFull});
@@ -99,7 +99,7 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   mbedtls::MbedtlsAes128 aes;
   auto stack = std::make_unique<espnow::StaticStack<20, 24, kRxBytes, 8192>>(radio, rng, aes);
   static_assert(kRxBytes != 32768 || std::is_same_v<espnow::StaticStack<20, 24, kRxBytes, 8192>,
-                                                    apps::HostGatewayStack>);
+                                                    host::HostGatewayStack>);
   IdleTimer timer;
   FixedClock clock;
   NoUplink uplink;
@@ -172,7 +172,7 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path.string() + suffix);
 }
 
-// The gateway as `airlab gateway` and the demo run it (apps/lab/hosts.h): a 32 KB receive
+// The gateway as `airlab gateway` and the demo run it (host/hosts.h): a 32 KB receive
 // queue, up to 1024 readings per transaction.
 void BM_GatewayIngest_SqliteFull(benchmark::State& s) { Ingest<32768, 1024>(s, StoreKind::kSqliteFull); }
 void BM_GatewayIngest_SqliteNormal(benchmark::State& s) { Ingest<32768, 1024>(s, StoreKind::kSqliteNormal); }

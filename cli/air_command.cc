@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "host/capture_file_sink.h"
 #include "platform/air/hub.h"
 #include "platform/air/protocol.h"
-#include "platform/sim/pcapng_tap.h"
 #include "scenario/report.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
@@ -62,14 +62,14 @@ void RunAir(const AirArgs& a) {
     hub_storage = std::make_unique<air::Hub>(options);
   }
   air::Hub& hub = *hub_storage;
-  std::unique_ptr<sim::PcapngTap> tap;
+  std::unique_ptr<host::AirCapture> tap;
   if (!a.pcap.empty()) {
     // Simulated time 0 is now, give or take the microseconds until Run starts.
     const auto epoch = std::chrono::system_clock::now().time_since_epoch();
     sim::PcapngTapOptions tap_options;
     tap_options.epoch_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(epoch).count();
     tap_options.interface_name = "air";
-    tap = std::make_unique<sim::PcapngTap>(hub.simulation(), a.pcap, tap_options);
+    tap = std::make_unique<host::AirCapture>(hub.simulation(), a.pcap, tap_options);
   }
 
   std::string what = "seed " + std::to_string(scene ? scene->seed : a.seed);

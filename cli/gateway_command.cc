@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "apps/lab/hosts.h"
-#include "apps/lab/lab.h"
+#include "host/hosts.h"
+#include "host/clocks.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
 #include "platform/air/client.h"
@@ -168,7 +168,7 @@ void RunGateway(const GatewayArgs& a) {
   }
 
   Printer printer(air->clock(), a.command_field, a.quiet);
-  apps::SystemClock wall;
+  host::SystemClock wall;
   apps::GatewayConfig config;
   config.channel_id = a.channel_id;
   config.write_key = a.write_key;
@@ -181,7 +181,7 @@ void RunGateway(const GatewayArgs& a) {
   config.name = name;
   config.observer = &printer;
   {
-    apps::GatewayHost host(*radio, air->NewTimer(), air->clock(), wall, store, *uplink, config,
+    host::GatewayHost host(*radio, air->NewTimer(), air->clock(), wall, store, *uplink, config,
                            static_cast<uint64_t>(::getpid()));
     if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
       throw UserError(std::string("the gateway did not start (") + s.str() + ")");

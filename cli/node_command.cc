@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/lab/hosts.h"
+#include "host/hosts.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
 #include "platform/air/client.h"
@@ -102,7 +102,7 @@ void RunNode(const NodeArgs& a) {
   }
   Printer printer(air->clock(), a.name, a.quiet);
   config.observer = &printer;
-  apps::NodeHost host(*radio, air->NewTimer(), air->clock(), config,
+  host::NodeHost host(*radio, air->NewTimer(), air->clock(), config,
                       static_cast<uint64_t>(::getpid()) * 7919, a.queue_bytes);
   if (Status s = host.Start(); !s.ok()) throw UserError(std::string("the node did not start (") + s.str() + ")");
   std::printf("airlab node %s (%s): %zu readings to send, one every %g s; scanning channels 1-13 of the air at %s\n",

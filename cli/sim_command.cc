@@ -14,7 +14,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "platform/sim/pcapng_tap.h"
+#include "host/capture_file_sink.h"
 #include "scenario/report.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
@@ -85,10 +85,10 @@ void RunSim(const SimArgs& args) {
   }
 
   scenario::Runner runner(s);
-  std::unique_ptr<sim::PcapngTap> tap;
+  std::unique_ptr<host::AirCapture> tap;
   if (!args.pcap.empty()) {
     try {
-      tap = std::make_unique<sim::PcapngTap>(runner.simulation(), args.pcap, tap_options);
+      tap = std::make_unique<host::AirCapture>(runner.simulation(), args.pcap, tap_options);
     } catch (const std::runtime_error& e) {
       throw UserError("cannot write " + args.pcap + " (" + e.what() + "); check the directory exists and is writable");
     }

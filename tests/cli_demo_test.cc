@@ -4,9 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
 #include <regex>
 #include <string>
+#include <thread>
 
+#include "tests/child_process.h"
 #include "tests/espnow_tools.h"
 #include "tests/run_command.h"
 #include "tests/temp_dir.h"
@@ -52,6 +58,41 @@ TEST(CliDemo, Run_NothingLost_PcapHoldsTheAir) {
           " -Y 'wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95' -T fields -e frame.number");
   ASSERT_EQ(espnow.exit_code, 0) << espnow.err;
   EXPECT_GE(testing_tools::Split(espnow.out, '\n').size(), 22u);
+}
+
+// Ctrl-C mid-run: exit 130, the pcapng whole (tshark reads every frame the demo says it
+// wrote), and both SQLite databases (the gateway's queue, the server's channels) closed:
+// no -wal or -shm left in the folder.
+TEST(CliDemo, CtrlC_PcapWholeDatabasesClosed_Exit130) {
+  TempDir dir;
+  const std::string data = dir.File("demo");
+  testing_tools::ChildProcess demo({"demo", "--speed", "4", "--data", data}, dir.File("out.txt"));
+  // Under way: the nodes send their readings (5 simulated s, about 1.3 s of wall time).
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (demo.output().find("every node sends a reading") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_EQ(demo.Stop(SIGINT, std::chrono::seconds(60)), 130) << demo.output();
+
+  const std::string out = demo.output();
+  std::smatch stopped;
+  ASSERT_TRUE(std::regex_search(out, stopped, std::regex(R"(stopped after [\d.]+ s of air; (\d+) frames in (\S+),)")))
+      << out;
+  const std::string pcap = stopped[2];
+  EXPECT_EQ(pcap, data + "/air.pcapng");
+  EXPECT_GT(std::stoull(stopped[1]), 0u);
+  testing_tools::CommandResult read = RunCommand("tshark -r " + pcap + " -T fields -e frame.number");
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(testing_tools::Split(read.out, '\n').size(), std::stoull(stopped[1])) << read.err;
+  int databases = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(data)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_FALSE(name.ends_with("-wal") || name.ends_with("-shm")) << name << " left in " << data;
+    if (name.ends_with(".db")) ++databases;
+  }
+  EXPECT_EQ(databases, 2);
 }
 
 TEST(CliDemo, GatewayWithoutChannel_SaysWhatIsMissing) {

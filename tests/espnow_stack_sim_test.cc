@@ -16,8 +16,8 @@
 #include "core/espnow/codec.h"
 #include "core/espnow/espnow.h"
 #include "core/espnow/stack.h"
+#include "host/capture_file_sink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
-#include "platform/sim/pcapng_tap.h"
 #include "platform/sim/random.h"
 #include "platform/sim/scheduler.h"
 #include "platform/sim/simulation.h"
@@ -286,7 +286,7 @@ TEST(SimOutOfRange, TsharkSeesFirstAttemptAndRetries) {
   const std::string file = dir.File("air.pcapng");
   {
     sim::Simulation sim({.seed = kSeed});
-    sim::PcapngTap tap(sim, file);
+    host::AirCapture tap(sim, file);
     Board master(sim, kMaster, {0, 0, 0}, {.max_retries = 4});
     Board far(sim, kSlave, {5000, 0, 0});
     ASSERT_EQ(master.e.init(), Status::Ok());

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "apps/lab/lab.h"
-#include "apps/lab/memory_queue.h"
+#include "host/lab.h"
+#include "host/memory_queue.h"
 #include "core/espnow/stack.h"
 #include "platform/linux/http_uplink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
@@ -31,8 +31,8 @@ namespace {
 
 using apps::GatewayEvent;
 using apps::GatewayEventKind;
-using apps::Lab;
-using apps::LabOptions;
+using host::Lab;
+using host::LabOptions;
 using apps::NodeEvent;
 using apps::NodeEventKind;
 using port::kMillisecond;
@@ -44,7 +44,7 @@ std::string Text(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), 
 ByteSpan Span(const std::string& s) { return AsBytes(s.data(), s.size()); }
 
 // What the nodes and the gateway reported.
-class Recorder final : public apps::LabObserver {
+class Recorder final : public host::LabObserver {
  public:
   void OnGatewayEvent(const GatewayEvent& e) override {
     ++gateway[e.kind];
@@ -108,7 +108,7 @@ class GatewayLabTest : public ::testing::Test {
 
   static LabOptions ThreeNodes() {
     LabOptions o;
-    o.nodes = {{"slave", apps::kLabSlave, {5, 0, 0}},
+    o.nodes = {{"slave", host::kLabSlave, {5, 0, 0}},
                {"node2", MacAddress({0x02, 0, 0, 0, 0, 0x02}), {0, 8, 0}},
                {"node3", MacAddress({0x02, 0, 0, 0, 0, 0x03}), {-6, -3, 0}}};
     return o;
@@ -211,10 +211,10 @@ TEST_F(GatewayLabTest, NoLoss_UplinkDownForAMinute) {
   SendEvery(0, 30, 2 * kSecond, 3 * kSecond);
   SendEvery(1, 30, 2500 * kMillisecond, 3 * kSecond);
   SendEvery(2, 30, 3 * kSecond, 3 * kSecond);
-  lab_->At(10 * kSecond, [&] { lab_->uplink().set_mode(apps::FlakyUplink::Mode::kDown); });
+  lab_->At(10 * kSecond, [&] { lab_->uplink().set_mode(host::FlakyUplink::Mode::kDown); });
   uint64_t queued_while_down = 0;
   lab_->At(69 * kSecond, [&] { queued_while_down = lab_->gateway().gateway().stats().queued; });
-  lab_->At(70 * kSecond, [&] { lab_->uplink().set_mode(apps::FlakyUplink::Mode::kUp); });
+  lab_->At(70 * kSecond, [&] { lab_->uplink().set_mode(host::FlakyUplink::Mode::kUp); });
   ASSERT_TRUE(lab_->RunUntil(400 * kSecond, [&] { return AllPosted(); }));
   EXPECT_GT(lab_->uplink().refused(), 0u);
   EXPECT_GT(queued_while_down, 40u);  // a minute of readings waited in the store
@@ -242,8 +242,8 @@ TEST_F(GatewayLabTest, ExactlyOnce_AnswersLostAfterTheServerWrote) {
   SendEvery(0, 20, 2 * kSecond, 2 * kSecond);
   SendEvery(1, 20, 2500 * kMillisecond, 2 * kSecond);
   SendEvery(2, 20, 3 * kSecond, 2 * kSecond);
-  lab_->At(10 * kSecond, [&] { lab_->uplink().set_mode(apps::FlakyUplink::Mode::kLoseAnswers); });
-  lab_->At(50 * kSecond, [&] { lab_->uplink().set_mode(apps::FlakyUplink::Mode::kUp); });
+  lab_->At(10 * kSecond, [&] { lab_->uplink().set_mode(host::FlakyUplink::Mode::kLoseAnswers); });
+  lab_->At(50 * kSecond, [&] { lab_->uplink().set_mode(host::FlakyUplink::Mode::kUp); });
   ASSERT_TRUE(lab_->RunUntil(400 * kSecond, [&] { return AllPosted(); }));
   const apps::GatewayStats& s = lab_->gateway().gateway().stats();
   EXPECT_GT(lab_->uplink().lost(), 0u);
@@ -287,7 +287,7 @@ TEST_F(GatewayLabTest, NoLoss_StoreFailsForAWhile_NothingConfirmedUntilStored) {
   SendEvery(0, 15, 2 * kSecond, 1 * kSecond);
   SendEvery(1, 15, 2200 * kMillisecond, 1 * kSecond);
   SendEvery(2, 15, 2400 * kMillisecond, 1 * kSecond);
-  auto& store = static_cast<apps::MemoryQueue&>(lab_->store());
+  auto& store = static_cast<host::MemoryQueue&>(lab_->store());
   uint64_t delivered_at_failure = 0, delivered_during = 0;
   lab_->At(6 * kSecond, [&] {
     store.fail_commits = true;
@@ -411,7 +411,7 @@ class LabSlaveBoard final : private espnow::LinkListener {
     stack_->SetListener(this);
     EXPECT_TRUE(stack_->SetEnabled(true).ok());
     espnow::PeerInfo master;
-    master.mac = apps::kLabMaster;
+    master.mac = host::kLabMaster;
     EXPECT_TRUE(stack_->AddPeer(master).ok());
   }
   // ok = e.send(peer, str(i), True); while not ok: ok = e.send(peer, str(i), True)
@@ -423,7 +423,7 @@ class LabSlaveBoard final : private espnow::LinkListener {
   int resends = 0;
 
  private:
-  void Transmit() { EXPECT_TRUE(stack_->Send(apps::kLabMaster, Span(pending_)).ok()); }
+  void Transmit() { EXPECT_TRUE(stack_->Send(host::kLabMaster, Span(pending_)).ok()); }
   void OnReceive(const espnow::ReceivedInfo&) override {
     std::array<std::byte, 250> buf;
     while (stack_->rx_available()) {
@@ -449,7 +449,7 @@ TEST_F(GatewayLabTest, LabBoard_BarePayloads_PostedAndCommandsArriveBare) {
   o.nodes = {};
   Make(o);
   // The board was set up on the router's channel, as the lab's boards are.
-  LabSlaveBoard board(lab_->sim(), apps::kLabSlave, 6);
+  LabSlaveBoard board(lab_->sim(), host::kLabSlave, 6);
   lab_->Start();
   for (int i = 0; i < 5; ++i) {
     lab_->At(2 * kSecond + i * 200 * kMillisecond, [&, i] { board.Send(std::to_string(i)); });
@@ -459,7 +459,7 @@ TEST_F(GatewayLabTest, LabBoard_BarePayloads_PostedAndCommandsArriveBare) {
     return lab_->gateway().gateway().stats().posted == 5 && !board.received.empty();
   }));
   EXPECT_EQ(board.received, std::vector<std::string>{"blink"});
-  std::map<std::string, int> counts = testing::ValueCounts(cloud_->Feed(), FieldOf(apps::kLabSlave));
+  std::map<std::string, int> counts = testing::ValueCounts(cloud_->Feed(), FieldOf(host::kLabSlave));
   EXPECT_EQ(counts, (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}, {"3", 1}, {"4", 1}}));
   // The lab's master_cloud_from_slave.py would have posted each at once: with the 15 s
   // limit only the first is taken. Here the first goes at once, the other four together

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -119,6 +120,19 @@ TEST(Simulation, ClockAndTimer_FollowTheSimulatedTime) {
   EXPECT_EQ(alarm.fired_at, 1500 * kMillisecond);
 }
 
+// The tap's bytes in memory, written to a file for tshark when asked.
+class MemorySink final : public ByteSink {
+ public:
+  void Write(ByteSpan b) override { bytes.insert(bytes.end(), b.begin(), b.end()); }
+  void Flush() override { ++flushes; }
+  void SaveTo(const std::string& path) const {
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  std::vector<std::byte> bytes;
+  int flushes = 0;
+};
+
 std::map<std::string, int> CountLines(const std::string& text) {
   std::map<std::string, int> counts;
   size_t start = 0;
@@ -143,13 +157,15 @@ TEST(PcapngTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   sim.AddNode({.position = {176, 0, 0}, .channel = 6});  // -98.0 dBm
   const testing_tools::TempDir dir;
   const std::string path = dir.File("tap.pcapng");
-  PcapngTap tap(sim, path, {.vantage_node = 1u});
+  MemorySink sink;
+  PcapngTap tap(sim, sink, {.vantage_node = 1u});
   TraceHash trace;  // counts the receptions' outcomes: only node 1 receives anything
   sim.AddObserver(&trace);
   TrafficSource source(sim, 0, MacAddress::Broadcast(), 265, 10 * kMillisecond,
                        {.rate = port::Rate::k1Mbps}, 1);
   sim.RunFor(2 * kSecond);
   tap.Close();
+  sink.SaveTo(path);
   const uint64_t ok = trace.outcomes[RxOutcome::kReceived];
   const uint64_t bad = trace.outcomes[RxOutcome::kPayloadError];
   ASSERT_GT(ok, 20u);
@@ -174,12 +190,14 @@ TEST(PcapngTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   sim.AddNode({.position = {2000, 0, 0}});  // out of range: every unicast is retried
   const testing_tools::TempDir dir;
   const std::string path = dir.File("all.pcapng");
-  PcapngTap tap(sim, path, {});
+  MemorySink sink;
+  PcapngTap tap(sim, sink, {});
   TrafficSource source(sim, 0, sim.radio(1).address(port::Interface::kStation), 20,
                        100 * kMillisecond, {.rate = port::Rate::k11Mbps, .short_preamble = true,
                                             .max_retries = 3}, 1);
   sim.RunFor(kSecond);
   tap.Close();
+  sink.SaveTo(path);
   EXPECT_EQ(tap.frames_written(), 40u);  // 10 frames, 4 attempts each
   std::map<std::string, int> lines = CountLines(testing_tools::RunCommand(
       "tshark -r " + path + " -o wlan.check_checksum:TRUE -T fields -E separator=, "
@@ -188,6 +206,43 @@ TEST(PcapngTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   // 11 Mb/s, short preamble, good FCS, retry bit clear then set; no signal without a vantage.
   EXPECT_EQ(lines["11,1,1,0,"], 10);
   EXPECT_EQ(lines["11,1,1,1,"], 30);
+}
+
+TEST(PcapngTap, Sink_HeadersAtOnce_FramesAsBlocks_FlushedOnClose) {
+  Simulation sim;
+  sim.AddNode({.position = {0, 0, 0}});
+  sim.AddNode({.position = {5, 0, 0}});
+  MemorySink sink;
+  PcapngTap tap(sim, sink, {.interface_name = "lab"});
+  // A reader on a pipe gets the section header and the interface before any frame.
+  ASSERT_GE(sink.bytes.size(), 4u);
+  EXPECT_EQ(load_le32(sink.bytes, 0), wire::kPcapngSectionHeader);
+  EXPECT_EQ(sink.flushes, 1);
+  TrafficSource source(sim, 0, MacAddress::Broadcast(), 30, 100 * kMillisecond, {}, 1);
+  sim.RunFor(kSecond);
+  tap.Close();
+  EXPECT_EQ(sink.flushes, 2);
+  EXPECT_EQ(tap.frames_written(), 10u);
+
+  // core/wire's reader finds them all: the stream is whole at Close.
+  std::array<wire::PcapngInterface, 2> interfaces;
+  Result<wire::PcapngReader> reader = wire::PcapngReader::Open(sink.bytes, interfaces);
+  ASSERT_TRUE(reader.ok());
+  uint64_t packets = 0;
+  while (true) {
+    Result<wire::PcapngPacket> p = reader->Next();
+    if (!p.ok()) {
+      EXPECT_TRUE(reader->at_end());
+      break;
+    }
+    ++packets;
+  }
+  EXPECT_EQ(packets, 10u);
+  ASSERT_EQ(reader->interfaces().size(), 1u);
+  EXPECT_EQ(reader->interfaces()[0].name, "lab");
+  // Frames after Close are no longer written.
+  sim.RunFor(kSecond);
+  EXPECT_EQ(tap.frames_written(), 10u);
 }
 
 }  // namespace

@@ -20,34 +20,18 @@
 #include <string>
 #include <vector>
 
-#include "apps/lab/flaky_uplink.h"
-#include "apps/lab/hosts.h"
 #include "core/port/clock.h"
-#include "platform/sim/pcapng_tap.h"
+#include "host/capture_file_sink.h"
+#include "host/clocks.h"
+#include "host/flaky_uplink.h"
+#include "host/hosts.h"
 #include "platform/sim/simulation.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 
 // The lab's boards (reference/lab-scripts/README.md).
 inline constexpr MacAddress kLabMaster({0x4c, 0x11, 0xae, 0x89, 0xbd, 0xd5});
 inline constexpr MacAddress kLabSlave({0x4c, 0x11, 0xae, 0x89, 0xbc, 0x95});
-
-// The wall clock: ns since the Unix epoch.
-class SystemClock final : public port::Clock {
- public:
-  port::TimeNs Now() const override;
-};
-
-// Another clock moved by a fixed offset: the simulated time as wall-clock time.
-class OffsetClock final : public port::Clock {
- public:
-  OffsetClock(const port::Clock& base, port::TimeNs offset) : base_(base), offset_(offset) {}
-  port::TimeNs Now() const override { return base_.Now() + offset_; }
-
- private:
-  const port::Clock& base_;
-  port::TimeNs offset_;
-};
 
 // The router the gateway's Wi-Fi station is associated with. Only its channel matters to
 // ESP-NOW: the gateway's radio is where its station is. Routers change channel by
@@ -72,8 +56,8 @@ struct LabNode {
 
 class LabObserver {
  public:
-  virtual void OnGatewayEvent(const GatewayEvent&) {}
-  virtual void OnNodeEvent(size_t /*node*/, const NodeEvent&) {}
+  virtual void OnGatewayEvent(const apps::GatewayEvent&) {}
+  virtual void OnNodeEvent(size_t /*node*/, const apps::NodeEvent&) {}
 
  protected:
   ~LabObserver() = default;
@@ -88,9 +72,9 @@ struct LabOptions {
   MacAddress gateway_mac = kLabMaster;
   sim::Position gateway_position;
   // The cloud side (its strings are copied); name and observer are set by the Lab.
-  GatewayConfig gateway;
+  apps::GatewayConfig gateway;
   std::vector<LabNode> nodes = {{"slave", kLabSlave, {5, 0, 0}}};
-  NodeConfig node;  // for every node; observer set by the Lab
+  apps::NodeConfig node;  // for every node; observer set by the Lab
   uint8_t nodes_channel = 1;  // where the nodes' radios start
   size_t node_queue_bytes = 4096;
   // The gateway's store: this SQLite file, or (empty) one in memory.
@@ -133,7 +117,7 @@ class Lab {
   size_t node_count() const { return nodes_.size(); }
   NodeHost& node(size_t index) { return *nodes_[index]; }
   const LabNode& node_spec(size_t index) const { return options_.nodes[index]; }
-  uint64_t pcap_frames() const { return tap_ ? tap_->frames_written() : 0; }
+  uint64_t pcap_frames() const { return capture_ ? capture_->frames_written() : 0; }
   // Flushes and closes the pcapng file.
   void ClosePcap();
 
@@ -153,7 +137,7 @@ class Lab {
   FlakyUplink uplink_;
   Router router_;
   std::unique_ptr<port::DurableQueue> store_;
-  std::unique_ptr<sim::PcapngTap> tap_;
+  std::unique_ptr<AirCapture> capture_;
   uint32_t gateway_node_ = 0;
   std::unique_ptr<GatewayHost> gateway_;
   std::vector<std::unique_ptr<NodeRelay>> relays_;
@@ -162,4 +146,4 @@ class Lab {
   uint64_t restarts_ = 0;
 };
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

@@ -1,6 +1,6 @@
-#include "apps/lab/flaky_uplink.h"
+#include "host/flaky_uplink.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 
 Status FlakyUplink::DoSend(const port::HttpRequest& request) {
   if (mode_.load() == Mode::kDown) {
@@ -75,4 +75,4 @@ void FlakyUplink::Sever() {
   idle_.wait(lock, [&] { return pending_.empty(); });
 }
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

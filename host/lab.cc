@@ -1,13 +1,13 @@
-#include "apps/lab/lab.h"
+#include "host/lab.h"
 
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
-#include "apps/lab/memory_queue.h"
+#include "host/memory_queue.h"
 #include "platform/linux/sqlite_queue.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 namespace {
 
 // Simulated time between two looks at the uplink.
@@ -19,24 +19,18 @@ std::string Describe(Status s) { return s.str(); }
 
 }  // namespace
 
-port::TimeNs SystemClock::Now() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void Router::MoveTo(uint8_t channel) {
   channel_ = channel;
   for (auto& follower : followers_) follower(channel);
 }
 
-class Lab::NodeRelay final : public NodeObserver, public GatewayObserver {
+class Lab::NodeRelay final : public apps::NodeObserver, public apps::GatewayObserver {
  public:
   NodeRelay(LabObserver* observer, size_t index) : observer_(observer), index_(index) {}
-  void OnNodeEvent(const NodeEvent& e) override {
+  void OnNodeEvent(const apps::NodeEvent& e) override {
     if (observer_ != nullptr) observer_->OnNodeEvent(index_, e);
   }
-  void OnGatewayEvent(const GatewayEvent& e) override {
+  void OnGatewayEvent(const apps::GatewayEvent& e) override {
     if (observer_ != nullptr) observer_->OnGatewayEvent(e);
   }
 
@@ -62,7 +56,7 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
     sim::PcapngTapOptions tap;
     tap.epoch_ns = epoch_ns_;
     tap.interface_name = "lab";
-    tap_ = std::make_unique<sim::PcapngTap>(sim_, options_.pcap, tap);
+    capture_ = std::make_unique<AirCapture>(sim_, options_.pcap, tap);
   }
   sim::NodeConfig gw;
   gw.position = options_.gateway_position;
@@ -80,7 +74,7 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
     n.channel = options_.nodes_channel;
     n.address = options_.nodes[i].mac;
     const uint32_t id = sim_.AddNode(n);
-    NodeConfig config = options_.node;
+    apps::NodeConfig config = options_.node;
     config.observer = relays_[i].get();
     nodes_.push_back(std::make_unique<NodeHost>(sim_.radio(id), sim_.NewTimer(), sim_.clock(),
                                                 config, options_.seed * 1000 + 7 + i,
@@ -99,7 +93,7 @@ Lab::~Lab() {
 }
 
 void Lab::MakeGateway() {
-  GatewayConfig config = options_.gateway;
+  apps::GatewayConfig config = options_.gateway;
   config.name = options_.gateway_name;
   config.observer = relays_.back().get();
   gateway_ = std::make_unique<GatewayHost>(sim_.radio(gateway_node_), sim_.NewTimer(), sim_.clock(),
@@ -144,7 +138,7 @@ bool Lab::RunUntil(port::TimeNs end, const std::function<bool()>& done) {
 }
 
 void Lab::ClosePcap() {
-  if (tap_) tap_->Close();
+  if (capture_) capture_->Close();
 }
 
 void Lab::RestartGateway() {
@@ -157,4 +151,4 @@ void Lab::RestartGateway() {
   }
 }
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

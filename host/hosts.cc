@@ -1,10 +1,10 @@
-#include "apps/lab/hosts.h"
+#include "host/hosts.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 
 GatewayHost::GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
                          const port::Clock& clock, const port::Clock& wall_clock,
-                         port::DurableQueue& store, port::Uplink& uplink, const GatewayConfig& config,
+                         port::DurableQueue& store, port::Uplink& uplink, const apps::GatewayConfig& config,
                          uint64_t seed)
     : radio_(radio),
       timer_(std::move(timer)),
@@ -16,13 +16,13 @@ GatewayHost::GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
       command_read_key_(config.command_read_key),
       name_(config.name),
       fields_(config.fields.begin(), config.fields.end()) {
-  GatewayConfig c = config;
+  apps::GatewayConfig c = config;
   c.write_key = write_key_;
   c.read_key = read_key_;
   c.command_read_key = command_read_key_;
   c.name = name_;
   c.fields = fields_;
-  gateway_ = std::make_unique<Gateway>(stack_.stack(), store, uplink, clock, wall_clock, *timer_,
+  gateway_ = std::make_unique<apps::Gateway>(stack_.stack(), store, uplink, clock, wall_clock, *timer_,
                                        rng_, buffers_->memory(), c);
 }
 
@@ -38,7 +38,7 @@ Status GatewayHost::FollowRouter(uint8_t channel) {
 }
 
 NodeHost::NodeHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
-                   const port::Clock& clock, const NodeConfig& config, uint64_t seed,
+                   const port::Clock& clock, const apps::NodeConfig& config, uint64_t seed,
                    size_t queue_bytes)
     : radio_(radio),
       timer_(std::move(timer)),
@@ -46,7 +46,7 @@ NodeHost::NodeHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
       stack_(radio, rng_, aes_),
       channel_(radio),
       queue_(queue_bytes) {
-  node_ = std::make_unique<Node>(stack_.stack(), channel_, clock, *timer_, rng_, queue_, config);
+  node_ = std::make_unique<apps::Node>(stack_.stack(), channel_, clock, *timer_, rng_, queue_, config);
 }
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

@@ -1,8 +1,8 @@
-#include "apps/lab/memory_queue.h"
+#include "host/memory_queue.h"
 
 #include <cstring>
 
-namespace airlab::apps {
+namespace airlab::host {
 
 Result<uint64_t> MemoryQueue::DoCommit(const port::QueueChange& change) {
   if (fail_commits) return Status::Unavailable();
@@ -49,4 +49,4 @@ Result<size_t> MemoryQueue::DoReadMarks(uint64_t first, uint64_t last, std::span
   return n;
 }
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

@@ -19,7 +19,7 @@
 #include "core/port/uplink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 
 // The gateway's sizes on a host: a 32 KB receive queue in the Stack (about a thousand short
 // readings) and up to 1024 readings per transaction. While one commit waits for the disk,
@@ -27,7 +27,7 @@ namespace airlab::apps {
 // disk sync per queue-full rather than per 64 readings (bench/gateway_benchmark.cc
 // measures both).
 using HostGatewayStack = espnow::StaticStack<20, 24, 32768, 8192>;
-using HostGatewayBuffers = GatewayBuffers<19, 128, 1024>;
+using HostGatewayBuffers = apps::GatewayBuffers<19, 128, 1024>;
 
 class GatewayHost {
  public:
@@ -35,7 +35,7 @@ class GatewayHost {
   // must outlive the host.
   GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer, const port::Clock& clock,
               const port::Clock& wall_clock, port::DurableQueue& store, port::Uplink& uplink,
-              const GatewayConfig& config, uint64_t seed);
+              const apps::GatewayConfig& config, uint64_t seed);
   GatewayHost(const GatewayHost&) = delete;
   GatewayHost& operator=(const GatewayHost&) = delete;
 
@@ -45,7 +45,7 @@ class GatewayHost {
   // The router moved to `channel` and the station followed it.
   Status FollowRouter(uint8_t channel);
 
-  Gateway& gateway() { return *gateway_; }
+  apps::Gateway& gateway() { return *gateway_; }
   espnow::Stack& stack() { return stack_.stack(); }
   port::Radio& radio() { return radio_; }
 
@@ -57,8 +57,8 @@ class GatewayHost {
   HostGatewayStack stack_;
   std::unique_ptr<HostGatewayBuffers> buffers_;
   std::string write_key_, read_key_, command_read_key_, name_;
-  std::vector<FieldMapping> fields_;
-  std::unique_ptr<Gateway> gateway_;
+  std::vector<apps::FieldMapping> fields_;
+  std::unique_ptr<apps::Gateway> gateway_;
 };
 
 class NodeHost {
@@ -66,12 +66,12 @@ class NodeHost {
   // `queue_bytes` of storage for readings waiting for the gateway (Node::kQueueOverhead
   // plus the value each).
   NodeHost(port::Radio& radio, std::unique_ptr<port::Timer> timer, const port::Clock& clock,
-           const NodeConfig& config, uint64_t seed, size_t queue_bytes = 4096);
+           const apps::NodeConfig& config, uint64_t seed, size_t queue_bytes = 4096);
   NodeHost(const NodeHost&) = delete;
   NodeHost& operator=(const NodeHost&) = delete;
 
   Status Start() { return node_->Start(); }
-  Node& node() { return *node_; }
+  apps::Node& node() { return *node_; }
   espnow::Stack& stack() { return stack_.stack(); }
   port::Radio& radio() { return radio_; }
 
@@ -81,9 +81,9 @@ class NodeHost {
   port::SplitMix64 rng_;
   mbedtls::MbedtlsAes128 aes_;
   espnow::StaticStack<> stack_;
-  RadioChannelControl channel_;
+  apps::RadioChannelControl channel_;
   std::vector<std::byte> queue_;
-  std::unique_ptr<Node> node_;
+  std::unique_ptr<apps::Node> node_;
 };
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

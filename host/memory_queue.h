@@ -10,7 +10,7 @@
 
 #include "core/port/durable_queue.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 
 class MemoryQueue final : public port::DurableQueue {
  public:
@@ -33,4 +33,4 @@ class MemoryQueue final : public port::DurableQueue {
   uint64_t commits_ = 0;
 };
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

@@ -20,7 +20,7 @@
 
 #include "core/port/uplink.h"
 
-namespace airlab::apps {
+namespace airlab::host {
 
 class FlakyUplink final : public port::Uplink, private port::HttpListener {
  public:
@@ -79,4 +79,4 @@ class FlakyUplink final : public port::Uplink, private port::HttpListener {
   uint32_t next_tag_ = 1;
 };
 
-}  // namespace airlab::apps
+}  // namespace airlab::host

@@ -62,7 +62,7 @@ double NodeResult::delivery() const {
   return counts.sent > 0 ? static_cast<double>(counts.acked) / static_cast<double>(counts.sent) : 0.0;
 }
 
-struct Runner::Link {
+struct Runner::LinkTally {
   uint32_t from = 0;
   MacAddress to;
   std::optional<uint32_t> to_node;
@@ -71,12 +71,14 @@ struct Runner::Link {
   uint64_t listeners = 1;
 };
 
-// An ESP-NOW node: its Stack on the node's radio, its traffic sources, and a gateway's
-// answers. Messages are taken from the Stack in an event of their own right after they
+// An ESP-NOW node: its Stack on the node's radio, its traffic sources, and a responder's
+// answers. Its messages are timed by the air's traffic generator (sim::FirstArrival,
+// NextArrival) but go through the Stack, whose reports the counts need, where a
+// sim::TrafficSource puts raw frames on the radio. Messages are taken from the Stack in an event of their own right after they
 // arrive, as a board's application task would.
-class Runner::Node final : public espnow::LinkListener {
+class Runner::ScenarioNode final : public espnow::LinkListener {
  public:
-  Node(Runner& run, uint32_t index)
+  ScenarioNode(Runner& run, uint32_t index)
       : run_(run),
         index_(index),
         spec_(run.scenario_.nodes[index]),
@@ -96,14 +98,8 @@ class Runner::Node final : public espnow::LinkListener {
     }
     for (size_t k = 0; k < sources_.size(); ++k) {
       Source& s = sources_[k];
-      TimeNs first = 0;
-      if (s.spec->start) {
-        first = *s.spec->start;
-      } else if (s.spec->arrivals == Arrivals::kPeriodic) {
-        first = static_cast<TimeNs>(sim::Uniform01(s.rng) * static_cast<double>(s.spec->interval));
-      } else {
-        first = Gap(s);
-      }
+      const TimeNs first =
+          s.spec->start ? *s.spec->start : sim::FirstArrival(s.spec->arrivals, s.spec->interval, s.rng);
       run_.simulation_.scheduler().ScheduleAt(first, [this, k] { Fire(k); });
     }
   }
@@ -115,7 +111,7 @@ class Runner::Node final : public espnow::LinkListener {
            s.rx_invalid;
   }
   // Adds the messages still waiting for their report to their links' counts.
-  void CountQueued(std::map<const Link*, uint64_t>& queued) const {
+  void CountQueued(std::map<const LinkTally*, uint64_t>& queued) const {
     for (const Pending& pending : pending_) ++queued[pending.link];
   }
 
@@ -148,18 +144,18 @@ class Runner::Node final : public espnow::LinkListener {
  private:
   struct Source {
     const TrafficSpec* spec;
-    Link* link;
+    LinkTally* link;
     port::SplitMix64 rng;
     uint64_t seq = 0;
   };
   struct Heard {
     MacAddress src;
     bool broadcast;
-    Link* link;  // null for a sender that is no node of the scenario
+    LinkTally* link;  // null for a sender that is no node of the scenario
   };
   struct Pending {
     uint32_t id;  // the Stack's send id
-    Link* link;
+    LinkTally* link;
     TimeNs time;
   };
 
@@ -178,12 +174,6 @@ class Runner::Node final : public espnow::LinkListener {
     }
   }
 
-  TimeNs Gap(Source& s) {
-    if (s.spec->arrivals == Arrivals::kPeriodic) return s.spec->interval;
-    const double u = sim::Uniform01(s.rng);
-    return std::max<TimeNs>(1, std::llround(-std::log1p(-u) * static_cast<double>(s.spec->interval)));
-  }
-
   void Fire(size_t k) {
     Source& s = sources_[k];
     if (run_.simulation_.now() >= run_.scenario_.duration) return;
@@ -199,10 +189,11 @@ class Runner::Node final : public espnow::LinkListener {
     Send(*s.link, AsBytes(payload_));
     ++s.seq;
     if (s.spec->count != 0 && s.seq >= s.spec->count) return;
-    run_.simulation_.scheduler().ScheduleAfter(Gap(s), [this, k] { Fire(k); });
+    run_.simulation_.scheduler().ScheduleAfter(sim::NextArrival(s.spec->arrivals, s.spec->interval, s.rng),
+                                               [this, k] { Fire(k); });
   }
 
-  void Send(Link& link, ByteSpan payload) {
+  void Send(LinkTally& link, ByteSpan payload) {
     ++link.counts.sent;
     Result<uint32_t> id = stack_->Send(link.to, payload);
     if (id.ok()) {
@@ -223,11 +214,11 @@ class Runner::Node final : public espnow::LinkListener {
       if (!last_heard_ || last_heard_->src != info->src || last_heard_->broadcast != info->broadcast) {
         auto sender = run_.node_by_mac_.find(info->src);
         const MacAddress to = info->broadcast ? MacAddress::Broadcast() : spec_.mac;
-        Link* link = sender == run_.node_by_mac_.end() ? nullptr : &run_.LinkFor(sender->second, to);
+        LinkTally* link = sender == run_.node_by_mac_.end() ? nullptr : &run_.LinkFor(sender->second, to);
         last_heard_ = {info->src, info->broadcast, link};
       }
       if (last_heard_->link != nullptr) ++last_heard_->link->received;
-      if (spec_.role == Role::kGateway && !info->broadcast) {
+      if (spec_.role == Role::kResponder && !info->broadcast) {
         Answer(info->src, ByteSpan(buffer_.data(), info->size));
       }
     }
@@ -346,17 +337,17 @@ Runner::Runner(const Scenario& scenario)
     if (scenario.nodes[i].role == Role::kSniffer) {
       sniffers_[i] = std::make_unique<Sniffer>(simulation_.radio(i));
     } else {
-      nodes_[i] = std::make_unique<Node>(*this, i);
+      nodes_[i] = std::make_unique<ScenarioNode>(*this, i);
     }
   }
 }
 
 Runner::~Runner() { simulation_.RemoveObserver(air_.get()); }
 
-Runner::Link& Runner::LinkFor(uint32_t from, const MacAddress& to) {
-  Link*& link = link_index_[{from, to}];
+Runner::LinkTally& Runner::LinkFor(uint32_t from, const MacAddress& to) {
+  LinkTally*& link = link_index_[{from, to}];
   if (link == nullptr) {
-    links_.push_back(std::make_unique<Link>());
+    links_.push_back(std::make_unique<LinkTally>());
     link = links_.back().get();
     link->from = from;
     link->to = to;
@@ -385,20 +376,20 @@ void Runner::RunUntil(TimeNs time) {
 Results Runner::results() const {
   Results r;
   r.simulated = simulation_.now();
-  std::map<const Link*, uint64_t> queued;
+  std::map<const LinkTally*, uint64_t> queued;
   for (const auto& node : nodes_) {
     if (node) node->CountQueued(queued);
   }
   // By sender, then destination: nodes in scenario order, other MACs, broadcast last.
-  std::vector<const Link*> links;
+  std::vector<const LinkTally*> links;
   for (const auto& link : links_) links.push_back(link.get());
-  auto order = [](const Link* l) {
+  auto order = [](const LinkTally* l) {
     return std::make_tuple(l->from, l->to.is_multicast(), l->to_node.value_or(UINT32_MAX), l->to);
   };
-  std::sort(links.begin(), links.end(), [&](const Link* a, const Link* b) { return order(a) < order(b); });
+  std::sort(links.begin(), links.end(), [&](const LinkTally* a, const LinkTally* b) { return order(a) < order(b); });
 
   r.nodes.resize(scenario_.nodes.size());
-  for (const Link* link : links) {
+  for (const LinkTally* link : links) {
     LinkResult lr{link->from, link->to, link->to_node, link->counts, link->received, link->listeners};
     lr.counts.queued = queued.count(link) ? queued.at(link) : 0;
     std::sort(lr.counts.latencies.begin(), lr.counts.latencies.end());

@@ -1,6 +1,6 @@
 #pragma once
 // Running a scenario: one sim::Simulation node per scenario node, an espnow::Stack on each
-// (a promiscuous listener for sniffers), the traffic as timed sends, gateways answering,
+// (a promiscuous listener for sniffers), the traffic as timed sends, responders answering,
 // and counters of what became of every message, per node, per link and for the air.
 //
 //   scenario::Scenario s = scenario::LoadScenario("examples/lab.toml");
@@ -98,20 +98,22 @@ class Runner {
   Results results() const;
 
  private:
-  class Node;
+  // Named apart from espnow::Link and apps::Node, which they are not: a scenario node's
+  // Stack and traffic, and one link's counters.
+  class ScenarioNode;
   class Sniffer;
   class Air;
-  struct Link;
+  struct LinkTally;
 
-  Link& LinkFor(uint32_t from, const MacAddress& to);
+  LinkTally& LinkFor(uint32_t from, const MacAddress& to);
 
   const Scenario& scenario_;
   sim::Simulation simulation_;
   std::unique_ptr<Air> air_;
-  std::vector<std::unique_ptr<Node>> nodes_;  // null for sniffers
+  std::vector<std::unique_ptr<ScenarioNode>> nodes_;  // null for sniffers
   std::vector<std::unique_ptr<Sniffer>> sniffers_;
-  std::vector<std::unique_ptr<Link>> links_;
-  std::map<std::pair<uint32_t, MacAddress>, Link*> link_index_;
+  std::vector<std::unique_ptr<LinkTally>> links_;
+  std::map<std::pair<uint32_t, MacAddress>, LinkTally*> link_index_;
   std::map<MacAddress, uint32_t> node_by_mac_;
 };
 

@@ -19,7 +19,7 @@ namespace airlab::scenario {
 const char* RoleName(Role role) {
   switch (role) {
     case Role::kNode: return "node";
-    case Role::kGateway: return "gateway";
+    case Role::kResponder: return "gateway";
     case Role::kSniffer: return "sniffer";
   }
   return "?";
@@ -234,16 +234,24 @@ class Fields {
     return out;
   }
 
+  // Fails on the first key that is not one of `known` but within a typo of one: called
+  // before the required keys are checked, so that "paylod" gets "did you mean" rather than
+  // "give what to send".
+  void CheckTypos(const std::vector<std::string_view>& known) const {
+    for (auto&& [key, value] : table_) {
+      if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+      if (const std::string_view best = Closest(key.str(), known); !best.empty()) {
+        FailAt(key.source().begin, "unknown key \"" + std::string(key.str()) + "\"; did you mean \"" +
+                                       std::string(best) + "\"?");
+      }
+    }
+  }
+
   // Fails on the first key not read, suggesting the closest known one.
   void Finish(const std::vector<std::string_view>& known) const {
     for (auto&& [key, value] : table_) {
       if (read_.count(std::string(key.str()))) continue;
-      std::string_view best;
-      size_t best_distance = 3;
-      for (std::string_view candidate : known) {
-        const size_t d = EditDistance(key.str(), candidate);
-        if (d < best_distance) best_distance = d, best = candidate;
-      }
+      const std::string_view best = Closest(key.str(), known);
       std::string message = "unknown key \"" + std::string(key.str()) + "\"";
       if (!best.empty()) {
         message += "; did you mean \"" + std::string(best) + "\"?";
@@ -256,6 +264,17 @@ class Fields {
   }
 
  private:
+  // The known key within two edits of `key`, the closest; empty when none is.
+  static std::string_view Closest(std::string_view key, const std::vector<std::string_view>& known) {
+    std::string_view best;
+    size_t best_distance = 3;
+    for (std::string_view candidate : known) {
+      const size_t d = EditDistance(key, candidate);
+      if (d < best_distance) best_distance = d, best = candidate;
+    }
+    return best;
+  }
+
   const Loader& loader_;
   const toml::table& table_;
   std::string context_;
@@ -389,7 +408,7 @@ class Loader {
       if (*role == "node") {
         spec.role = Role::kNode;
       } else if (*role == "gateway") {
-        spec.role = Role::kGateway;
+        spec.role = Role::kResponder;
       } else if (*role == "sniffer") {
         spec.role = Role::kSniffer;
       } else {
@@ -399,7 +418,7 @@ class Loader {
     }
     if (const std::optional<espnow::Key> pmk = f.Key("pmk")) spec.pmk = *pmk;
     if (const std::optional<std::string> reply = f.String("reply", "reply = \"got {msg}\"")) {
-      if (spec.role != Role::kGateway) f.Fail(f.Get("reply"), "reply is for role = \"gateway\"; add that line or drop reply");
+      if (spec.role != Role::kResponder) f.Fail(f.Get("reply"), "reply is for role = \"gateway\"; add that line or drop reply");
       spec.reply = *reply;
     }
     d.context = f.context();
@@ -570,6 +589,9 @@ class Loader {
 
   RawTraffic ReadTraffic(const toml::table& table, std::string context) {
     Fields f(*this, table, std::move(context));
+    static const std::vector<std::string_view> kKeys = {
+        "to", "payload", "payload_size", "interval", "rate", "count", "start", "version", "encrypt", "lmk"};
+    f.CheckTypos(kKeys);
     RawTraffic t;
     t.table = &table;
     t.to = ReadTarget(f, "to = \"master\"");
@@ -609,8 +631,7 @@ class Loader {
       ReadVersion(f, peer);
       t.peer = peer;
     }
-    f.Finish({"to", "payload", "payload_size", "interval", "rate", "count", "start", "version",
-              "encrypt", "lmk"});
+    f.Finish(kKeys);
     return t;
   }
 

@@ -16,6 +16,7 @@
 #include "core/espnow/link.h"
 #include "core/port/clock.h"
 #include "platform/sim/propagation.h"
+#include "platform/sim/traffic.h"
 
 namespace airlab::scenario {
 
@@ -30,16 +31,17 @@ class ScenarioError : public std::runtime_error {
 
 enum class Role : uint8_t {
   kNode,     // an ESP-NOW node: sends its traffic, receives
-  kGateway,  // an ESP-NOW node that also answers every unicast message it receives
+  // An ESP-NOW node that also answers every unicast message it receives. Files call it
+  // role = "gateway" (kept for the files' sake); in C++ it is a responder, because it is
+  // not apps::Gateway, the lab's Master.
+  kResponder,
   kSniffer,  // a radio in promiscuous mode: sends nothing, acknowledges nothing, counts
              // what it hears
 };
 const char* RoleName(Role role);
 
-enum class Arrivals : uint8_t {
-  kPeriodic,  // every `interval`
-  kPoisson,   // exponential gaps with `interval` as their mean
-};
+// kPeriodic: every `interval`; kPoisson: exponential gaps with `interval` as their mean.
+using Arrivals = sim::Arrivals;
 
 // An ESP-NOW peer of a node (its esp_now_add_peer).
 struct PeerSpec {
@@ -76,7 +78,7 @@ struct NodeSpec {
   double noise_figure_db = 7.0;
   Role role = Role::kNode;
   espnow::Key pmk{};
-  // A gateway's answer: text with "{msg}" replaced by the message it answers (as text)
+  // A responder's answer: text with "{msg}" replaced by the message it answers (as text)
   // and "{seq}" by the answer's number.
   std::string reply = "ok";
   std::vector<PeerSpec> peers;  // at most ESP-NOW's 20, of which 6 encrypted

@@ -73,7 +73,7 @@ TEST(Scenario, Parse_EveryTopLevelAndNodeField_InTheModel) {
   const NodeSpec& master = s.nodes[0];
   EXPECT_EQ(master.name, "master");
   EXPECT_EQ(master.mac, kMaster);
-  EXPECT_EQ(master.role, Role::kGateway);
+  EXPECT_EQ(master.role, Role::kResponder);
   EXPECT_EQ(master.reply, "got {msg}");
   EXPECT_DOUBLE_EQ(master.tx_power_dbm, 19.5);
   EXPECT_DOUBLE_EQ(master.noise_figure_db, 7.0);
@@ -291,6 +291,16 @@ TEST(ScenarioErrors, TomlSyntax_NamesLineAndColumn) {
   const std::string e = ErrorOf("seed = 1\n[[node]\nname = \"a\"\n");
   EXPECT_EQ(e.rfind("t.toml:2:", 0), 0u) << e;
   EXPECT_NE(e.find("not valid TOML"), std::string::npos) << e;
+}
+
+TEST(ScenarioErrors, TypoInRequiredTrafficKey_SuggestsIt) {
+  // Without the check for typos first, this would say "give what to send".
+  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
+                    "paylod = \"x\"\ninterval = \"1s\"\n"),
+            "t.toml:6:1: node \"a\" traffic 1: unknown key \"paylod\"; did you mean \"payload\"?");
+  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
+                    "payload = \"x\"\nintervall = \"1s\"\n"),
+            "t.toml:7:1: node \"a\" traffic 1: unknown key \"intervall\"; did you mean \"interval\"?");
 }
 
 TEST(ScenarioErrors, UnknownKey_SuggestsTheClosest) {

@@ -3,6 +3,10 @@
 // tables count, radiotap around them, and a deterministic mixed capture (ESP-NOW nodes, two
 // access points, their stations, control frames, retries, lost frames, malformed frames)
 // written as a pcap file for tshark, tcpdump and airlab to read side by side.
+//
+// Not the simulated air's traffic generator (platform/sim/traffic.h): core/ cannot depend on
+// platform/, and these captures need what no air sends - truncated and malformed frames,
+// exact counts of each kind for the tests to check.
 
 #include <cstddef>
 #include <cstdint>

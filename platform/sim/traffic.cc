@@ -1,5 +1,6 @@
 #include "platform/sim/traffic.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/wire/dot11.h"
@@ -27,6 +28,17 @@ void TryTransmit(SimRadio& radio, ByteSpan frame, const port::TxOptions& options
 }
 
 }  // namespace
+
+TimeNs FirstArrival(Arrivals arrivals, TimeNs period, port::SplitMix64& rng) {
+  if (arrivals == Arrivals::kPeriodic) return static_cast<TimeNs>(Uniform01(rng) * static_cast<double>(period));
+  return NextArrival(arrivals, period, rng);
+}
+
+TimeNs NextArrival(Arrivals arrivals, TimeNs period, port::SplitMix64& rng) {
+  if (arrivals == Arrivals::kPeriodic) return period;
+  const double u = Uniform01(rng);
+  return std::max<TimeNs>(1, std::llround(-std::log1p(-u) * static_cast<double>(period)));
+}
 
 std::vector<std::byte> MakeActionFrame(const MacAddress& to, const MacAddress& from,
                                        size_t body_size) {
@@ -56,10 +68,7 @@ TrafficSource::TrafficSource(Simulation& simulation, uint32_t node, const MacAdd
       arrivals_(arrivals),
       rng_(MakeStream(seed, Stream::kApplication, node)) {
   radio_.SetListener(this);
-  const TimeNs first = arrivals_ == Arrivals::kPeriodic
-                           ? static_cast<TimeNs>(Uniform01(rng_) * static_cast<double>(period_))
-                           : NextGap();
-  next_ = simulation_.scheduler().ScheduleAfter(first, [this] { Send(); });
+  next_ = simulation_.scheduler().ScheduleAfter(FirstArrival(arrivals_, period_, rng_), [this] { Send(); });
 }
 
 TrafficSource::~TrafficSource() {
@@ -67,14 +76,9 @@ TrafficSource::~TrafficSource() {
   radio_.SetListener(nullptr);
 }
 
-TimeNs TrafficSource::NextGap() {
-  if (arrivals_ == Arrivals::kPeriodic) return period_;
-  return static_cast<TimeNs>(-std::log(1.0 - Uniform01(rng_)) * static_cast<double>(period_));
-}
-
 void TrafficSource::Send() {
   TryTransmit(radio_, frame_, options_, counters_);
-  next_ = simulation_.scheduler().ScheduleAfter(NextGap(), [this] { Send(); });
+  next_ = simulation_.scheduler().ScheduleAfter(NextArrival(arrivals_, period_, rng_), [this] { Send(); });
 }
 
 void TrafficSource::OnReceive(ByteSpan, const port::RxInfo&) { ++counters_.received; }

@@ -2,6 +2,12 @@
 // Traffic for experiments, tests and benchmarks: frames of the kind ESP-NOW sends, sent
 // periodically or kept queued without pause (saturation), with counters of what became of
 // them.
+//
+// The one traffic generator of the simulated air. Its arrivals (FirstArrival, NextArrival)
+// also time the scenarios' ESP-NOW messages (scenario/runner.cc), which go through an
+// espnow::Stack rather than straight to the radio, so the scenario runner keeps its own
+// sender around them. core/sniff/sniff_testing.cc writes capture files of hand-made frames
+// instead (malformed ones too) and cannot use this: core/ does not depend on platform/.
 
 #include <cstdint>
 #include <vector>
@@ -33,6 +39,12 @@ enum class Arrivals : uint8_t {
   kPoisson,   // exponential gaps with the period as their mean
 };
 
+// When a source sends, from its own random stream: the first arrival (periodic: a random
+// phase in [0, period), so that periodic senders do not all start at once; Poisson: an
+// exponential gap), then the gap to each next one (Poisson: at least 1 ns).
+TimeNs FirstArrival(Arrivals arrivals, TimeNs period, port::SplitMix64& rng);
+TimeNs NextArrival(Arrivals arrivals, TimeNs period, port::SplitMix64& rng);
+
 // Sends a frame per arrival. Its random numbers come from the application stream of
 // `seed` for this node. Becomes the radio's listener.
 class TrafficSource final : private port::RadioListener {
@@ -47,7 +59,6 @@ class TrafficSource final : private port::RadioListener {
 
  private:
   void Send();
-  TimeNs NextGap();
   void OnReceive(ByteSpan mpdu, const port::RxInfo& info) override;
   void OnTxDone(const port::TxReport& report) override;
 

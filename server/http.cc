@@ -292,7 +292,8 @@ struct Server::Connection {
   size_t out_sent = 0;
   Phase phase = Phase::kIdle;
   Clock::time_point since;  // when the phase began (kSending: the last progress)
-  bool busy = false;        // a thread serves it; not armed, and the sweeper leaves it alone
+  bool busy = false;   // a thread serves it; the sweeper leaves it alone
+  bool again = false;  // readiness reported while busy: the serving thread looks again
   bool close_after_send = false;
 
   // Writes what the socket takes of out; false when the connection failed.
@@ -501,7 +502,7 @@ void Server::Admit(int fd, std::string peer) {
       c->peer = peer;
       c->since = Clock::now();
       const std::uint64_t id = loop_->next_id++;
-      if (!loop_->Add(fd, id, EPOLLIN | EPOLLONESHOT)) {
+      if (!loop_->Add(fd, id, EPOLLIN | EPOLLOUT | EPOLLET)) {
         close(fd);
         return;
       }
@@ -564,16 +565,21 @@ void Server::ServeReady(std::uint64_t id) {
     auto it = loop_->connections.find(id);
     if (it == loop_->connections.end()) return;  // closed by the sweeper meanwhile
     c = it->second.get();
+    if (c->busy) {  // the thread serving it looks again before it lets go
+      c->again = true;
+      return;
+    }
     c->busy = true;
   }
-  const bool keep = Serve(*c);
-  std::lock_guard lock(loop_->mutex);
-  auto it = loop_->connections.find(id);
-  if (!keep) return loop_->CloseLocked(it);
-  c->busy = false;
-  // Armed under the mutex: the sweeper cannot close the descriptor (and a new connection
-  // reuse its number) between the two.
-  loop_->Arm(c->fd, id, c->phase == Phase::kSending ? EPOLLOUT : EPOLLIN);
+  while (true) {
+    const Next next = Serve(*c);
+    std::lock_guard lock(loop_->mutex);
+    if (next == Next::kClose) return loop_->CloseLocked(loop_->connections.find(id));
+    if (next == Next::kWait && !std::exchange(c->again, false)) {
+      c->busy = false;
+      return;
+    }
+  }
 }
 
 bool Server::Connection::Flush() {
@@ -592,29 +598,33 @@ bool Server::Connection::Flush() {
   return true;
 }
 
-bool Server::Serve(Connection& c) {
+Server::Next Server::Serve(Connection& c) {
   if (c.phase == Phase::kSending) {
-    if (!c.Flush()) return false;
-    if (!c.out.empty()) return true;
-    if (c.close_after_send) return false;
+    if (!c.Flush()) return Next::kClose;
+    if (!c.out.empty()) return Next::kWait;
+    if (c.close_after_send) return Next::kClose;
     c.phase = Phase::kIdle;
     c.since = Clock::now();
   }
   // Reads what has arrived. A full room may mean more is waiting, up to the largest request
   // (a client sending without pause cannot make the buffer grow past that).
+  // A read shorter than the room emptied the socket; a later arrival is a new edge.
   bool peer_closed = false;
+  bool more_waiting = false;
   const size_t most = config_.limits.max_head + config_.limits.max_body;
   while (true) {
     auto [room, room_size] = c.in.Room(16 << 10);
     ssize_t n = recv(c.fd, room, room_size, 0);
     if (n > 0) {
       c.in.Filled(static_cast<size_t>(n));
-      if (static_cast<size_t>(n) == room_size && c.in.bytes().size() < most) continue;
+      if (static_cast<size_t>(n) < room_size) break;
+      if (c.in.bytes().size() < most) continue;
+      more_waiting = true;  // read on once the requests in the buffer are answered
       break;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (n < 0) return false;  // reset
+    if (n < 0) return Next::kClose;  // reset
     peer_closed = true;       // it may have sent whole requests before closing its side
     break;
   }
@@ -645,13 +655,13 @@ bool Server::Serve(Connection& c) {
     AppendResponse(c.out, res, open, head_request);
   }
   const bool answered = !c.out.empty();
-  if (!c.Flush()) return false;
-  if (!c.out.empty()) {
+  if (!c.Flush()) return Next::kClose;
+  if (!c.out.empty()) {  // the rest when the socket's writable edge comes
     c.phase = Phase::kSending;
     c.close_after_send = !open || peer_closed;
-    return true;
+    return Next::kWait;
   }
-  if (!open || peer_closed) return false;
+  if (!open || peer_closed) return Next::kClose;
   if (c.in.empty()) {
     if (answered || c.phase != Phase::kIdle) c.since = Clock::now();
     c.phase = Phase::kIdle;
@@ -659,7 +669,7 @@ bool Server::Serve(Connection& c) {
     c.phase = Phase::kReading;  // a new request began
     c.since = Clock::now();
   }
-  return true;
+  return more_waiting ? Next::kAgain : Next::kWait;
 }
 
 }  // namespace airlab::server::http

@@ -3,16 +3,16 @@
 // project's 2-core VMs a system call costs several microseconds, and cpp-httplib makes about
 // ten per request (polls, getsockname, getpeername, two sends), which held /update to ~12k
 // requests/s even with a trivial handler. Here a request costs one epoll_wait, one recv, one
-// send and one epoll_ctl in the steady state (pipelined requests share them).
+// send in the steady state (pipelined requests share them).
 //
-// Threads: connections are non-blocking sockets in one epoll set, each armed one-shot, and a
-// pool of threads waits on that set. A thread that gets a ready connection reads what is
-// there, answers every complete request in it (a slow handler, a large feeds.json, holds only
-// that thread), writes what the socket takes, and arms the connection again: for reading, or
-// for writing when the answer did not fit. A connection that is idle, or sends its request a
-// byte at a time, holds no thread, only its socket and buffers; the thread that gets the
-// listener accepts, and one that gets the timer closes connections past their timeouts.
-// No thread waits on a client.
+// Threads: connections are non-blocking sockets in one epoll set (edge-triggered, so a request
+// costs no epoll_ctl), and a pool of threads waits on that set. A thread that gets a ready
+// connection reads what is there, answers every complete request in it (a slow handler, a
+// large feeds.json, holds only that thread) and writes what the socket takes; the rest of an
+// answer that did not fit goes when the socket reports room. A connection that is idle, or
+// sends its request a byte at a time, holds no thread, only its socket and buffers; the thread
+// that gets the listener accepts, and one that gets the timer closes connections past their
+// timeouts. No thread waits on a client.
 //
 // Limits against many or hostile clients: connections per client address (more are answered
 // 503 and closed, logged once per address), an idle timeout between requests, a time for a
@@ -126,8 +126,9 @@ class Server {
   void Admit(int fd, std::string peer);
   void CloseExpired();
   void ServeReady(std::uint64_t id);
-  // Reads, answers every complete request, writes what the socket takes. False: close it.
-  bool Serve(Connection& c);
+  enum class Next { kWait, kAgain, kClose };  // what a connection needs after Serve
+  // Reads, answers every complete request, writes what the socket takes.
+  Next Serve(Connection& c);
 
   ServerConfig config_;
   std::unique_ptr<Loop> loop_;

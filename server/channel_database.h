@@ -10,11 +10,12 @@
 // system calls (WAL frames, file locks), ~40 us on this project's VMs, which held the server
 // below 25k updates/s however its threads shared commits: two clients that each wait for their
 // answer never give a commit more than two updates. So an accepted write goes into the open
-// transaction and into this ChannelDatabase's pending log with one write() (pending_log.h), and is
-// answered; a committer thread commits the transaction kCommitDelay after it opened and then
-// empties the log. A killed process loses nothing (the next ChannelDatabase puts its log's entries in),
-// reads through this ChannelDatabase commit what is pending first, so they see every answered write;
-// other connections see it within kCommitDelay, or at once after Flush().
+// transaction and into this ChannelDatabase's pending log with one write() (pending_log.h),
+// and is answered; a committer thread commits the transaction kCommitDelay after it opened
+// and then empties the log. A killed process loses nothing (the next ChannelDatabase puts its
+// log's entries in), reads through this ChannelDatabase commit what is pending first, so they
+// see every answered write; other connections see it within kCommitDelay, or at once after
+// Flush().
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -71,6 +72,8 @@ struct Channel {
   bool CanRead(std::string_view key) const;
 };
 
+// One entry of a channel's feed as stored, with its id and time (cloud::Entry is the values of
+// one update as a board sends them).
 struct FeedEntry {
   std::int64_t entry_id = 0;
   TimeMs created_at = 0;

@@ -77,7 +77,9 @@ void ClientCrowd::Dribble() {
         if (send(fd, kSlowRequest + at, 1, MSG_NOSIGNAL) == 1) ++slow_bytes_sent_;
       }
     }
-    for (int i = 0; i < 20 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 20 && !stop_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // The server's HTTP/1.1 layer, written for speed instead of using cpp-httplib: on this
 // project's 2-core VMs a system call costs several microseconds, and cpp-httplib makes about
 // ten per request (polls, getsockname, getpeername, two sends), which held /update to ~12k
-// requests/s even with a trivial handler. Here a request costs one epoll_wait, one recv, one
+// requests/s even with a trivial handler. Here a request costs one epoll_wait, one recv and one
 // send in the steady state (pipelined requests share them).
 //
 // Threads: connections are non-blocking sockets in one epoll set (edge-triggered, so a request
@@ -114,7 +114,7 @@ class Server {
   // Closes the listener and every connection, and waits for the threads; idempotent.
   void Stop();
 
-  // Connections open now (for tests and the log).
+  // Connections open now (for tests).
   std::size_t connection_count() const;
 
  private:

@@ -5,7 +5,7 @@
 // puts its entries in (ChannelDatabase::ChannelDatabase). Same durability as SQLite's WAL with synchronous=NORMAL:
 // a killed process loses nothing, a power cut may lose the last writes.
 //
-// Several Stores may use one database (another process, or a test's second ChannelDatabase): each owns
+// Several ChannelDatabases may use one database (another process, or a test's second ChannelDatabase): each owns
 // its own log, `<database>.pending-<N>`, held with flock() for as long as it lives, so a log
 // whose lock can be taken belongs to nobody alive.
 //

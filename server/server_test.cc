@@ -293,6 +293,15 @@ TEST_F(ServerTest, BadPaths_GetThingSpeakErrors) {
   ExpectError(Get("/channels/999/fields/1.json"), 404, "error_resource_not_found");
   ExpectError(Get("/channels/-1/status.json"), 404, "error_resource_not_found");
   ExpectError(Get("/no/such/path"), 404, "error_resource_not_found");
+  // What the path-segment router must not take: unknown or doubled extensions, empty or dotted
+  // segments, a trailing slash, extra segments.
+  for (const char* path : {"/channels/1/feeds.xml", "/channels/1/feeds.json.json",
+                           "/channels//feeds.json", "/channels/1.5/feeds.json", "/update/",
+                           "/update.csv", "/channels/1/feeds/last/x", "/channels.csv", "/static/",
+                           "/static/a/b", "/channels/1/fields/1/2.json"}) {
+    SCOPED_TRACE(path);
+    ExpectError(Get(path), 404, "error_resource_not_found");
+  }
   const std::string base = "/channels/" + std::to_string(pub_.id);
   ExpectError(Get(base + "/fields/9.json"), 400, "error_bad_request");
   ExpectError(Get(base + "/fields/0.json"), 400, "error_bad_request");

@@ -128,9 +128,10 @@ void AppendTimestamp(std::string& out, TimeMs t) {
   using namespace std::chrono;
   // std::chrono::year holds -32767..32767; times past those (no input reaches them: ParseTimestamp
   // stops at 9999) show as the nearest it holds.
-  constexpr TimeMs kFirst = sys_days{year::min() / January / 1}.time_since_epoch().count() * 86400000;
-  constexpr TimeMs kLast = sys_days{year::max() / December / 31}.time_since_epoch().count() * 86400000;
-  t = std::clamp(t, kFirst, kLast);
+  constexpr TimeMs kMsPerDay = 86400000;
+  constexpr TimeMs kFirst = sys_days{year::min() / 1 / 1}.time_since_epoch().count() * kMsPerDay;
+  constexpr TimeMs kLast = sys_days{year::max() / 12 / 31}.time_since_epoch().count() * kMsPerDay;
+  t = std::clamp(t, kFirst, kLast + kMsPerDay - 1);
   // Floors, not truncations: a time before 1970 belongs to the second and the day that began
   // before it.
   const sys_seconds seconds = floor<std::chrono::seconds>(sys_time<milliseconds>(milliseconds(t)));

@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "server/server.h"
-#include "server/store.h"
+#include "server/channel_database.h"
 #include "server/text.h"
 
 namespace airlab::cli {
@@ -33,11 +33,11 @@ std::filesystem::path DataDir(const ChannelArgs& a) {
 }
 
 // Opens the store; for reading commands only when it exists, so they create nothing.
-std::unique_ptr<server::Store> OpenStore(const ChannelArgs& a, bool create) {
+std::unique_ptr<server::ChannelDatabase> OpenStore(const ChannelArgs& a, bool create) {
   std::filesystem::path dir = DataDir(a);
-  if (!create && !std::filesystem::exists(server::StorePath(dir))) return nullptr;
+  if (!create && !std::filesystem::exists(server::DatabasePath(dir))) return nullptr;
   try {
-    return std::make_unique<server::Store>(server::StorePath(dir));
+    return std::make_unique<server::ChannelDatabase>(server::DatabasePath(dir));
   } catch (const std::runtime_error& e) {
     throw UserError(std::string(e.what()) + "; choose a writable folder with --data DIR");
   }
@@ -80,7 +80,7 @@ void RunCreate(const ChannelArgs& a) {
   }
   if (spec.field_names.empty()) spec.field_names = {"Field 1"};
   if (a.rate_limit_s >= 0) spec.rate_limit_s = a.rate_limit_s;
-  std::unique_ptr<server::Store> store = OpenStore(a, true);
+  std::unique_ptr<server::ChannelDatabase> store = OpenStore(a, true);
   Channel c;
   try {
     c = store->CreateChannel(spec);
@@ -94,7 +94,7 @@ void RunCreate(const ChannelArgs& a) {
 }
 
 void RunList(const ChannelArgs& a) {
-  std::unique_ptr<server::Store> store = OpenStore(a, false);
+  std::unique_ptr<server::ChannelDatabase> store = OpenStore(a, false);
   std::vector<Channel> channels = store ? store->ListChannels() : std::vector<Channel>{};
   if (channels.empty()) {
     std::printf("no channels in %s yet; make one with: airlab channel create --name NAME --fields a,b\n",
@@ -122,7 +122,7 @@ void RunList(const ChannelArgs& a) {
 }
 
 void RunKeys(const ChannelArgs& a) {
-  std::unique_ptr<server::Store> store = OpenStore(a, false);
+  std::unique_ptr<server::ChannelDatabase> store = OpenStore(a, false);
   std::optional<Channel> c = store ? store->FindChannel(a.id) : std::nullopt;
   if (!c) {
     throw UserError("no channel " + std::to_string(a.id) + " in " + DataDir(a).string() +

@@ -105,12 +105,12 @@ std::filesystem::path DataFolder(const DemoArgs& a) {
 
 // The two channels the experiment uses, made on the embedded server.
 host::ExperimentCloud MakeChannels(server::Server& server) {
-  const server::Channel readings = server.store().CreateChannel(
+  const server::Channel readings = server.database().CreateChannel(
       {.name = "airlab demo: lab readings",
        .description = "the lab's slave and two more nodes, through the gateway",
        .field_names = {"slave", "node2 temperature", "node3 humidity"},
        .public_flag = true});
-  const server::Channel commands = server.store().CreateChannel(
+  const server::Channel commands = server.database().CreateChannel(
       {.name = "airlab demo: commands",
        .description = "field 1 goes to every node",
        .field_names = {"command"},

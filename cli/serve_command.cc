@@ -58,7 +58,7 @@ void RunServe(const ServeArgs& a) {
     if (why.find("--") == std::string::npos) why += "; choose a writable folder with --data DIR";
     throw UserError(why);
   }
-  size_t channels = server->store().ListChannels().size();
+  size_t channels = server->database().ListChannels().size();
   std::printf("airlab serve: %s/\n", server->url().c_str());
   std::printf("  data        %s (%zu channel%s)\n", server->data_dir().c_str(), channels,
               channels == 1 ? "" : "s");
@@ -97,7 +97,7 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--mqtt", args->mqtt, "Broker to take updates from and publish entries to, e.g. mqtt://127.0.0.1:1883");
   serve->add_option("--max-body", args->max_body, "Largest request body in bytes; larger ones are answered 413")->capture_default_str();
-  serve->add_option("--threads", args->threads, "HTTP worker threads (each open keep-alive connection holds one)")->capture_default_str();
+  serve->add_option("--threads", args->threads, "HTTP requests handled at once (idle and slow connections hold no thread)")->capture_default_str();
   serve->footer(
       "Examples:\n"
       "  airlab channel create --name weather --fields temperature,humidity --public\n"

@@ -120,7 +120,7 @@ TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {
   int channel_id = 0;
   std::string key;
   {
-    Store store(StorePath(dir_.path()));
+    ChannelDatabase store(DatabasePath(dir_.path()));
     Channel c = store.CreateChannel({.name = "lab", .field_names = {"seq"}});
     channel_id = static_cast<int>(c.id);
     key = c.write_key;
@@ -146,13 +146,50 @@ TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {
   testing::CommandResult list = Airlab("channel list " + Data());
   ASSERT_EQ(list.exit_code, 0) << list.out;
   EXPECT_NE(list.out.find("private  400 "), std::string::npos) << list.out;
-  Store store(StorePath(dir_.path()));
-  std::vector<Entry> feed = store.Feed(channel_id, {.results = 8000});
+  ChannelDatabase store(DatabasePath(dir_.path()));
+  std::vector<FeedEntry> feed = store.Feed(channel_id, {.results = 8000});
   ASSERT_EQ(feed.size(), static_cast<size_t>(kUpdates));
   for (int i = 0; i < kUpdates; ++i) {
     EXPECT_EQ(feed[i].entry_id, i + 1);
     EXPECT_EQ(feed[i].fields[0], std::to_string(i + 1));
   }
+}
+
+// A refused write is logged with its reason (never the key), once per client a while, so
+// that a board retrying a wrong key every second does not flood the log.
+TEST_F(CliTest, Serve_LogsWhyItRefusesWrites_LimitedPerClient) {
+  {
+    ChannelDatabase database(DatabasePath(dir_.path()));
+    database.CreateChannel({.name = "lab", .field_names = {"seq"}});
+  }
+  std::filesystem::path out = dir_.path() / "serve.out";
+  testing_tools::ChildProcess serve(
+      AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", dir_.path().string()},
+      out.string());
+  std::smatch url;
+  std::string printed;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    printed = ReadFile(out);
+    return std::regex_search(printed, url, std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+  })) << printed;
+  httplib::Client client(url[1].str());
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.Get("/update?api_key=NOTAKEY0NOTAKEY0&field1=1");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "0");
+  }
+  const std::string line =
+      "airlab serve: http: refused an update from 127.0.0.1: no channel has that write key\n";
+  EXPECT_TRUE(testing::WaitFor([&] { return ReadFile(out).find(line) != std::string::npos; }))
+      << ReadFile(out);
+  serve.Stop(SIGTERM, std::chrono::seconds(60));
+  const std::string log = ReadFile(out);
+  size_t refusals = 0;
+  for (size_t at = log.find("refused"); at != std::string::npos; at = log.find("refused", at + 1)) {
+    ++refusals;
+  }
+  EXPECT_EQ(refusals, 1u) << log;
+  EXPECT_EQ(log.find("NOTAKEY0"), std::string::npos) << log;
 }
 
 TEST_F(CliTest, ServePortTaken_OneLineNamingTheFix) {

@@ -27,10 +27,10 @@ TEST(Dashboard, ChromiumShowsChartsTableAndMarkupAsText) {
   options.rate_limit_s = 0;
   Server server(options);
   server.Start();
-  Channel pub = server.store().CreateChannel(
+  Channel pub = server.database().CreateChannel(
       {.name = "Roof <weather>", .description = "ESP32 node 3 & friends",
        .field_names = {"temperature", "humidity", "note"}, .public_flag = true});
-  Channel priv = server.store().CreateChannel({.name = "Bench", .field_names = {"rssi"}});
+  Channel priv = server.database().CreateChannel({.name = "Bench", .field_names = {"rssi"}});
 
   httplib::Client client(server.url());
   const int entries = 24;

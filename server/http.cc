@@ -1,19 +1,27 @@
 #include "server/http.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <charconv>
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/base/ascii.h"
 #include "server/text.h"
@@ -210,123 +218,36 @@ void AppendResponse(std::string& out, const Response& res, bool keep_alive, bool
   if (!bodiless && !head_request) out += res.body;
 }
 
-Server::Server(ServerConfig config) : config_(std::move(config)) {}
-
-Server::~Server() { Stop(); }
-
-int Server::Start(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  std::string service = std::to_string(port);
-  if (getaddrinfo(host.c_str(), service.c_str(), &hints, &found) != 0) {
-    throw std::runtime_error("cannot resolve " + host);
-  }
-  int fd = -1;
-  for (addrinfo* ai = found; ai && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    // SO_REUSEADDR only (restart while old connections linger); never SO_REUSEPORT, which
-    // would let a second server share a port that is in use.
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  if (fd < 0) throw std::runtime_error("cannot bind " + host + ":" + service);
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int bound = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(addr).sin6_port
-                                               : reinterpret_cast<sockaddr_in&>(addr).sin_port);
-  listen_fd_ = fd;
-  stopping_ = false;
-  for (int i = 0; i < std::max(config_.threads, 1); ++i) workers_.emplace_back([this] { WorkerLoop(); });
-  acceptor_ = std::thread([this] { AcceptLoop(); });
-  return bound;
-}
-
-void Server::Stop() {
-  if (!acceptor_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    // Wakes the blocked accept and recvs; the threads close their own descriptors.
-    shutdown(listen_fd_, SHUT_RDWR);
-    for (int fd : serving_) shutdown(fd, SHUT_RDWR);
-  }
-  ready_.notify_all();
-  acceptor_.join();
-  for (std::thread& worker : workers_) worker.join();
-  workers_.clear();
-  for (int fd : waiting_) close(fd);
-  waiting_.clear();
-  close(listen_fd_);
-  listen_fd_ = -1;
-}
-
-void Server::AcceptLoop() {
-  while (!stopping_) {
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) {
-        if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        continue;
-      }
-      break;  // shut down by Stop
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval timeout{config_.idle_timeout_s, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) {
-        close(fd);
-        break;
-      }
-      waiting_.push_back(fd);
-    }
-    ready_.notify_one();
-  }
-}
-
-void Server::WorkerLoop() {
-  while (true) {
-    int fd;
-    {
-      std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
-      if (stopping_) return;
-      fd = waiting_.front();
-      waiting_.pop_front();
-      serving_.insert(fd);
-    }
-    Serve(fd);
-    {
-      std::lock_guard lock(mutex_);
-      serving_.erase(fd);
-    }
-    close(fd);
-  }
-}
-
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+// epoll data of the set's members that are not connections; connections count up from
+// kFirstConnectionId and are never reused, so an event for a closed one finds nothing.
+constexpr std::uint64_t kListenerId = 0;
+constexpr std::uint64_t kTimerId = 1;
+constexpr std::uint64_t kWakeId = 2;
+constexpr std::uint64_t kFirstConnectionId = 3;
+
+constexpr auto kSweepPeriod = std::chrono::milliseconds(250);  // timeouts are seconds
+
 // Received bytes not yet answered. Unlike a std::string it leaves the room recv fills
-// uninitialised, so a connection that once took a large body reads no slower afterwards.
+// uninitialised, so a connection that once took a large body reads no slower afterwards; a
+// room over kKeptCapacity is given back once empty, so idle connections stay small.
 class InBuffer {
  public:
+  static constexpr size_t kKeptCapacity = 64 << 10;
+
   std::string_view bytes() const { return {data_.get() + begin_, end_ - begin_}; }
+  bool empty() const { return begin_ == end_; }
   void Consume(size_t n) {
     begin_ += n;
-    if (begin_ == end_) begin_ = end_ = 0;
+    if (begin_ != end_) return;
+    begin_ = end_ = 0;
+    if (capacity_ > kKeptCapacity) {
+      data_.reset();
+      capacity_ = 0;
+    }
   }
   // Room for at least n more bytes after the unanswered ones.
   std::pair<char*, size_t> Room(size_t n) {
@@ -354,55 +275,401 @@ class InBuffer {
   size_t end_ = 0;
 };
 
+// What a connection waits for, which decides its timeout.
+enum class Phase {
+  kIdle,     // no byte of a next request: idle_timeout_s since the last answer
+  kReading,  // part of a request: request_timeout_s since it began
+  kSending,  // an answer the socket did not take at once: send_timeout_s since the last progress
+};
+
 }  // namespace
 
-void Server::Serve(int fd) {
+struct Server::Connection {
+  int fd = -1;
+  std::string peer;
   InBuffer in;
-  std::string out;
-  Request req;
-  bool open = true;
-  while (open && !stopping_) {
-    // Answers every complete request in the buffer (pipelining), then writes them at once.
-    out.clear();
-    while (open) {
-      ParseResult parsed = ParseRequest(in.bytes(), config_.limits, req);
-      if (parsed.state == ParseState::kIncomplete) break;
-      Response res;
-      bool head_request = false;
-      if (parsed.state == ParseState::kError) {
-        res.status = parsed.error_status;
-        open = false;  // the stream cannot be trusted past a malformed request
-      } else {
-        in.Consume(parsed.consumed);
-        head_request = req.method == "HEAD";
-        open = req.keep_alive;
-        try {
-          config_.handler(req, res);
-        } catch (...) {
-          res = Response{};
-          res.status = 500;
-        }
-      }
-      if (config_.finish) config_.finish(res);
-      AppendResponse(out, res, open, head_request);
+  std::string out;  // answers not sent yet (kSending)
+  size_t out_sent = 0;
+  Phase phase = Phase::kIdle;
+  Clock::time_point since;  // when the phase began (kSending: the last progress)
+  bool busy = false;   // a thread serves it; the sweeper leaves it alone
+  bool again = false;  // readiness reported while busy: the serving thread looks again
+  bool close_after_send = false;
+
+  // Writes what the socket takes of out; false when the connection failed.
+  bool Flush();
+};
+
+namespace {
+
+std::string AddressText(const sockaddr_storage& addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
+  } else if (addr.ss_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a)) {  // a v4 client of a "::" listener counts as its v4 address
+      inet_ntop(AF_INET, a.s6_addr + 12, text, sizeof text);
+    } else {
+      inet_ntop(AF_INET6, &a, text, sizeof text);
     }
-    for (size_t sent = 0; sent < out.size();) {
-      ssize_t n = send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
+  }
+  return text;
+}
+
+}  // namespace
+
+struct Server::Loop {
+  ~Loop() {
+    for (auto& [id, c] : connections) close(c->fd);
+    for (int fd : {epoll_fd, listen_fd, timer_fd, wake_fd}) {
+      if (fd >= 0) close(fd);
+    }
+  }
+
+  void Arm(int fd, std::uint64_t id, std::uint32_t events) const {
+    epoll_event ev{};
+    ev.events = events | EPOLLONESHOT;
+    ev.data.u64 = id;
+    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+  }
+  bool Add(int fd, std::uint64_t id, std::uint32_t events) const {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = id;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+  }
+
+  // Holding mutex.
+  void CloseLocked(std::unordered_map<std::uint64_t, std::unique_ptr<Connection>>::iterator it) {
+    Connection& c = *it->second;
+    close(c.fd);
+    if (auto count = per_address.find(c.peer); count != per_address.end() && --count->second <= 0) {
+      per_address.erase(count);
+      over_limit_logged.erase(c.peer);
+    }
+    connections.erase(it);
+  }
+
+  int epoll_fd = -1;
+  int listen_fd = -1;
+  int timer_fd = -1;
+  int wake_fd = -1;
+  std::atomic<bool> stopping{false};
+  mutable std::mutex mutex;  // guards what follows, and a connection's busy flag
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections;
+  std::unordered_map<std::string, int> per_address;  // open connections by client address
+  std::unordered_set<std::string> over_limit_logged;  // refused since their count was last 0
+  std::uint64_t next_id = kFirstConnectionId;
+  bool out_of_descriptors_logged = false;
+};
+
+Server::Server(ServerConfig config) : config_(std::move(config)) {}
+
+Server::~Server() { Stop(); }
+
+namespace {
+
+int Listen(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  if (getaddrinfo(host.c_str(), service.c_str(), &hints, &found) != 0) {
+    throw std::runtime_error("cannot resolve " + host);
+  }
+  int fd = -1;
+  for (addrinfo* ai = found; ai && fd < 0; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (fd < 0) continue;
+    // SO_REUSEADDR only (restart while old connections linger); never SO_REUSEPORT, which
+    // would let a second server share a port that is in use.
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) throw std::runtime_error("cannot bind " + host + ":" + service);
+  return fd;
+}
+
+}  // namespace
+
+int Server::Start(const std::string& host, int port) {
+  auto loop = std::make_unique<Loop>();
+  loop->listen_fd = Listen(host, port);
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(loop->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int bound = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(addr).sin6_port
+                                               : reinterpret_cast<sockaddr_in&>(addr).sin_port);
+  loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  loop->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (loop->epoll_fd < 0 || loop->timer_fd < 0 || loop->wake_fd < 0) {
+    throw std::runtime_error(std::string("cannot set up the event loop: ") + std::strerror(errno));
+  }
+  constexpr long kPeriodNs = std::chrono::nanoseconds(kSweepPeriod).count();
+  itimerspec period{{0, kPeriodNs}, {0, kPeriodNs}};
+  timerfd_settime(loop->timer_fd, 0, &period, nullptr);
+  // The wake descriptor stays level-triggered: once Stop writes it, every waiting thread sees it.
+  loop->Add(loop->listen_fd, kListenerId, EPOLLIN | EPOLLONESHOT);
+  loop->Add(loop->timer_fd, kTimerId, EPOLLIN | EPOLLONESHOT);
+  loop->Add(loop->wake_fd, kWakeId, EPOLLIN);
+  loop_ = std::move(loop);
+  for (int i = 0; i < std::max(config_.threads, 1); ++i) threads_.emplace_back([this] { Run(); });
+  return bound;
+}
+
+void Server::Stop() {
+  if (!loop_) return;
+  loop_->stopping = true;
+  std::uint64_t one = 1;
+  (void)!write(loop_->wake_fd, &one, sizeof one);
+  // A thread in a handler finishes it first; none waits on a client.
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+  loop_.reset();  // closes the listener and every connection
+}
+
+std::size_t Server::connection_count() const {
+  if (!loop_) return 0;
+  std::lock_guard lock(loop_->mutex);
+  return loop_->connections.size();
+}
+
+void Server::Run() {
+  while (!loop_->stopping) {
+    epoll_event ev{};
+    // One event at a time: a thread never sits on ready connections while it handles another.
+    int n = epoll_wait(loop_->epoll_fd, &ev, 1, -1);
+    if (n < 0 && errno != EINTR) break;
+    if (n <= 0 || loop_->stopping) continue;
+    switch (ev.data.u64) {
+      case kListenerId: Accept(); break;
+      case kTimerId: CloseExpired(); break;
+      case kWakeId: break;  // Stop
+      default: ServeReady(ev.data.u64); break;
+    }
+  }
+}
+
+void Server::Accept() {
+  // A bounded batch, so that one thread does not accept a flood while requests wait.
+  for (int i = 0; i < 64; ++i) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    int fd = accept4(loop_->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len,
+                     SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) {
+      Admit(fd, AddressText(addr));
+      continue;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EMFILE || errno == ENFILE) {
+      // The waiting connection stays in the backlog: retry once some have closed.
+      bool first;
+      {
+        std::lock_guard lock(loop_->mutex);
+        first = !std::exchange(loop_->out_of_descriptors_logged, true);
+      }
+      if (first && config_.log) {
+        config_.log("http: out of file descriptors; new connections wait (raise `ulimit -n`)");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    break;  // EAGAIN: none left
+  }
+  loop_->Arm(loop_->listen_fd, kListenerId, EPOLLIN);
+}
+
+void Server::Admit(int fd, std::string peer) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  const int limit = config_.max_connections_per_address;
+  bool first_refusal = false;
+  {
+    std::lock_guard lock(loop_->mutex);
+    auto count = loop_->per_address.find(peer);
+    if (count == loop_->per_address.end() || count->second < limit) {
+      auto c = std::make_unique<Connection>();
+      c->fd = fd;
+      c->peer = peer;
+      c->since = Clock::now();
+      const std::uint64_t id = loop_->next_id++;
+      if (!loop_->Add(fd, id, EPOLLIN | EPOLLOUT | EPOLLET)) {
+        close(fd);
         return;
       }
-      sent += static_cast<size_t>(n);
+      ++loop_->per_address[peer];
+      loop_->connections.emplace(id, std::move(c));
+      return;
     }
-    if (!open) return;
-    auto [room, room_size] = in.Room(64 << 10);
-    ssize_t n;
-    do {
-      n = recv(fd, room, room_size, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return;  // closed, reset, idle timeout or Stop
-    in.Filled(static_cast<size_t>(n));
+    first_refusal = loop_->over_limit_logged.insert(peer).second;
   }
+  // A clear answer instead of a silent close; the socket is new, so it takes it at once.
+  Response res;
+  res.status = 503;
+  res.content_type = "text/plain; charset=utf-8";
+  res.body = "too many connections from " + peer + " (at most " + std::to_string(limit) + ")";
+  if (config_.finish) config_.finish(res);
+  std::string out;
+  AppendResponse(out, res, false, false);
+  (void)!send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+  // Closing with the client's request unread would reset the connection, and the client could
+  // lose the answer: read what has come first (a bounded amount, against a flood).
+  shutdown(fd, SHUT_WR);
+  char discard[4096];
+  for (int i = 0; i < 16 && recv(fd, discard, sizeof discard, 0) > 0; ++i) {
+  }
+  close(fd);
+  if (first_refusal && config_.log) {
+    config_.log("http: refusing connections from " + peer + ": it has " + std::to_string(limit) +
+                " open (not logged again until they close)");
+  }
+}
+
+void Server::CloseExpired() {
+  std::uint64_t expirations;
+  (void)!read(loop_->timer_fd, &expirations, sizeof expirations);
+  const Clock::time_point now = Clock::now();
+  auto limit = [this](Phase phase) {
+    switch (phase) {
+      case Phase::kIdle: return std::chrono::seconds(config_.idle_timeout_s);
+      case Phase::kReading: return std::chrono::seconds(config_.request_timeout_s);
+      case Phase::kSending: break;
+    }
+    return std::chrono::seconds(config_.send_timeout_s);
+  };
+  {
+    std::lock_guard lock(loop_->mutex);
+    for (auto it = loop_->connections.begin(); it != loop_->connections.end();) {
+      const Connection& c = *it->second;
+      auto next = std::next(it);
+      if (!c.busy && now - c.since > limit(c.phase)) loop_->CloseLocked(it);
+      it = next;
+    }
+  }
+  loop_->Arm(loop_->timer_fd, kTimerId, EPOLLIN);
+}
+
+void Server::ServeReady(std::uint64_t id) {
+  Connection* c;
+  {
+    std::lock_guard lock(loop_->mutex);
+    auto it = loop_->connections.find(id);
+    if (it == loop_->connections.end()) return;  // closed by the sweeper meanwhile
+    c = it->second.get();
+    if (c->busy) {  // the thread serving it looks again before it lets go
+      c->again = true;
+      return;
+    }
+    c->busy = true;
+  }
+  while (true) {
+    const Next next = Serve(*c);
+    std::lock_guard lock(loop_->mutex);
+    if (next == Next::kClose) return loop_->CloseLocked(loop_->connections.find(id));
+    if (next == Next::kWait && !std::exchange(c->again, false)) {
+      c->busy = false;
+      return;
+    }
+  }
+}
+
+bool Server::Connection::Flush() {
+  while (out_sent < out.size()) {
+    ssize_t n = send(fd, out.data() + out_sent, out.size() - out_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      out_sent += static_cast<size_t>(n);
+      since = Clock::now();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+  out.clear();
+  out_sent = 0;
+  return true;
+}
+
+Server::Next Server::Serve(Connection& c) {
+  if (c.phase == Phase::kSending) {
+    if (!c.Flush()) return Next::kClose;
+    if (!c.out.empty()) return Next::kWait;
+    if (c.close_after_send) return Next::kClose;
+    c.phase = Phase::kIdle;
+    c.since = Clock::now();
+  }
+  // Reads what has arrived. A full room may mean more is waiting, up to the largest request
+  // (a client sending without pause cannot make the buffer grow past that).
+  // A read shorter than the room emptied the socket; a later arrival is a new edge.
+  bool peer_closed = false;
+  bool more_waiting = false;
+  const size_t most = config_.limits.max_head + config_.limits.max_body;
+  while (true) {
+    auto [room, room_size] = c.in.Room(16 << 10);
+    ssize_t n = recv(c.fd, room, room_size, 0);
+    if (n > 0) {
+      c.in.Filled(static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < room_size) break;
+      if (c.in.bytes().size() < most) continue;
+      more_waiting = true;  // read on once the requests in the buffer are answered
+      break;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0) return Next::kClose;  // reset
+    peer_closed = true;       // it may have sent whole requests before closing its side
+    break;
+  }
+  // Answers every complete request in the buffer (pipelining), then writes them at once.
+  Request req;
+  bool open = true;
+  while (open) {
+    ParseResult parsed = ParseRequest(c.in.bytes(), config_.limits, req);
+    if (parsed.state == ParseState::kIncomplete) break;
+    Response res;
+    bool head_request = false;
+    if (parsed.state == ParseState::kError) {
+      res.status = parsed.error_status;
+      open = false;  // the stream cannot be trusted past a malformed request
+    } else {
+      c.in.Consume(parsed.consumed);
+      req.peer = c.peer;
+      head_request = req.method == "HEAD";
+      open = req.keep_alive;
+      try {
+        config_.handler(req, res);
+      } catch (...) {
+        res = Response{};
+        res.status = 500;
+      }
+    }
+    if (config_.finish) config_.finish(res);
+    AppendResponse(c.out, res, open, head_request);
+  }
+  const bool answered = !c.out.empty();
+  if (!c.Flush()) return Next::kClose;
+  if (!c.out.empty()) {  // the rest when the socket's writable edge comes
+    c.phase = Phase::kSending;
+    c.close_after_send = !open || peer_closed;
+    return Next::kWait;
+  }
+  if (!open || peer_closed) return Next::kClose;
+  if (c.in.empty()) {
+    if (answered || c.phase != Phase::kIdle) c.since = Clock::now();
+    c.phase = Phase::kIdle;
+  } else if (answered || c.phase != Phase::kReading) {
+    c.phase = Phase::kReading;  // a new request began
+    c.since = Clock::now();
+  }
+  return more_waiting ? Next::kAgain : Next::kWait;
 }
 
 }  // namespace airlab::server::http

@@ -2,23 +2,30 @@
 // The server's HTTP/1.1 layer, written for speed instead of using cpp-httplib: on this
 // project's 2-core VMs a system call costs several microseconds, and cpp-httplib makes about
 // ten per request (polls, getsockname, getpeername, two sends), which held /update to ~12k
-// requests/s even with a trivial handler. Here each keep-alive connection is served by one
-// pool thread with blocking reads: one recv and one send per request in the steady state
-// (pipelined requests share both), and a slow handler (a large feeds.json) holds only its own
-// connection's thread.
+// requests/s even with a trivial handler. Here a request costs one epoll_wait, one recv and one
+// send in the steady state (pipelined requests share them).
+//
+// Threads: connections are non-blocking sockets in one epoll set (edge-triggered, so a request
+// costs no epoll_ctl), and a pool of threads waits on that set. A thread that gets a ready
+// connection reads what is there, answers every complete request in it (a slow handler, a
+// large feeds.json, holds only that thread) and writes what the socket takes; the rest of an
+// answer that did not fit goes when the socket reports room. A connection that is idle, or
+// sends its request a byte at a time, holds no thread, only its socket and buffers; the thread
+// that gets the listener accepts, and one that gets the timer closes connections past their
+// timeouts. No thread waits on a client.
+//
+// Limits against many or hostile clients: connections per client address (more are answered
+// 503 and closed, logged once per address), an idle timeout between requests, a time for a
+// request to arrive whole, the same for an answer to leave.
 //
 // Scope: what devices, browsers and the tests send. Request line and headers with limits,
 // Content-Length bodies (Transfer-Encoding is answered 501), keep-alive for HTTP/1.1 unless
 // `Connection: close`, none for HTTP/1.0, percent-decoded query parameters and form bodies.
 
-#include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <functional>
-#include <mutex>
-#include <regex>
-#include <set>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -38,7 +45,7 @@ struct Request {
   Pairs params;
   std::string body;
   bool keep_alive = false;
-  std::smatch matches;  // left to the application's router
+  std::string peer;  // the client's address ("127.0.0.1", "::1"), set by the Server
 
   // The first header of that name (case-insensitive); empty when there is none.
   std::string_view Header(std::string_view name) const;
@@ -84,8 +91,14 @@ struct ServerConfig {
   // with an empty body): the place for default headers and error bodies.
   std::function<void(Response&)> finish;
   Limits limits;
-  int threads = 16;          // connections served at once; more wait to be accepted
-  int idle_timeout_s = 5;    // an idle keep-alive connection is closed after this
+  // Requests handled at once: a connection holds a thread only while its request is handled.
+  int threads = 16;
+  int max_connections_per_address = 64;  // more from one address are answered 503 and closed
+  int idle_timeout_s = 5;      // a connection with no request begun is closed after this
+  int request_timeout_s = 30;  // a request not whole this long after its first byte: closed
+  int send_timeout_s = 30;     // an answer the client does not take for this long: closed
+  // One line per noteworthy event (a client over its connection limit); may be empty.
+  std::function<void(const std::string&)> log;
 };
 
 class Server {
@@ -101,20 +114,25 @@ class Server {
   // Closes the listener and every connection, and waits for the threads; idempotent.
   void Stop();
 
+  // Connections open now (for tests).
+  std::size_t connection_count() const;
+
  private:
-  void AcceptLoop();
-  void WorkerLoop();
-  void Serve(int fd);
+  struct Loop;        // the epoll set, the connections and their bookkeeping (http.cc)
+  struct Connection;  // a client's socket, buffers and phase (http.cc)
+
+  void Run();  // each thread: waits on the set, serves what is ready
+  void Accept();
+  void Admit(int fd, std::string peer);
+  void CloseExpired();
+  void ServeReady(std::uint64_t id);
+  enum class Next { kWait, kAgain, kClose };  // what a connection needs after Serve
+  // Reads, answers every complete request, writes what the socket takes.
+  Next Serve(Connection& c);
 
   ServerConfig config_;
-  int listen_fd_ = -1;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<int> waiting_;  // accepted connections no worker has taken yet
-  std::set<int> serving_;    // connections workers hold, shut down by Stop
-  std::thread acceptor_;
-  std::vector<std::thread> workers_;
+  std::unique_ptr<Loop> loop_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace airlab::server::http

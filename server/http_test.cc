@@ -9,9 +9,12 @@
 #include <atomic>
 #include <chrono>
 #include <iterator>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/test_support.h"
 
@@ -20,6 +23,7 @@ namespace {
 
 using testing::RawConnection;
 using testing::RawExchange;
+using testing::WaitFor;
 
 ParseResult Parse(const std::string& bytes, Request& req, Limits limits = {}) {
   return ParseRequest(bytes, limits, req);
@@ -248,6 +252,88 @@ TEST_F(HttpServerTest, Stop_ClosesIdleConnections) {
   ASSERT_NE(idle.ReadUntil("/i:").find("/i:"), std::string::npos);
   server_->Stop();  // returns although the connection is idle and open
   EXPECT_EQ(idle.ReadUntil("anything", 1, std::chrono::seconds(1)), "");
+}
+
+// Connections beyond the per-address limit get a clear answer and a close, logged once; other
+// addresses and the connections already open are served as before.
+TEST(HttpServerLimits, OverPerAddressLimit_Answered503LoggedOnce) {
+  std::vector<std::string> log;
+  std::mutex log_mutex;
+  ServerConfig config;
+  config.handler = [](Request& req, Response& res) { res.body = req.path; };
+  config.max_connections_per_address = 3;
+  config.log = [&](const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    log.push_back(line);
+  };
+  Server server(std::move(config));
+  const int port = server.Start("127.0.0.1", 0);
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<RawConnection>(port));
+  ASSERT_TRUE(WaitFor([&] { return server.connection_count() == 3; }));
+  for (int i = 0; i < 2; ++i) {
+    std::string refused = RawExchange(port, "GET /x HTTP/1.1\r\n\r\n", "never appears");
+    EXPECT_EQ(refused.rfind("HTTP/1.1 503 ", 0), 0u) << refused;
+    EXPECT_NE(refused.find("too many connections from 127.0.0.1"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("Connection: close"), std::string::npos) << refused;
+  }
+  ASSERT_TRUE(held[0]->Send("GET /held HTTP/1.1\r\n\r\n"));
+  EXPECT_NE(held[0]->ReadUntil("/held").find("/held"), std::string::npos);
+  {
+    std::lock_guard lock(log_mutex);
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_NE(log[0].find("127.0.0.1"), std::string::npos) << log[0];
+  }
+  held.clear();  // under the limit again: served
+  ASSERT_TRUE(WaitFor([&] { return server.connection_count() == 0; }));
+  EXPECT_NE(RawExchange(port, "GET /again HTTP/1.1\r\nConnection: close\r\n\r\n").find("/again"),
+            std::string::npos);
+}
+
+// An idle connection, and one whose request never ends, are closed after their timeouts.
+TEST(HttpServerLimits, IdleAndUnfinished_ClosedAfterTheirTimeouts) {
+  ServerConfig config;
+  config.handler = [](Request& req, Response& res) { res.body = req.path; };
+  config.idle_timeout_s = 1;
+  config.request_timeout_s = 2;
+  Server server(std::move(config));
+  const int port = server.Start("127.0.0.1", 0);
+  RawConnection idle(port);
+  RawConnection unfinished(port);
+  ASSERT_TRUE(unfinished.Send("GET /never-ends HTTP/1.1\r\nHo"));
+  const auto start = std::chrono::steady_clock::now();
+  // ReadUntil returns early when the server closes; "" since nothing was answered.
+  EXPECT_EQ(idle.ReadUntil("anything", 1, std::chrono::seconds(10)), "");
+  const auto idle_closed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(unfinished.ReadUntil("anything", 1, std::chrono::seconds(10)), "");
+  const auto unfinished_closed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(idle_closed, std::chrono::seconds(5));
+  EXPECT_GE(unfinished_closed, std::chrono::seconds(2));  // kept while within its time
+  EXPECT_LT(unfinished_closed, std::chrono::seconds(6));
+  EXPECT_EQ(server.connection_count(), 0u);
+}
+
+// An answer larger than the socket takes at once, to a client that does not read it, holds no
+// thread: with one thread, another client is still served meanwhile, and the large answer
+// arrives whole once its client reads.
+TEST(HttpServerLimits, AnswerToAClientNotReading_HoldsNoThread) {
+  const std::string big(32 << 20, 'x');
+  ServerConfig config;
+  config.handler = [&big](Request& req, Response& res) {
+    res.body = req.path == "/big" ? big : req.path;
+  };
+  config.threads = 1;
+  Server server(std::move(config));
+  const int port = server.Start("127.0.0.1", 0);
+  RawConnection reader_later(port);
+  ASSERT_TRUE(reader_later.Send("GET /big HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_NE(RawExchange(port, "GET /other HTTP/1.1\r\nConnection: close\r\n\r\n").find("/other"),
+            std::string::npos);
+  // Reads until the server closes, after the whole answer.
+  std::string got = reader_later.ReadUntil("", 1, std::chrono::seconds(20));
+  EXPECT_NE(got.find("Content-Length: " + std::to_string(big.size())), std::string::npos);
+  EXPECT_EQ(got.size() - (got.find("\r\n\r\n") + 4), big.size());
 }
 
 }  // namespace

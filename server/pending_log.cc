@@ -48,7 +48,7 @@ auto Texts(EntryT& e) {
 
 }  // namespace
 
-void AppendPendingRecord(std::string& out, std::int64_t channel_id, const Entry& e) {
+void AppendPendingRecord(std::string& out, std::int64_t channel_id, const FeedEntry& e) {
   const size_t start = out.size();
   out.append(kHeaderBytes, '\0');
   PutLe64(out, channel_id);
@@ -148,9 +148,9 @@ PendingLog::~PendingLog() {
   if (fd_ >= 0) close(fd_);
 }
 
-void PendingLog::Append(std::int64_t channel_id, const std::vector<Entry>& entries) {
+void PendingLog::Append(std::int64_t channel_id, const std::vector<FeedEntry>& entries) {
   buffer_.clear();
-  for (const Entry& e : entries) AppendPendingRecord(buffer_, channel_id, e);
+  for (const FeedEntry& e : entries) AppendPendingRecord(buffer_, channel_id, e);
   const ssize_t written = write(fd_, buffer_.data(), buffer_.size());
   if (written == static_cast<ssize_t>(buffer_.size())) {
     size_ += buffer_.size();

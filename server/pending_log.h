@@ -1,11 +1,11 @@
 #pragma once
-// The entries a Store has answered but maybe not yet committed to SQLite. Each accepted write
-// is one write() to this file, and the Store commits to SQLite in batches (store.h says why);
-// a process killed in between leaves the log behind, and the next Store to open the database
-// puts its entries in (Store::Store). Same durability as SQLite's WAL with synchronous=NORMAL:
+// The entries a ChannelDatabase has answered but maybe not yet committed to SQLite. Each accepted write
+// is one write() to this file, and the ChannelDatabase commits to SQLite in batches (store.h says why);
+// a process killed in between leaves the log behind, and the next ChannelDatabase to open the database
+// puts its entries in (ChannelDatabase::ChannelDatabase). Same durability as SQLite's WAL with synchronous=NORMAL:
 // a killed process loses nothing, a power cut may lose the last writes.
 //
-// Several Stores may use one database (another process, or a test's second Store): each owns
+// Several ChannelDatabases may use one database (another process, or a test's second ChannelDatabase): each owns
 // its own log, `<database>.pending-<N>`, held with flock() for as long as it lives, so a log
 // whose lock can be taken belongs to nobody alive.
 //
@@ -22,23 +22,23 @@
 #include <string_view>
 #include <vector>
 
-#include "server/store.h"
+#include "server/channel_database.h"
 
 namespace airlab::server {
 
 struct PendingEntry {
   std::int64_t channel_id = 0;
-  Entry entry;
+  FeedEntry entry;
 };
 
 // The whole, well-formed records at the start of bytes (a log file's contents), oldest first.
 std::vector<PendingEntry> ParsePendingRecords(std::string_view bytes);
 // One record, as Append writes it (appended to out).
-void AppendPendingRecord(std::string& out, std::int64_t channel_id, const Entry& entry);
+void AppendPendingRecord(std::string& out, std::int64_t channel_id, const FeedEntry& entry);
 
 class PendingLog {
  public:
-  // The log at path when no living Store holds it, locked for this one; nullopt when another
+  // The log at path when no living ChannelDatabase holds it, locked for this one; nullopt when another
   // holds it. Throws std::runtime_error naming the path when the file cannot be opened.
   static std::optional<PendingLog> Claim(const std::filesystem::path& path);
   // The first free slot `<database>.pending-<N>`.
@@ -54,7 +54,7 @@ class PendingLog {
 
   // Appends the entries of one write with a single write(). Throws std::runtime_error (with
   // the OS's reason) when that fails, and then cuts the file back to what it held.
-  void Append(std::int64_t channel_id, const std::vector<Entry>& entries);
+  void Append(std::int64_t channel_id, const std::vector<FeedEntry>& entries);
   // Every whole record, oldest first.
   std::vector<PendingEntry> ReadAll() const;
   // Empties the log once its entries are committed. Throws std::runtime_error on failure.

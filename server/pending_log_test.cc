@@ -14,8 +14,8 @@ namespace {
 
 class PendingLogTest : public ::testing::Test {
  protected:
-  static Entry Sample(std::int64_t id) {
-    Entry e;
+  static FeedEntry Sample(std::int64_t id) {
+    FeedEntry e;
     e.entry_id = id;
     e.created_at = -1700000000000 + id;  // negative and beyond 32 bits
     e.fields[0] = "21.5";
@@ -25,7 +25,7 @@ class PendingLogTest : public ::testing::Test {
     e.status = std::string(300, 's');
     return e;
   }
-  static void ExpectSame(const Entry& a, const Entry& b) {
+  static void ExpectSame(const FeedEntry& a, const FeedEntry& b) {
     EXPECT_EQ(a.entry_id, b.entry_id);
     EXPECT_EQ(a.created_at, b.created_at);
     EXPECT_EQ(a.fields, b.fields);

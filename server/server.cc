@@ -2,14 +2,19 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <chrono>
 #include <cmath>
 #include <optional>
-#include <regex>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_map>
+#include <utility>
 
 #include "server/http.h"
 #include "server/mqtt_bridge.h"
@@ -115,6 +120,53 @@ std::string ApiKey(const Request& req, const Params& params, std::string_view na
   return {};
 }
 
+// What a route's path pattern took from a request's path.
+struct PathMatch {
+  std::array<std::string_view, 2> segments;  // what each "{}" matched, in order
+  std::string_view extension;                // the last segment's, from its first '.': ".json"
+};
+
+// Matches path against pattern, one '/'-separated segment at a time: a literal segment must be
+// equal, "{}" takes any non-empty segment without '.' (channel ids and field numbers are checked
+// by the handlers, so "/channels/abc/feeds.json" gets ThingSpeak's 404 answer, not a routing
+// miss). The extension must be one of `extensions` ("" for none). Plain comparisons: this runs
+// for every request, where a std::regex match cost more than the rest of the routing.
+std::optional<PathMatch> MatchPath(std::string_view path, std::string_view pattern,
+                                   const std::vector<std::string_view>& extensions) {
+  PathMatch match;
+  if (size_t dot = path.find('.', path.rfind('/') + 1); dot != std::string_view::npos) {
+    match.extension = path.substr(dot);
+    path = path.substr(0, dot);
+  }
+  if (std::find(extensions.begin(), extensions.end(), match.extension) == extensions.end()) {
+    return std::nullopt;
+  }
+  // Splits "/first/rest" into "first" and "/rest".
+  auto next_segment = [](std::string_view& text) {
+    text.remove_prefix(1);
+    size_t end = std::min(text.find('/'), text.size());
+    std::string_view segment = text.substr(0, end);
+    text.remove_prefix(end);
+    return segment;
+  };
+  size_t taken = 0;
+  while (!pattern.empty()) {
+    if (path.empty() || path.front() != '/') return std::nullopt;
+    std::string_view want = next_segment(pattern);
+    std::string_view got = next_segment(path);
+    if (want != "{}") {
+      if (want != got) return std::nullopt;
+    } else if (got.empty() || got.find('.') != std::string_view::npos ||
+               taken == match.segments.size()) {
+      return std::nullopt;
+    } else {
+      match.segments[taken++] = got;
+    }
+  }
+  if (!path.empty()) return std::nullopt;
+  return match;
+}
+
 std::filesystem::path MakeTemporaryDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "airlab-server-XXXXXX").string();
   if (!mkdtemp(pattern.data())) {
@@ -131,7 +183,7 @@ struct Ingested {
   UpdateProblem problem = UpdateProblem::kNone;
   AppendStatus status = AppendStatus::kBadKey;
   std::int64_t channel_id = 0;
-  Entry entry;
+  FeedEntry entry;
 };
 
 std::string RefusalReason(const Ingested& r) {
@@ -152,9 +204,32 @@ std::string RefusalReason(const Ingested& r) {
   return "accepted";
 }
 
+std::string BulkRefusalReason(int status) {
+  switch (status) {
+    case 400: return "a malformed body";
+    case 401: return "no channel has that write key";
+    case 404: return "no such channel";
+    case 409: return "a created_at the channel already has";
+    case 413: return "over 960 updates";
+    case 422: return "text that is not UTF-8";
+    case 429: return "the channel's rate limit";
+  }
+  return ErrorFor(status).code;
+}
+
+// A client whose refused writes were logged, for LogRefusal's limit.
+struct RefusalLog {
+  std::chrono::steady_clock::time_point last;
+  int suppressed = 0;
+};
+
+// At most one line per client address this often: a board retrying a bad key every second,
+// or a flood, must not flood the log.
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
+
 }  // namespace
 
-std::filesystem::path StorePath(const std::filesystem::path& data_dir) {
+std::filesystem::path DatabasePath(const std::filesystem::path& data_dir) {
   return data_dir / "airlab-cloud.db";
 }
 
@@ -178,13 +253,15 @@ struct Server::Impl {
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
   }
+  // Logs why a write from peer was refused (never the key), limited per peer.
+  void LogRefusal(const std::string& peer, const std::string& what, const std::string& why);
 
   Ingested Ingest(std::string_view key, std::optional<std::int64_t> channel_id,
                   const Params& params);
-  void PublishEntries(std::int64_t channel_id, const std::vector<Entry>& entries);
+  void PublishEntries(std::int64_t channel_id, const std::vector<FeedEntry>& entries);
   void OnMqttPublish(const PublishTopic& topic, std::string payload);
   std::optional<Channel> ReadableChannel(const Request& req, Response& res, const Params& params,
-                                         Format format);
+                                         std::string_view channel_id, Format format);
   // What a feed or field read asks for; nullopt when it was answered already (no access, a
   // bad field number or read option).
   struct FeedRead {
@@ -193,28 +270,32 @@ struct Server::Impl {
     ReadOptions options;
   };
   std::optional<FeedRead> ParseFeedRead(const Request& req, Response& res,
+                                        std::string_view channel_id,
                                         std::optional<std::string_view> field, Format format);
 
   void Routes();
-  void HandleUpdate(const Request& req, Response& res);
-  void HandleBulk(const Request& req, Response& res);
-  void HandleFeed(const Request& req, Response& res, std::optional<std::string_view> field,
-                  std::string_view extension);
-  void HandleLast(const Request& req, Response& res, std::optional<std::string_view> field,
-                  std::string_view extension);
-  void HandleStatus(const Request& req, Response& res);
+  void HandleUpdate(const Request& req, Response& res, const PathMatch& path);
+  void HandleBulk(const Request& req, Response& res, const PathMatch& path);
+  void HandleFeed(const Request& req, Response& res, const PathMatch& path,
+                  std::optional<std::string_view> field);
+  void HandleLast(const Request& req, Response& res, const PathMatch& path,
+                  std::optional<std::string_view> field);
+  void HandleStatus(const Request& req, Response& res, const PathMatch& path);
   void HandlePage(Response& res, std::string_view name);
 
   ServerOptions options;
   std::filesystem::path data_dir;
   bool temporary_dir = false;
-  std::unique_ptr<Store> store;
+  std::unique_ptr<ChannelDatabase> database;
   std::unique_ptr<MqttBridge> mqtt;
+  std::mutex refusals_mutex;
+  std::unordered_map<std::string, RefusalLog> refusals;  // by client address
   // Routes per method, tried in order; a path no route matches is answered 404.
   struct Route {
-    std::string method;
-    std::regex pattern;
-    std::function<void(const Request&, Response&)> handle;
+    std::string_view method;
+    std::string_view pattern;  // see MatchPath
+    std::vector<std::string_view> extensions;
+    std::function<void(const Request&, Response&, const PathMatch&)> handle;
   };
   void Dispatch(Request& req, Response& res);
   std::vector<Route> routes;
@@ -232,7 +313,7 @@ Server::Impl::Impl(ServerOptions opts) : options(std::move(opts)) {
     data_dir = MakeTemporaryDir();
     temporary_dir = true;
   }
-  store = std::make_unique<Store>(StorePath(data_dir));
+  database = std::make_unique<ChannelDatabase>(DatabasePath(data_dir));
   if (!options.mqtt_url.empty()) {
     std::optional<BrokerAddress> broker = ParseBrokerUrl(options.mqtt_url);
     if (!broker) {
@@ -248,7 +329,7 @@ Server::Impl::Impl(ServerOptions opts) : options(std::move(opts)) {
 }
 
 Server::Impl::~Impl() {
-  store.reset();
+  database.reset();
   if (temporary_dir) {
     std::error_code ignored;
     std::filesystem::remove_all(data_dir, ignored);
@@ -264,7 +345,7 @@ Ingested Server::Impl::Ingest(std::string_view key, std::optional<std::int64_t> 
   if (parsed.problem != UpdateProblem::kNone || key.empty()) return r;
   std::vector<NewEntry> one;
   one.push_back(std::move(parsed.entry));
-  AppendResult result = store->Append(key, channel_id, std::move(one), now, DefaultIntervalMs());
+  AppendResult result = database->Append(key, channel_id, std::move(one), now, DefaultIntervalMs());
   r.status = result.status;
   if (result.status != AppendStatus::kOk) return r;
   r.ok = true;
@@ -274,10 +355,37 @@ Ingested Server::Impl::Ingest(std::string_view key, std::optional<std::int64_t> 
   return r;
 }
 
-void Server::Impl::PublishEntries(std::int64_t channel_id, const std::vector<Entry>& entries) {
+void Server::Impl::LogRefusal(const std::string& peer, const std::string& what,
+                              const std::string& why) {
+  if (!options.log) return;
+  const auto now = std::chrono::steady_clock::now();
+  int suppressed = 0;
+  {
+    std::lock_guard lock(refusals_mutex);
+    auto [it, first] = refusals.try_emplace(peer);
+    if (!first && now - it->second.last < kRefusalLogInterval) {
+      ++it->second.suppressed;
+      return;
+    }
+    suppressed = std::exchange(it->second.suppressed, 0);
+    it->second.last = now;
+    if (refusals.size() > 1024) {  // many clients: forget those quiet for a while
+      std::erase_if(refusals, [&](const auto& r) {
+        return r.second.suppressed == 0 && now - r.second.last >= kRefusalLogInterval;
+      });
+    }
+  }
+  std::string line = "http: refused " + what + " from " + peer + ": " + why;
+  if (suppressed) {
+    line += " (and " + std::to_string(suppressed) + " more from " + peer + " not logged)";
+  }
+  Log(line);
+}
+
+void Server::Impl::PublishEntries(std::int64_t channel_id, const std::vector<FeedEntry>& entries) {
   if (!mqtt) return;
   std::string topic = "channels/" + std::to_string(channel_id) + "/subscribe";
-  for (const Entry& e : entries) {
+  for (const FeedEntry& e : entries) {
     mqtt->Publish(topic, FullEntryJson(channel_id, e));
     for (int f = 0; f < kFieldCount; ++f) {
       if (e.fields[f]) mqtt->Publish(topic + "/fields/field" + std::to_string(f + 1), *e.fields[f]);
@@ -306,9 +414,10 @@ void Server::Impl::OnMqttPublish(const PublishTopic& topic, std::string payload)
 }
 
 std::optional<Channel> Server::Impl::ReadableChannel(const Request& req, Response& res,
-                                                     const Params& params, Format format) {
-  std::optional<std::int64_t> id = ParseId(req.matches[1].str());
-  std::optional<Channel> channel = id ? store->FindChannel(*id) : std::nullopt;
+                                                     const Params& params,
+                                                     std::string_view channel_id, Format format) {
+  std::optional<std::int64_t> id = ParseId(channel_id);
+  std::optional<Channel> channel = id ? database->FindChannel(*id) : std::nullopt;
   if (!channel) {
     SendError(res, 404, format);
     return std::nullopt;
@@ -325,11 +434,20 @@ std::optional<Channel> Server::Impl::ReadableChannel(const Request& req, Respons
   return channel;
 }
 
-void Server::Impl::HandleUpdate(const Request& req, Response& res) {
-  Format format = req.matches[1].str() == ".json" ? Format::kJson : Format::kText;
+void Server::Impl::HandleUpdate(const Request& req, Response& res, const PathMatch& path) {
+  Format format = FormatOf(path.extension, Format::kText);
   std::optional<Params> params = RequestParams(req);
-  if (!params) return SendError(res, 400, format);
-  Ingested r = Ingest(ApiKey(req, *params), std::nullopt, *params);
+  if (!params) {
+    LogRefusal(req.peer, "an update", "a body that is not a JSON object");
+    return SendError(res, 400, format);
+  }
+  const std::string key = ApiKey(req, *params);
+  Ingested r = Ingest(key, std::nullopt, *params);
+  if (!r.ok) {
+    LogRefusal(req.peer, "an update",
+               key.empty() && r.problem == UpdateProblem::kNone ? "no write key (api_key)"
+                                                                 : RefusalReason(r));
+  }
   if (r.problem == UpdateProblem::kInvalidBytes) return SendError(res, 422, format);
   // Every other refusal (bad key, rate limit, nothing to store, a value too long) is "0".
   if (!r.ok) return Send(res, 200, "0", format);
@@ -339,28 +457,33 @@ void Server::Impl::HandleUpdate(const Request& req, Response& res) {
        format);
 }
 
-void Server::Impl::HandleBulk(const Request& req, Response& res) {
-  std::optional<std::int64_t> id = ParseId(req.matches[1].str());
-  if (!id || !store->FindChannel(*id)) return SendError(res, 404, Format::kJson);
+void Server::Impl::HandleBulk(const Request& req, Response& res, const PathMatch& path) {
+  const std::string what = "a bulk update to channel " + std::string(path.segments[0]);
+  auto refuse = [&](int status) {
+    LogRefusal(req.peer, what, BulkRefusalReason(status));
+    SendError(res, status, Format::kJson);
+  };
+  std::optional<std::int64_t> id = ParseId(path.segments[0]);
+  if (!id || !database->FindChannel(*id)) return refuse(404);
   TimeMs now = Now();
   BulkUpdate bulk;
-  if (req.matches[2].str() == "csv") {
+  if (path.extension == ".csv") {
     std::optional<Params> params = RequestParams(req);
-    if (!params) return SendError(res, 400, Format::kJson);
+    if (!params) return refuse(400);
     bulk = ParseBulkCsv(*params, now);
     if (bulk.write_key.empty()) bulk.write_key = ApiKey(req, *params);
   } else {
     bulk = ParseBulkJson(req.body, now);
     if (bulk.write_key.empty()) bulk.write_key = ApiKey(req, QueryParams(req));
   }
-  if (bulk.error_status) return SendError(res, bulk.error_status, Format::kJson);
-  if (bulk.write_key.empty()) return SendError(res, 401, Format::kJson);
+  if (bulk.error_status) return refuse(bulk.error_status);
+  if (bulk.write_key.empty()) return refuse(401);
   AppendResult result =
-      store->Append(bulk.write_key, *id, std::move(bulk.entries), now, DefaultIntervalMs());
+      database->Append(bulk.write_key, *id, std::move(bulk.entries), now, DefaultIntervalMs());
   switch (result.status) {
-    case AppendStatus::kBadKey: return SendError(res, 401, Format::kJson);
-    case AppendStatus::kRateLimited: return SendError(res, 429, Format::kJson);
-    case AppendStatus::kConflict: return SendError(res, 409, Format::kJson);
+    case AppendStatus::kBadKey: return refuse(401);
+    case AppendStatus::kRateLimited: return refuse(429);
+    case AppendStatus::kConflict: return refuse(409);
     case AppendStatus::kOk: break;
   }
   PublishEntries(result.channel_id, result.entries);
@@ -368,9 +491,10 @@ void Server::Impl::HandleBulk(const Request& req, Response& res) {
 }
 
 std::optional<Server::Impl::FeedRead> Server::Impl::ParseFeedRead(
-    const Request& req, Response& res, std::optional<std::string_view> field, Format format) {
+    const Request& req, Response& res, std::string_view channel_id,
+    std::optional<std::string_view> field, Format format) {
   Params params = QueryParams(req);
-  std::optional<Channel> channel = ReadableChannel(req, res, params, format);
+  std::optional<Channel> channel = ReadableChannel(req, res, params, channel_id, format);
   if (!channel) return std::nullopt;
   FieldSelection selection;
   if (field) {
@@ -390,30 +514,30 @@ std::optional<Server::Impl::FeedRead> Server::Impl::ParseFeedRead(
   return FeedRead{std::move(*channel), selection, std::move(*options)};
 }
 
-void Server::Impl::HandleFeed(const Request& req, Response& res,
-                              std::optional<std::string_view> field, std::string_view extension) {
-  Format format = FormatOf(extension, Format::kJson);
-  std::optional<FeedRead> read = ParseFeedRead(req, res, field, format);
+void Server::Impl::HandleFeed(const Request& req, Response& res, const PathMatch& path,
+                              std::optional<std::string_view> field) {
+  Format format = FormatOf(path.extension, Format::kJson);
+  std::optional<FeedRead> read = ParseFeedRead(req, res, path.segments[0], field, format);
   if (!read) return;
   read->options.query.columns = ColumnsFor(read->channel, read->selection);
   FeedWriter writer(read->channel, read->selection, format == Format::kCsv,
                     static_cast<size_t>(read->options.query.results));
-  store->FeedNewestFirst(read->channel.id, read->options.query,
-                         [&writer](const Entry& e) { writer.Add(e); });
+  database->FeedNewestFirst(read->channel.id, read->options.query,
+                         [&writer](const FeedEntry& e) { writer.Add(e); });
   Send(res, 200, writer.Finish(), format);
 }
 
-void Server::Impl::HandleLast(const Request& req, Response& res,
-                              std::optional<std::string_view> field, std::string_view extension) {
+void Server::Impl::HandleLast(const Request& req, Response& res, const PathMatch& path,
+                              std::optional<std::string_view> field) {
   // fields/<n>/last answers the bare value unless asked for JSON, like ThingSpeak.
-  Format format = FormatOf(extension, field ? Format::kText : Format::kJson);
-  std::optional<FeedRead> read = ParseFeedRead(req, res, field, format);
+  Format format = FormatOf(path.extension, field ? Format::kText : Format::kJson);
+  std::optional<FeedRead> read = ParseFeedRead(req, res, path.segments[0], field, format);
   if (!read) return;
   FeedQuery last;
   last.results = 1;
   last.nonnull_field = read->selection.only_field;
   last.columns = ColumnsFor(read->channel, read->selection);
-  std::vector<Entry> entries = store->Feed(read->channel.id, last);
+  std::vector<FeedEntry> entries = database->Feed(read->channel.id, last);
   if (entries.empty()) return Send(res, 200, "-1", format);
   if (format == Format::kText) {
     return Send(res, 200, *entries.front().fields[*read->selection.only_field - 1], format);
@@ -423,15 +547,16 @@ void Server::Impl::HandleLast(const Request& req, Response& res,
   Send(res, 200, std::move(body), format);
 }
 
-void Server::Impl::HandleStatus(const Request& req, Response& res) {
+void Server::Impl::HandleStatus(const Request& req, Response& res, const PathMatch& path) {
   Params params = QueryParams(req);
-  std::optional<Channel> channel = ReadableChannel(req, res, params, Format::kJson);
+  std::optional<Channel> channel =
+      ReadableChannel(req, res, params, path.segments[0], Format::kJson);
   if (!channel) return;
   std::optional<ReadOptions> options = ParseReadOptions(params, Now());
   if (!options) return SendError(res, 400, Format::kJson);
   options->query.only_with_status = true;
   options->query.columns = kStatusColumn;
-  Send(res, 200, StatusJson(*channel, store->Feed(channel->id, options->query)), Format::kJson);
+  Send(res, 200, StatusJson(*channel, database->Feed(channel->id, options->query)), Format::kJson);
 }
 
 void Server::Impl::HandlePage(Response& res, std::string_view name) {
@@ -451,67 +576,81 @@ void Server::Impl::HandlePage(Response& res, std::string_view name) {
 }
 
 void Server::Impl::Routes() {
-  auto add = [this](const char* method, const char* pattern,
-                    std::function<void(const Request&, Response&)> handle) {
-    routes.push_back({method, std::regex(pattern), std::move(handle)});
+  using Extensions = std::vector<std::string_view>;
+  auto add = [this](std::string_view method, std::string_view pattern, Extensions extensions,
+                    std::function<void(const Request&, Response&, const PathMatch&)> handle) {
+    routes.push_back({method, pattern, std::move(extensions), std::move(handle)});
   };
-  // Channel ids and field numbers are matched loosely ([^/.]+) and checked by the handlers,
-  // so "/channels/abc/feeds.json" gets ThingSpeak's 404 answer, not a routing miss.
-  auto update = [this](const Request& req, Response& res) { HandleUpdate(req, res); };
-  add("GET", R"(/update(\.json)?)", update);
-  add("POST", R"(/update(\.json)?)", update);
-  add("POST", R"(/channels/([^/.]+)/bulk_update\.(json|csv))",
-      [this](const Request& req, Response& res) { HandleBulk(req, res); });
-  add("GET", R"(/channels/([^/.]+)/bulk_update\.(json|csv))",
-      [](const Request&, Response& res) { SendError(res, 405, Format::kJson); });
-  add("GET", R"(/channels/([^/.]+)/feeds(\.json|\.csv)?)",
-      [this](const Request& req, Response& res) {
-        HandleFeed(req, res, std::nullopt, req.matches[2].str());
+  auto update = [this](const Request& req, Response& res, const PathMatch& path) {
+    HandleUpdate(req, res, path);
+  };
+  add("GET", "/update", {"", ".json"}, update);
+  add("POST", "/update", {"", ".json"}, update);
+  add("POST", "/channels/{}/bulk_update", {".json", ".csv"},
+      [this](const Request& req, Response& res, const PathMatch& path) {
+        HandleBulk(req, res, path);
       });
-  add("GET", R"(/channels/([^/.]+)/feeds/last(\.json)?)",
-      [this](const Request& req, Response& res) {
-        HandleLast(req, res, std::nullopt, req.matches[2].str());
+  add("GET", "/channels/{}/bulk_update", {".json", ".csv"},
+      [](const Request&, Response& res, const PathMatch&) {
+        SendError(res, 405, Format::kJson);
       });
-  add("GET", R"(/channels/([^/.]+)/fields/([^/.]+)(\.json|\.csv)?)",
-      [this](const Request& req, Response& res) {
-        std::string field = req.matches[2].str();
-        HandleFeed(req, res, field, req.matches[3].str());
+  add("GET", "/channels/{}/feeds", {"", ".json", ".csv"},
+      [this](const Request& req, Response& res, const PathMatch& path) {
+        HandleFeed(req, res, path, std::nullopt);
       });
-  add("GET", R"(/channels/([^/.]+)/fields/([^/.]+)/last(\.json|\.txt)?)",
-      [this](const Request& req, Response& res) {
-        std::string field = req.matches[2].str();
-        HandleLast(req, res, field, req.matches[3].str());
+  add("GET", "/channels/{}/feeds/last", {"", ".json"},
+      [this](const Request& req, Response& res, const PathMatch& path) {
+        HandleLast(req, res, path, std::nullopt);
       });
-  add("GET", R"(/channels/([^/.]+)/status(\.json)?)",
-      [this](const Request& req, Response& res) { HandleStatus(req, res); });
-  add("GET", "/channels.json", [this](const Request&, Response& res) {
-    Send(res, 200, ChannelListJson(store->ListChannels()), Format::kJson);
+  add("GET", "/channels/{}/fields/{}", {"", ".json", ".csv"},
+      [this](const Request& req, Response& res, const PathMatch& path) {
+        HandleFeed(req, res, path, path.segments[1]);
+      });
+  add("GET", "/channels/{}/fields/{}/last", {"", ".json", ".txt"},
+      [this](const Request& req, Response& res, const PathMatch& path) {
+        HandleLast(req, res, path, path.segments[1]);
+      });
+  add("GET", "/channels/{}/status", {"", ".json"},
+      [this](const Request& req, Response& res, const PathMatch& path) {
+        HandleStatus(req, res, path);
+      });
+  add("GET", "/channels", {".json"}, [this](const Request&, Response& res, const PathMatch&) {
+    Send(res, 200, ChannelListJson(database->ListChannels()), Format::kJson);
   });
-  // The dashboard: one page for the channel list and each channel, its script and uPlot.
-  add("GET", "/", [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
-  add("GET", R"(/channels/([^/.]+))",
-      [this](const Request&, Response& res) { HandlePage(res, "index.html"); });
-  add("GET", R"(/static/([^/]+))", [this](const Request& req, Response& res) {
-    HandlePage(res, req.matches[1].str());
-  });
-  add("OPTIONS", ".*", [](const Request&, Response& res) {
-    res.status = 204;
-    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    res.headers.emplace_back("Access-Control-Allow-Headers",
-                             "Content-Type, THINGSPEAKAPIKEY, X-THINGSPEAKAPIKEY");
-  });
+  // The dashboard: one page for the channel list and each channel (its script and uPlot are
+  // under /static/, see Dispatch).
+  auto page = [this](const Request&, Response& res, const PathMatch&) {
+    HandlePage(res, "index.html");
+  };
+  add("GET", "/", {""}, page);
+  add("GET", "/channels/{}", {""}, page);
 }
 
 void Server::Impl::Dispatch(Request& req, Response& res) {
   static const std::set<std::string, std::less<>> kMethods = {
       "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
   if (!kMethods.contains(req.method)) return SendError(res, 400, Format::kJson);
+  if (req.method == "OPTIONS") {  // a browser's preflight, for any path
+    res.status = 204;
+    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.headers.emplace_back("Access-Control-Allow-Headers",
+                             "Content-Type, THINGSPEAKAPIKEY, X-THINGSPEAKAPIKEY");
+    return;
+  }
   // HEAD answers what GET would, without the body (the HTTP layer leaves it out).
   std::string_view method = req.method == "HEAD" ? std::string_view("GET") : req.method;
   try {
+    // The dashboard's files keep their dots ("app.js"), which route patterns take as extensions.
+    constexpr std::string_view kStatic = "/static/";
+    std::string_view path = req.path;
+    if (method == "GET" && path.starts_with(kStatic) &&
+        path.find('/', kStatic.size()) == std::string_view::npos) {
+      return HandlePage(res, path.substr(kStatic.size()));
+    }
     for (const Route& route : routes) {
-      if (route.method == method && std::regex_match(req.path, req.matches, route.pattern)) {
-        return route.handle(req, res);
+      if (route.method != method) continue;
+      if (std::optional<PathMatch> match = MatchPath(path, route.pattern, route.extensions)) {
+        return route.handle(req, res, *match);
       }
     }
   } catch (const std::exception& e) {
@@ -542,6 +681,9 @@ void Server::Start() {
   };
   config.limits.max_body = s.options.max_body_bytes;
   config.threads = std::max(s.options.threads, 2);
+  config.max_connections_per_address = s.options.max_connections_per_address;
+  config.idle_timeout_s = s.options.idle_timeout_s;
+  config.log = s.options.log;
   s.http = std::make_unique<http::Server>(std::move(config));
   const std::string& bind = s.options.bind;
   try {
@@ -574,7 +716,7 @@ std::string Server::url() const {
 
 const std::filesystem::path& Server::data_dir() const { return impl_->data_dir; }
 
-Store& Server::store() { return *impl_->store; }
+ChannelDatabase& Server::database() { return *impl_->database; }
 
 bool Server::mqtt_subscribed() const { return impl_->mqtt && impl_->mqtt->subscribed(); }
 

@@ -5,7 +5,7 @@
 //
 //   airlab::server::Server server({});          // free loopback port, temporary data folder
 //   server.Start();
-//   auto channel = server.store().CreateChannel({.name = "lab", .field_names = {"rssi"}});
+//   auto channel = server.database().CreateChannel({.name = "lab", .field_names = {"rssi"}});
 //   // POST server.url() + "/update" with api_key=channel.write_key&field1=-61
 //
 // Endpoints (see README.md for the answers): GET|POST /update[.json],
@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "server/store.h"
+#include "server/channel_database.h"
 #include "server/timestamp.h"
 
 namespace airlab::server {
@@ -34,13 +34,17 @@ struct ServerOptions {
   double rate_limit_s = 15;
   std::size_t max_body_bytes = 4 << 20;  // larger requests are answered 413
   std::string mqtt_url;                  // "mqtt://127.0.0.1:1883"; empty: no MQTT
-  int threads = 16;                      // HTTP workers; each keep-alive connection holds one
+  // Requests handled at once. A connection holds a thread only while one of its requests is
+  // handled: idle and slow connections wait in the HTTP layer's event loop (http.h).
+  int threads = 16;
+  int max_connections_per_address = 64;  // more from one client address are answered 503
+  int idle_timeout_s = 5;                // a keep-alive connection with no request is closed
   std::function<TimeMs()> clock;         // empty: the wall clock (tests set a fake one)
   std::function<void(const std::string&)> log;  // one line per noteworthy event; may be empty
 };
 
 // The database file inside a data folder, shared by the server and `airlab channel`.
-std::filesystem::path StorePath(const std::filesystem::path& data_dir);
+std::filesystem::path DatabasePath(const std::filesystem::path& data_dir);
 
 // Where `airlab serve` and `airlab channel` keep channels unless told: $AIRLAB_DATA, else
 // $XDG_DATA_HOME/airlab/cloud, else ~/.local/share/airlab/cloud.
@@ -64,7 +68,7 @@ class Server {
   int port() const;
   std::string url() const;  // "http://127.0.0.1:8080"
   const std::filesystem::path& data_dir() const;
-  Store& store();
+  ChannelDatabase& database();
   // True once the MQTT subscription is acknowledged by the broker.
   bool mqtt_subscribed() const;
 

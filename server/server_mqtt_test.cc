@@ -83,8 +83,8 @@ TEST(ServerMqtt, PublishedUpdates_StoredAndEchoedToSubscribers) {
   Server server(options);
   server.Start();
   ASSERT_TRUE(WaitFor([&] { return server.mqtt_subscribed(); })) << broker.log();
-  Channel ch = server.store().CreateChannel({.name = "mqtt", .field_names = {"t", "h"}});
-  Channel other = server.store().CreateChannel({.name = "other"});
+  Channel ch = server.database().CreateChannel({.name = "mqtt", .field_names = {"t", "h"}});
+  Channel other = server.database().CreateChannel({.name = "other"});
   const std::string id = std::to_string(ch.id);
   httplib::Client http(server.url());
   auto feed = [&] {

@@ -37,9 +37,9 @@ class ServerTest : public ::testing::Test {
     client_ = std::make_unique<httplib::Client>(server_->url());
     client_->set_keep_alive(true);
     client_->set_url_encode(false);  // paths here are encoded already, '+' meaning a space
-    pub_ = server_->store().CreateChannel(
+    pub_ = server_->database().CreateChannel(
         {.name = "weather", .field_names = {"temp", "hum"}, .public_flag = true});
-    priv_ = server_->store().CreateChannel({.name = "secret", .field_names = {"a", "b"}});
+    priv_ = server_->database().CreateChannel({.name = "secret", .field_names = {"a", "b"}});
   }
 
   static Reply From(const httplib::Result& r) {
@@ -148,7 +148,7 @@ TEST_F(ServerTest, Update_GivenTimeTaken_AnswersZero) {
 }
 
 TEST_F(ServerTest, Update_ChannelRateLimit_AnswersZeroUntilItPasses) {
-  Channel free = server_->store().CreateChannel({.name = "free", .rate_limit_s = 15});
+  Channel free = server_->database().CreateChannel({.name = "free", .rate_limit_s = 15});
   const std::string path = "/update?api_key=" + free.write_key + "&field1=";
   EXPECT_EQ(Get(path + "1").body, "1");
   EXPECT_EQ(Get(path + "2").body, "0");
@@ -165,7 +165,7 @@ TEST(ServerDefaults, RateLimit_FifteenSecondsLikeAFreeAccount) {
   options.clock = [&now] { return now.load(); };
   Server server(options);
   server.Start();
-  Channel c = server.store().CreateChannel({.name = "c"});
+  Channel c = server.database().CreateChannel({.name = "c"});
   httplib::Client client(server.url());
   const std::string path = "/update?api_key=" + c.write_key + "&field1=1";
   EXPECT_EQ(client.Get(path)->body, "1");
@@ -293,6 +293,15 @@ TEST_F(ServerTest, BadPaths_GetThingSpeakErrors) {
   ExpectError(Get("/channels/999/fields/1.json"), 404, "error_resource_not_found");
   ExpectError(Get("/channels/-1/status.json"), 404, "error_resource_not_found");
   ExpectError(Get("/no/such/path"), 404, "error_resource_not_found");
+  // What the path-segment router must not take: unknown or doubled extensions, empty or dotted
+  // segments, a trailing slash, extra segments.
+  for (const char* path : {"/channels/1/feeds.xml", "/channels/1/feeds.json.json",
+                           "/channels//feeds.json", "/channels/1.5/feeds.json", "/update/",
+                           "/update.csv", "/channels/1/feeds/last/x", "/channels.csv", "/static/",
+                           "/static/a/b", "/channels/1/fields/1/2.json"}) {
+    SCOPED_TRACE(path);
+    ExpectError(Get(path), 404, "error_resource_not_found");
+  }
   const std::string base = "/channels/" + std::to_string(pub_.id);
   ExpectError(Get(base + "/fields/9.json"), 400, "error_bad_request");
   ExpectError(Get(base + "/fields/0.json"), 400, "error_bad_request");
@@ -395,7 +404,7 @@ TEST_F(ServerTest, BulkCsv_Accepted) {
 }
 
 TEST_F(ServerTest, BulkRateLimit_Answers429) {
-  Channel free = server_->store().CreateChannel({.name = "free", .rate_limit_s = 15});
+  Channel free = server_->database().CreateChannel({.name = "free", .rate_limit_s = 15});
   const std::string path = "/channels/" + std::to_string(free.id) + "/bulk_update.json";
   json body = {{"write_api_key", free.write_key}, {"updates", {{{"delta_t", 1}, {"field1", 1}}}}};
   EXPECT_EQ(Post(path, body.dump(), "application/json").status, 202);
@@ -505,7 +514,7 @@ TEST(ServerLifecycle, TemporaryDataDir_RemovedWithTheServer) {
     Server server({});
     server.Start();
     dir = server.data_dir();
-    EXPECT_TRUE(std::filesystem::exists(StorePath(dir)));
+    EXPECT_TRUE(std::filesystem::exists(DatabasePath(dir)));
     server.Stop();
     server.Stop();
   }
@@ -520,7 +529,7 @@ TEST(ServerLifecycle, DataDir_KeepsChannelsAcrossRestarts) {
   {
     Server server(options);
     server.Start();
-    key = server.store().CreateChannel({.name = "kept"}).write_key;
+    key = server.database().CreateChannel({.name = "kept"}).write_key;
     httplib::Client client(server.url());
     EXPECT_EQ(client.Get("/update?api_key=" + key + "&field1=1")->body, "1");
   }

@@ -161,7 +161,7 @@ std::string ErrorJson(int http_status) {
 
 ParsedUpdate ParseUpdate(const Params& params, TimeMs now) {
   ParsedUpdate parsed;
-  Entry& entry = parsed.entry.entry;
+  FeedEntry& entry = parsed.entry.entry;
   entry.created_at = now;
   for (const auto& [key, value] : params) {
     if (!IsValidUtf8(key) || !IsValidUtf8(value)) {
@@ -379,7 +379,7 @@ std::string ChannelJson(const Channel& channel, bool with_public_flag) {
 
 namespace {
 
-void AppendEntry(std::string& out, const Entry& entry, const std::vector<int>& shown,
+void AppendEntry(std::string& out, const FeedEntry& entry, const std::vector<int>& shown,
                  const FieldSelection& selection) {
   out += "{\"created_at\":\"";
   AppendTimestamp(out, entry.created_at);
@@ -415,7 +415,7 @@ unsigned ColumnsFor(const Channel& channel, const FieldSelection& selection) {
   return columns;
 }
 
-void AppendEntryJson(std::string& out, const Channel& channel, const Entry& entry,
+void AppendEntryJson(std::string& out, const Channel& channel, const FeedEntry& entry,
                      const FieldSelection& selection) {
   AppendEntry(out, entry, ShownFields(channel, selection), selection);
 }
@@ -437,7 +437,7 @@ FeedWriter::FeedWriter(const Channel& channel, const FieldSelection& selection, 
   head_.push_back('\n');
 }
 
-void FeedWriter::Add(const Entry& entry) {
+void FeedWriter::Add(const FeedEntry& entry) {
   starts_.push_back(entries_.size());
   if (csv_) {
     AppendCsvLine(entry);
@@ -452,7 +452,7 @@ void FeedWriter::Add(const Entry& entry) {
   }
 }
 
-void FeedWriter::AppendCsvLine(const Entry& entry) {
+void FeedWriter::AppendCsvLine(const FeedEntry& entry) {
   auto append = [this](const std::optional<std::string>& v) {
     entries_.push_back(',');
     if (v) AppendCsvField(entries_, *v);
@@ -483,21 +483,21 @@ std::string FeedWriter::Finish() {
   return out;
 }
 
-std::string FeedJson(const Channel& channel, const std::vector<Entry>& entries,
+std::string FeedJson(const Channel& channel, const std::vector<FeedEntry>& entries,
                      const FieldSelection& selection) {
   FeedWriter writer(channel, selection, /*csv=*/false, entries.size());
   for (auto e = entries.rbegin(); e != entries.rend(); ++e) writer.Add(*e);
   return writer.Finish();
 }
 
-std::string FeedCsv(const Channel& channel, const std::vector<Entry>& entries,
+std::string FeedCsv(const Channel& channel, const std::vector<FeedEntry>& entries,
                     const FieldSelection& selection) {
   FeedWriter writer(channel, selection, /*csv=*/true, entries.size());
   for (auto e = entries.rbegin(); e != entries.rend(); ++e) writer.Add(*e);
   return writer.Finish();
 }
 
-std::string StatusJson(const Channel& channel, const std::vector<Entry>& entries) {
+std::string StatusJson(const Channel& channel, const std::vector<FeedEntry>& entries) {
   std::string out = "{\"channel\":{\"name\":";
   AppendJsonString(out, channel.name);
   out += ",\"latitude\":\"0.0\",\"longitude\":\"0.0\"},\"feeds\":[";
@@ -512,7 +512,7 @@ std::string StatusJson(const Channel& channel, const std::vector<Entry>& entries
   return out;
 }
 
-std::string FullEntryJson(std::int64_t channel_id, const Entry& entry) {
+std::string FullEntryJson(std::int64_t channel_id, const FeedEntry& entry) {
   std::string out = "{\"channel_id\":" + std::to_string(channel_id) + ",\"created_at\":\"" +
                     FormatTimestamp(entry.created_at) +
                     "\",\"entry_id\":" + std::to_string(entry.entry_id);

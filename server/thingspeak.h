@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/store.h"
+#include "server/channel_database.h"
 
 namespace airlab::server {
 
@@ -97,9 +97,9 @@ unsigned ColumnsFor(const Channel& channel, const FieldSelection& selection);
 // fields, created_at, updated_at, last_entry_id (and public_flag for channel lists).
 std::string ChannelJson(const Channel& channel, bool with_public_flag = false);
 // One feed entry: created_at, entry_id, the selected fields, then location and status if asked.
-void AppendEntryJson(std::string& out, const Channel& channel, const Entry& entry,
+void AppendEntryJson(std::string& out, const Channel& channel, const FeedEntry& entry,
                      const FieldSelection& selection);
-// A feed answer built one entry at a time, newest first as Store::FeedNewestFirst reads them,
+// A feed answer built one entry at a time, newest first as ChannelDatabase::FeedNewestFirst reads them,
 // and answered oldest first: JSON {"channel": {...}, "feeds": [...]}, or CSV (a header line,
 // then one line per entry). Entries are written into one buffer and put in order once.
 class FeedWriter {
@@ -107,11 +107,11 @@ class FeedWriter {
   // expected_entries: about how many Add will get (it sizes the buffers).
   FeedWriter(const Channel& channel, const FieldSelection& selection, bool csv,
              size_t expected_entries);
-  void Add(const Entry& entry);  // each one older than the one before
+  void Add(const FeedEntry& entry);  // each one older than the one before
   std::string Finish();          // the answer; the writer is spent
 
  private:
-  void AppendCsvLine(const Entry& entry);
+  void AppendCsvLine(const FeedEntry& entry);
 
   std::vector<int> shown_;  // fields, 0-based
   FieldSelection selection_;
@@ -121,15 +121,15 @@ class FeedWriter {
   std::string entries_;            // the entries as added, newest first
   std::vector<size_t> starts_;     // where each entry begins in entries_
 };
-std::string FeedJson(const Channel& channel, const std::vector<Entry>& entries,
+std::string FeedJson(const Channel& channel, const std::vector<FeedEntry>& entries,
                      const FieldSelection& selection);
-std::string FeedCsv(const Channel& channel, const std::vector<Entry>& entries,
+std::string FeedCsv(const Channel& channel, const std::vector<FeedEntry>& entries,
                     const FieldSelection& selection);
 // {"channel": {"name", "latitude", "longitude"}, "feeds": [{created_at, entry_id, status}]}
-std::string StatusJson(const Channel& channel, const std::vector<Entry>& entries);
+std::string StatusJson(const Channel& channel, const std::vector<FeedEntry>& entries);
 // Every column of an entry with its channel_id: the answer of update.json and the payload
 // published on channels/<id>/subscribe.
-std::string FullEntryJson(std::int64_t channel_id, const Entry& entry);
+std::string FullEntryJson(std::int64_t channel_id, const FeedEntry& entry);
 // [channel, ...] with public_flag; no keys.
 std::string ChannelListJson(const std::vector<Channel>& channels);
 

@@ -178,7 +178,7 @@ Channel TwoFieldChannel() {
 
 TEST(ThingSpeak, FeedJson_ChannelAndNamedFieldsOnly) {
   Channel c = TwoFieldChannel();
-  Entry e;
+  FeedEntry e;
   e.entry_id = 2;
   e.created_at = kNow;
   e.fields[0] = "208";
@@ -207,7 +207,7 @@ TEST(ThingSpeak, FeedJson_ChannelAndNamedFieldsOnly) {
 
 TEST(ThingSpeak, FeedCsv_HeaderAndQuotedValues) {
   Channel c = TwoFieldChannel();
-  Entry e;
+  FeedEntry e;
   e.entry_id = 1;
   e.created_at = kNow;
   e.fields[0] = "a,b";
@@ -219,7 +219,7 @@ TEST(ThingSpeak, FeedCsv_HeaderAndQuotedValues) {
 }
 
 TEST(ThingSpeak, FullEntryJson_EveryColumnWithChannelId) {
-  Entry e;
+  FeedEntry e;
   e.entry_id = 7;
   e.created_at = kNow;
   e.fields[4] = "5";

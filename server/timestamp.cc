@@ -1,10 +1,13 @@
 #include "server/timestamp.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 namespace airlab::server {
 namespace {
+
+constexpr TimeMs kLastSecond = 253402300799;  // 9999-12-31T23:59:59Z
 
 // Reads exactly n decimal digits at s[pos], advancing pos.
 std::optional<int> Digits(std::string_view s, size_t& pos, size_t n) {
@@ -38,8 +41,8 @@ std::optional<TimeMs> ParseEpoch(std::string_view s) {
   size_t pos = 0;
   TimeMs seconds = 0;
   while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-    if (pos >= 12) return std::nullopt;  // past year 33658: not a timestamp anyone means
     seconds = seconds * 10 + (s[pos] - '0');
+    if (seconds > kLastSecond) return std::nullopt;  // past 9999, like the ISO forms
     ++pos;
   }
   if (pos == 0) return std::nullopt;
@@ -122,19 +125,22 @@ std::optional<TimeMs> ParseTimestamp(std::string_view s) {
 }
 
 void AppendTimestamp(std::string& out, TimeMs t) {
-  TimeMs seconds = t >= 0 ? t / 1000 : -((-t + 999) / 1000);
-  TimeMs days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-  TimeMs in_day = seconds - days * 86400;
-  // Days to civil date (H. Hinnant's algorithm, which std::chrono::year_month_day also uses).
-  TimeMs z = days + 719468;
-  TimeMs era = (z >= 0 ? z : z - 146096) / 146097;
-  TimeMs doe = z - era * 146097;
-  TimeMs yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  TimeMs doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  TimeMs mp = (5 * doy + 2) / 153;
-  TimeMs day = doy - (153 * mp + 2) / 5 + 1;
-  TimeMs month = mp < 10 ? mp + 3 : mp - 9;
-  TimeMs year = yoe + era * 400 + (month <= 2);
+  using namespace std::chrono;
+  // std::chrono::year holds -32767..32767; times past those (no input reaches them: ParseTimestamp
+  // stops at 9999) show as the nearest it holds.
+  constexpr TimeMs kMsPerDay = 86400000;
+  constexpr TimeMs kFirst = sys_days{year::min() / 1 / 1}.time_since_epoch().count() * kMsPerDay;
+  constexpr TimeMs kLast = sys_days{year::max() / 12 / 31}.time_since_epoch().count() * kMsPerDay;
+  t = std::clamp(t, kFirst, kLast + kMsPerDay - 1);
+  // Floors, not truncations: a time before 1970 belongs to the second and the day that began
+  // before it.
+  const sys_seconds seconds = floor<std::chrono::seconds>(sys_time<milliseconds>(milliseconds(t)));
+  const sys_days day_start = floor<days>(seconds);
+  const year_month_day date{day_start};
+  const TimeMs in_day = (seconds - day_start).count();
+  const TimeMs year = static_cast<int>(date.year());
+  const TimeMs month = static_cast<unsigned>(date.month());
+  const TimeMs day = static_cast<unsigned>(date.day());
   if (year < 0 || year > 9999) {  // far outside anything a sensor sends; printf is fine
     char text[96];
     std::snprintf(text, sizeof text, "%s%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",

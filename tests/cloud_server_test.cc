@@ -112,7 +112,7 @@ class CloudServerTest : public ::testing::Test {
 
   server::Channel Channel(std::optional<double> rate_limit_s = std::nullopt,
                           bool public_flag = false) {
-    return server_.store().CreateChannel(
+    return server_.database().CreateChannel(
         {.name = "lab", .field_names = {"msg"}, .public_flag = public_flag,
          .rate_limit_s = rate_limit_s});
   }
@@ -153,7 +153,7 @@ TEST_F(CloudServerTest, Update_Accepted_ThenRateLimited) {
   EXPECT_EQ(refused.code, ErrorCode::kNotInserted);
   EXPECT_EQ(ToInt(refused.code), -401);
   EXPECT_EQ(refused.body, "0");
-  EXPECT_EQ(server_.store().Feed(channel.id, {}).size(), 1u);
+  EXPECT_EQ(server_.database().Feed(channel.id, {}).size(), 1u);
 }
 
 TEST_F(CloudServerTest, Update_GetAndKeyHeader_AndBadKey) {
@@ -168,7 +168,7 @@ TEST_F(CloudServerTest, Update_GetAndKeyHeader_AndBadKey) {
   Outcome ok = waiter_.Wait();
   EXPECT_EQ(ok.code, ErrorCode::kOk) << ok.body;
   EXPECT_EQ(ok.entry_id, 1);
-  auto stored = server_.store().Feed(channel.id, {});
+  auto stored = server_.database().Feed(channel.id, {});
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].fields[0], "a b&c");
   EXPECT_EQ(stored[0].status, "st\xc3\xa9");
@@ -197,7 +197,7 @@ TEST_F(CloudServerTest, BulkUpdate_NEntriesLand_AndReadBack) {
   EXPECT_EQ(bulk.updates, kN);
 
   // The server's store, read directly.
-  auto stored = server_.store().Feed(channel.id, {.results = 1000});
+  auto stored = server_.database().Feed(channel.id, {.results = 1000});
   ASSERT_EQ(stored.size(), kN);
   for (size_t i = 0; i < kN; ++i) EXPECT_EQ(stored[i].fields[0], values[i]);
 
@@ -242,7 +242,7 @@ TEST_F(CloudServerTest, BulkUpdate_960Cap_RestGoesNextTime_Csv) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(*second, 40u);
   EXPECT_EQ(waiter_.Wait().code, ErrorCode::kOk);
-  EXPECT_EQ(server_.store().Feed(channel.id, {.results = 8000}).size(), 1000u);
+  EXPECT_EQ(server_.database().Feed(channel.id, {.results = 8000}).size(), 1000u);
 }
 
 TEST_F(CloudServerTest, BulkUpdate_RateLimitedByTheServer_429) {
@@ -282,7 +282,7 @@ TEST(CloudServerMqtt, PublishThroughTheBroker_EntryComesBackOnSubscribe) {
   server::Server server({.rate_limit_s = 0, .mqtt_url = broker.url()});
   server.Start();
   ASSERT_TRUE(server::testing::WaitFor([&] { return server.mqtt_subscribed(); }));
-  server::Channel channel = server.store().CreateChannel({.name = "mqtt", .field_names = {"v"}});
+  server::Channel channel = server.database().CreateChannel({.name = "mqtt", .field_names = {"v"}});
 
   struct Inbox final : port::MqttListener {
     void OnMqttConnection(bool) override {}
@@ -328,7 +328,7 @@ TEST(CloudServerMqtt, PublishThroughTheBroker_EntryComesBackOnSubscribe) {
     }
     return !message.empty();
   })) << "no entry on " << *subscribe << "; stored: "
-       << server.store().Feed(channel.id, {}).size() << "; published: " << inbox.published.size()
+       << server.database().Feed(channel.id, {}).size() << "; published: " << inbox.published.size()
        << "; messages: " << inbox.messages.size() << "; payload "
        << std::string(reinterpret_cast<const char*>(payload->data()), payload->size());
   auto parsed = ParseSubscribeTopic(*subscribe);
@@ -344,7 +344,7 @@ TEST(CloudServerMqtt, PublishThroughTheBroker_EntryComesBackOnSubscribe) {
     std::lock_guard lock(inbox.mutex);
     EXPECT_EQ(inbox.published, (std::vector<uint32_t>{42}));
   }
-  EXPECT_EQ(server.store().Feed(channel.id, {}).size(), 1u);
+  EXPECT_EQ(server.database().Feed(channel.id, {}).size(), 1u);
   mqtt.Stop();
   server.Stop();
 }

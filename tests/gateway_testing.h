@@ -38,10 +38,10 @@ class Cloud {
     options.clock = std::move(clock);
     server_ = std::make_unique<server::Server>(options);
     server_->Start();
-    readings_ = server_->store().CreateChannel(
+    readings_ = server_->database().CreateChannel(
         {.name = "lab readings", .field_names = {"slave", "node2", "node3", "node4"}});
     // The command channel takes writes at any pace, as a user's dashboard would.
-    commands_ = server_->store().CreateChannel(
+    commands_ = server_->database().CreateChannel(
         {.name = "lab commands", .field_names = {"command"}, .rate_limit_s = 0.0});
   }
 

@@ -32,9 +32,9 @@ class Cloud {
     options.clock = [&experiment] { return experiment.cloud_ms(); };
     server_ = std::make_unique<server::Server>(options);
     server_->Start();
-    const server::Channel readings = server_->store().CreateChannel(
+    const server::Channel readings = server_->database().CreateChannel(
         {.name = "readings", .field_names = {"slave", "node2", "node3"}, .public_flag = true});
-    const server::Channel commands = server_->store().CreateChannel(
+    const server::Channel commands = server_->database().CreateChannel(
         {.name = "commands", .field_names = {"command"}, .public_flag = true, .rate_limit_s = 0.0});
     channels = {.url = server_->url(),
                 .readings_channel = readings.id,

@@ -1,4 +1,4 @@
-#include "server/store.h"
+#include "server/channel_database.h"
 
 #include "server/pending_log.h"
 
@@ -24,7 +24,7 @@ namespace {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::make_unique<Store>(dir_.path() / "db" / "cloud.db");
+    store_ = std::make_unique<ChannelDatabase>(dir_.path() / "db" / "cloud.db");
   }
   void TearDown() override { store_.reset(); }
 
@@ -39,7 +39,7 @@ class StoreTest : public ::testing::Test {
   }
 
   testing_tools::TempDir dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<ChannelDatabase> store_;
 };
 
 TEST_F(StoreTest, CreateChannel_KeysLookLikeThingSpeaksAndDiffer) {
@@ -117,7 +117,7 @@ TEST_F(StoreTest, Append_RateLimit_ChannelOwnLimitBeatsDefault) {
             AppendStatus::kRateLimited);
   EXPECT_EQ(store_->Append(own.write_key, {}, One("3"), 1000, 15000).status, AppendStatus::kOk);
   // Refused writes store nothing and do not restart the clock.
-  std::vector<Entry> feed = store_->Feed(limited.id, {});
+  std::vector<FeedEntry> feed = store_->Feed(limited.id, {});
   ASSERT_EQ(feed.size(), 2u);
   EXPECT_EQ(feed[1].fields[0], "3");
   EXPECT_EQ(feed[1].entry_id, 2);
@@ -146,12 +146,12 @@ TEST_F(StoreTest, Feed_NewestResultsOldestFirstWithinWindow) {
     batch.push_back(e);
   }
   ASSERT_EQ(store_->Append(c.write_key, {}, std::move(batch), 0, 0).status, AppendStatus::kOk);
-  std::vector<Entry> last3 = store_->Feed(c.id, {.results = 3});
+  std::vector<FeedEntry> last3 = store_->Feed(c.id, {.results = 3});
   ASSERT_EQ(last3.size(), 3u);
   EXPECT_EQ(last3[0].fields[0], "8");
   EXPECT_EQ(last3[2].fields[0], "10");
   EXPECT_EQ(last3[2].entry_id, 1);
-  std::vector<Entry> window = store_->Feed(c.id, {.results = 100, .start = 3000, .end = 5000});
+  std::vector<FeedEntry> window = store_->Feed(c.id, {.results = 100, .start = 3000, .end = 5000});
   ASSERT_EQ(window.size(), 3u);
   EXPECT_EQ(window[0].created_at, 3000);
   EXPECT_EQ(store_->Feed(c.id, {.results = 100, .only_with_status = true}).size(), 5u);
@@ -162,13 +162,13 @@ TEST_F(StoreTest, Append_SqlAndMarkup_StoredAsGiven) {
   Channel c = store_->CreateChannel({.name = "c"});
   const std::string nasty = "1'); DROP TABLE entries; -- <script>alert(1)</script> \"%s\\";
   ASSERT_EQ(store_->Append(c.write_key, {}, One(nasty), 0, 0).status, AppendStatus::kOk);
-  std::vector<Entry> feed = store_->Feed(c.id, {});
+  std::vector<FeedEntry> feed = store_->Feed(c.id, {});
   ASSERT_EQ(feed.size(), 1u);
   EXPECT_EQ(feed[0].fields[0], nasty);
 }
 
 TEST_F(StoreTest, SecondStoreOnSameFile_SeesChannelsAndWrites) {
-  Store other(dir_.path() / "db" / "cloud.db");
+  ChannelDatabase other(dir_.path() / "db" / "cloud.db");
   Channel c = other.CreateChannel({.name = "from another process"});
   EXPECT_EQ(store_->FindChannel(c.id)->name, "from another process");
   ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
@@ -178,10 +178,10 @@ TEST_F(StoreTest, SecondStoreOnSameFile_SeesChannelsAndWrites) {
   EXPECT_EQ(store_->ListChannels().size(), 1u);
 }
 
-// An answered Append is seen at once by reads through its Store; another connection sees it
+// An answered Append is seen at once by reads through its ChannelDatabase; another connection sees it
 // after Flush, or once the committer committed it by itself (within kCommitDelay).
 TEST_F(StoreTest, Append_Returned_VisibleHereAtOnceElsewhereAfterCommit) {
-  Store other(dir_.path() / "db" / "cloud.db");
+  ChannelDatabase other(dir_.path() / "db" / "cloud.db");
   Channel c = store_->CreateChannel({.name = "c"});
   ASSERT_EQ(store_->Append(c.write_key, {}, One("1"), 0, 0).status, AppendStatus::kOk);
   EXPECT_EQ(store_->Feed(c.id, {}).size(), 1u);
@@ -192,12 +192,12 @@ TEST_F(StoreTest, Append_Returned_VisibleHereAtOnceElsewhereAfterCommit) {
   ASSERT_EQ(store_->Append(c.write_key, {}, One("3"), 2, 0).status, AppendStatus::kOk);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (other.Feed(c.id, {}).size() < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(Store::kCommitDelay);
+    std::this_thread::sleep_for(ChannelDatabase::kCommitDelay);
   }
   EXPECT_EQ(other.Feed(c.id, {}).size(), 3u) << "the committer did not commit on its own";
 }
 
-// Concurrent writers each find their own answered entry through the Store at once.
+// Concurrent writers each find their own answered entry through the ChannelDatabase at once.
 TEST_F(StoreTest, Append_ConcurrentWriters_EachVisibleWhenItReturns) {
   Channel c = store_->CreateChannel({.name = "c"});
   std::vector<std::thread> threads;
@@ -207,8 +207,8 @@ TEST_F(StoreTest, Append_ConcurrentWriters_EachVisibleWhenItReturns) {
       for (int i = 0; i < 60; ++i) {
         AppendResult r = store_->Append(c.write_key, {}, One("x"), 0, 0);
         ASSERT_EQ(r.status, AppendStatus::kOk);
-        std::vector<Entry> newest = store_->Feed(c.id, {.results = 8000});
-        bool found = std::any_of(newest.begin(), newest.end(), [&](const Entry& e) {
+        std::vector<FeedEntry> newest = store_->Feed(c.id, {.results = 8000});
+        bool found = std::any_of(newest.begin(), newest.end(), [&](const FeedEntry& e) {
           return e.entry_id == r.entries[0].entry_id;
         });
         if (!found) ++missing;
@@ -218,12 +218,12 @@ TEST_F(StoreTest, Append_ConcurrentWriters_EachVisibleWhenItReturns) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(missing, 0);
   store_->Flush();
-  Store other(dir_.path() / "db" / "cloud.db");
+  ChannelDatabase other(dir_.path() / "db" / "cloud.db");
   EXPECT_EQ(other.Feed(c.id, {.results = 8000}).size(), 360u);
 }
 
 // Every answered write survives the process being killed (SIGKILL: no destructor, no flush),
-// whether the committer had committed it yet or not: the next Store takes the rest from the
+// whether the committer had committed it yet or not: the next ChannelDatabase takes the rest from the
 // killed one's log.
 TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
   Channel c = store_->CreateChannel({.name = "c"});
@@ -232,7 +232,7 @@ TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    Store store(dir_.path() / "db" / "cloud.db");
+    ChannelDatabase store(dir_.path() / "db" / "cloud.db");
     bool ok = true;
     for (int i = 0; i < kWrites; ++i) {
       ok = ok && store.Append(c.write_key, {}, One(i + 1 == kWrites ? "kept" : "x", i), 0, 0)
@@ -245,26 +245,26 @@ TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFSIGNALED(status));
   ASSERT_EQ(WTERMSIG(status), SIGKILL) << "the child's Append failed";
-  Store reopened(dir_.path() / "db" / "cloud.db");
-  std::vector<Entry> feed = reopened.Feed(c.id, {.results = 8000});
+  ChannelDatabase reopened(dir_.path() / "db" / "cloud.db");
+  std::vector<FeedEntry> feed = reopened.Feed(c.id, {.results = 8000});
   ASSERT_EQ(feed.size(), static_cast<size_t>(kWrites));
   for (int i = 0; i < kWrites; ++i) EXPECT_EQ(feed[i].entry_id, i + 1);
   EXPECT_EQ(feed.back().fields[0], "kept");
   EXPECT_EQ(reopened.FindChannel(c.id)->last_entry_id, kWrites);
 }
 
-// A log still held by a living Store is left alone; once free, the next Store puts its entries
+// A log still held by a living ChannelDatabase is left alone; once free, the next ChannelDatabase puts its entries
 // in, keeping an entry whose id was taken meanwhile under the next free id.
 TEST_F(StoreTest, Open_PendingLogs_OrphansPutInHeldOnesLeft) {
   Channel c = store_->CreateChannel({.name = "c"});
   ASSERT_EQ(store_->Append(c.write_key, {}, One("committed", 500), 0, 0).status, AppendStatus::kOk);
   store_.reset();
   const std::filesystem::path db = dir_.path() / "db" / "cloud.db";
-  Entry answered;  // answered as id 1 by a writer that died, but id 1 went to "committed"
+  FeedEntry answered;  // answered as id 1 by a writer that died, but id 1 went to "committed"
   answered.entry_id = 1;
   answered.created_at = 700;
   answered.fields[0] = "answered";
-  Entry pending;
+  FeedEntry pending;
   pending.entry_id = 2;
   pending.created_at = 800;
   pending.fields[0] = "pending";
@@ -273,11 +273,11 @@ TEST_F(StoreTest, Open_PendingLogs_OrphansPutInHeldOnesLeft) {
     std::optional<PendingLog> held = PendingLog::Claim(db.string() + ".pending-7");
     ASSERT_TRUE(held);
     held->Append(c.id, {answered, pending});
-    Store while_held(db);
+    ChannelDatabase while_held(db);
     EXPECT_EQ(while_held.Feed(c.id, {}).size(), 1u);
   }
-  Store after(db);
-  std::vector<Entry> feed = after.Feed(c.id, {});
+  ChannelDatabase after(db);
+  std::vector<FeedEntry> feed = after.Feed(c.id, {});
   ASSERT_EQ(feed.size(), 3u);
   EXPECT_EQ(feed[0].fields[0], "committed");
   EXPECT_EQ(feed[0].entry_id, 1);
@@ -286,7 +286,7 @@ TEST_F(StoreTest, Open_PendingLogs_OrphansPutInHeldOnesLeft) {
   EXPECT_EQ(feed[2].fields[0], "pending");
   EXPECT_EQ(feed[2].entry_id, 2);
   EXPECT_EQ(feed[2].status, "");
-  Store again(db);  // the log was emptied: nothing goes in twice
+  ChannelDatabase again(db);  // the log was emptied: nothing goes in twice
   EXPECT_EQ(again.Feed(c.id, {}).size(), 3u);
 }
 
@@ -309,10 +309,10 @@ TEST_F(StoreTest, Append_ConcurrentWriters_GetDistinctContiguousIds) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(refused, 0);
   for (const Channel& c : {a, b}) {
-    std::vector<Entry> feed = store_->Feed(c.id, {.results = 8000});
+    std::vector<FeedEntry> feed = store_->Feed(c.id, {.results = 8000});
     ASSERT_EQ(feed.size(), size_t{kThreads / 2 * kEach});
     std::set<std::int64_t> ids;
-    for (const Entry& e : feed) ids.insert(e.entry_id);
+    for (const FeedEntry& e : feed) ids.insert(e.entry_id);
     EXPECT_EQ(ids.size(), feed.size());
     EXPECT_EQ(*ids.begin(), 1);
     EXPECT_EQ(*ids.rbegin(), kThreads / 2 * kEach);
@@ -332,9 +332,9 @@ TEST_F(StoreTest, Append_ConcurrentWritersAtOneInstant_RateLimitLetsOneThrough) 
   EXPECT_EQ(accepted, 1);
 }
 
-TEST(Store, Open_UnwritableFolder_ThrowsNamingThePath) {
+TEST(ChannelDatabase, Open_UnwritableFolder_ThrowsNamingThePath) {
   try {
-    Store store("/proc/airlab-no/cloud.db");
+    ChannelDatabase store("/proc/airlab-no/cloud.db");
     FAIL() << "opened a store under /proc";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/proc/airlab-no"), std::string::npos) << e.what();

@@ -10,11 +10,12 @@
 // system calls (WAL frames, file locks), ~40 us on this project's VMs, which held the server
 // below 25k updates/s however its threads shared commits: two clients that each wait for their
 // answer never give a commit more than two updates. So an accepted write goes into the open
-// transaction and into this Store's pending log with one write() (pending_log.h), and is
-// answered; a committer thread commits the transaction kCommitDelay after it opened and then
-// empties the log. A killed process loses nothing (the next Store puts its log's entries in),
-// reads through this Store commit what is pending first, so they see every answered write;
-// other connections see it within kCommitDelay, or at once after Flush().
+// transaction and into this ChannelDatabase's pending log with one write() (pending_log.h),
+// and is answered; a committer thread commits the transaction kCommitDelay after it opened
+// and then empties the log. A killed process loses nothing (the next ChannelDatabase puts its
+// log's entries in), reads through this ChannelDatabase commit what is pending first, so they
+// see every answered write; other connections see it within kCommitDelay, or at once after
+// Flush().
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -32,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cloud/entry.h"
 #include "server/timestamp.h"
 
 namespace airlab::server {
@@ -39,7 +41,8 @@ namespace airlab::server {
 class PendingLog;
 struct PendingEntry;
 
-inline constexpr int kFieldCount = 8;
+// Eight fields per channel, as everywhere in ThingSpeak: the one constant the cloud client uses.
+using cloud::kFieldCount;
 inline constexpr size_t kMaxNameChars = 255;  // channel and field names
 
 struct ChannelSpec {
@@ -69,7 +72,9 @@ struct Channel {
   bool CanRead(std::string_view key) const;
 };
 
-struct Entry {
+// One entry of a channel's feed as stored, with its id and time (cloud::Entry is the values of
+// one update as a board sends them).
+struct FeedEntry {
   std::int64_t entry_id = 0;
   TimeMs created_at = 0;
   std::array<std::optional<std::string>, kFieldCount> fields;
@@ -82,7 +87,7 @@ struct Entry {
 // One entry to add. time_given marks a created_at the client chose: ThingSpeak refuses those
 // when the channel already has an entry at that time.
 struct NewEntry {
-  Entry entry;
+  FeedEntry entry;
   bool time_given = false;
 };
 
@@ -96,7 +101,7 @@ enum class AppendStatus {
 struct AppendResult {
   AppendStatus status = AppendStatus::kBadKey;
   std::int64_t channel_id = 0;
-  std::vector<Entry> entries;  // as stored, with entry ids, when kOk
+  std::vector<FeedEntry> entries;  // as stored, with entry ids, when kOk
 };
 
 // Which columns a read fills in (entry_id and created_at always): leaving out what an answer
@@ -115,14 +120,14 @@ struct FeedQuery {
   unsigned columns = kAllColumns;
 };
 
-class Store {
+class ChannelDatabase {
  public:
   // Opens (creating when missing) the database file at path, and its folder.
   // Throws std::runtime_error with a sentence naming the path when that fails.
-  explicit Store(const std::filesystem::path& path);
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  explicit ChannelDatabase(const std::filesystem::path& path);
+  ~ChannelDatabase();
+  ChannelDatabase(const ChannelDatabase&) = delete;
+  ChannelDatabase& operator=(const ChannelDatabase&) = delete;
 
   // Makes a channel with fresh keys: a write key and one read key, 16 uppercase letters and
   // digits each like ThingSpeak's. Throws std::invalid_argument (a sentence naming the fix)
@@ -133,7 +138,7 @@ class Store {
   std::vector<Channel> ListChannels();
 
   // Adds entries to the channel whose write key is write_key (and whose id is channel_id, when
-  // given): all or none. Entry ids continue the channel's count from 1. default_interval_ms
+  // given): all or none. FeedEntry ids continue the channel's count from 1. default_interval_ms
   // applies to channels without their own rate limit; 0 means none.
   //
   // Returns once the entries are durable: in the open transaction and the pending log. A
@@ -144,12 +149,12 @@ class Store {
                       std::vector<NewEntry> entries, TimeMs now, TimeMs default_interval_ms);
 
   // The channel's entries matching query, oldest first.
-  std::vector<Entry> Feed(std::int64_t channel_id, const FeedQuery& query);
-  // The same newest first, one at a time: each gets the same Entry object refilled for every
+  std::vector<FeedEntry> Feed(std::int64_t channel_id, const FeedQuery& query);
+  // The same newest first, one at a time: each gets the same FeedEntry object refilled for every
   // row (no copies, no allocation per row: feeds of 8000 entries are written straight into
   // their answer this way, see FeedWriter).
   void FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
-                       const std::function<void(const Entry&)>& each);
+                       const std::function<void(const FeedEntry&)>& each);
 
   // Commits what was answered and is not committed yet, so that other connections see it.
   // Throws std::runtime_error when the commit fails (the entries stay in the log).
@@ -179,7 +184,7 @@ class Store {
   void PutInLocked(const std::vector<PendingEntry>& records);
   std::int64_t NextEntryIdLocked(std::int64_t channel_id);
   // Adds one entry with the id it carries.
-  void InsertEntryLocked(std::int64_t channel_id, const Entry& entry);
+  void InsertEntryLocked(std::int64_t channel_id, const FeedEntry& entry);
   std::unique_ptr<Database> OpenConnection(bool writer);
   ReaderLease Reader();
   std::optional<Channel> LoadChannel(Database& db, std::int64_t id);

@@ -1,4 +1,4 @@
-#include "server/store.h"
+#include "server/channel_database.h"
 
 #include <sqlite3.h>
 
@@ -139,7 +139,7 @@ class Statement {
 
 }  // namespace
 
-class Store::Database {
+class ChannelDatabase::Database {
  public:
   Database(const std::filesystem::path& path, bool writer) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
@@ -205,7 +205,7 @@ class Store::Database {
 namespace {
 
 // Fills e from the row, reusing the strings e already holds.
-void ReadEntry(const Statement& st, unsigned columns, Entry& e) {
+void ReadEntry(const Statement& st, unsigned columns, FeedEntry& e) {
   e.entry_id = st.Int(0);
   e.created_at = st.Int(1);
   for (int f = 0; f < kFieldCount; ++f) {
@@ -221,9 +221,9 @@ void ReadEntry(const Statement& st, unsigned columns, Entry& e) {
 
 }  // namespace
 
-class Store::ReaderLease {
+class ChannelDatabase::ReaderLease {
  public:
-  ReaderLease(Store& store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
+  ReaderLease(ChannelDatabase& store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
   ~ReaderLease() {
     std::lock_guard lock(store_.readers_mutex_);
     store_.idle_readers_.push_back(std::move(db_));
@@ -233,7 +233,7 @@ class Store::ReaderLease {
   Database& operator*() { return *db_; }
 
  private:
-  Store& store_;
+  ChannelDatabase& store_;
   std::unique_ptr<Database> db_;
 };
 
@@ -243,7 +243,7 @@ bool Channel::CanRead(std::string_view key) const {
   return key == write_key || std::find(read_keys.begin(), read_keys.end(), key) != read_keys.end();
 }
 
-Store::Store(const std::filesystem::path& path) : path_(path) {
+ChannelDatabase::ChannelDatabase(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
@@ -262,7 +262,7 @@ Store::Store(const std::filesystem::path& path) : path_(path) {
   sqlite3_wal_hook(
       writer_->handle(),
       [](void* self, sqlite3*, const char*, int wal_pages) {
-        static_cast<Store*>(self)->wal_pages_ = wal_pages;
+        static_cast<ChannelDatabase*>(self)->wal_pages_ = wal_pages;
         return SQLITE_OK;
       },
       this);
@@ -270,7 +270,7 @@ Store::Store(const std::filesystem::path& path) : path_(path) {
   committer_ = std::thread([this] { CommitterLoop(); });
 }
 
-Store::~Store() {
+ChannelDatabase::~ChannelDatabase() {
   {
     std::lock_guard lock(write_mutex_);
     stopping_ = true;
@@ -280,14 +280,14 @@ Store::~Store() {
   try {
     Flush();
   } catch (const std::exception&) {
-    // The entries stay in the log: the next Store to open the database puts them in.
+    // The entries stay in the log: the next ChannelDatabase to open the database puts them in.
   }
 }
 
-void Store::RecoverOrphanedLogs() {
+void ChannelDatabase::RecoverOrphanedLogs() {
   for (const std::filesystem::path& slot : PendingLog::Slots(path_)) {
     std::optional<PendingLog> orphan = PendingLog::Claim(slot);
-    if (!orphan) continue;  // a living Store's
+    if (!orphan) continue;  // a living ChannelDatabase's
     std::vector<PendingEntry> records = orphan->ReadAll();
     if (!records.empty()) {
       std::lock_guard lock(write_mutex_);
@@ -299,7 +299,7 @@ void Store::RecoverOrphanedLogs() {
   }
 }
 
-void Store::PutInLocked(const std::vector<PendingEntry>& records) {
+void ChannelDatabase::PutInLocked(const std::vector<PendingEntry>& records) {
   std::vector<const PendingEntry*> id_taken;
   for (const PendingEntry& record : records) {
     std::optional<TimeMs> taken_at;
@@ -319,13 +319,13 @@ void Store::PutInLocked(const std::vector<PendingEntry>& records) {
   // Another writer took the id meanwhile (two processes writing to one channel, one of
   // them killed): the data stays, under the next free id.
   for (const PendingEntry* record : id_taken) {
-    Entry entry = record->entry;
+    FeedEntry entry = record->entry;
     entry.entry_id = NextEntryIdLocked(record->channel_id);
     InsertEntryLocked(record->channel_id, entry);
   }
 }
 
-void Store::BeginLocked() {
+void ChannelDatabase::BeginLocked() {
   if (transaction_open_) return;
   writer_->Prepare("BEGIN IMMEDIATE").Step();
   transaction_open_ = true;
@@ -341,7 +341,7 @@ void Store::BeginLocked() {
   replay_log_ = false;
 }
 
-void Store::CommitLocked() {
+void ChannelDatabase::CommitLocked() {
   if (!transaction_open_) return;
   try {
     writer_->Prepare("COMMIT").Step();
@@ -357,7 +357,7 @@ void Store::CommitLocked() {
   if (log_) log_->Clear();
 }
 
-void Store::Flush() {
+void ChannelDatabase::Flush() {
   if (!uncommitted_) return;
   std::lock_guard lock(write_mutex_);
   if (!uncommitted_) return;
@@ -365,7 +365,7 @@ void Store::Flush() {
   CommitLocked();
 }
 
-void Store::CommitterLoop() {
+void ChannelDatabase::CommitterLoop() {
   // A failed commit (disk full) is tried again this much later.
   constexpr std::chrono::milliseconds kRetryDelay{100};
   std::unique_lock lock(write_mutex_);
@@ -395,7 +395,7 @@ void Store::CommitterLoop() {
   }
 }
 
-std::unique_ptr<Store::Database> Store::OpenConnection(bool writer) {
+std::unique_ptr<ChannelDatabase::Database> ChannelDatabase::OpenConnection(bool writer) {
   auto db = std::make_unique<Database>(path_, writer);
   // Reads map the file instead of a pread per page (feeds of 8000 entries read hundreds).
   db->Exec("PRAGMA mmap_size=268435456");
@@ -403,7 +403,7 @@ std::unique_ptr<Store::Database> Store::OpenConnection(bool writer) {
   return db;
 }
 
-Store::ReaderLease Store::Reader() {
+ChannelDatabase::ReaderLease ChannelDatabase::Reader() {
   std::unique_ptr<Database> db;
   {
     std::lock_guard lock(readers_mutex_);
@@ -416,7 +416,7 @@ Store::ReaderLease Store::Reader() {
   return ReaderLease(*this, std::move(db));
 }
 
-Channel Store::CreateChannel(const ChannelSpec& spec) {
+Channel ChannelDatabase::CreateChannel(const ChannelSpec& spec) {
   if (spec.name.empty()) throw std::invalid_argument("a channel needs a name");
   if (spec.field_names.size() > kFieldCount) {
     throw std::invalid_argument("a channel has at most 8 fields, not " +
@@ -474,7 +474,7 @@ Channel Store::CreateChannel(const ChannelSpec& spec) {
   return *FindChannel(id);
 }
 
-std::optional<Channel> Store::LoadChannel(Database& db, std::int64_t id) {
+std::optional<Channel> ChannelDatabase::LoadChannel(Database& db, std::int64_t id) {
   Channel c;
   {
     Statement st = db.Prepare(
@@ -511,13 +511,13 @@ std::optional<Channel> Store::LoadChannel(Database& db, std::int64_t id) {
   return c;
 }
 
-std::optional<Channel> Store::FindChannel(std::int64_t id) {
+std::optional<Channel> ChannelDatabase::FindChannel(std::int64_t id) {
   Flush();
   ReaderLease db = Reader();
   return LoadChannel(*db, id);
 }
 
-std::vector<Channel> Store::ListChannels() {
+std::vector<Channel> ChannelDatabase::ListChannels() {
   Flush();
   ReaderLease db = Reader();
   std::vector<std::int64_t> ids;
@@ -532,7 +532,7 @@ std::vector<Channel> Store::ListChannels() {
   return channels;
 }
 
-AppendResult Store::Append(std::string_view write_key, std::optional<std::int64_t> channel_id,
+AppendResult ChannelDatabase::Append(std::string_view write_key, std::optional<std::int64_t> channel_id,
                            std::vector<NewEntry> entries, TimeMs now,
                            TimeMs default_interval_ms) {
   std::lock_guard lock(write_mutex_);
@@ -566,7 +566,7 @@ AppendResult Store::Append(std::string_view write_key, std::optional<std::int64_
   return result;
 }
 
-AppendResult Store::AppendLocked(std::string_view write_key,
+AppendResult ChannelDatabase::AppendLocked(std::string_view write_key,
                                  std::optional<std::int64_t> channel_id,
                                  std::vector<NewEntry>& entries, TimeMs now,
                                  TimeMs default_interval_ms,
@@ -617,13 +617,13 @@ AppendResult Store::AppendLocked(std::string_view write_key,
   return result;
 }
 
-std::int64_t Store::NextEntryIdLocked(std::int64_t channel_id) {
+std::int64_t ChannelDatabase::NextEntryIdLocked(std::int64_t channel_id) {
   Statement st = writer_->Prepare("SELECT MAX(entry_id) FROM entries WHERE channel_id = ?1");
   st.Bind(1, channel_id);
   return st.Step() && !st.IsNull(0) ? st.Int(0) + 1 : 1;
 }
 
-void Store::InsertEntryLocked(std::int64_t channel_id, const Entry& entry) {
+void ChannelDatabase::InsertEntryLocked(std::int64_t channel_id, const FeedEntry& entry) {
   Statement st = writer_->Prepare(
       "INSERT INTO entries (channel_id, created_at, entry_id, field1, field2, field3, field4, "
       "field5, field6, field7, field8, latitude, longitude, elevation, status) "
@@ -635,15 +635,15 @@ void Store::InsertEntryLocked(std::int64_t channel_id, const Entry& entry) {
   st.Step();
 }
 
-std::vector<Entry> Store::Feed(std::int64_t channel_id, const FeedQuery& query) {
-  std::vector<Entry> entries;
-  FeedNewestFirst(channel_id, query, [&entries](const Entry& e) { entries.push_back(e); });
+std::vector<FeedEntry> ChannelDatabase::Feed(std::int64_t channel_id, const FeedQuery& query) {
+  std::vector<FeedEntry> entries;
+  FeedNewestFirst(channel_id, query, [&entries](const FeedEntry& e) { entries.push_back(e); });
   std::reverse(entries.begin(), entries.end());
   return entries;
 }
 
-void Store::FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
-                            const std::function<void(const Entry&)>& each) {
+void ChannelDatabase::FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
+                            const std::function<void(const FeedEntry&)>& each) {
   if (query.results <= 0) return;
   std::string sql = std::string("SELECT ") + kEntryColumns +
                     " FROM entries WHERE channel_id = ?1 AND created_at >= ?2 AND created_at <= ?3";
@@ -658,7 +658,7 @@ void Store::FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
   Statement st = (*db).Prepare(sql);
   st.Bind(1, channel_id).Bind(2, query.start).Bind(3, query.end);
   st.Bind(4, std::int64_t{query.results});
-  Entry entry;
+  FeedEntry entry;
   while (st.Step()) {
     ReadEntry(st, query.columns, entry);
     each(entry);

@@ -11,8 +11,7 @@ namespace airlab::sim {
 namespace {
 
 linux_port::CaptureWriterOptions WriterOptions(const PcapngTapOptions& options) {
-  linux_port::CaptureWriterOptions w;
-  w.format = linux_port::CaptureFormat::kPcapng;
+  linux_port::CaptureWriterOptions w;  // the format follows the file's name
   w.interface_name = options.interface_name;
   return w;
 }

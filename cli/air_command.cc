@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "host/capture_file_sink.h"
+#include "host/air_capture.h"
 #include "platform/air/hub.h"
 #include "platform/air/protocol.h"
 #include "scenario/report.h"
@@ -66,20 +66,28 @@ void RunAir(const AirArgs& a) {
   if (!a.pcap.empty()) {
     // Simulated time 0 is now, give or take the microseconds until Run starts.
     const auto epoch = std::chrono::system_clock::now().time_since_epoch();
-    sim::PcapngTapOptions tap_options;
-    tap_options.epoch_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(epoch).count();
-    tap_options.interface_name = "air";
-    tap = std::make_unique<host::AirCapture>(hub.simulation(), a.pcap, tap_options);
+    host::AirCaptureOptions capture;
+    capture.tap.epoch_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(epoch).count();
+    capture.interface_name = "air";
+    // Every command's output convention (linux_port::OutputFile): whole at Ctrl-C, - for stdout.
+    try {
+      tap = std::make_unique<host::AirCapture>(hub.simulation(), a.pcap, capture,
+                                               std::vector<std::string>{a.scenario});
+    } catch (const std::runtime_error& e) {
+      throw UserError(std::string("--pcap ") + e.what());
+    }
   }
+  // With --pcap -, the capture owns standard output and the status lines go to stderr.
+  FILE* text_out = a.pcap == "-" ? stderr : stdout;
 
   std::string what = "seed " + std::to_string(scene ? scene->seed : a.seed);
   if (scene) what += ", " + std::to_string(scene->nodes.size()) + " nodes from " + a.scenario;
   if (!a.pcap.empty()) what += ", writing " + a.pcap;
-  std::printf("airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub 127.0.0.1:%u\n",
-              hub.port(), a.speed, what.c_str(), hub.port());
-  std::fflush(stdout);
+  std::fprintf(text_out, "airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub 127.0.0.1:%u\n",
+               hub.port(), a.speed, what.c_str(), hub.port());
+  std::fflush(text_out);
 
-  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  const bool tty = ::isatty(fileno(text_out)) != 0;
   uint64_t last_frames = 0;
   auto last_wall = std::chrono::steady_clock::now();
   auto status = [&] {
@@ -89,11 +97,11 @@ void RunAir(const AirArgs& a) {
     const double rate = seconds > 0 ? static_cast<double>(st.frames - last_frames) / seconds : 0;
     last_frames = st.frames;
     last_wall = wall;
-    std::printf("%sclients %zu  nodes %zu  sniffers %zu  frames/s %.1f  frames %llu  air %.1f s%s",
-                tty ? "\r" : "", st.clients, st.nodes, st.sniffers, rate,
-                static_cast<unsigned long long>(st.frames), static_cast<double>(st.now) / 1e9,
-                tty ? "\033[K" : "\n");
-    std::fflush(stdout);
+    std::fprintf(text_out, "%sclients %zu  nodes %zu  sniffers %zu  frames/s %.1f  frames %llu  air %.1f s%s",
+                 tty ? "\r" : "", st.clients, st.nodes, st.sniffers, rate,
+                 static_cast<unsigned long long>(st.frames), static_cast<double>(st.now) / 1e9,
+                 tty ? "\033[K" : "\n");
+    std::fflush(text_out);
   };
 
   g_stop = false;
@@ -109,9 +117,9 @@ void RunAir(const AirArgs& a) {
     tap->Close();
     wrote = "; wrote " + std::to_string(tap->frames_written()) + " frames to " + a.pcap;
   }
-  std::printf("%sairlab air: stopped after %.3f s of air and %llu frames%s\n", tty ? "\n" : "",
-              static_cast<double>(st.now) / 1e9, static_cast<unsigned long long>(st.frames), wrote.c_str());
-  if (runner) std::printf("%s", scenario::FormatResults(*scene, runner->results()).c_str());
+  std::fprintf(text_out, "%sairlab air: stopped after %.3f s of air and %llu frames%s\n", tty ? "\n" : "",
+               static_cast<double>(st.now) / 1e9, static_cast<unsigned long long>(st.frames), wrote.c_str());
+  if (runner) std::fprintf(text_out, "%s", scenario::FormatResults(*scene, runner->results()).c_str());
 }
 
 }  // namespace
@@ -135,7 +143,9 @@ void AddAirCommand(CLI::App& app) {
   cmd->add_option("--scenario", args->scenario,
                   "run this scenario's nodes (TOML, see examples/) in the hub, on the shared air; its seed is the air's")
       ->excludes(seed);
-  cmd->add_option("--pcap", args->pcap, "write every frame on the air to this pcapng file (radiotap)");
+  cmd->add_option("--pcap", args->pcap,
+                  "write every frame on the air to this capture file (radiotap): pcap if its name ends in .pcap, "
+                  "else pcapng; - for standard output");
   cmd->add_option("--refresh", args->refresh_ms, "status line refresh, in milliseconds")
       ->capture_default_str();
   cmd->callback([args] { RunAir(*args); });

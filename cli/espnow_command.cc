@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "core/base/ascii.h"
 #include "core/espnow/codec.h"
@@ -144,9 +146,8 @@ void RunEncode(const EncodeArgs& a) {
   record.Append(frame.bytes());
   if (!record.ok()) throw std::logic_error("the radiotap record did not fit");
 
+  // The format follows the name (.pcap: pcap, else pcapng); - is standard output.
   linux_port::CaptureWriterOptions options;
-  const bool pcapng = a.pcap.size() >= 7 && a.pcap.compare(a.pcap.size() - 7, 7, ".pcapng") == 0;
-  options.format = pcapng ? linux_port::CaptureFormat::kPcapng : linux_port::CaptureFormat::kPcap;
   options.link_type = a.radiotap ? wire::kLinkTypeIeee80211Radiotap : wire::kLinkTypeIeee80211;
   linux_port::CaptureFileWriter writer(a.pcap, options);
   linux_port::CapturedPacket packet;
@@ -162,11 +163,14 @@ void RunEncode(const EncodeArgs& a) {
 // ---------------------------------------------------------------------------------------
 // decode
 
+enum class Output { kBlock, kTable, kJson };
+
 struct DecodeArgs {
   std::string hex;
   std::string pcap;
   bool strict = false;
   bool table = false;
+  bool json = false;
   std::optional<bool> fcs;  // unset: tell from the frame (radiotap flag, or a matching CRC)
 };
 
@@ -176,31 +180,59 @@ struct Input {
   std::optional<int64_t> ts_ns;
   ByteSpan mpdu;
   std::optional<bool> fcs;
+  // The capture kept only the first bytes of the frame (caplen below origlen): `mpdu` is
+  // what is left of `original_size` bytes (those of the record, radiotap included).
+  bool truncated = false;
+  size_t captured_size = 0;
+  size_t original_size = 0;
 };
 
 struct Tally {
-  size_t frames = 0, espnow = 0, skipped = 0, rejected = 0, strict_rejected = 0;
+  size_t frames = 0, espnow = 0, skipped = 0, rejected = 0, strict_rejected = 0, truncated = 0;
 };
 
+bool Printable(ByteSpan payload) {
+  return std::all_of(payload.begin(), payload.end(), [](std::byte b) {
+    return static_cast<uint8_t>(b) >= 0x20 && static_cast<uint8_t>(b) < 0x7f;
+  });
+}
+
+std::string Quoted(ByteSpan payload) {
+  return "\"" + std::string(reinterpret_cast<const char*>(payload.data()), payload.size()) + "\"";
+}
+
+// One line: text in quotes or hex, cut with "..." past `max_chars` (the table's column).
 std::string Preview(ByteSpan payload, size_t max_chars) {
-  bool text = !payload.empty();
-  for (std::byte b : payload)
-    text = text && static_cast<uint8_t>(b) >= 0x20 && static_cast<uint8_t>(b) < 0x7f;
-  std::string out;
-  if (text) {
-    out = "\"" + std::string(reinterpret_cast<const char*>(payload.data()), payload.size()) + "\"";
-  } else {
-    out = payload.empty() ? "(empty)" : ToHex(payload);
-  }
+  std::string out = payload.empty() ? "(empty)" : Printable(payload) ? Quoted(payload) : ToHex(payload);
   if (out.size() > max_chars) out = out.substr(0, max_chars - 3) + "...";
   return out;
 }
 
+// The whole payload over as many lines as it takes, each continued under the first: text
+// in quotes 64 characters a line, else hex 32 bytes a line.
+std::string Wrapped(ByteSpan payload, const std::string& indent) {
+  if (payload.empty()) return "(empty)";
+  const std::string whole = Printable(payload) ? Quoted(payload) : ToHex(payload);
+  constexpr size_t kWidth = 64;
+  std::string out;
+  for (size_t at = 0; at < whole.size(); at += kWidth) {
+    if (at != 0) out += "\n" + indent;
+    out += whole.substr(at, kWidth);
+  }
+  return out;
+}
+
+std::vector<std::string> DeviationNames(espnow::Deviations d) {
+  std::vector<std::string> names;
+  for (espnow::Deviation x : espnow::kAllDeviations) {
+    if (d.has(x)) names.emplace_back(espnow::DeviationName(x));
+  }
+  return names;
+}
+
 std::string DeviationList(espnow::Deviations d) {
   std::string out;
-  for (espnow::Deviation x : espnow::kAllDeviations) {
-    if (d.has(x)) out += (out.empty() ? "" : ",") + std::string(espnow::DeviationName(x));
-  }
+  for (const std::string& name : DeviationNames(d)) out += (out.empty() ? "" : ",") + name;
   return out;
 }
 
@@ -223,11 +255,36 @@ bool GuessFcs(ByteSpan mpdu) {
          !with.has(espnow::Deviation::kBadLength);
 }
 
+// A frame cut inside its first element fails to parse (the element runs past the end); a
+// copy whose element length says what is left parses, giving the fields and the payload
+// as far as it was captured. Empty when even the element's header is cut.
+Bytes WithCutElementClosed(ByteSpan mpdu) {
+  constexpr size_t kLengthAt = wire::kMgmtHeaderSize + espnow::kActionHeaderSize + 1;
+  constexpr size_t kElementAt = kLengthAt - 1;
+  if (mpdu.size() < kElementAt + espnow::kElementHeaderSize) return {};
+  Bytes copy(mpdu.begin(), mpdu.end());
+  const size_t left = mpdu.size() - kElementAt - 2;
+  copy[kLengthAt] = static_cast<std::byte>(std::min<size_t>(load_u8(mpdu, kLengthAt), left));
+  return copy;
+}
+
+// What the FCS field says: a frame cut before its end lost its FCS, which is then unknown.
+std::string FcsState(const Input& in, bool fcs, espnow::Deviations d) {
+  if (in.truncated) return "unknown";
+  if (!fcs) return "absent";
+  return d.has(espnow::Deviation::kBadFcs) ? "bad" : "good";
+}
+
+std::string TruncatedNote(const Input& in) {
+  return "yes: " + std::to_string(in.captured_size) + " of " + std::to_string(in.original_size) +
+         " bytes captured, decoded as far as they go";
+}
+
 class Printer {
  public:
-  Printer(bool table, bool strict, bool skip_others)
-      : table_(table), strict_(strict), skip_others_(skip_others) {
-    if (table_) {
+  Printer(Output output, bool strict, bool skip_others)
+      : output_(output), strict_(strict), skip_others_(skip_others) {
+    if (output_ == Output::kTable) {
       std::printf("%-5s %-12s %-17s  %-17s  %4s  %3s  %4s  %-34s  %s\n", "#", "time", "src", "dst",
                   "seq", "ver", "len", "payload", "deviations");
     }
@@ -235,13 +292,19 @@ class Printer {
 
   void Decode(const Input& in, std::optional<int64_t> first_ns) {
     ++tally_.frames;
-    const bool fcs = in.fcs ? *in.fcs : GuessFcs(in.mpdu);
+    // A cut frame lost its FCS (if it had one) with its end.
+    const bool fcs = !in.truncated && (in.fcs ? *in.fcs : GuessFcs(in.mpdu));
     // Parsed leniently even under --strict, to show the fields of a rejected frame: strict
     // is lenient plus "no deviations" (FrameView::Parse), which is checked below.
     const espnow::DecodeOptions options{fcs ? espnow::Fcs::kPresent : espnow::Fcs::kAbsent,
                                         espnow::Strictness::kLenient};
     espnow::Deviations deviations;
     auto view = espnow::FrameView::Parse(in.mpdu, options, &deviations);
+    Bytes closed;
+    if (in.truncated && view.status() == Status::OutOfRange()) {
+      closed = WithCutElementClosed(in.mpdu);
+      if (!closed.empty()) view = espnow::FrameView::Parse(closed, options, &deviations);
+    }
     if (view.status() == Status::NotFound() && skip_others_) {
       ++tally_.skipped;
       return;
@@ -252,9 +315,16 @@ class Printer {
       return;
     }
     ++tally_.espnow;
-    const bool rejected = strict_ && !deviations.empty();
+    espnow::Deviations d = view->deviations();
+    if (in.truncated) {
+      ++tally_.truncated;
+      // What the cut did, not what the sender did.
+      d = espnow::Deviations(d.bits() & ~static_cast<uint16_t>(espnow::Deviation::kBadLength) &
+                             ~static_cast<uint16_t>(espnow::Deviation::kBrokenChain));
+    }
+    const bool rejected = strict_ && !d.empty();
     if (rejected) ++tally_.strict_rejected;
-    Print(in, first_ns, *view, fcs, rejected);
+    Print(in, first_ns, *view, d, fcs, rejected);
   }
 
   void SkipOther() {
@@ -262,6 +332,10 @@ class Printer {
     ++tally_.skipped;
   }
   const Tally& tally() const { return tally_; }
+  // JSON: the array of every frame's object (valid JSON, as `tshark -T json` prints).
+  void Finish() const {
+    if (output_ == Output::kJson) std::printf("%s\n", json_.dump(2).c_str());
+  }
 
  private:
   static const char* Reason(Status s) {
@@ -270,40 +344,76 @@ class Printer {
     return s.str();
   }
 
+  nlohmann::ordered_json Common(const Input& in, std::optional<int64_t> first_ns) const {
+    nlohmann::ordered_json frame;
+    frame["number"] = in.number;
+    if (in.ts_ns) {
+      frame["time_relative"] = (*in.ts_ns - first_ns.value_or(*in.ts_ns)) / 1e9;
+      frame["timestamp_ns"] = *in.ts_ns;
+    }
+    frame["mpdu_length"] = in.mpdu.size();
+    frame["truncated"] = in.truncated;
+    if (in.truncated) {
+      frame["captured_length"] = in.captured_size;
+      frame["original_length"] = in.original_size;
+    }
+    return frame;
+  }
+
   void PrintFailure(const Input& in, std::optional<int64_t> first_ns, Status status,
                     espnow::Deviations deviations) {
     const std::string devs = deviations.empty() ? "-" : DeviationList(deviations);
-    if (table_) {
-      std::printf("%-5zu %-12s %-17s  %-17s  %4s  %3s  %4zu  %-34s  %s\n", in.number,
-                  Time(in, first_ns).c_str(), "-", "-", "-", "-", in.mpdu.size(),
-                  (std::string("(") + Reason(status) + ")").c_str(), devs.c_str());
-      return;
+    switch (output_) {
+      case Output::kTable:
+        std::printf("%-5zu %-12s %-17s  %-17s  %4s  %3s  %4zu  %-34s  %s\n", in.number,
+                    Time(in, first_ns).c_str(), "-", "-", "-", "-", in.mpdu.size(),
+                    (std::string("(") + Reason(status) + ")").c_str(), devs.c_str());
+        return;
+      case Output::kJson: {
+        nlohmann::ordered_json frame = Common(in, first_ns);
+        frame["decoded"] = false;
+        frame["error"] = Reason(status);
+        frame["status"] = status.str();
+        frame["deviations"] = DeviationNames(deviations);
+        json_.push_back(std::move(frame));
+        return;
+      }
+      case Output::kBlock:
+        std::printf("frame %zu%s%s: %s (%s), %zu bytes\n", in.number, in.ts_ns ? " at " : "",
+                    in.ts_ns ? Time(in, first_ns).c_str() : "", Reason(status), status.str(),
+                    in.mpdu.size());
+        if (in.truncated) std::printf("  %-11s %s\n", "truncated", TruncatedNote(in).c_str());
+        std::printf("  deviations  %s\n\n", devs.c_str());
+        return;
     }
-    std::printf("frame %zu%s%s: %s (%s), %zu bytes\n  deviations  %s\n\n", in.number,
-                in.ts_ns ? " at " : "", in.ts_ns ? Time(in, first_ns).c_str() : "", Reason(status),
-                status.str(), in.mpdu.size(), devs.c_str());
   }
 
-  void Print(const Input& in, std::optional<int64_t> first_ns, const espnow::FrameView& v, bool fcs,
-             bool rejected) {
-    const espnow::Deviations d = v.deviations();
-    std::string payload;
-    if (v.encrypted()) {
-      payload = "(encrypted)";
-    } else {
-      Bytes copy(v.payload_size());
-      v.CopyPayload(copy).IgnoreError();  // sized to fit
-      payload = Preview(copy, table_ ? 34 : 72);
+  void Print(const Input& in, std::optional<int64_t> first_ns, const espnow::FrameView& v,
+             espnow::Deviations d, bool fcs, bool rejected) {
+    Bytes payload(v.encrypted() ? 0 : v.payload_size());
+    v.CopyPayload(payload).IgnoreError();  // sized to fit
+    switch (output_) {
+      case Output::kTable: {
+        std::string devs = d.empty() ? "-" : DeviationList(d);
+        if (in.truncated) devs = devs == "-" ? "truncated" : "truncated," + devs;
+        if (rejected) devs += " (rejected by --strict)";
+        std::printf("%-5zu %-12s %-17s  %-17s  %4u  %3u  %4zu  %-34s  %s\n", in.number,
+                    Time(in, first_ns).c_str(), FormatMac(v.src()).c_str(),
+                    FormatMac(v.dst()).c_str(), v.sequence(), v.version(), v.payload_size(),
+                    (v.encrypted() ? "(encrypted)" : Preview(payload, 34)).c_str(), devs.c_str());
+        return;
+      }
+      case Output::kJson:
+        json_.push_back(Json(in, first_ns, v, d, fcs, rejected, payload));
+        return;
+      case Output::kBlock:
+        PrintBlock(in, first_ns, v, d, fcs, rejected, payload);
+        return;
     }
-    std::string devs = d.empty() ? "-" : DeviationList(d);
-    if (rejected) devs += " (rejected by --strict)";
-    if (table_) {
-      std::printf("%-5zu %-12s %-17s  %-17s  %4u  %3u  %4zu  %-34s  %s\n", in.number,
-                  Time(in, first_ns).c_str(), FormatMac(v.src()).c_str(),
-                  FormatMac(v.dst()).c_str(), v.sequence(), v.version(), v.payload_size(),
-                  payload.c_str(), devs.c_str());
-      return;
-    }
+  }
+
+  void PrintBlock(const Input& in, std::optional<int64_t> first_ns, const espnow::FrameView& v,
+                  espnow::Deviations d, bool fcs, bool rejected, ByteSpan payload) const {
     std::printf("frame %zu%s%s\n", in.number, in.ts_ns ? " at " : "",
                 in.ts_ns ? (Time(in, first_ns) + " s").c_str() : "");
     auto field = [](const char* name, const std::string& value) {
@@ -321,25 +431,69 @@ class Printer {
       field("random", random);
       field("version", std::to_string(v.version()));
       field("elements", std::to_string(v.element_count()));
-      field("length", std::to_string(v.payload_size()));
+      field("length", std::to_string(v.payload_size()) + (in.truncated ? " (as captured)" : ""));
     }
-    field("fcs", !fcs ? "absent" : d.has(espnow::Deviation::kBadFcs) ? "bad" : "good");
-    field("payload", payload);
+    if (in.truncated) field("truncated", TruncatedNote(in));
+    field("fcs", FcsState(in, fcs, d));
+    field("payload", v.encrypted() ? "(encrypted)" : Wrapped(payload, std::string(14, ' ')));
+    std::string devs = d.empty() ? "-" : DeviationList(d);
+    if (rejected) devs += " (rejected by --strict)";
     field("deviations", devs);
     std::printf("\n");
   }
 
-  bool table_, strict_, skip_others_;
+  nlohmann::ordered_json Json(const Input& in, std::optional<int64_t> first_ns,
+                              const espnow::FrameView& v, espnow::Deviations d, bool fcs,
+                              bool rejected, ByteSpan payload) const {
+    nlohmann::ordered_json frame = Common(in, first_ns);
+    frame["decoded"] = true;
+    frame["src"] = FormatMac(v.src());
+    frame["dst"] = FormatMac(v.dst());
+    frame["broadcast"] = v.dst().is_broadcast();
+    frame["addr3"] = FormatMac(v.addr3());
+    frame["seq"] = v.sequence();
+    frame["retry"] = v.retry();
+    frame["duration"] = v.duration();
+    frame["encrypted"] = v.encrypted();
+    if (!v.encrypted()) {
+      char random[9];
+      std::snprintf(random, sizeof random, "%08x", v.random());
+      frame["random"] = random;
+      frame["version"] = v.version();
+      frame["elements"] = v.element_count();
+      frame["payload_length"] = v.payload_size();
+      frame["payload_hex"] = ToHex(payload);
+      if (Printable(payload)) {
+        frame["payload_text"] = std::string(reinterpret_cast<const char*>(payload.data()), payload.size());
+      }
+    }
+    frame["fcs"] = FcsState(in, fcs, d);
+    frame["deviations"] = DeviationNames(d);
+    frame["rejected_by_strict"] = rejected;
+    return frame;
+  }
+
+  Output output_;
+  bool strict_, skip_others_;
   Tally tally_;
+  nlohmann::ordered_json json_ = nlohmann::ordered_json::array();
 };
 
-void PrintSummary(const Tally& t, bool from_pcap) {
-  std::printf("%zu frame%s: %zu ESP-NOW", t.frames, t.frames == 1 ? "" : "s", t.espnow);
-  if (from_pcap) std::printf(", %zu other%s skipped", t.skipped, t.skipped == 1 ? "" : "s");
-  if (t.rejected) std::printf(", %zu not decoded", t.rejected);
-  if (t.strict_rejected) std::printf(", %zu rejected by --strict", t.strict_rejected);
-  std::printf("\n");
+// The counts, after the frames; with --json on stderr, so stdout stays one JSON document.
+void PrintSummary(const Tally& t, bool from_pcap, Output output) {
+  FILE* out = output == Output::kJson ? stderr : stdout;
+  std::fprintf(out, "%zu frame%s: %zu ESP-NOW", t.frames, t.frames == 1 ? "" : "s", t.espnow);
+  if (from_pcap) std::fprintf(out, ", %zu other%s skipped", t.skipped, t.skipped == 1 ? "" : "s");
+  if (t.truncated) std::fprintf(out, ", %zu truncated (decoded as far as captured)", t.truncated);
+  if (t.rejected) std::fprintf(out, ", %zu not decoded", t.rejected);
+  if (t.strict_rejected) std::fprintf(out, ", %zu rejected by --strict", t.strict_rejected);
+  std::fprintf(out, "\n");
   std::fflush(stdout);
+}
+
+Output OutputOf(const DecodeArgs& a) {
+  if (a.table && a.json) throw UserError("give --table or --json, not both");
+  return a.json ? Output::kJson : a.table ? Output::kTable : Output::kBlock;
 }
 
 // Fails the command when a frame did not pass, after everything was printed.
@@ -364,7 +518,8 @@ void DecodeHex(const DecodeArgs& a) {
   } else {
     lines.push_back(a.hex);
   }
-  Printer printer(a.table, a.strict, false);
+  const Output output = OutputOf(a);
+  Printer printer(output, a.strict, false);
   size_t number = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];
@@ -374,17 +529,29 @@ void DecodeHex(const DecodeArgs& a) {
     }
     const std::string what = a.hex == "-" ? "line " + std::to_string(i + 1) + " of stdin" : "--hex";
     const Bytes frame = ParseHex(line, what);
-    printer.Decode({++number, std::nullopt, frame, a.fcs}, std::nullopt);
+    Input in;
+    in.number = ++number;
+    in.mpdu = frame;
+    in.fcs = a.fcs;
+    printer.Decode(in, std::nullopt);
   }
   if (number == 0) throw UserError("no frames on stdin; give one hex frame per line");
-  PrintSummary(printer.tally(), false);
+  printer.Finish();
+  PrintSummary(printer.tally(), false, output);
   CheckTally(printer.tally());
 }
 
 // One 802.11 frame out of a capture record, with what the link type says about its FCS.
 std::optional<Input> FrameOf(const linux_port::CapturedPacket& packet, size_t number,
                              std::optional<bool> fcs) {
-  Input in{number, packet.ts_ns, packet.data, fcs};
+  Input in;
+  in.number = number;
+  in.ts_ns = packet.ts_ns;
+  in.mpdu = packet.data;
+  in.fcs = fcs;
+  in.truncated = packet.origlen > packet.data.size();
+  in.captured_size = packet.data.size();
+  in.original_size = packet.origlen;
   if (packet.link_type == wire::kLinkTypeIeee80211) return in;
   if (packet.link_type != wire::kLinkTypeIeee80211Radiotap) return std::nullopt;
   if (auto radiotap = wire::RadiotapView::Parse(packet.data); radiotap.ok()) {
@@ -399,8 +566,9 @@ std::optional<Input> FrameOf(const linux_port::CapturedPacket& packet, size_t nu
 }
 
 void DecodePcap(const DecodeArgs& a) {
+  const Output output = OutputOf(a);
   linux_port::CaptureFileReader reader(a.pcap);
-  Printer printer(a.table, a.strict, true);
+  Printer printer(output, a.strict, true);
   std::optional<int64_t> first_ns;
   std::optional<uint32_t> other_link;
   size_t number = 0;
@@ -416,14 +584,16 @@ void DecodePcap(const DecodeArgs& a) {
       }
     }
   } catch (const std::runtime_error& e) {
-    PrintSummary(printer.tally(), true);
+    printer.Finish();
+    PrintSummary(printer.tally(), true, output);
     throw UserError(e.what());
   }
   if (other_link && printer.tally().skipped == number) {
     throw UserError(a.pcap + " has link type " + std::to_string(*other_link) +
                     ", not 802.11; ESP-NOW decoding needs link type 105, or 127 with radiotap");
   }
-  PrintSummary(printer.tally(), true);
+  printer.Finish();
+  PrintSummary(printer.tally(), true, output);
   CheckTally(printer.tally());
 }
 
@@ -472,7 +642,9 @@ void AddEspnowCommand(CLI::App& app) {
       ->capture_default_str();
   encode->add_flag("--retry", encode_args->retry, "Set the retry bit");
   encode->add_flag("--fcs,!--no-fcs", encode_args->fcs, "Append the FCS (default) or not");
-  encode->add_option("--pcap", encode_args->pcap, "Write a pcap file instead of hex");
+  encode->add_option("--pcap", encode_args->pcap,
+                     "Write a capture file instead of hex: pcap if the name ends in .pcap, else pcapng; - for "
+                     "standard output");
   encode->add_flag(
       "--radiotap", encode_args->radiotap,
       "In the pcap, put a radiotap header before the frame (link type 127 instead of 105)");
@@ -497,7 +669,11 @@ void AddEspnowCommand(CLI::App& app) {
                      "A pcap file; frames that are not ESP-NOW are counted and skipped");
   decode->add_flag("--strict", decode_args->strict,
                    "Reject frames that deviate from the format, naming each deviation");
-  decode->add_flag("--table", decode_args->table, "One line per frame instead of a block");
+  decode->add_flag("--table", decode_args->table,
+                   "One line per frame instead of a block (long payloads cut with ...)");
+  decode->add_flag("--json", decode_args->json,
+                   "A JSON array with one object per frame and every field (as tshark -T json), for "
+                   "scripts; the counts go to stderr");
   decode->add_flag_function(
       "--fcs,!--no-fcs", [decode_args](int64_t n) { decode_args->fcs = n > 0; },
       "The frames end in an FCS, or not (default: radiotap's flag, else whether the last 4 bytes "
@@ -507,6 +683,7 @@ void AddEspnowCommand(CLI::App& app) {
       "  airlab espnow decode --hex d0000000ffffffffffff240ac4010203ffffffffffff10007f18fe34"
       "01020304dd0a18fe34040168656c6c6fa855ff93\n"
       "  airlab espnow decode --pcap capture.pcap --table --strict\n"
+      "  airlab espnow decode --pcap capture.pcap --json | python3 -m json.tool\n"
       "  airlab espnow encode --src 24:0a:c4:01:02:03 --payload hi | airlab espnow decode --hex -");
   decode->callback([decode_args] { RunDecode(*decode_args); });
 }

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "host/capture_file_sink.h"
+#include "host/air_capture.h"
 #include "scenario/report.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
@@ -71,7 +71,7 @@ void RunSim(const SimArgs& args) {
     s.speed = *args.realtime;
   }
 
-  sim::PcapngTapOptions tap_options;
+  host::AirCaptureOptions capture;
   if (!args.pcap_at.empty()) {
     auto it = std::find_if(s.nodes.begin(), s.nodes.end(),
                            [&](const scenario::NodeSpec& n) { return n.name == args.pcap_at; });
@@ -81,18 +81,23 @@ void RunSim(const SimArgs& args) {
       throw UserError("--pcap-at " + args.pcap_at + ": no such node in " + args.scenario + "; its nodes: " + names);
     }
     // The runner adds the scenario's nodes to the simulation in file order.
-    tap_options.vantage_node = static_cast<uint32_t>(it - s.nodes.begin());
+    capture.tap.vantage_node = static_cast<uint32_t>(it - s.nodes.begin());
   }
 
   scenario::Runner runner(s);
   std::unique_ptr<host::AirCapture> tap;
   if (!args.pcap.empty()) {
+    // The capture file follows every command's convention (linux_port::OutputFile): it
+    // appears whole when the run ends, Ctrl-C included; - is standard output.
     try {
-      tap = std::make_unique<host::AirCapture>(runner.simulation(), args.pcap, tap_options);
+      tap = std::make_unique<host::AirCapture>(runner.simulation(), args.pcap, capture,
+                                               std::vector<std::string>{args.scenario});
     } catch (const std::runtime_error& e) {
-      throw UserError("cannot write " + args.pcap + " (" + e.what() + "); check the directory exists and is writable");
+      throw UserError(std::string("--pcap ") + e.what());
     }
   }
+  // With --pcap -, the capture owns standard output and the tables go to stderr.
+  FILE* text_out = args.pcap == "-" ? stderr : stdout;
 
   const bool progress = args.progress || ::isatty(STDERR_FILENO) != 0;
   // Steps of 1% of the run; paced runs in steps of at most 100 ms so that Ctrl-C answers.
@@ -113,8 +118,8 @@ void RunSim(const SimArgs& args) {
   if (progress) std::fputs("\r\x1b[K", stderr);
 
   const scenario::Results results = runner.results();
-  std::fputs(scenario::FormatResults(s, results).c_str(), stdout);
-  std::fflush(stdout);
+  std::fputs(scenario::FormatResults(s, results).c_str(), text_out);
+  std::fflush(text_out);
   // Wall-clock figures go to stderr: stdout stays the same for the same scenario and seed.
   std::fprintf(stderr, "%s%.3f s simulated in %.3f s of wall time (%.0fx real time)\n",
                g_stop ? "stopped early: " : "", static_cast<double>(results.simulated) / 1e9, wall_s,
@@ -126,7 +131,7 @@ void RunSim(const SimArgs& args) {
       throw UserError("writing " + args.pcap + " failed: " + e.what());
     }
     std::fprintf(stderr, "wrote %llu frames to %s\n", static_cast<unsigned long long>(tap->frames_written()),
-                 args.pcap.c_str());
+                 args.pcap == "-" ? "standard output" : args.pcap.c_str());
   }
 }
 
@@ -138,7 +143,8 @@ void AddSimCommand(CLI::App& app) {
       "sim", "Run a scenario file on the simulated air: per-node, per-link and air tables, a pcapng of every frame");
   sim->add_option("scenario", args->scenario, "The scenario, a TOML file (schema: examples/README.md)")->required();
   sim->add_option("--pcap", args->pcap,
-                  "Write every frame on the air to this pcapng file (radiotap; time 0 of the run is 1970-01-01)");
+                  "Write every frame on the air to this capture file (radiotap; time 0 of the run is 1970-01-01): "
+                  "pcap if its name ends in .pcap, else pcapng; - for standard output (the tables then go to stderr)");
   sim->add_option("--pcap-at", args->pcap_at,
                   "Write the air as this node hears it instead: its frames with RSSI and noise, bad "
                   "ones flagged, missed ones absent (a sniffer standing there)")

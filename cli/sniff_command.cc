@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -18,7 +19,6 @@
 #include "cli/sniff_sources.h"
 #include "core/sniff/filter.h"
 #include "core/sniff/hopper.h"
-#include "core/sniff/pcapng_sink.h"
 #include "core/sniff/pipeline.h"
 #include "core/sniff/tables.h"
 
@@ -135,34 +135,21 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-struct Session {
-  SniffArgs args;
-  std::string source_name;
-  sniff::Filter filter;
-  std::vector<sniff::Tables::StationTable::Slot> station_slots;
-  std::vector<uint32_t> station_buckets;
-  std::vector<sniff::Tables::LinkTable::Slot> link_slots;
-  std::vector<uint32_t> link_buckets;
-  std::unique_ptr<sniff::Tables> tables;
-  std::unique_ptr<sniff::Pipeline> pipeline;
-  CaptureSource* source = nullptr;
-};
-
-void Render(const Session& s, std::ostream& out, size_t rows) {
-  const sniff::Tables& t = *s.tables;
-  const sniff::PipelineStats& st = s.pipeline->stats();
+void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size_t rows) {
+  const sniff::Tables& t = s.tables();
+  const sniff::PipelineStats& st = s.stats();
   int64_t origin = INT64_MAX;
   t.stations().ForEach([&](const MacAddress&, const sniff::StationStats& v) { origin = std::min(origin, v.first_seen_ns); });
   if (origin == INT64_MAX) origin = 0;
 
-  out << " airlab sniff ][ " << s.source_name << " ][ filter: " << (s.args.filter.empty() ? "(none)" : s.args.filter)
+  out << " airlab sniff ][ " << s.source().Describe() << " ][ filter: " << (filter.empty() ? "(none)" : filter)
       << "\n frames " << st.packets << "  matched " << st.matched << "  ESP-NOW " << st.espnow << "  malformed "
       << st.malformed << "  bad FCS " << st.bad_fcs;
   if (st.espnow_malformed) out << "  ESP-NOW cut short " << st.espnow_malformed;
   if (st.unsupported) out << "  other link types " << st.unsupported;
   if (st.sink_errors) out << "  write errors " << st.sink_errors;
   out << "\n";
-  if (const std::string losses = s.source->Losses(); !losses.empty()) out << " " << losses << "\n";
+  if (const std::string losses = s.source().Losses(); !losses.empty()) out << " " << losses << "\n";
   out << "\n";
 
   using Row = std::pair<uint64_t, std::vector<std::string>>;
@@ -260,7 +247,7 @@ std::vector<uint8_t> ParseChannels(const std::string& text) {
   return channels;
 }
 
-void RunSniff(const SniffArgs& args) {
+void CheckArgs(const SniffArgs& args) {
   const int sources = !args.file.empty() + !args.stream.empty() + args.sim + !args.hub.empty();
   if (sources != 1) {
     throw UserError(sources == 0 ? "say where to capture from: --file F, --stream F, --sim or --hub HOST:PORT"
@@ -276,43 +263,10 @@ void RunSniff(const SniffArgs& args) {
   }
   if (args.dwell_ms <= 0) throw UserError("--dwell must be above 0 ms, e.g. --dwell 250");
   if (args.channel < 0 || args.channel > 14) throw UserError("--channel must be 1-14");
+}
 
-  Session s;
-  s.args = args;
-  sniff::ParseError error;
-  if (!s.filter.Compile(args.filter, &error).ok()) {
-    throw UserError("--filter \"" + args.filter + "\": at column " + std::to_string(error.position + 1) +
-                    " expected " + error.expected + " (fields: airlab sniff --help)");
-  }
-  using StationTable = sniff::Tables::StationTable;
-  using LinkTable = sniff::Tables::LinkTable;
-  s.station_slots.resize(args.max_stations);
-  s.station_buckets.resize(StationTable::BucketCountFor(args.max_stations));
-  s.link_slots.resize(args.max_links);
-  s.link_buckets.resize(LinkTable::BucketCountFor(args.max_links));
-  sniff::TablesConfig tables_config;
-  tables_config.max_age_ns = static_cast<int64_t>(args.max_age_s * 1e9);
-  s.tables = std::make_unique<sniff::Tables>(s.station_slots, s.station_buckets, s.link_slots, s.link_buckets,
-                                             tables_config);
-
-  std::unique_ptr<FdByteSink> out_file;
-  std::vector<std::byte> sink_scratch(sniff::kPcapngSinkScratchSize);
-  std::unique_ptr<sniff::PcapngSink> sink;
-  if (!args.write.empty()) {
-    if (args.write.size() < 7 || args.write.compare(args.write.size() - 7, 7, ".pcapng") != 0) {
-      throw UserError("-w writes pcapng: name the file *.pcapng, e.g. -w out.pcapng");
-    }
-    out_file = std::make_unique<FdByteSink>(args.write);
-    sniff::PcapngSinkOptions options;
-    options.espnow_comments = args.comments;
-    sink = std::make_unique<sniff::PcapngSink>(*out_file, sink_scratch, options);
-    if (!sink->Start().ok()) throw UserError("cannot write the pcapng header to " + args.write);
-  }
-
-  const bool tty = ::isatty(1);
-  const bool live = !args.summary && tty;
-  std::unique_ptr<CaptureSource> source;
-  const bool progress = args.progress || (!live && ::isatty(2));
+// The source the options name, opened (inputs are opened before any output is created).
+std::unique_ptr<CaptureSource> MakeSource(const SniffArgs& args, bool live, bool progress) {
   if (!args.file.empty()) {
     FileSourceOptions options;
     options.path = args.file;
@@ -323,41 +277,71 @@ void RunSniff(const SniffArgs& args) {
                      done >> 20, size >> 20, done >= size ? "\n" : "");
       };
     }
-    source = std::make_unique<FileSource>(options);
-  } else if (!args.stream.empty()) {
-    source = std::make_unique<StreamSource>(args.stream);
-  } else if (!args.hub.empty()) {
+    return std::make_unique<FileSource>(options);
+  }
+  if (!args.stream.empty()) return std::make_unique<StreamSource>(args.stream);
+  const std::vector<uint8_t> hop = args.hop.empty() ? std::vector<uint8_t>{} : ParseChannels(args.hop);
+  if (!args.hub.empty()) {
     HubSourceOptions options;
     options.address = args.hub;
     options.duration_s = std::max(args.duration_s, 0.0);
     options.channel = static_cast<uint8_t>(args.channel);
-    if (!args.hop.empty()) options.hop = ParseChannels(args.hop);
+    options.hop = hop;
     options.dwell = std::chrono::milliseconds(args.dwell_ms);
-    options.tables = s.tables.get();
-    try {
-      source = std::make_unique<HubSource>(options);
-    } catch (const std::runtime_error& e) {
-      throw UserError(e.what());
-    }
-  } else {
-    SimDemoOptions options;
-    options.seed = args.seed;
-    options.duration_s = args.duration_s >= 0 ? args.duration_s : 10;
-    options.speed = args.speed >= 0 ? args.speed : (live ? 1 : 0);
-    options.channel = static_cast<uint8_t>(args.channel != 0 ? args.channel : 1);
-    if (!args.hop.empty()) options.hop = ParseChannels(args.hop);
-    options.dwell = std::chrono::milliseconds(args.dwell_ms);
-    options.tables = s.tables.get();
-    source = std::make_unique<SimDemoSource>(options);
+    return std::make_unique<HubSource>(options);
   }
-  s.source = source.get();
-  s.source_name = source->Describe();
+  SimDemoOptions options;
+  options.seed = args.seed;
+  options.duration_s = args.duration_s >= 0 ? args.duration_s : 10;
+  options.speed = args.speed >= 0 ? args.speed : (live ? 1 : 0);
+  options.channel = static_cast<uint8_t>(args.channel != 0 ? args.channel : 1);
+  options.hop = hop;
+  options.dwell = std::chrono::milliseconds(args.dwell_ms);
+  return std::make_unique<SimDemoSource>(options);
+}
 
-  sniff::PipelineConfig config;
-  config.decode.verify_fcs = args.verify_fcs;
-  config.keep_bad_fcs = args.keep_bad_fcs;
-  config.radio_time_offset_ns = source->RadioTimeOffsetNs();
-  s.pipeline = std::make_unique<sniff::Pipeline>(s.filter, s.tables.get(), sink.get(), config);
+// The live display: home, redraw each line over the old one, clear what is left below.
+void Redraw(const Sniffer& sniffer, const SniffArgs& args) {
+  std::ostringstream frame;
+  Render(sniffer, args.filter, frame, args.rows ? args.rows : 15);
+  std::string text = frame.str();
+  std::string screen = "\x1b[H";
+  for (size_t start = 0, end; start < text.size(); start = end + 1) {
+    end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    screen += text.substr(start, end - start) + "\x1b[K\n";
+  }
+  screen += "\x1b[J";
+  std::fputs(screen.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+void RunSniff(const SniffArgs& args) {
+  CheckArgs(args);
+  // With -w -, the capture owns standard output and the tables go to stderr.
+  const bool capture_on_stdout = args.write == "-";
+  FILE* text_out = capture_on_stdout ? stderr : stdout;
+  const bool live = !args.summary && !capture_on_stdout && ::isatty(1);
+  const bool progress = args.progress || (!live && ::isatty(2));
+
+  SnifferOptions options;
+  options.filter = args.filter;
+  options.write = args.write;
+  for (const std::string* input : {&args.file, &args.stream}) {
+    if (!input->empty()) options.inputs.push_back(*input);
+  }
+  options.comments = args.comments;
+  options.max_stations = args.max_stations;
+  options.max_links = args.max_links;
+  options.max_age_s = args.max_age_s;
+  options.verify_fcs = args.verify_fcs;
+  options.keep_bad_fcs = args.keep_bad_fcs;
+  std::unique_ptr<Sniffer> sniffer;
+  try {
+    sniffer = std::make_unique<Sniffer>(MakeSource(args, live, progress), options);
+  } catch (const std::runtime_error& e) {
+    throw UserError(e.what());
+  }
 
   g_stop = false;
   std::signal(SIGINT, OnSignal);
@@ -368,43 +352,31 @@ void RunSniff(const SniffArgs& args) {
   control.tick_every = std::chrono::milliseconds(std::max(args.refresh_ms, 50));
   if (live) {
     std::fputs("\x1b[?25l\x1b[2J", stdout);  // hide the cursor, clear once
-    control.tick = [&] {
-      std::ostringstream frame;
-      Render(s, frame, args.rows ? args.rows : 15);
-      // Home, redraw each line over the old one, clear what is left below.
-      std::string text = frame.str();
-      std::string screen = "\x1b[H";
-      for (size_t start = 0, end; start < text.size(); start = end + 1) {
-        end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        screen += text.substr(start, end - start) + "\x1b[K\n";
-      }
-      screen += "\x1b[J";
-      std::fputs(screen.c_str(), stdout);
-      std::fflush(stdout);
-    };
+    control.tick = [&] { Redraw(*sniffer, args); };
   }
   try {
-    source->Run(*s.pipeline, control);
+    sniffer->Run(control);
+    sniffer->Finish();
   } catch (const std::runtime_error& e) {
     if (live) std::fputs("\x1b[?25h", stdout);
     throw UserError(e.what());
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (out_file) out_file->Close();
   if (live) {
     std::fputs("\x1b[?25h", stdout);
   } else {
     std::ostringstream text;
-    Render(s, text, args.rows);
-    std::fputs(text.str().c_str(), stdout);
+    Render(*sniffer, args.filter, text, args.rows);
+    std::fputs(text.str().c_str(), text_out);
   }
   if (!args.write.empty()) {
-    std::fprintf(stderr, "wrote %llu frames to %s\n",
-                 static_cast<unsigned long long>(s.pipeline->stats().matched - s.pipeline->stats().sink_errors),
-                 args.write.c_str());
+    std::fprintf(stderr, "wrote %llu frames to %s\n", static_cast<unsigned long long>(sniffer->written()),
+                 capture_on_stdout ? "standard output" : args.write.c_str());
   }
+  std::fflush(nullptr);
+  // Ctrl-C ends a capture as a success whose file is whole, with the shell's status for it.
+  if (g_stop) std::exit(130);
 }
 
 }  // namespace
@@ -428,7 +400,9 @@ void AddSniffCommand(CLI::App& app) {
   stream->excludes(sim, hub);
   sim->excludes(hub);
   sniff->add_option("--filter,-f", args->filter, "Keep only frames matching EXPR (see below)");
-  sniff->add_option("-w,--write", args->write, "Write the kept frames to a pcapng file (with radiotap)");
+  sniff->add_option("-w,--write", args->write,
+                    "Write the kept frames to FILE (radiotap): pcap if its name ends in .pcap, else pcapng; - for "
+                    "standard output (the tables then go to stderr)");
   sniff->add_flag("--comments", args->comments, "In the pcapng, comment each ESP-NOW frame (sender, peer, size)");
   sniff->add_flag("--summary", args->summary, "Print the final tables once instead of a live display");
   sniff->add_option("--duration", args->duration_s,
@@ -461,6 +435,7 @@ void AddSniffCommand(CLI::App& app) {
       "  airlab sniff -r capture.pcap -f 'espnow.payload contains \"t=2\" or (beacon and rssi > -60)'\n"
       "  airlab sniff --stream /dev/ttyUSB0 --summary          (stty -F /dev/ttyUSB0 921600 raw first)\n"
       "  airlab sniff --hub 127.0.0.1:4610 -w air.pcapng      (the air of `airlab air --port 4610`)\n"
+      "  airlab sniff --sim -w - --summary | wireshark -k -i -\n"
       "\n"
       "Filter: terms joined with and/or/not (also && || !) and parentheses; 'and' binds tighter.\n"
       "  kinds     mgmt ctrl data beacon probe-req probe-resp assoc-req assoc-resp reassoc-req reassoc-resp\n"
@@ -477,7 +452,9 @@ void AddSniffCommand(CLI::App& app) {
       "--hub sees every frame on the hub's air (on every channel unless --channel or --hop tune it); the\n"
       "sniffer has no place in the room, so PWR is the strongest signal any node got of a frame. The status\n"
       "line says how many frames the hub dropped because the sniffer fell behind.\n"
-      "Ctrl-C stops a capture and prints the tables. Byte counts are Wireshark's frame.len.");
+      "Ctrl-C stops a capture, finishes the file and prints the tables (exit status 130). A file named by -w\n"
+      "appears whole when the capture ends, and only then (until then it is FILE.airlab-*.part).\n"
+      "Byte counts are Wireshark's frame.len.");
   sniff->callback([args] { RunSniff(*args); });
 }
 

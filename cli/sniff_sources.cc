@@ -12,13 +12,15 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
-#include "core/espnow/codec.h"
 #include "core/port/timer.h"
-#include "core/port/rng.h"
 #include "core/sniff/hopper.h"
+#include "core/sniff/pcap_sink.h"
+#include "core/sniff/pcapng_sink.h"
 #include "core/wire/pcap.h"
-#include "core/wire/mgmt.h"
+#include "core/wire/pcapng.h"
+#include "host/sniff_scene.h"
 #include "platform/air/client.h"
 #include "platform/linux/capture_file.h"
 #include "platform/sim/phy.h"
@@ -106,6 +108,16 @@ bool ReadPcapInChunks(const std::string& path, const Each& each, size_t* offset)
 
 }  // namespace
 
+FileSource::FileSource(FileSourceOptions options) : options_(std::move(options)) {
+  // Opened here, before anything is written: a missing input must not cost an output.
+  const int fd = ::open(options_.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw std::runtime_error(options_.path + ": cannot open it: " + std::strerror(errno) +
+                             "; check the path and that you may read it");
+  }
+  ::close(fd);
+}
+
 void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   struct stat st {};
   const size_t size = ::stat(options_.path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
@@ -168,6 +180,21 @@ void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
 // ---------------------------------------------------------------------------------------
 // Capture stream
 
+namespace {
+
+// Whether `bytes` start like a pcap or pcapng file (either byte order), which a user may
+// hand --stream by mistake.
+bool IsCaptureFile(ByteSpan bytes) {
+  if (bytes.size() < 4) return false;
+  const uint32_t magic = load_le32(bytes, 0);
+  for (uint32_t known : {wire::kPcapMagicMicroseconds, wire::kPcapMagicNanoseconds}) {
+    if (magic == known || load_be32(bytes, 0) == known) return true;
+  }
+  return magic == wire::kPcapngSectionHeader;  // the same in either byte order
+}
+
+}  // namespace
+
 void StreamSource::OnStreamPacket(const sniff::Packet& packet) {
   pipeline_->AddPacket(packet).IgnoreError();
 }
@@ -184,6 +211,14 @@ std::string StreamSource::Losses() const {
          std::to_string(stats_.device_drops) + " dropped by the device";
 }
 
+StreamSource::StreamSource(std::string path) : path_(std::move(path)) {
+  // Checked, not opened: opening a FIFO waits for its writer.
+  if (path_ != "-" && ::access(path_.c_str(), R_OK) != 0) {
+    throw std::runtime_error("cannot open the capture stream " + path_ + ": " + std::strerror(errno) +
+                             "; give a file, FIFO or serial device that exists and is readable");
+  }
+}
+
 void StreamSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   pipeline_ = &pipeline;
   const int fd = path_ == "-" ? 0 : ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -195,6 +230,7 @@ void StreamSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   sniff::StreamDecoder decoder(frame, *this);
   std::vector<std::byte> chunk(64 * 1024);
   auto next_tick = Clock::now() + control.tick_every;
+  bool first_read = true;
   while (!control.stopped()) {
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, 100);
@@ -203,6 +239,12 @@ void StreamSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
       const ssize_t n = ::read(fd, chunk.data(), chunk.size());
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
+      if (first_read && IsCaptureFile(ByteSpan(chunk.data(), static_cast<size_t>(n)))) {
+        if (fd != 0) ::close(fd);
+        throw std::runtime_error(path_ + " is a capture file (pcap or pcapng), not a device's capture stream: "
+                                 "use -r " + (path_ == "-" ? std::string("FILE") : path_));
+      }
+      first_read = false;
       decoder.Feed(ByteSpan(chunk.data(), static_cast<size_t>(n)));
       stats_ = decoder.stats();
     }
@@ -219,133 +261,23 @@ void StreamSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
 // ---------------------------------------------------------------------------------------
 // The simulated air's demo scene
 
-namespace {
-
-using port::TimeNs;
-
-MacAddress Espressif(uint8_t n) { return MacAddress({0x24, 0x0a, 0xc4, 0x5e, 0x00, n}); }
-
-// An ESP-NOW node sending every `period` (with jitter) to `peer`.
-class DemoNode final : public port::RadioListener {
- public:
-  DemoNode(sim::Simulation& sim, uint32_t node, MacAddress peer, espnow::Version version,
-           size_t payload_size, TimeNs period, uint64_t seed)
-      : sim_(sim), radio_(sim.radio(node)), peer_(peer), version_(version),
-        payload_size_(payload_size), period_(period), rng_(seed),
-        encoder_(radio_.address(port::Interface::kStation), rng_) {
-    radio_.SetListener(this);
-    Schedule(static_cast<TimeNs>(rng_.Uniform(static_cast<uint32_t>(period / 1000))) * 1000);
-  }
-
- private:
-  void Schedule(TimeNs delay) {
-    sim_.scheduler().ScheduleAfter(delay, [this] { Send(); });
-  }
-  void Send() {
-    std::string text = "t=" + std::to_string(200 + rng_.Uniform(60)) + " n=" + std::to_string(count_++) + " ";
-    while (text.size() < payload_size_) text += "airlab ";
-    text.resize(payload_size_);
-    espnow::EncodeOptions options;
-    options.dst = peer_;
-    options.version = version_;
-    options.fcs = false;
-    FrameBuffer<espnow::kMaxFrameSize> frame;
-    if (encoder_.Encode(options, AsBytes(text.data(), text.size()), frame).ok()) {
-      radio_.Transmit(frame.bytes(), {}).IgnoreError();  // a full queue drops it, as on a device
-    }
-    Schedule(period_ - period_ / 5 + static_cast<TimeNs>(rng_.Uniform(static_cast<uint32_t>(period_ / 2500))) * 1000);
-  }
-  void OnReceive(ByteSpan, const port::RxInfo&) override {}
-  void OnTxDone(const port::TxReport&) override {}
-
-  sim::Simulation& sim_;
-  port::Radio& radio_;
-  MacAddress peer_;
-  espnow::Version version_;
-  size_t payload_size_;
-  TimeNs period_;
-  port::SplitMix64 rng_;
-  espnow::FrameEncoder encoder_;
-  uint32_t count_ = 0;
-};
-
-// An access point that only beacons (every 102.4 ms, as 100 TU).
-class DemoAccessPoint final : public port::RadioListener {
- public:
-  DemoAccessPoint(sim::Simulation& sim, uint32_t node, std::string ssid, uint8_t channel)
-      : sim_(sim), radio_(sim.radio(node)), ssid_(std::move(ssid)), channel_(channel) {
-    radio_.SetListener(this);
-    sim_.scheduler().ScheduleAfter(node * 7 * port::kMillisecond, [this] { Beacon(); });
-  }
-
- private:
-  void Beacon() {
-    static constexpr uint8_t kRates[] = {0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24};
-    wire::MgmtHeader header;
-    header.addr1 = MacAddress::Broadcast();
-    header.addr2 = header.addr3 = radio_.address(port::Interface::kStation);
-    header.seq = wire::SequenceControl::Make(seq_++);
-    wire::BssFields bss;
-    bss.ssid = AsBytes(ssid_.data(), ssid_.size());
-    bss.rates = kRates;
-    bss.channel = channel_;
-    bss.timestamp_us = static_cast<uint64_t>(sim_.now() / port::kMicrosecond);
-    FrameBuffer<256> frame;
-    if (wire::BuildBeacon(frame, header, bss).ok()) radio_.Transmit(frame.bytes(), {}).IgnoreError();
-    sim_.scheduler().ScheduleAfter(102'400 * port::kMicrosecond, [this] { Beacon(); });
-  }
-  void OnReceive(ByteSpan, const port::RxInfo&) override {}
-  void OnTxDone(const port::TxReport&) override {}
-
-  sim::Simulation& sim_;
-  port::Radio& radio_;
-  std::string ssid_;
-  uint8_t channel_;
-  uint16_t seq_ = 0;
-};
-
-}  // namespace
-
 std::string SimDemoSource::Describe() const {
   return "simulated air (demo scene, seed " + std::to_string(options_.seed) + ")";
 }
 
 void SimDemoSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
+  using port::TimeNs;
   sim::SimulationConfig config;
   config.seed = options_.seed;
   sim::Simulation sim(config);
-  auto add = [&](double x, double y, uint8_t channel, MacAddress address) {
-    sim::NodeConfig node;
-    node.position = {x, y, 0};
-    node.channel = channel;
-    node.address = address;
-    return sim.AddNode(node);
-  };
-  const uint32_t sniffer = add(0, 0, options_.channel, MacAddress({0x02, 0x5a, 0x1f, 0, 0, 1}));
-  const uint32_t sensor_a = add(6, 2, 1, Espressif(0x0a));
-  const uint32_t sensor_b = add(-9, 4, 1, Espressif(0x0b));
-  const uint32_t pair_c = add(12, 9, 1, Espressif(0x0c));
-  const uint32_t pair_d = add(14, -7, 1, Espressif(0x0d));
-  const uint32_t long_e = add(-5, -11, 1, Espressif(0x0e));
-  const uint32_t ap_lab = add(20, 6, 1, MacAddress({0x02, 0x1a, 0xb0, 0, 0, 1}));
-  const uint32_t ap_cafe = add(-30, 12, 6, MacAddress({0x02, 0xca, 0xfe, 0, 0, 6}));
-
+  host::SniffScene scene(sim, options_.channel, options_.seed);
   const TimeNs ms = port::kMillisecond;
-  const uint64_t seed = options_.seed;
-  std::vector<std::unique_ptr<DemoNode>> nodes;
-  nodes.push_back(std::make_unique<DemoNode>(sim, sensor_a, MacAddress::Broadcast(), espnow::Version::kV1, 24, 200 * ms, seed * 11 + 1));
-  nodes.push_back(std::make_unique<DemoNode>(sim, sensor_b, MacAddress::Broadcast(), espnow::Version::kV1, 32, 500 * ms, seed * 11 + 2));
-  nodes.push_back(std::make_unique<DemoNode>(sim, pair_c, Espressif(0x0d), espnow::Version::kV1, 120, 50 * ms, seed * 11 + 3));
-  nodes.push_back(std::make_unique<DemoNode>(sim, pair_d, Espressif(0x0c), espnow::Version::kV1, 16, 250 * ms, seed * 11 + 4));
-  nodes.push_back(std::make_unique<DemoNode>(sim, long_e, Espressif(0x0c), espnow::Version::kV2, 900, 300 * ms, seed * 11 + 5));
-  DemoAccessPoint lab(sim, ap_lab, "airlab-lab", 1);
-  DemoAccessPoint cafe(sim, ap_cafe, "cafe", 6);
 
-  port::Radio& radio = sim.radio(sniffer);
+  port::Radio& radio = sim.radio(scene.sniffer());
   radio.SetListener(&pipeline);
   if (!radio.SetPromiscuous(true).ok()) throw std::runtime_error("the simulated radio refused promiscuous mode");
   auto timer = sim.NewTimer();
-  sniff::ChannelHopper hopper(radio, *timer, sim.clock(), options_.tables);
+  sniff::ChannelHopper hopper(radio, *timer, sim.clock(), control.tables);
   if (!options_.hop.empty()) {
     const sniff::HopperConfig hop{options_.hop, options_.dwell.count() * ms};
     if (!hopper.Start(hop).ok()) {
@@ -450,7 +382,7 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
     }
   }
   if (!options_.hop.empty()) {
-    hopper = std::make_unique<sniff::ChannelHopper>(*tuner, *timer, client_->clock(), options_.tables);
+    hopper = std::make_unique<sniff::ChannelHopper>(*tuner, *timer, client_->clock(), control.tables);
     if (!hopper->Start({options_.hop, options_.dwell.count() * port::kMillisecond}).ok()) {
       throw std::runtime_error("cannot hop over those channels; give 1 to 14 channels between 1 and 14 and a dwell above 0");
     }
@@ -500,62 +432,101 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
 // ---------------------------------------------------------------------------------------
 // Output
 
-FdByteSink::FdByteSink(const std::string& path) : path_(path) {
-  if (path == "-") {
-    fd_ = 1;
-    owned_ = false;
-  } else {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  }
-  if (fd_ < 0) {
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno) +
-                             "; choose a path in a directory you can write to");
-  }
-  struct stat st {};
-  // A live reader (a FIFO, a terminal or serial line) gets each write at once; files and
-  // /dev/null are written in large blocks.
-  immediate_ = (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) || ::isatty(fd_);
-  buffer_.reserve(1 << 20);
-}
-
-FdByteSink::~FdByteSink() {
-  if (fd_ >= 0) {
-    Flush().IgnoreError();
-    if (owned_) ::close(fd_);
-  }
-}
+FdByteSink::FdByteSink(const std::string& path, const std::vector<std::string>& inputs)
+    : file_(path, inputs), buffer_(1 << 20) {}
 
 Status FdByteSink::Write(ByteSpan bytes) {
-  if (fd_ < 0) return Status::FailedPrecondition();
-  buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
-  if (immediate_ || buffer_.size() >= (1u << 20)) return Flush();
+  if (!error_.empty()) return Status::Unavailable();
+  try {
+    if (bytes.size() > buffer_.size() - used_) {
+      Flush();
+      if (bytes.size() > buffer_.size()) {
+        file_.Write(bytes);
+        return Status::Ok();
+      }
+    }
+    std::memcpy(buffer_.data() + used_, bytes.data(), bytes.size());
+    used_ += bytes.size();
+    if (file_.live()) Flush();
+  } catch (const std::runtime_error& e) {
+    error_ = e.what();
+    return Status::Unavailable();
+  }
   return Status::Ok();
 }
 
-Status FdByteSink::Flush() {
-  size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      buffer_.clear();
-      return errno == EPIPE ? Status::Unavailable() : Status::Internal();
-    }
-    done += static_cast<size_t>(n);
-  }
-  buffer_.clear();
-  return Status::Ok();
+void FdByteSink::Flush() {
+  const size_t used = std::exchange(used_, 0);
+  file_.Write(ByteSpan(buffer_.data(), used));
 }
 
 void FdByteSink::Close() {
-  if (fd_ < 0) return;
-  const Status status = Flush();
-  const int closed = owned_ ? ::close(fd_) : 0;
-  fd_ = -1;
-  if (!status.ok() || closed != 0) {
-    throw std::runtime_error("writing " + path_ + " failed: " + std::strerror(errno) +
-                             "; check the disk has room and the reader is still there");
+  if (error_.empty()) {
+    try {
+      Flush();
+      file_.Commit();
+      return;
+    } catch (const std::runtime_error& e) {
+      error_ = e.what();
+    }
   }
+  file_.Abandon();
+  throw std::runtime_error(error_ + "; the file was not written");
+}
+
+// ---------------------------------------------------------------------------------------
+// The capture
+
+Sniffer::Sniffer(std::unique_ptr<CaptureSource> source, const SnifferOptions& options)
+    : source_(std::move(source)) {
+  sniff::ParseError error;
+  if (!filter_.Compile(options.filter, &error).ok()) {
+    throw std::runtime_error("--filter \"" + options.filter + "\": at column " + std::to_string(error.position + 1) +
+                             " expected " + error.expected + " (fields: airlab sniff --help)");
+  }
+  using StationTable = sniff::Tables::StationTable;
+  using LinkTable = sniff::Tables::LinkTable;
+  station_slots_.resize(options.max_stations);
+  station_buckets_.resize(StationTable::BucketCountFor(options.max_stations));
+  link_slots_.resize(options.max_links);
+  link_buckets_.resize(LinkTable::BucketCountFor(options.max_links));
+  sniff::TablesConfig tables_config;
+  tables_config.max_age_ns = static_cast<int64_t>(options.max_age_s * 1e9);
+  tables_ = std::make_unique<sniff::Tables>(station_slots_, station_buckets_, link_slots_, link_buckets_,
+                                            tables_config);
+  if (!options.write.empty()) {
+    output_ = std::make_unique<FdByteSink>(options.write, options.inputs);
+    Status started;
+    if (linux_port::CaptureFormatForPath(options.write) == linux_port::CaptureFormat::kPcap) {
+      sink_scratch_.resize(sniff::kPcapSinkScratchSize);
+      started = pcap_sink_.emplace(*output_, sink_scratch_).Start();
+      sink_ = &*pcap_sink_;
+    } else {
+      sink_scratch_.resize(sniff::kPcapngSinkScratchSize);
+      sniff::PcapngSinkOptions sink_options;
+      sink_options.espnow_comments = options.comments;
+      started = pcapng_sink_.emplace(*output_, sink_scratch_, sink_options).Start();
+      sink_ = &*pcapng_sink_;
+    }
+    if (!started.ok()) throw std::runtime_error("cannot write the capture header to " + options.write);
+  }
+  sniff::PipelineConfig config;
+  config.decode.verify_fcs = options.verify_fcs;
+  config.keep_bad_fcs = options.keep_bad_fcs;
+  config.radio_time_offset_ns = source_->RadioTimeOffsetNs();
+  pipeline_ = std::make_unique<sniff::Pipeline>(filter_, tables_.get(), sink_, config);
+}
+
+Sniffer::~Sniffer() = default;
+
+void Sniffer::Run(const RunControl& control) {
+  RunControl with_tables = control;
+  with_tables.tables = tables_.get();
+  source_->Run(*pipeline_, with_tables);
+}
+
+void Sniffer::Finish() {
+  if (output_) output_->Close();
 }
 
 }  // namespace airlab::cli

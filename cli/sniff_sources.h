@@ -17,14 +17,19 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/base/bytes.h"
+#include "core/sniff/filter.h"
+#include "core/sniff/pcap_sink.h"
+#include "core/sniff/pcapng_sink.h"
 #include "core/sniff/pipeline.h"
 #include "core/sniff/sink.h"
 #include "core/sniff/stream.h"
 #include "core/sniff/tables.h"
+#include "platform/linux/capture_file.h"
 
 namespace airlab::air {
 class HubClient;
@@ -39,6 +44,8 @@ struct RunControl {
   std::chrono::milliseconds tick_every{1000};
   // The source returns soon after this becomes true (a signal handler sets it).
   const std::atomic<bool>* stop = nullptr;
+  // Receive a hopping radio's listen time per channel; null: not wanted.
+  sniff::Tables* tables = nullptr;
   bool stopped() const { return stop != nullptr && stop->load(); }
 };
 
@@ -67,7 +74,8 @@ struct FileSourceOptions {
 
 class FileSource final : public CaptureSource {
  public:
-  explicit FileSource(FileSourceOptions options) : options_(std::move(options)) {}
+  // Throws std::runtime_error naming the fix when the file cannot be opened.
+  explicit FileSource(FileSourceOptions options);
   std::string Describe() const override { return "file " + options_.path; }
   void Run(sniff::Pipeline& pipeline, const RunControl& control) override;
 
@@ -77,7 +85,8 @@ class FileSource final : public CaptureSource {
 
 class StreamSource final : public CaptureSource, private sniff::StreamListener {
  public:
-  explicit StreamSource(std::string path) : path_(std::move(path)) {}
+  // Throws std::runtime_error naming the fix when `path` does not exist or cannot be read.
+  explicit StreamSource(std::string path);
   std::string Describe() const override { return "capture stream " + path_; }
   void Run(sniff::Pipeline& pipeline, const RunControl& control) override;
   std::string Losses() const override;
@@ -100,12 +109,10 @@ struct SimDemoOptions {
   uint8_t channel = 1;              // the sniffer's channel when not hopping
   std::vector<uint8_t> hop;         // channels to hop through; empty: stay on `channel`
   std::chrono::milliseconds dwell{250};
-  sniff::Tables* tables = nullptr;  // receives the hopper's listen time
 };
 
-// The demo scene: four ESP-NOW nodes on channel 1 (two broadcasting sensors, a unicast pair
-// with ACKs and retries, one v2 sender of long payloads), an access point beaconing on
-// channel 1 and another on channel 6, and the sniffer in the middle.
+// The simulated air with the sniffer's demo scene (host/sniff_scene.h), captured by the
+// scene's sniffing node in promiscuous mode, hopping channels when asked.
 class SimDemoSource final : public CaptureSource {
  public:
   explicit SimDemoSource(SimDemoOptions options) : options_(std::move(options)) {}
@@ -122,7 +129,6 @@ struct HubSourceOptions {
   uint8_t channel = 0;              // only frames on this channel; 0: every channel
   std::vector<uint8_t> hop;         // channels to hop through; empty: stay on `channel`
   std::chrono::milliseconds dwell{250};
-  sniff::Tables* tables = nullptr;  // receives the hopper's listen time
 };
 
 // The air of an `airlab air` hub (platform/air), sniffed over loopback TCP: every frame on
@@ -151,28 +157,85 @@ class HubSource final : public CaptureSource {
   int64_t time_offset_ns_ = 0;
 };
 
-// Writes to a file or FIFO by path ("-": standard output), buffering; a FIFO or terminal
-// gets every Write at once (a live reader). Write returns kUnavailable when the reader went away.
+// Writes a capture's bytes to a linux_port::OutputFile (the convention of every command's
+// output: "-" is standard output, /dev/null and FIFOs are written directly, anything else
+// goes to a temporary file that Close() renames into place). Bytes are gathered in one
+// fixed block and written when it fills; a live reader (a FIFO, pipe or terminal) gets
+// each Write at once. Write returns kUnavailable once writing failed (a FIFO's reader gone).
 class FdByteSink final : public sniff::ByteSink {
  public:
-  // Throws std::runtime_error naming the path when it cannot be opened.
-  explicit FdByteSink(const std::string& path);
-  ~FdByteSink();
+  // Throws std::runtime_error naming the path when it cannot be opened or is one of
+  // `inputs` (the files the command reads).
+  explicit FdByteSink(const std::string& path, const std::vector<std::string>& inputs = {});
   FdByteSink(const FdByteSink&) = delete;
   FdByteSink& operator=(const FdByteSink&) = delete;
 
   Status Write(ByteSpan bytes) override;
-  // Throws std::runtime_error when the bytes cannot be written.
+  // Writes what is gathered and puts the file in place. Throws std::runtime_error saying
+  // why when a write failed (the destination is then left as it was).
   void Close();
 
  private:
-  Status Flush();
+  void Flush();
 
-  std::string path_;
-  int fd_ = -1;
-  bool owned_ = true;
-  bool immediate_ = false;
+  linux_port::OutputFile file_;
   std::vector<std::byte> buffer_;
+  size_t used_ = 0;
+  std::string error_;  // why writing failed; empty while it works
+};
+
+struct SnifferOptions {
+  std::string filter;  // sniff::Filter's expression; empty: every frame
+  // Where the frames that pass go: a .pcap or .cap name gets pcap, any other pcapng, "-" is
+  // standard output (linux_port::OutputFile); empty: nowhere.
+  std::string write;
+  std::vector<std::string> inputs;  // files the source reads: never written over
+  bool comments = false;            // pcapng: a comment on each ESP-NOW frame
+  size_t max_stations = 256;
+  size_t max_links = 256;
+  double max_age_s = 0;
+  bool verify_fcs = false;
+  bool keep_bad_fcs = false;
+};
+
+// One capture: a source, the filter, the tables and the output file, wired into a
+// sniff::Pipeline. `airlab sniff` parses options into this and prints what it holds.
+class Sniffer {
+ public:
+  // Compiles the filter and opens the output. Construct the source first, so a source that
+  // cannot be opened fails before anything is written. Throws std::runtime_error naming
+  // the fix (a filter error names the column).
+  Sniffer(std::unique_ptr<CaptureSource> source, const SnifferOptions& options);
+  ~Sniffer();
+  Sniffer(const Sniffer&) = delete;
+  Sniffer& operator=(const Sniffer&) = delete;
+
+  // Captures until the source ends or `control` says stop. Throws std::runtime_error from the
+  // source; the output file is then left as it was.
+  void Run(const RunControl& control);
+  // Puts the output file in place. Throws std::runtime_error when writing it failed.
+  void Finish();
+
+  const CaptureSource& source() const { return *source_; }
+  const sniff::Tables& tables() const { return *tables_; }
+  const sniff::PipelineStats& stats() const { return pipeline_->stats(); }
+  // Frames written to the output.
+  uint64_t written() const { return stats().matched - stats().sink_errors; }
+
+ private:
+  std::unique_ptr<CaptureSource> source_;
+  sniff::Filter filter_;
+  std::vector<sniff::Tables::StationTable::Slot> station_slots_;
+  std::vector<uint32_t> station_buckets_;
+  std::vector<sniff::Tables::LinkTable::Slot> link_slots_;
+  std::vector<uint32_t> link_buckets_;
+  std::unique_ptr<sniff::Tables> tables_;
+  std::unique_ptr<FdByteSink> output_;
+  std::vector<std::byte> sink_scratch_;
+  std::optional<sniff::PcapSink> pcap_sink_;
+  std::optional<sniff::PcapngSink> pcapng_sink_;
+  sniff::PacketSink* sink_ = nullptr;  // one of the two, or none
+  std::unique_ptr<sniff::Pipeline> pipeline_;
 };
 
 // Seconds since the epoch now, in ns: the simulated air's time 0 in written captures.

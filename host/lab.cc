@@ -53,10 +53,10 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
     store_ = std::make_unique<linux_port::SqliteQueue>(options_.store);
   }
   if (!options_.pcap.empty()) {
-    sim::PcapngTapOptions tap;
-    tap.epoch_ns = epoch_ns_;
-    tap.interface_name = "lab";
-    capture_ = std::make_unique<AirCapture>(sim_, options_.pcap, tap);
+    AirCaptureOptions capture;
+    capture.tap.epoch_ns = epoch_ns_;
+    capture.interface_name = "lab";
+    capture_ = std::make_unique<AirCapture>(sim_, options_.pcap, capture);
   }
   sim::NodeConfig gw;
   gw.position = options_.gateway_position;

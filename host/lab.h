@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/port/clock.h"
-#include "host/capture_file_sink.h"
+#include "host/air_capture.h"
 #include "host/clocks.h"
 #include "host/flaky_uplink.h"
 #include "host/hosts.h"

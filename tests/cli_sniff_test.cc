@@ -97,7 +97,9 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
       {"--summary", "--file F, --stream F, --sim or --hub HOST:PORT"},
       {"-r " + dir_->File("mix.pcap") + " --filter 'beacon and' --summary", "at column 11 expected a field"},
       {"-r " + dir_->File("mix.pcap") + " --hop 1,6", "--hop needs a radio"},
-      {"-r " + dir_->File("mix.pcap") + " -w out.pcap", "name the file *.pcapng"},
+      {"--stream " + dir_->File("mix.pcap") + " --summary", "is a capture file (pcap or pcapng), not a device's "
+                                                               "capture stream: use -r"},
+      {"-r " + dir_->File("mix.pcap") + " --summary -w " + dir_->path().string(), "is a directory"},
       {"--sim --hop 1,99 --summary", "--hop 1,6,11"},
       {"-r /nonexistent.pcap --summary", "/nonexistent.pcap"},
       {"--stream /nonexistent --summary", "give a file, FIFO or serial device"},

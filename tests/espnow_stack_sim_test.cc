@@ -16,7 +16,7 @@
 #include "core/espnow/codec.h"
 #include "core/espnow/espnow.h"
 #include "core/espnow/stack.h"
-#include "host/capture_file_sink.h"
+#include "host/air_capture.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 #include "platform/sim/random.h"
 #include "platform/sim/scheduler.h"

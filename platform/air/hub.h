@@ -65,7 +65,7 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
   uint16_t port() const;
-  // The air, to attach observers (a PcapngTap) before Run.
+  // The air, to attach observers (an AirTap) before Run.
   sim::Simulation& simulation();
   HubStatus status() const;
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -269,50 +271,141 @@ CaptureFormat CaptureFormatForPath(const std::string& path) {
     return lower.size() >= suffix.size() &&
            lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  if (ends_with(".pcapng")) return CaptureFormat::kPcapng;
-  if (ends_with(".pcap") || ends_with(".cap")) return CaptureFormat::kPcap;
-  throw std::runtime_error(path + ": cannot tell the capture format from the name; end it in "
-                                  ".pcapng or .pcap, or choose the format explicitly");
+  return ends_with(".pcap") || ends_with(".cap") ? CaptureFormat::kPcap : CaptureFormat::kPcapng;
 }
 
-CaptureFileWriter::CaptureFileWriter(std::string path, const CaptureWriterOptions& options)
-    : path_(std::move(path)),
-      format_(options.format ? *options.format : CaptureFormatForPath(path_)),
-      flush_each_packet_(options.flush_each_packet),
-      snaplen_(options.snaplen),
-      buffer_(kWriteBufferSize) {
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+void RefuseInputAsOutput(const std::string& output, const std::vector<std::string>& inputs) {
+  struct stat out {};
+  const bool exists = output == "-" ? ::fstat(STDOUT_FILENO, &out) == 0
+                                    : ::stat(output.c_str(), &out) == 0;
+  if (!exists || S_ISCHR(out.st_mode)) return;  // /dev/null is everyone's
+  for (const std::string& input : inputs) {
+    struct stat in {};
+    if (::stat(input == "-" ? "/dev/stdin" : input.c_str(), &in) == 0 && in.st_dev == out.st_dev &&
+        in.st_ino == out.st_ino) {
+      throw std::runtime_error(
+          output + " is also this command's input " + input +
+          ": writing it would destroy what is being read; choose another output file");
+    }
+  }
+}
+
+OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs)
+    : path_(std::move(path)) {
+  if (path_.empty()) {
+    throw std::runtime_error("an output file needs a name: give a path, or - for standard output");
+  }
+  RefuseInputAsOutput(path_, inputs);
+  struct stat existing {};
+  const bool exists = is_stdout() ? ::fstat(STDOUT_FILENO, &existing) == 0
+                                  : ::stat(path_.c_str(), &existing) == 0;
+  if (exists && S_ISDIR(existing.st_mode)) {
+    throw std::runtime_error(path_ + " is a directory; name a file in it, e.g. " + path_ +
+                             "/out.pcapng");
+  }
+  if (is_stdout()) {
+    fd_ = STDOUT_FILENO;
+  } else if (exists && !S_ISREG(existing.st_mode)) {
+    // /dev/null, a FIFO, a terminal: nothing to keep, and a FIFO's reader waits on it.
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  } else {
+    static std::atomic<unsigned> counter{0};
+    do {
+      temporary_ = path_ + ".airlab-" + std::to_string(::getpid()) + "-" +
+                   std::to_string(counter++) + ".part";
+      fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    } while (fd_ < 0 && errno == EEXIST);
+    // A file replaced keeps its permissions.
+    if (fd_ >= 0 && exists) ::fchmod(fd_, existing.st_mode & 07777);
+  }
   if (fd_ < 0) {
-    throw std::runtime_error(path_ + ": cannot create it: " + std::strerror(errno) +
+    const int error = errno;
+    temporary_.clear();
+    throw std::runtime_error(path_ + ": cannot create it: " + std::strerror(error) +
                              "; check that the directory exists and you may write there");
   }
   struct stat st {};
-  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) flush_each_packet_ = true;
-  try {
-    if (format_ == CaptureFormat::kPcap) {
-      pcap_header_.nanosecond = options.pcap_nanosecond;
-      pcap_header_.snaplen = options.snaplen;
-      pcap_header_.link_type = options.link_type;
-      Append("the pcap header", [&](ByteBuilder& out) {
-        wire::WritePcapHeader(out, pcap_header_);
-        return out.status();
-      });
-    } else {
-      Append("the section header: shb_userappl is over 65535 bytes", [&](ByteBuilder& out) {
-        return wire::WritePcapngSectionHeader(out, wire::ByteOrder::kLittle,
-                                              options.user_appl);
-      });
-      WriteInterface(options.link_type, options.interface_name);
+  live_ = (::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) ||
+          ::isatty(fd_) != 0;
+}
+
+OutputFile::~OutputFile() { Abandon(); }
+
+void OutputFile::Write(ByteSpan bytes) {
+  if (fd_ < 0) throw std::logic_error(path_ + ": written after Commit() or Abandon()");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      throw std::runtime_error(path_ + ": writing failed: " + std::strerror(error) +
+                               (error == EPIPE    ? " (the reader at the other end has gone)"
+                                : error == ENOSPC ? " (free some disk space)"
+                                                  : ""));
     }
-    // The header goes out at once: a reader on a FIFO waits for it before anything else.
-    Flush();
-  } catch (...) {
-    ::close(fd_);
-    throw;
+    done += static_cast<size_t>(n);
   }
 }
 
+void OutputFile::Commit() {
+  if (fd_ < 0) return;
+  const int fd = std::exchange(fd_, -1);
+  if (fd != STDOUT_FILENO && ::close(fd) != 0) {
+    const int error = errno;
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+    temporary_.clear();
+    throw std::runtime_error(path_ + ": closing failed: " + std::strerror(error));
+  }
+  if (!temporary_.empty()) {
+    const std::string temporary = std::exchange(temporary_, {});
+    if (::rename(temporary.c_str(), path_.c_str()) != 0) {
+      const int error = errno;
+      ::unlink(temporary.c_str());
+      throw std::runtime_error(path_ + ": cannot put the written file in place: " +
+                               std::strerror(error));
+    }
+  }
+}
+
+void OutputFile::Abandon() {
+  if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
+  fd_ = -1;
+  if (!temporary_.empty()) ::unlink(temporary_.c_str());
+  temporary_.clear();
+}
+
+CaptureFileWriter::CaptureFileWriter(std::string path, const CaptureWriterOptions& options,
+                                     const std::vector<std::string>& inputs)
+    : output_(std::move(path), inputs),
+      uncaught_exceptions_(std::uncaught_exceptions()),
+      format_(options.format ? *options.format : CaptureFormatForPath(output_.path())),
+      flush_each_packet_(options.flush_each_packet || output_.live()),
+      snaplen_(options.snaplen),
+      buffer_(kWriteBufferSize) {
+  if (format_ == CaptureFormat::kPcap) {
+    pcap_header_.nanosecond = options.pcap_nanosecond;
+    pcap_header_.snaplen = options.snaplen;
+    pcap_header_.link_type = options.link_type;
+    Append("the pcap header", [&](ByteBuilder& out) {
+      wire::WritePcapHeader(out, pcap_header_);
+      return out.status();
+    });
+  } else {
+    Append("the section header: shb_userappl is over 65535 bytes", [&](ByteBuilder& out) {
+      return wire::WritePcapngSectionHeader(out, wire::ByteOrder::kLittle, options.user_appl);
+    });
+    WriteInterface(options.link_type, options.interface_name);
+  }
+  // The header goes out at once: a reader on a FIFO waits for it before anything else.
+  Flush();
+}
+
 CaptureFileWriter::~CaptureFileWriter() {
+  if (std::uncaught_exceptions() > uncaught_exceptions_) {
+    Abandon();  // the command failed: what it wrote is not what the user asked for
+    return;
+  }
   try {
     Close();
   } catch (const std::exception&) {
@@ -330,7 +423,7 @@ void CaptureFileWriter::Append(const char* what, F&& write) {
       return;
     }
     if (status != Status::ResourceExhausted()) {
-      throw std::invalid_argument(path_ + ": cannot write " + what + " (" + status.str() + ")");
+      throw std::invalid_argument(path() + ": cannot write " + what + " (" + status.str() + ")");
     }
     // Make room: send what is buffered, or grow for a packet bigger than the buffer.
     if (used_ > 0) {
@@ -343,7 +436,7 @@ void CaptureFileWriter::Append(const char* what, F&& write) {
 
 void CaptureFileWriter::WriteInterface(uint32_t link_type, const std::string& name) {
   if (link_type > 0xffff) {
-    throw std::invalid_argument(path_ + ": link type " + std::to_string(link_type) +
+    throw std::invalid_argument(path() + ": link type " + std::to_string(link_type) +
                                 " does not fit pcapng's 16 bits");
   }
   wire::PcapngInterface iface;
@@ -360,7 +453,7 @@ void CaptureFileWriter::WriteInterface(uint32_t link_type, const std::string& na
 
 uint32_t CaptureFileWriter::AddInterface(uint32_t link_type, std::string name) {
   if (format_ == CaptureFormat::kPcap) {
-    throw std::runtime_error(path_ + ": a pcap file has a single interface and link type; "
+    throw std::runtime_error(path() + ": a pcap file has a single interface and link type; "
                                      "write pcapng for several");
   }
   WriteInterface(link_type, name);
@@ -368,17 +461,17 @@ uint32_t CaptureFileWriter::AddInterface(uint32_t link_type, std::string name) {
 }
 
 void CaptureFileWriter::Write(const CapturedPacket& packet) {
-  if (fd_ < 0) throw std::logic_error(path_ + ": written after Close()");
+  if (!open_) throw std::logic_error(path() + ": written after Close()");
   const size_t interfaces = format_ == CaptureFormat::kPcap ? 1 : interfaces_.size();
   if (packet.interface_index >= interfaces) {
-    throw std::invalid_argument(path_ + ": no interface " +
+    throw std::invalid_argument(path() + ": no interface " +
                                 std::to_string(packet.interface_index) + " (AddInterface first)");
   }
   const uint32_t link_type = format_ == CaptureFormat::kPcap
                                  ? pcap_header_.link_type
                                  : interfaces_[packet.interface_index].link_type;
   if (packet.link_type != link_type) {
-    throw std::invalid_argument(path_ + ": packet of link type " +
+    throw std::invalid_argument(path() + ": packet of link type " +
                                 std::to_string(packet.link_type) + " for interface " +
                                 std::to_string(packet.interface_index) + " of link type " +
                                 std::to_string(link_type));
@@ -403,35 +496,27 @@ void CaptureFileWriter::Write(const CapturedPacket& packet) {
 }
 
 void CaptureFileWriter::Flush() {
-  size_t done = 0;
-  while (done < used_) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, used_ - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      throw std::runtime_error(path_ + ": writing failed: " + std::strerror(errno) +
-                               (errno == EPIPE ? " (the reader of the FIFO has gone)"
-                                               : errno == ENOSPC ? " (free some disk space)"
-                                                                 : ""));
-    }
-    done += static_cast<size_t>(n);
-  }
-  used_ = 0;
+  if (used_ == 0) return;
+  const size_t used = std::exchange(used_, 0);
+  output_.Write(ByteSpan(buffer_.data(), used));
 }
 
 void CaptureFileWriter::Close() {
-  if (fd_ < 0) return;
-  const int fd = fd_;
+  if (!open_) return;
+  open_ = false;
   try {
     Flush();
   } catch (...) {
-    fd_ = -1;  // closed even so: a destructor after a failed Close() has nothing to do
-    ::close(fd);
+    output_.Abandon();  // half a file is not what was asked for
     throw;
   }
-  fd_ = -1;
-  if (::close(fd) != 0) {
-    throw std::runtime_error(path_ + ": closing failed: " + std::strerror(errno));
-  }
+  output_.Commit();
+}
+
+void CaptureFileWriter::Abandon() {
+  open_ = false;
+  used_ = 0;
+  output_.Abandon();
 }
 
 }  // namespace airlab::linux_port

@@ -67,12 +67,55 @@ class CaptureFileReader {
   std::optional<wire::PcapngReader> pcapng_;
 };
 
-// The format a file name asks for: .pcapng -> pcapng, .pcap or .cap -> pcap (any case).
-// Throws std::runtime_error for any other name.
+// The format a file name asks for: a name ending in .pcap or .cap (any case) gets pcap,
+// every other name pcapng ("-", /dev/null and FIFOs included).
 CaptureFormat CaptureFormatForPath(const std::string& path);
 
+// Where every airlab command writes an output file, by one convention that never destroys
+// what the user has:
+// - "-" is standard output;
+// - an existing non-regular file (/dev/null, a FIFO, a terminal) is written directly;
+// - anything else is written to a temporary file beside it (NAME.airlab-PID-N.part) that
+//   Commit() renames into place, so a run that fails or is killed leaves NAME as it was;
+// - a path naming the same file (device and inode) as one of the command's inputs is
+//   refused, so `-r x.pcapng -w x.pcapng` cannot wipe its input.
+// Open every input before constructing one, so a missing input fails first.
+// Throws std::runtime_error when `output` exists and is the same file (device and inode)
+// as one of `inputs`: what OutputFile checks, for a command that hands a path on.
+void RefuseInputAsOutput(const std::string& output, const std::vector<std::string>& inputs);
+
+class OutputFile {
+ public:
+  // Throws std::runtime_error naming the path and the fix when it cannot be created or is
+  // one of `inputs`.
+  explicit OutputFile(std::string path, const std::vector<std::string>& inputs = {});
+  // Without Commit(): removes the temporary file (the destination is untouched).
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Writes all of `bytes`. Throws std::runtime_error saying why (a FIFO's reader gone:
+  // EPIPE, with SIGPIPE ignored; a full disk).
+  void Write(ByteSpan bytes);
+  // Closes and renames the temporary file into place. Throws std::runtime_error.
+  void Commit();
+  // Closes and removes the temporary file; the destination stays as it was.
+  void Abandon();
+
+  const std::string& path() const { return path_; }
+  // A reader waits at the other end (FIFO, pipe, terminal): write each packet at once.
+  bool live() const { return live_; }
+  bool is_stdout() const { return path_ == "-"; }
+
+ private:
+  std::string path_;
+  std::string temporary_;  // empty: writing the destination directly
+  int fd_ = -1;
+  bool live_ = false;
+};
+
 struct CaptureWriterOptions {
-  // The file's format; unset: CaptureFormatForPath (a FIFO's name rarely tells: set it).
+  // The file's format; unset: CaptureFormatForPath.
   std::optional<CaptureFormat> format;
   uint32_t link_type = wire::kLinkTypeIeee80211Radiotap;  // of interface 0
   uint32_t snaplen = 262144;
@@ -84,16 +127,20 @@ struct CaptureWriterOptions {
   bool flush_each_packet = false;
 };
 
-// Writes a capture file, or streams one into a FIFO (Wireshark's extcap reads that way),
-// buffering writes and flushing when the buffer fills, on Flush(), after every packet when
-// asked, and on Close(). Writing into a FIFO whose reader has gone raises SIGPIPE; ignore
-// the signal to get that as a std::runtime_error instead.
+// Writes a capture file through an OutputFile (its convention: "-", FIFOs, a temporary
+// file renamed into place, inputs refused), buffering writes and flushing when the buffer
+// fills, on Flush(), after every packet when asked or live, and on Close(). Writing into a
+// FIFO whose reader has gone raises SIGPIPE; ignore the signal to get that as a
+// std::runtime_error instead.
 class CaptureFileWriter {
  public:
-  // Creates or truncates `path` (a FIFO is opened, which waits for its reader) and writes
-  // the file header (and pcapng's first interface). Throws std::runtime_error.
-  CaptureFileWriter(std::string path, const CaptureWriterOptions& options);
-  // Closes; errors are lost here, so call Close() to see them.
+  // Opens `path` as an OutputFile refusing `inputs` (a FIFO is opened, which waits for its
+  // reader) and writes the file header (and pcapng's first interface). Throws
+  // std::runtime_error.
+  CaptureFileWriter(std::string path, const CaptureWriterOptions& options,
+                    const std::vector<std::string>& inputs = {});
+  // Leaving scope normally closes (errors are lost here, so call Close() to see them);
+  // leaving it by an exception abandons the file, leaving the destination as it was.
   ~CaptureFileWriter();
   CaptureFileWriter(const CaptureFileWriter&) = delete;
   CaptureFileWriter& operator=(const CaptureFileWriter&) = delete;
@@ -106,10 +153,13 @@ class CaptureFileWriter {
   // std::runtime_error when writing fails. pcap drops the comment (it cannot hold one).
   void Write(const CapturedPacket& packet);
   void Flush();
+  // Flushes and puts the file in place (OutputFile::Commit). Throws std::runtime_error.
   void Close();
+  // Drops the file: the destination stays as it was.
+  void Abandon();
 
   CaptureFormat format() const { return format_; }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return output_.path(); }
 
  private:
   // Runs `write` on the free end of the buffer, making room until it fits; a Status other
@@ -118,8 +168,9 @@ class CaptureFileWriter {
   void Append(const char* what, F&& write);
   void WriteInterface(uint32_t link_type, const std::string& name);
 
-  std::string path_;
-  int fd_ = -1;
+  OutputFile output_;
+  bool open_ = true;
+  int uncaught_exceptions_;  // at construction: more at destruction means unwinding
   CaptureFormat format_;
   bool flush_each_packet_;
   wire::PcapHeader pcap_header_;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -561,14 +562,112 @@ TEST(CaptureFileWriter, PacketForMissingInterfaceOrOtherLinkType_Throws) {
   EXPECT_THROW(pcap.AddInterface(wire::kLinkTypeIeee80211, "second"), std::runtime_error);
 }
 
-TEST(CaptureFormatForPath, ExtensionChoosesFormat) {
+TEST(CaptureFormatForPath, PcapNamesGetPcap_EveryOtherNamePcapng) {
   EXPECT_EQ(CaptureFormatForPath("a/b.pcapng"), CaptureFormat::kPcapng);
   EXPECT_EQ(CaptureFormatForPath("B.PCAPNG"), CaptureFormat::kPcapng);
   EXPECT_EQ(CaptureFormatForPath("x.pcap"), CaptureFormat::kPcap);
+  EXPECT_EQ(CaptureFormatForPath("X.PCAP"), CaptureFormat::kPcap);
   EXPECT_EQ(CaptureFormatForPath("x.cap"), CaptureFormat::kPcap);
-  EXPECT_THROW(CaptureFormatForPath("/tmp/wireshark_extcap_fifo"), std::runtime_error);
+  EXPECT_EQ(CaptureFormatForPath("/tmp/wireshark_extcap_fifo"), CaptureFormat::kPcapng);
+  EXPECT_EQ(CaptureFormatForPath("-"), CaptureFormat::kPcapng);
+  EXPECT_EQ(CaptureFormatForPath("/dev/null"), CaptureFormat::kPcapng);
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+size_t FilesIn(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) n += !entry.is_directory();
+  return n;
+}
+
+TEST(OutputFile, Committed_ReplacesTheFileWhole) {
   TempDir dir;
-  EXPECT_THROW(CaptureFileWriter(dir.File("noext"), {}), std::runtime_error);
+  const std::string path = dir.File("out.bin");
+  WriteText(path, "old contents");
+  {
+    OutputFile out(path);
+    out.Write(AsBytes("new", 3));
+    EXPECT_EQ(FileText(path), "old contents");  // untouched until Commit
+    out.Commit();
+  }
+  EXPECT_EQ(FileText(path), "new");
+  EXPECT_EQ(FilesIn(dir.path()), 1u);  // no temporary file left
+}
+
+TEST(OutputFile, NotCommitted_LeavesTheFileAsItWas) {
+  TempDir dir;
+  const std::string path = dir.File("keep.pcapng");
+  WriteText(path, "the user's capture");
+  {
+    OutputFile out(path);
+    out.Write(AsBytes("half a", 6));
+  }
+  EXPECT_EQ(FileText(path), "the user's capture");
+  EXPECT_EQ(FilesIn(dir.path()), 1u);
+  {
+    CaptureFileWriter writer(path, {});
+    try {
+      throw std::runtime_error("the command failed");
+    } catch (const std::runtime_error&) {
+    }
+  }  // left normally: put in place
+  EXPECT_EQ(FileText(path).substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  WriteText(path, "the user's capture");
+  try {
+    CaptureFileWriter writer(path, {});
+    throw std::runtime_error("the command failed while writing");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(FileText(path), "the user's capture");
+  EXPECT_EQ(FilesIn(dir.path()), 1u);
+}
+
+TEST(OutputFile, SameFileAsAnInput_Refused) {
+  TempDir dir;
+  const std::string path = dir.File("in.pcapng");
+  WriteText(path, "input");
+  const std::string link = dir.File("other-name.pcapng");
+  ASSERT_EQ(::link(path.c_str(), link.c_str()), 0);
+  EXPECT_THAT([&] { OutputFile out(link, {path}); },
+              ::testing::ThrowsMessage<std::runtime_error>(
+                  AllOf(HasSubstr("other-name.pcapng"), HasSubstr("input"))));
+  EXPECT_EQ(FileText(path), "input");
+  EXPECT_NO_THROW(OutputFile(dir.File("new.pcapng"), {path}));
+}
+
+TEST(OutputFile, DevNullAndFifo_WrittenDirectly) {
+  OutputFile null("/dev/null");
+  null.Write(AsBytes("x", 1));
+  null.Commit();
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  TempDir dir;
+  const std::string fifo = dir.File("live");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int read_fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(read_fd, 0);
+  OutputFile out(fifo);
+  EXPECT_TRUE(out.live());
+  out.Write(AsBytes("abc", 3));
+  char got[8] = {};
+  EXPECT_EQ(::read(read_fd, got, sizeof got), 3);
+  ::close(read_fd);
+  EXPECT_EQ(FilesIn(dir.path()), 1u);  // the FIFO only
+}
+
+TEST(OutputFile, MissingDirectoryOrADirectory_SaysSo) {
+  TempDir dir;
+  EXPECT_THAT([&] { OutputFile out(dir.File("no/such/dir/x.pcapng")); },
+              ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("check that the directory exists")));
+  EXPECT_THAT([&] { OutputFile out(dir.path()); },
+              ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("is a directory")));
 }
 
 }  // namespace

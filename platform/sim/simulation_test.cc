@@ -1,4 +1,4 @@
-// Whole simulations: determinism, and the pcapng tap read back by tshark.
+// Whole simulations: determinism, and the air tap's records read back by tshark.
 
 #include "platform/sim/simulation.h"
 
@@ -12,7 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "platform/sim/pcapng_tap.h"
+#include "core/wire/pcapng.h"
+#include "platform/sim/air_tap.h"
 #include "platform/sim/random.h"
 #include "platform/sim/traffic.h"
 #include "tests/run_command.h"
@@ -120,17 +121,35 @@ TEST(Simulation, ClockAndTimer_FollowTheSimulatedTime) {
   EXPECT_EQ(alarm.fired_at, 1500 * kMillisecond);
 }
 
-// The tap's bytes in memory, written to a file for tshark when asked.
-class MemorySink final : public ByteSink {
+// The tap's records in memory, written as pcapng (core/wire's writer) for tshark when asked.
+class MemoryFrames final : public FrameSink {
  public:
-  void Write(ByteSpan b) override { bytes.insert(bytes.end(), b.begin(), b.end()); }
-  void Flush() override { ++flushes; }
+  void WriteFrame(int64_t ts_ns, ByteSpan record) override {
+    frames.push_back({ts_ns, std::vector<std::byte>(record.begin(), record.end())});
+  }
   void SaveTo(const std::string& path) const {
+    wire::PcapngInterface iface;
+    iface.link_type = static_cast<uint16_t>(wire::kLinkTypeIeee80211Radiotap);
+    iface.snaplen = 262144;
+    iface.tsresol = wire::kTsresolNanoseconds;
+    std::vector<std::byte> bytes(256);
+    ByteBuilder head(bytes);
+    ASSERT_TRUE(wire::WritePcapngSectionHeader(head, wire::ByteOrder::kLittle, "test").ok());
+    ASSERT_TRUE(wire::WritePcapngInterface(head, wire::ByteOrder::kLittle, iface).ok());
+    bytes.resize(head.size());
+    for (const auto& [ts_ns, record] : frames) {
+      std::vector<std::byte> block(64 + record.size());
+      ByteBuilder out(block);
+      wire::PcapngPacket packet;
+      packet.ts_ns = ts_ns;
+      packet.data = record;
+      ASSERT_TRUE(wire::WritePcapngPacket(out, wire::ByteOrder::kLittle, iface, packet).ok());
+      bytes.insert(bytes.end(), block.begin(), block.begin() + static_cast<ptrdiff_t>(out.size()));
+    }
     std::ofstream(path, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   }
-  std::vector<std::byte> bytes;
-  int flushes = 0;
+  std::vector<std::pair<int64_t, std::vector<std::byte>>> frames;
 };
 
 std::map<std::string, int> CountLines(const std::string& text) {
@@ -145,7 +164,7 @@ std::map<std::string, int> CountLines(const std::string& text) {
   return counts;
 }
 
-TEST(PcapngTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
+TEST(AirTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   // A receiver near the noise (about -4.5 dB SNR, detection relaxed) gets about half the
   // frames in error: the capture must show them with a failing FCS.
   SimulationConfig config;
@@ -157,8 +176,8 @@ TEST(PcapngTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   sim.AddNode({.position = {176, 0, 0}, .channel = 6});  // -98.0 dBm
   const testing_tools::TempDir dir;
   const std::string path = dir.File("tap.pcapng");
-  MemorySink sink;
-  PcapngTap tap(sim, sink, {.vantage_node = 1u});
+  MemoryFrames sink;
+  AirTap tap(sim, sink, {.vantage_node = 1u});
   TraceHash trace;  // counts the receptions' outcomes: only node 1 receives anything
   sim.AddObserver(&trace);
   TrafficSource source(sim, 0, MacAddress::Broadcast(), 265, 10 * kMillisecond,
@@ -184,14 +203,14 @@ TEST(PcapngTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   EXPECT_EQ(lines["1,2437,-98,-94,0,0x000d"], static_cast<int>(bad)) << fields;
 }
 
-TEST(PcapngTap, NoVantage_EveryFrameOnTheAirWithRetries) {
+TEST(AirTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   Simulation sim;
   sim.AddNode({.position = {0, 0, 0}});
   sim.AddNode({.position = {2000, 0, 0}});  // out of range: every unicast is retried
   const testing_tools::TempDir dir;
   const std::string path = dir.File("all.pcapng");
-  MemorySink sink;
-  PcapngTap tap(sim, sink, {});
+  MemoryFrames sink;
+  AirTap tap(sim, sink, {});
   TrafficSource source(sim, 0, sim.radio(1).address(port::Interface::kStation), 20,
                        100 * kMillisecond, {.rate = port::Rate::k11Mbps, .short_preamble = true,
                                             .max_retries = 3}, 1);
@@ -208,41 +227,25 @@ TEST(PcapngTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   EXPECT_EQ(lines["11,1,1,1,"], 30);
 }
 
-TEST(PcapngTap, Sink_HeadersAtOnce_FramesAsBlocks_FlushedOnClose) {
+TEST(AirTap, Records_StampedAtFrameEnd_StopAtClose) {
   Simulation sim;
   sim.AddNode({.position = {0, 0, 0}});
   sim.AddNode({.position = {5, 0, 0}});
-  MemorySink sink;
-  PcapngTap tap(sim, sink, {.interface_name = "lab"});
-  // A reader on a pipe gets the section header and the interface before any frame.
-  ASSERT_GE(sink.bytes.size(), 4u);
-  EXPECT_EQ(load_le32(sink.bytes, 0), wire::kPcapngSectionHeader);
-  EXPECT_EQ(sink.flushes, 1);
+  MemoryFrames sink;
+  AirTap tap(sim, sink, {.epoch_ns = 1000 * kSecond});
   TrafficSource source(sim, 0, MacAddress::Broadcast(), 30, 100 * kMillisecond, {}, 1);
   sim.RunFor(kSecond);
   tap.Close();
-  EXPECT_EQ(sink.flushes, 2);
-  EXPECT_EQ(tap.frames_written(), 10u);
-
-  // core/wire's reader finds them all: the stream is whole at Close.
-  std::array<wire::PcapngInterface, 2> interfaces;
-  Result<wire::PcapngReader> reader = wire::PcapngReader::Open(sink.bytes, interfaces);
-  ASSERT_TRUE(reader.ok());
-  uint64_t packets = 0;
-  while (true) {
-    Result<wire::PcapngPacket> p = reader->Next();
-    if (!p.ok()) {
-      EXPECT_TRUE(reader->at_end());
-      break;
-    }
-    ++packets;
+  sim.RunFor(kSecond);  // nothing after Close
+  ASSERT_EQ(tap.frames_written(), 10u);
+  ASSERT_EQ(sink.frames.size(), 10u);
+  for (const auto& [ts_ns, record] : sink.frames) {
+    EXPECT_GT(ts_ns, 1000 * kSecond);
+    EXPECT_LT(ts_ns, 1001 * kSecond);
+    // A radiotap header (version 0) whose length is followed by the MPDU and its FCS.
+    ASSERT_GE(record.size(), 8u);
+    EXPECT_EQ(record[0], std::byte{0});
   }
-  EXPECT_EQ(packets, 10u);
-  ASSERT_EQ(reader->interfaces().size(), 1u);
-  EXPECT_EQ(reader->interfaces()[0].name, "lab");
-  // Frames after Close are no longer written.
-  sim.RunFor(kSecond);
-  EXPECT_EQ(tap.frames_written(), 10u);
 }
 
 }  // namespace

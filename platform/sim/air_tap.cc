@@ -1,53 +1,28 @@
-#include "platform/sim/pcapng_tap.h"
+#include "platform/sim/air_tap.h"
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "core/base/assert.h"
 #include "core/wire/dot11.h"
 #include "core/wire/radiotap.h"
 
 namespace airlab::sim {
-namespace {
 
-// Room for the fixed part of an Enhanced Packet Block and its options (none here).
-constexpr size_t kBlockOverhead = 64;
-
-}  // namespace
-
-PcapngTap::PcapngTap(Simulation& simulation, ByteSink& sink, PcapngTapOptions options)
-    : simulation_(simulation), sink_(sink), options_(std::move(options)) {
-  interface_.link_type = static_cast<uint16_t>(wire::kLinkTypeIeee80211Radiotap);
-  interface_.snaplen = 262144;
-  interface_.tsresol = wire::kTsresolNanoseconds;
-  interface_.name = options_.interface_name;
-  block_.resize(256 + options_.interface_name.size());
-  ByteBuilder out(block_);
-  const Status header = wire::WritePcapngSectionHeader(out, wire::ByteOrder::kLittle, "airlab");
-  const Status iface = wire::WritePcapngInterface(out, wire::ByteOrder::kLittle, interface_);
-  if (!header.ok() || !iface.ok()) {
-    throw std::invalid_argument("pcapng: the interface name \"" + options_.interface_name +
-                                "\" does not fit an option (65535 bytes at most)");
-  }
-  interface_.name = {};  // only the interface block needed it
-  sink_.Write(out.bytes());
-  sink_.Flush();
+AirTap::AirTap(Simulation& simulation, FrameSink& sink, AirTapOptions options)
+    : simulation_(simulation), sink_(sink), options_(options) {
   simulation_.AddObserver(this);
   observing_ = true;
 }
 
-PcapngTap::~PcapngTap() {
-  if (observing_) simulation_.RemoveObserver(this);
-}
+AirTap::~AirTap() { Close(); }
 
-void PcapngTap::Close() {
+void AirTap::Close() {
   if (observing_) simulation_.RemoveObserver(this);
   observing_ = false;
-  sink_.Flush();
 }
 
-void PcapngTap::OnAirFrame(const TapFrame& frame) {
+void AirTap::OnAirFrame(const TapFrame& frame) {
   wire::RadiotapInfo info;
   uint8_t flags = wire::RadiotapFlags::kFcsAtEnd;
   if (options_.vantage_node) {
@@ -86,16 +61,7 @@ void PcapngTap::OnAirFrame(const TapFrame& frame) {
   out.PutLe32((flags & wire::RadiotapFlags::kBadFcs) != 0 ? ~fcs : fcs);
   AIRLAB_ASSERT(out.ok());  // 64 bytes hold every radiotap field set above
 
-  wire::PcapngPacket packet;
-  packet.ts_ns = options_.epoch_ns + frame.end;
-  packet.data = out.bytes();
-  block_.resize(kBlockOverhead + packet.data.size());
-  ByteBuilder block(block_);
-  // Every field fits: the block has room for the record, and the simulation's times are
-  // after 1970 and long before nanoseconds overflow.
-  const Status written = wire::WritePcapngPacket(block, wire::ByteOrder::kLittle, interface_, packet);
-  AIRLAB_ASSERT(written.ok());
-  sink_.Write(block.bytes());
+  sink_.WriteFrame(options_.epoch_ns + frame.end, out.bytes());
   ++frames_written_;
 }
 

@@ -223,6 +223,12 @@ void CloudWriter::TakeBulkAnswer(const Inbox& in, port::TimeNs now) {
     retry_at_ = now + config_.retry_min;
     return;
   }
+  if ((code == ErrorCode::kAuthRequired || code == ErrorCode::kNotFound) && !refusal_said_) {
+    // A key or channel the cloud refuses: keep the data, keep trying, say it once (before
+    // the error itself, so an observer can tell the error lines that follow are its own).
+    refusal_said_ = true;
+    events_.Emit({.kind = GatewayEventKind::kCloudRefused, .time = now, .id = config_.channel_id, .code = code});
+  }
   ++stats_.uplink_errors;
   events_.Emit({.kind = GatewayEventKind::kUplinkError, .time = now, .code = code, .status = in.transport});
   const int http = static_cast<int>(code);
@@ -231,10 +237,6 @@ void CloudWriter::TakeBulkAnswer(const Inbox& in, port::TimeNs now) {
   } else if (code == ErrorCode::kTimeout || code == ErrorCode::kUnexpectedFailure ||
              code == ErrorCode::kBadAnswer || code == ErrorCode::kConflict || http >= 500) {
     reconcile_needed_ = true;  // it may have been written: look before sending again
-  } else if ((code == ErrorCode::kAuthRequired || code == ErrorCode::kNotFound) && !refusal_said_) {
-    // A key or channel the cloud refuses: keep the data, keep trying, say it once.
-    refusal_said_ = true;
-    events_.Emit({.kind = GatewayEventKind::kCloudRefused, .time = now, .id = config_.channel_id, .code = code});
   }
   BackOff(now);  // kConnectFailed too: it never reached the server
 }

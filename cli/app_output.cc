@@ -48,7 +48,7 @@ std::string CloudErrorText(cloud::ErrorCode code) {
 
 std::string TimePrefix(port::TimeNs t) { return Format("[%7.2f s] ", static_cast<double>(t) / 1e9); }
 
-std::string GatewayEventText(const apps::GatewayEvent& e, int command_field) {
+std::string GatewayEventText(const apps::GatewayEvent& e, int command_field, std::string_view cloud_url) {
   using K = apps::GatewayEventKind;
   const std::string node = MacText(e.node);
   const unsigned long long id = e.id, first = e.first_id, count = e.count;
@@ -92,6 +92,17 @@ std::string GatewayEventText(const apps::GatewayEvent& e, int command_field) {
       return Format("gateway: the store failed (%s); nothing confirmed, the nodes send again", e.status.str());
     case K::kHomeChannel:
       return Format("gateway: its Wi-Fi station is now on channel %d; ESP-NOW follows", e.channel);
+    case K::kCloudRefused: {
+      const std::string cloud = cloud_url.empty() ? std::string("the cloud")
+                                                  : Format("the cloud at %.*s", static_cast<int>(cloud_url.size()),
+                                                           cloud_url.data());
+      const std::string rest = "; the readings stay queued, retrying with back-off";
+      if (e.code == cloud::ErrorCode::kNotFound) {
+        return Format("gateway: %s has no channel %llu (404): check --channel-id%s", cloud.c_str(), id, rest.c_str());
+      }
+      return Format("gateway: %s refused the write key (%d): check --write-key%s", cloud.c_str(),
+                    cloud::ToInt(e.code), rest.c_str());
+    }
   }
   return "";
 }

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/hosts.h"
@@ -98,13 +99,20 @@ std::filesystem::path DefaultStoreDir() {
 
 class Printer final : public apps::GatewayObserver {
  public:
-  Printer(const port::Clock& clock, int command_field, bool quiet)
-      : clock_(clock), command_field_(command_field), quiet_(quiet) {}
+  Printer(const port::Clock& clock, int command_field, std::string cloud_url, bool quiet)
+      : clock_(clock), command_field_(command_field), cloud_url_(std::move(cloud_url)), quiet_(quiet) {}
   void OnGatewayEvent(const apps::GatewayEvent& e) override {
-    if (quiet_) return;
+    if (quiet_ && e.kind != apps::GatewayEventKind::kCloudRefused) return;  // a fix is needed: always said
     // A node that is away is tried every 2 s: say so at attempts 1, 2, 4, 8, ...
     if (e.kind == apps::GatewayEventKind::kForwardFailed && (e.count & (e.count - 1)) != 0) return;
-    const std::string line = GatewayEventText(e, command_field_);
+    // A refused key or channel is said once (kCloudRefused), not at every retry.
+    if (e.kind == apps::GatewayEventKind::kCloudRefused) refused_ = true;
+    if (e.kind == apps::GatewayEventKind::kPosted) refused_ = false;
+    if (refused_ && e.kind == apps::GatewayEventKind::kUplinkError &&
+        (e.code == cloud::ErrorCode::kAuthRequired || e.code == cloud::ErrorCode::kNotFound)) {
+      return;
+    }
+    const std::string line = GatewayEventText(e, command_field_, cloud_url_);
     if (line.empty()) return;
     std::printf("%s%s\n", TimePrefix(clock_.Now()).c_str(), line.c_str());
     std::fflush(stdout);
@@ -113,7 +121,9 @@ class Printer final : public apps::GatewayObserver {
  private:
   const port::Clock& clock_;
   int command_field_;
+  std::string cloud_url_;
   bool quiet_;
+  bool refused_ = false;
 };
 
 void RunGateway(const GatewayArgs& a) {
@@ -167,7 +177,7 @@ void RunGateway(const GatewayArgs& a) {
     throw UserError(std::string("the air refused the gateway's radio: ") + e.what() + " (give --mac another address)");
   }
 
-  Printer printer(air->clock(), a.command_field, a.quiet);
+  Printer printer(air->clock(), a.command_field, a.url, a.quiet);
   host::SystemClock wall;
   apps::GatewayConfig config;
   config.channel_id = a.channel_id;

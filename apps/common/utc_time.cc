@@ -1,46 +1,28 @@
 #include "apps/common/utc_time.h"
 
+#include <chrono>
+
 namespace airlab::apps {
 namespace {
 
 constexpr int64_t kSecondsPerDay = 86400;
 
+namespace chrono = std::chrono;
+
+// The calendar is C++20's (<chrono>: proleptic Gregorian, constexpr, no time zone, no
+// C library): days since the epoch to a civil date and back.
 constexpr int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+  const chrono::year_month_day date{chrono::year{static_cast<int>(y)}, chrono::month{m}, chrono::day{d}};
+  return chrono::sys_days{date}.time_since_epoch().count();
 }
 
-struct Civil {
-  int64_t year;
-  unsigned month, day;
-};
-
-constexpr Civil CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {y + (m <= 2), m, d};
-}
+// Years 0..9999, what the text has room for; chrono::year itself stops at 32767.
+constexpr int64_t kFirstDay = DaysFromCivil(0, 1, 1);
+constexpr int64_t kLastDay = DaysFromCivil(9999, 12, 31);
 
 static_assert(DaysFromCivil(1970, 1, 1) == 0);
 static_assert(DaysFromCivil(2000, 3, 1) == 11017);
-static_assert(CivilFromDays(11017).month == 3);
-
-constexpr bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-constexpr unsigned DaysInMonth(int64_t y, unsigned m) {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
+static_assert(chrono::year_month_day{chrono::sys_days{chrono::days{11017}}}.month() == chrono::March);
 
 void PutDigits(char* at, int64_t value, int digits) {
   for (int i = digits - 1; i >= 0; --i) {
@@ -69,14 +51,14 @@ Result<std::string_view> FormatUtc(int64_t epoch_s, std::array<char, kUtcTextSiz
     rem += kSecondsPerDay;
     --days;
   }
-  const Civil c = CivilFromDays(days);
-  if (c.year < 0 || c.year > 9999) return Status::OutOfRange();
+  if (days < kFirstDay || days > kLastDay) return Status::OutOfRange();
+  const chrono::year_month_day date{chrono::sys_days{chrono::days{days}}};
   char* p = out.data();
-  PutDigits(p, c.year, 4);
+  PutDigits(p, static_cast<int>(date.year()), 4);
   p[4] = '-';
-  PutDigits(p + 5, c.month, 2);
+  PutDigits(p + 5, static_cast<unsigned>(date.month()), 2);
   p[7] = '-';
-  PutDigits(p + 8, c.day, 2);
+  PutDigits(p + 8, static_cast<unsigned>(date.day()), 2);
   p[10] = 'T';
   PutDigits(p + 11, rem / 3600, 2);
   p[13] = ':';
@@ -97,7 +79,10 @@ Result<int64_t> ParseUtc(std::string_view text) {
       text[16] != ':') {
     return Status::InvalidArgument();
   }
-  if (day > DaysInMonth(year, static_cast<unsigned>(month))) return Status::InvalidArgument();
+  const chrono::year_month_day date{chrono::year{static_cast<int>(year)},
+                                    chrono::month{static_cast<unsigned>(month)},
+                                    chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) return Status::InvalidArgument();  // 31 April, 29 February of 2023
   size_t pos = 19;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
@@ -118,8 +103,7 @@ Result<int64_t> ParseUtc(std::string_view text) {
   } else {
     return Status::InvalidArgument();
   }
-  return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-             kSecondsPerDay +
+  return int64_t{chrono::sys_days{date}.time_since_epoch().count()} * kSecondsPerDay +
          hour * 3600 + minute * 60 + second - offset;
 }
 

@@ -1,9 +1,8 @@
 #pragma once
 // UTC times as ThingSpeak writes them ("2024-05-01T12:00:00Z"), to and from seconds since
 // the Unix epoch, without the C library's time functions (which a device may lack and which
-// consult the local time zone). Days from the civil date: Howard Hinnant's algorithm
-// ("chrono-Compatible Low-Level Date Algorithms"), valid for every date of the Gregorian
-// calendar.
+// consult the local time zone). The calendar is C++20's std::chrono::year_month_day and
+// sys_days (proleptic Gregorian), which the Cortex-M4 cross-build's libstdc++ has too.
 
 #include <array>
 #include <cstdint>

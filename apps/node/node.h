@@ -16,6 +16,10 @@
 // - With nothing to send for `keepalive`, it pings the gateway, so a moved gateway is
 //   noticed (and commands reach it) even when the node is quiet.
 //
+// Parts (README.md): ReadingQueue (readings and their sequence numbers), GatewayScan
+// (finding the gateway's channel), CommandFilter (each command once); Node composes them
+// with the send loop.
+//
 // Calling context: as the gateway's (gateway.h): one context for everything.
 
 #include <cstddef>
@@ -27,7 +31,10 @@
 #include "core/base/result.h"
 #include "core/base/status.h"
 #include "core/espnow/link.h"
-#include "core/espnow/record_queue.h"
+#include "apps/node/command_filter.h"
+#include "apps/node/gateway_scan.h"
+#include "apps/node/reading_queue.h"
+#include "core/port/channel_control.h"
 #include "core/port/clock.h"
 #include "core/port/radio.h"
 #include "core/port/rng.h"
@@ -36,23 +43,14 @@
 
 namespace airlab::apps {
 
-// Switching the radio's channel: esp_wifi_set_channel on an ESP32, Radio::SetChannel on
-// the sim and the hub.
-class ChannelControl {
- public:
-  virtual ~ChannelControl() = default;
-  // 1..14; kInvalidArgument otherwise, kUnavailable when the radio refuses.
-  virtual Status SetChannel(uint8_t channel) = 0;
-  virtual uint8_t channel() const = 0;
-};
-
-class RadioChannelControl final : public ChannelControl {
+// port::ChannelControl over a Radio that the node owns alone: the sim's and the hub's.
+class RadioChannelControl final : public port::ChannelControl {
  public:
   explicit RadioChannelControl(port::Radio& radio) : radio_(radio) {}
-  Status SetChannel(uint8_t channel) override { return radio_.SetChannel(channel); }
   uint8_t channel() const override { return radio_.channel(); }
 
  private:
+  Status DoSetChannel(uint8_t channel) override { return radio_.SetChannel(channel); }
   port::Radio& radio_;
 };
 
@@ -118,10 +116,10 @@ struct NodeConfig {
 class Node final : private espnow::LinkListener, private port::TimerListener {
  public:
   // Each queued reading takes its value plus 6 bytes of `queue_storage`.
-  static constexpr size_t kQueueOverhead = espnow::RecordQueue::kLengthSize + 4;
+  static constexpr size_t kQueueOverhead = ReadingQueue::kOverhead;
 
   // Every reference must outlive the node. The Link must be disabled: Start enables it.
-  Node(espnow::Link& link, ChannelControl& channel, const port::Clock& clock,
+  Node(espnow::Link& link, port::ChannelControl& channel, const port::Clock& clock,
        port::Timer& timer, port::Rng& rng, MutableByteSpan queue_storage,
        const NodeConfig& config = {});
   ~Node();
@@ -157,37 +155,32 @@ class Node final : private espnow::LinkListener, private port::TimerListener {
 
   void Drain(port::TimeNs now);
   void Handle(const MacAddress& src, const Message& message, port::TimeNs now);
+  void OnHello(const MacAddress& src, port::TimeNs now);
+  void OnAck(const MacAddress& src, const Message& message, port::TimeNs now);
+  void OnCommand(const MacAddress& src, const Message& message, port::TimeNs now);
   void StartScan(port::TimeNs now);
   void StepScan(port::TimeNs now);
   void StepSend(port::TimeNs now);
   void Failure(port::TimeNs now);
   Status Transmit(const MacAddress& to, const Message& message);
   void ArmTimer(port::TimeNs now);
-  void Emit(NodeEvent event);
-  uint32_t HeadSequence() const;
+  void Emit(const NodeEvent& event) const;
 
   espnow::Link& link_;
-  ChannelControl& channel_;
+  port::ChannelControl& channel_;
   const port::Clock& clock_;
   port::Timer& timer_;
   port::Rng& rng_;
-  espnow::RecordQueue queue_;
+  ReadingQueue queue_;
   NodeConfig config_;
+  GatewayScan scan_;
+  CommandFilter commands_;
 
   State state_ = State::kStopped;
   uint32_t session_ = 0;
-  uint32_t next_sequence_ = 1;
   MacAddress gateway_;
   bool gateway_peer_ = false;
   NodeStats stats_;
-
-  // Scanning.
-  uint8_t scan_first_ = 0;   // the channel the scan started on
-  uint8_t scan_channel_ = 0;  // the channel listened on now (0: none yet)
-  bool paused_ = false;       // between two rounds
-  bool discover_sent_ = true;
-  port::TimeNs discover_at_ = 0;
-  port::TimeNs scan_deadline_ = 0;
 
   // Sending.
   bool in_flight_ = false;  // a frame is with the Link
@@ -199,7 +192,6 @@ class Node final : private espnow::LinkListener, private port::TimerListener {
   port::TimeNs retry_at_ = 0;
   uint32_t failures_ = 0;
   port::TimeNs last_contact_ = 0;
-  uint64_t last_command_ = 0;
 
   std::array<std::byte, espnow::kMaxPayloadV2> rx_buffer_{};
 };

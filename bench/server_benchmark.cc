@@ -18,14 +18,15 @@
 //   BM_UpdateKeepAlive 33.3k, 27.2k, 39.4k updates/s; BM_Feeds8000 p99 7.7, 9.4, 7.2 ms.
 // Committing each update before its answer (group commit) gave 8-15k updates/s.
 //
-// Measured 2026-12-06 with the epoll event loop (server/http.h), on the same VM while five
-// other builds ran (load average 11-17, so both far from a quiet machine's figures), each run
-// beside the previous layer's binary (thread per connection) run just before it:
-//   BM_UpdateKeepAlive  event loop 21.5k, 23.9k, 16.4k; previous 20.8k, 30.9k, 17.0k updates/s
-//   BM_Feeds8000 p99    event loop 64.1 ms; previous 63.9 ms
-//   BM_UpdateBesideWaitingClients p50 0.03-0.04 ms, p99 0.24-0.42 ms. Not run on the previous
+// Measured 2026-12-06/07 with the epoll event loop (server/http.h) on the same VM while other
+// builds ran, each run beside the previous layer's binary (thread per connection):
+//   load 4.5-6:   BM_UpdateKeepAlive  event loop 22.1k, 27.9k; previous 24.2k, 27.1k updates/s
+//                 BM_Feeds8000 p99    event loop 15.0, 38.7 ms; previous 40.6, 16.9 ms
+//   load 11-17:   BM_UpdateKeepAlive  event loop 21.5k, 23.9k, 16.4k; previous 20.8k, 30.9k, 17.0k
+//   BM_UpdateBesideWaitingClients p50 0.03-0.04 ms, p99 0.21-0.52 ms. Not run on the previous
 //   layer, where each waiting connection held one of the 16 threads until its 5 s idle timeout
 //   (the issue measured a request waiting 4.6 s behind 20 idle connections).
+// The Feeds8000 p99 swings with the other builds' load for both layers alike.
 
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>

@@ -25,6 +25,8 @@
 #include "apps/lab/lab.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "platform/linux/http_uplink.h"
 #include "server/server.h"
 
@@ -391,6 +393,7 @@ void RunDemo(const DemoArgs& a) {
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);
     int sig = 0;
     sigwait(&stop, &sig);
+    NoteStopSignal(sig);
   }
   uplink.Stop();
   server->Stop();
@@ -412,16 +415,17 @@ void AddDemoCommand(CLI::App& app) {
       "Examples:\n"
       "  airlab demo\n"
       "  airlab demo --keep-serving             (then open the dashboard URL it prints)\n"
-      "  airlab demo --speed 2 --verbose --data ./demo-data\n");
+      "  airlab demo --speed 32 --verbose --data ./demo-data   (every event, four times faster)\n");
   cmd->add_option("--speed", args->speed, "simulated time over wall time")->capture_default_str();
   cmd->add_option("--data", args->data, "folder for the server's database, the gateway's store and the pcapng "
                                         "(default: a new temporary folder, kept)");
   cmd->add_option("--pcap", args->pcap, "the air's pcapng file (default: DATA/air.pcapng)");
   cmd->add_flag("--keep-serving", args->keep_serving, "keep the server and its dashboard up after the run");
   cmd->add_option("--port", args->port, "the server's port on 127.0.0.1 (0: a free one)")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "the simulated air's seed")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "the simulated air's seed")->capture_default_str()->check(NonNegative());
   cmd->add_option("--rate-limit", args->rate_limit_s, "the channel's rate limit in seconds (ThingSpeak free: 15)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegative());
   cmd->add_flag("--quiet", args->quiet, "print only the summary");
   cmd->add_flag("--verbose", args->verbose, "print every event (scans, failed deliveries)");
   cmd->callback([args] { RunDemo(*args); });

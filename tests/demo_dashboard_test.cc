@@ -1,6 +1,6 @@
 // `airlab demo --keep-serving` leaves the dashboard up: Chromium (playwright-core, as the
 // server's own dashboard test uses it) opens the URL the demo printed and must show every
-// reading the demo's summary counted; Ctrl-C (SIGINT) then ends the demo with exit 0.
+// reading the demo's summary counted; Ctrl-C (SIGINT) then ends the demo with exit 130.
 
 #include <signal.h>
 
@@ -60,7 +60,7 @@ TEST(DemoDashboard, KeepServing_ChromiumShowsEveryReadingTheSummaryCounted) {
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find(" 0 failed"), std::string::npos) << check.out << check.err;
 
-  EXPECT_EQ(demo.Stop(SIGINT, std::chrono::seconds(30)), 0) << ReadText(out);
+  EXPECT_EQ(demo.Stop(SIGINT, std::chrono::seconds(30)), 130) << ReadText(out);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -87,7 +88,7 @@ std::vector<std::string> HelpExamples(const std::string& help) {
       continue;
     }
     if (!pending.empty() && pending.back() == '\\') {
-      pending.pop_back();
+      pending.erase(pending.find_last_not_of(" \\") + 1);
       continue;
     }
     examples.push_back(CommandOf(pending));
@@ -171,13 +172,16 @@ class CliExamples : public testing::Test {
   // A scratch folder of each test's own, as a user's own folder would be: HOME, the data
   // folders and the working directory of every example.
   void SetUp() override {
+    for (const char* name : kEnvironment) {
+      const char* value = std::getenv(name);
+      saved_environment_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
+    }
     const std::string home = dir_.path();
     const std::filesystem::path source = std::filesystem::current_path();  // ctest runs here
     std::filesystem::create_directory_symlink(source / "examples", home + "/examples");
     std::filesystem::create_directories(home + "/bin");
     std::filesystem::create_symlink(std::filesystem::absolute(testing_tools::AirlabBinary()), home + "/bin/airlab");
-    static const std::string path = std::getenv("PATH");
-    setenv("PATH", (home + "/bin:" + path).c_str(), 1);
+    setenv("PATH", (home + "/bin:" + std::getenv("PATH")).c_str(), 1);
     setenv("HOME", home.c_str(), 1);
     setenv("XDG_DATA_HOME", (home + "/.local/share").c_str(), 1);
     setenv("AIRLAB_DATA", (home + "/cloud").c_str(), 1);
@@ -185,6 +189,16 @@ class CliExamples : public testing::Test {
     readme_ = testing_tools::ReadText((source / "README.md").string());
     MakeCaptures();
     MakeChannels();
+  }
+
+  void TearDown() override {
+    for (const auto& [name, value] : saved_environment_) {
+      if (value) {
+        setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        unsetenv(name.c_str());
+      }
+    }
   }
 
   std::string Home() const { return dir_.path(); }
@@ -284,8 +298,8 @@ class CliExamples : public testing::Test {
       if (!WaitFor(*child, until.ready)) {
         ADD_FAILURE() << "not up (no \"" << until.ready << "\") or ended:\n" << child->output();
       }
-      if (is_hub) WaitForPort(hub_port);
-      if (is_server) WaitForPort(server_port);
+      if (is_hub && Has(command, std::to_string(hub_port))) WaitForPort(hub_port);
+      if (is_server && Has(command, std::to_string(server_port))) WaitForPort(server_port);
       running.emplace_back(command, std::move(child));
     }
     // Ctrl-C, the last started first (the clients before the hub and the server).
@@ -346,6 +360,8 @@ class CliExamples : public testing::Test {
     return ready.empty() && child.running();
   }
 
+  static constexpr const char* kEnvironment[] = {"PATH", "HOME", "XDG_DATA_HOME", "AIRLAB_DATA", "TMPDIR"};
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_environment_;
   testing_tools::TempDir dir_;
   std::string readme_;
   Keys keys_;

@@ -128,7 +128,7 @@ void AddAirCommand(CLI::App& app) {
       "Share one simulated air between processes: the hub owns the medium and every node's "
       "radio, paced to the wall clock; `airlab gateway`, `airlab node` and `airlab sniff --hub` "
       "join it over loopback TCP.\n\n"
-      "Examples:\n"
+      "Example:\n"
       "  airlab air --port 4610 --pcap air.pcapng   (until Ctrl-C)\n"
       "  airlab air --scenario examples/lab.toml    (the lab's master and slave in the room too)\n"
       "  airlab node --hub 127.0.0.1:4610 --mac 02:00:00:00:00:02 --name node2   (in another terminal;\n"

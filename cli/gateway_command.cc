@@ -247,7 +247,8 @@ void AddGatewayCommand(CLI::App& app) {
       "gateway",
       "The lab's Master on the shared simulated air: takes its ESP-NOW nodes' readings into a durable "
       "SQLite queue before confirming them, posts them to a ThingSpeak channel in bulk updates within "
-      "the rate limit (exactly once, across crashes), and forwards a command field to the nodes.\n\n"
+      "the rate limit (exactly once, across crashes), and forwards a command field to the nodes. It runs "
+      "until Ctrl-C or --duration.\n\n"
       "Examples:\n"
       "  airlab air &                                  (the shared air)\n"
       "  airlab serve &                                (a local ThingSpeak; or use the real one)\n"

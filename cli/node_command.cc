@@ -160,7 +160,8 @@ void AddNodeCommand(CLI::App& app) {
       "node",
       "The lab's Slave on the shared simulated air: scans the channels for a gateway, sends readings "
       "(kept until the gateway confirms it stored them, re-sent otherwise, never lost to a moving "
-      "gateway) and prints the commands it receives.\n\n"
+      "gateway) and prints the commands it receives. It runs until Ctrl-C, --duration, or with "
+      "--exit-when-done until every reading is stored.\n\n"
       "Examples:\n"
       "  airlab node                                   (slave_send.py: sends 0..4, 0.2 s apart)\n"
       "  airlab node --count 5 --interval 1 --prefix t= --exit-when-done\n"

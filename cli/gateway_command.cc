@@ -252,7 +252,7 @@ void AddGatewayCommand(CLI::App& app) {
       "Examples:\n"
       "  airlab air &                                  (the shared air)\n"
       "  airlab serve &                                (a local ThingSpeak; or use the real one)\n"
-      "  airlab channel create --name lab --fields slave   (prints the channel id and keys)\n"
+      "  airlab channel create --name lab --fields slave,node2   (prints the channel id and keys)\n"
       "  airlab gateway --channel-id 1 --write-key KEY --command-channel 2 --command-key RKEY\n"
       "  airlab gateway --url https://api.thingspeak.com --channel-id 123456 --write-key KEY \\\n"
       "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n");

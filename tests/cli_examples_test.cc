@@ -226,10 +226,10 @@ class CliExamples : public testing::Test {
     testing_tools::WriteBytes(Home() + "/capture.stream", wire.data.data(), wire.data.size());
   }
 
-  // Channel 1 takes the lab's readings, channel 2 holds commands: the channels the examples
-  // name, in the default data folder.
+  // Channel 1 takes the lab's readings (a field for the slave and one for the examples' node2),
+  // channel 2 holds commands: the channels the examples name, in the default data folder.
   void MakeChannels() {
-    const auto readings = RunCommand("airlab channel create --name lab --fields slave");
+    const auto readings = RunCommand("airlab channel create --name lab --fields slave,node2");
     const auto commands = RunCommand("airlab channel create --name commands --fields command");
     ASSERT_EQ(readings.exit_code, 0) << readings.err;
     ASSERT_EQ(commands.exit_code, 0) << commands.err;
@@ -301,6 +301,15 @@ class CliExamples : public testing::Test {
       if (is_hub && Has(command, std::to_string(hub_port))) WaitForPort(hub_port);
       if (is_server && Has(command, std::to_string(server_port))) WaitForPort(server_port);
       running.emplace_back(command, std::move(child));
+    }
+    // The block works together: a node's readings reach the gateway's store.
+    for (const auto& [command, child] : running) {
+      if (!StartsWith(command, "airlab node")) continue;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (!Has(child->output(), "is in the gateway's store") && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      EXPECT_TRUE(Has(child->output(), "is in the gateway's store")) << command << ":\n" << child->output();
     }
     // Ctrl-C, the last started first (the clients before the hub and the server).
     for (auto it = running.rbegin(); it != running.rend(); ++it) {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "host/air_capture.h"
 #include "platform/air/hub.h"
 #include "platform/air/protocol.h"
@@ -25,7 +27,10 @@ namespace airlab::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
+void OnSignal(int signal) {
+  g_stop = true;
+  NoteStopSignal(signal);
+}
 
 struct AirArgs {
   int port = air::kDefaultPort;
@@ -132,14 +137,16 @@ void AddAirCommand(CLI::App& app) {
       "radio, paced to the wall clock; `airlab gateway`, `airlab node` and `airlab sniff --hub` "
       "join it over loopback TCP.\n\n"
       "Example:\n"
-      "  airlab air --port 4610 --pcap air.pcapng\n"
-      "  airlab air --scenario examples/lab.toml   (the lab's boards in the room too)\n"
-      "  airlab node --hub 127.0.0.1:4610 ...      (in another terminal)\n");
+      "  airlab air --port 4610 --pcap air.pcapng   (until Ctrl-C)\n"
+      "  airlab air --scenario examples/lab.toml    (the lab's master and slave in the room too)\n"
+      "  airlab node --hub 127.0.0.1:4610 --mac 02:00:00:00:00:02 --name node2   (in another terminal;\n"
+      "      a MAC of its own: the scenario's boards have the lab's)\n");
   cmd->add_option("--port", args->port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
   cmd->add_option("--speed", args->speed, "simulated time over wall time (2: twice as fast as real time)")
       ->capture_default_str();
-  CLI::Option* seed = cmd->add_option("--seed", args->seed, "seed of the air's random streams")->capture_default_str();
+  CLI::Option* seed =
+      cmd->add_option("--seed", args->seed, "seed of the air's random streams")->capture_default_str()->check(NonNegative());
   cmd->add_option("--scenario", args->scenario,
                   "run this scenario's nodes (TOML, see examples/) in the hub, on the shared air; its seed is the air's")
       ->excludes(seed);
@@ -147,7 +154,8 @@ void AddAirCommand(CLI::App& app) {
                   "write every frame on the air to this capture file (radiotap): pcap if its name ends in .pcap, "
                   "else pcapng; - for standard output");
   cmd->add_option("--refresh", args->refresh_ms, "status line refresh, in milliseconds")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegative());
   cmd->callback([args] { RunAir(*args); });
 }
 

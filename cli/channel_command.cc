@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "server/server.h"
 #include "server/channel_database.h"
 #include "server/text.h"
@@ -155,7 +156,7 @@ void AddChannelCommand(CLI::App& app) {
   create->add_option("--description", create_args->description, "A line about the channel");
   create->add_option("--rate-limit", create_args->rate_limit_s,
                      "Seconds between accepted writes to this channel (default: the server's --rate-limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegative());
   AddDataOption(create, *create_args);
   create->footer(
       "Examples:\n"

@@ -23,6 +23,8 @@
 
 #include "cli/app_output.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "host/lab_experiment.h"
 #include "server/server.h"
 
@@ -44,10 +46,11 @@ struct DemoArgs {
 };
 
 // The exit status of a command ended by Ctrl-C (128 + SIGINT), as shells report it.
-constexpr int kInterruptedExit = 130;
-
 std::atomic<bool> g_stop{false};
-void OnStopSignal(int) { g_stop = true; }
+void OnStopSignal(int signal) {
+  g_stop = true;
+  NoteStopSignal(signal);
+}
 
 // Prints the experiment's events as they come: every line with its simulated time; scans
 // and confirmations only with --verbose.
@@ -181,9 +184,10 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 };
 
-// The exit status: 0, or kInterruptedExit after Ctrl-C. Throws UserError for bad options
-// and when the experiment lost or duplicated data.
-int RunDemo(const DemoArgs& a) {
+// Returns when the experiment ends, is stopped, or --keep-serving is stopped (main gives the
+// exit status: 130 after Ctrl-C). Throws UserError for bad options and when the experiment
+// lost or duplicated data.
+void RunDemo(const DemoArgs& a) {
   CheckArgs(a);
   const std::filesystem::path data = DataFolder(a);
   const std::string pcap = a.pcap.empty() ? (data / "air.pcapng").string() : a.pcap;
@@ -208,7 +212,7 @@ int RunDemo(const DemoArgs& a) {
                 static_cast<double>(outcome.simulated) / 1e9, (unsigned long long)outcome.pcap_frames,
                 pcap.c_str(), data.c_str());
     server.Stop();
-    return kInterruptedExit;
+    return;
   }
   PrintSummary(a, outcome, pcap, cloud);
   if (!outcome.passed()) {
@@ -224,7 +228,6 @@ int RunDemo(const DemoArgs& a) {
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   server.Stop();
-  return a.keep_serving ? kInterruptedExit : 0;
 }
 
 }  // namespace
@@ -243,26 +246,20 @@ void AddDemoCommand(CLI::App& app) {
       "Examples:\n"
       "  airlab demo\n"
       "  airlab demo --keep-serving             (then open the dashboard URL it prints)\n"
-      "  airlab demo --speed 2 --verbose --data ./demo-data\n");
+      "  airlab demo --speed 32 --verbose --data ./demo-data   (every event, four times faster)\n");
   cmd->add_option("--speed", args->speed, "simulated time over wall time")->capture_default_str();
   cmd->add_option("--data", args->data, "folder for the server's database, the gateway's store and the pcapng "
                                         "(default: a new temporary folder, kept)");
   cmd->add_option("--pcap", args->pcap, "the air's pcapng file (default: DATA/air.pcapng)");
   cmd->add_flag("--keep-serving", args->keep_serving, "keep the server and its dashboard up after the run");
   cmd->add_option("--port", args->port, "the server's port on 127.0.0.1 (0: a free one)")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "the simulated air's seed")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "the simulated air's seed")->capture_default_str()->check(NonNegative());
   cmd->add_option("--rate-limit", args->rate_limit_s, "the channel's rate limit in seconds (ThingSpeak free: 15)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegative());
   cmd->add_flag("--quiet", args->quiet, "print only the summary");
   cmd->add_flag("--verbose", args->verbose, "print every event (scans, failed deliveries)");
-  cmd->callback([args] {
-    const int status = RunDemo(*args);
-    // Every file is closed by now; only the exit status is left to give.
-    if (status != 0) {
-      std::fflush(stdout);
-      std::exit(status);
-    }
-  });
+  cmd->callback([args] { RunDemo(*args); });
 }
 
 }  // namespace airlab::cli

@@ -19,6 +19,8 @@
 #include "host/clocks.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
 #include "platform/linux/http_uplink.h"
@@ -28,7 +30,10 @@ namespace airlab::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
+void OnSignal(int signal) {
+  g_stop = true;
+  NoteStopSignal(signal);
+}
 
 struct GatewayArgs {
   std::string hub = "127.0.0.1:" + std::to_string(air::kDefaultPort);
@@ -152,6 +157,12 @@ void RunGateway(const GatewayArgs& a) {
 
   linux_port::HttpUplinkOptions http;
   http.base_url = a.url;
+  // From the uplink's thread, once per outage: the line names the URL the readings wait for.
+  http.log = [quiet = a.quiet](const std::string& line) {
+    if (quiet) return;
+    std::printf("cloud:   %s%s\n", line.c_str(), line.rfind("cannot", 0) == 0 ? "; check --url" : "");
+    std::fflush(stdout);
+  };
   std::unique_ptr<linux_port::HttpUplink> uplink;
   try {
     uplink = std::make_unique<linux_port::HttpUplink>(http);
@@ -174,7 +185,7 @@ void RunGateway(const GatewayArgs& a) {
   try {
     radio = air->AddNode(spec);
   } catch (const air::HubError& e) {
-    throw UserError(std::string("the air refused the gateway's radio: ") + e.what() + " (give --mac another address)");
+    throw UserError(std::string("the air refused the gateway's radio: ") + e.what() + " (--mac)");
   }
 
   Printer printer(air->clock(), a.command_field, a.url, a.quiet);
@@ -246,11 +257,12 @@ void AddGatewayCommand(CLI::App& app) {
       "gateway",
       "The lab's Master on the shared simulated air: takes its ESP-NOW nodes' readings into a durable "
       "SQLite queue before confirming them, posts them to a ThingSpeak channel in bulk updates within "
-      "the rate limit (exactly once, across crashes), and forwards a command field to the nodes.\n\n"
+      "the rate limit (exactly once, across crashes), and forwards a command field to the nodes. It runs "
+      "until Ctrl-C or --duration.\n\n"
       "Examples:\n"
       "  airlab air &                                  (the shared air)\n"
       "  airlab serve &                                (a local ThingSpeak; or use the real one)\n"
-      "  airlab channel create --name lab --field slave    (prints the channel id and keys)\n"
+      "  airlab channel create --name lab --fields slave,node2   (prints the channel id and keys)\n"
       "  airlab gateway --channel-id 1 --write-key KEY --command-channel 2 --command-key RKEY\n"
       "  airlab gateway --url https://api.thingspeak.com --channel-id 123456 --write-key KEY \\\n"
       "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n");
@@ -276,8 +288,10 @@ void AddGatewayCommand(CLI::App& app) {
   cmd->add_option("--field", args->fields, "MAC=FIELD: that node's readings go to FIELD (repeatable; "
                   "others get the lowest free field)");
   cmd->add_option("--rate-limit", args->rate_limit_s, "seconds between writes to the channel (15: free ThingSpeak)")
-      ->capture_default_str();
-  cmd->add_option("--duration", args->duration_s, "stop after this many seconds of air time (0: at Ctrl-C)");
+      ->capture_default_str()
+      ->check(NonNegative());
+  cmd->add_option("--duration", args->duration_s, "stop after this many seconds of air time (0: at Ctrl-C)")
+      ->check(NonNegative());
   cmd->add_flag("--quiet", args->quiet, "print only the start and the summary");
   cmd->callback([args] { RunGateway(*args); });
 }

@@ -7,12 +7,16 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/stop_signal.h"
+#include "cli/unknown_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "airlab: Wi-Fi experiments with ESP32 boards, ESP-NOW, a ThingSpeak-style cloud and a "
       "sniffer, on a simulated air or real radios.\n\n"
-      "Example:\n  airlab espnow decode --hex d0000000ffffffffffff...\n",
+      "Example:\n"
+      "  airlab espnow decode --hex d00000004c11ae89bdd54c11ae89bc95ffffffffffff00007f18fe3400000000"
+      "dd0a18fe34040168656c6c6f5a6189e7\n",
       "airlab"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "airlab 0.1.0");
@@ -30,10 +34,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (const std::string unknown = airlab::cli::UnknownCommandMessage(app); !unknown.empty()) {
+      std::fprintf(stderr, "airlab: %s\n", unknown.c_str());
+      return e.get_exit_code();
+    }
     return app.exit(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "airlab: error: %s\n", e.what());
     return 1;
   }
-  return 0;
+  return airlab::cli::ExitStatusAfterStop();
 }

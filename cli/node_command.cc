@@ -15,6 +15,8 @@
 #include "host/hosts.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
 
@@ -22,7 +24,10 @@ namespace airlab::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
+void OnSignal(int signal) {
+  g_stop = true;
+  NoteStopSignal(signal);
+}
 
 struct NodeArgs {
   std::string hub = "127.0.0.1:" + std::to_string(air::kDefaultPort);
@@ -98,7 +103,7 @@ void RunNode(const NodeArgs& a) {
   try {
     radio = air->AddNode(spec);
   } catch (const air::HubError& e) {
-    throw UserError(std::string("the air refused the node's radio: ") + e.what() + " (give --mac another address)");
+    throw UserError(std::string("the air refused the node's radio: ") + e.what() + " (--mac)");
   }
   Printer printer(air->clock(), a.name, a.quiet);
   config.observer = &printer;
@@ -155,24 +160,29 @@ void AddNodeCommand(CLI::App& app) {
       "node",
       "The lab's Slave on the shared simulated air: scans the channels for a gateway, sends readings "
       "(kept until the gateway confirms it stored them, re-sent otherwise, never lost to a moving "
-      "gateway) and prints the commands it receives.\n\n"
+      "gateway) and prints the commands it receives. It runs until Ctrl-C, --duration, or with "
+      "--exit-when-done until every reading is stored.\n\n"
       "Examples:\n"
       "  airlab node                                   (slave_send.py: sends 0..4, 0.2 s apart)\n"
-      "  airlab node --count 100 --interval 2 --prefix t= --exit-when-done\n"
+      "  airlab node --count 5 --interval 1 --prefix t= --exit-when-done\n"
       "  airlab node --mac 02:00:00:00:00:02 --name node2 --values 21.5,21.7,22.0\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
   cmd->add_option("--mac", args->mac, "the node radio's address (default: the lab's slave)")->capture_default_str();
   cmd->add_option("--name", args->name, "a name for the output")->capture_default_str();
-  cmd->add_option("--count", args->count, "readings to send: PREFIX0, PREFIX1, ...")->capture_default_str();
+  cmd->add_option("--count", args->count, "readings to send: PREFIX0, PREFIX1, ...")
+      ->capture_default_str()
+      ->check(NonNegative());
   cmd->add_option("--prefix", args->prefix, "text before each reading's number");
   cmd->add_option("--values", args->values, "send these readings instead (comma separated)")->delimiter(',');
-  cmd->add_option("--interval", args->interval_s, "seconds between readings")->capture_default_str();
-  cmd->add_option("--start", args->start_s, "seconds before the first reading")->capture_default_str();
+  cmd->add_option("--interval", args->interval_s, "seconds between readings")->capture_default_str()->check(NonNegative());
+  cmd->add_option("--start", args->start_s, "seconds before the first reading")->capture_default_str()->check(NonNegative());
   cmd->add_option("--start-channel", args->start_channel, "the channel the radio starts on")->capture_default_str();
   cmd->add_option("--gateway", args->gateway, "only this gateway's MAC (default: the first that answers)");
   cmd->add_option("--queue-bytes", args->queue_bytes, "the reading queue's size (6 bytes + the value each)")
-      ->capture_default_str();
-  cmd->add_option("--duration", args->duration_s, "stop after this many seconds of air time (0: at Ctrl-C)");
+      ->capture_default_str()
+      ->check(NonNegative());
+  cmd->add_option("--duration", args->duration_s, "stop after this many seconds of air time (0: at Ctrl-C)")
+      ->check(NonNegative());
   cmd->add_flag("--exit-when-done", args->exit_when_done, "exit once every reading is confirmed stored");
   cmd->add_flag("--quiet", args->quiet, "print only confirmations, commands and the summary");
   cmd->callback([args] { RunNode(*args); });

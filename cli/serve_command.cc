@@ -7,6 +7,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "server/server.h"
 
 namespace airlab::cli {
@@ -79,6 +81,7 @@ void RunServe(const ServeArgs& a) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  NoteStopSignal(signal_number);
   server->Stop();
   std::printf("airlab serve: stopped\n");
 }
@@ -94,7 +97,8 @@ void AddServeCommand(CLI::App& app) {
   serve->add_option("--data", args->data, "Folder of the channel database (default: $AIRLAB_DATA or ~/.local/share/airlab/cloud)");
   serve->add_option("--rate-limit", args->rate_limit_s,
                     "Seconds between accepted writes to a channel without its own limit (15 like a free ThingSpeak account; 0: none)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegative());
   serve->add_option("--mqtt", args->mqtt, "Broker to take updates from and publish entries to, e.g. mqtt://127.0.0.1:1883");
   serve->add_option("--max-body", args->max_body, "Largest request body in bytes; larger ones are answered 413")->capture_default_str();
   serve->add_option("--threads", args->threads, "HTTP requests handled at once (idle and slow connections hold no thread)")->capture_default_str();

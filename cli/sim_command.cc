@@ -14,6 +14,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "host/air_capture.h"
 #include "scenario/report.h"
 #include "scenario/runner.h"
@@ -25,7 +27,10 @@ namespace {
 using port::TimeNs;
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
+void OnSignal(int signal) {
+  g_stop = true;
+  NoteStopSignal(signal);
+}
 
 struct SimArgs {
   std::string scenario;
@@ -149,8 +154,9 @@ void AddSimCommand(CLI::App& app) {
                   "Write the air as this node hears it instead: its frames with RSSI and noise, bad "
                   "ones flagged, missed ones absent (a sniffer standing there)")
       ->needs("--pcap");
-  sim->add_option("--seed", args->seed, "The random seed (default: the file's seed, else 1)");
-  sim->add_option("--duration", args->duration, "Simulated time to run, e.g. 30 or 500ms (default: the file's)");
+  sim->add_option("--seed", args->seed, "The random seed (default: the file's seed, else 1)")->check(NonNegative());
+  sim->add_option("--duration", args->duration, "Simulated time to run, e.g. 30 or 500ms (default: the file's)")
+      ->check(NonNegative());
   sim->add_option("--realtime", args->realtime,
                   "Pace the run to the wall clock, SPEED times real time (--realtime alone: 1)")
       ->expected(0, 1)

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/stop_signal.h"
 #include "cli/sniff_sources.h"
 #include "core/sniff/filter.h"
 #include "core/sniff/hopper.h"
@@ -26,7 +28,10 @@ namespace airlab::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
+void OnSignal(int signal) {
+  g_stop = true;
+  NoteStopSignal(signal);
+}
 
 struct SniffArgs {
   std::string file;
@@ -375,8 +380,6 @@ void RunSniff(const SniffArgs& args) {
                  capture_on_stdout ? "standard output" : args.write.c_str());
   }
   std::fflush(nullptr);
-  // Ctrl-C ends a capture as a success whose file is whole, with the shell's status for it.
-  if (g_stop) std::exit(130);
 }
 
 }  // namespace
@@ -407,22 +410,29 @@ void AddSniffCommand(CLI::App& app) {
   sniff->add_flag("--summary", args->summary, "Print the final tables once instead of a live display");
   sniff->add_option("--duration", args->duration_s,
                     "--sim: seconds of simulated air (default 10; 0: until Ctrl-C); --hub: wall seconds (default "
-                    "0: until Ctrl-C)");
+                    "0: until Ctrl-C)")
+      ->check(NonNegative());
   sniff->add_option("--speed", args->speed,
-                    "--sim: simulated over wall time (default 1 live, as fast as possible with --summary)");
-  sniff->add_option("--seed", args->seed, "--sim: the scene's random seed")->capture_default_str();
+                    "--sim: simulated over wall time (default 1 live, as fast as possible with --summary)")
+      ->check(NonNegative());
+  sniff->add_option("--seed", args->seed, "--sim: the scene's random seed")->capture_default_str()->check(NonNegative());
   sniff->add_option("--channel", args->channel,
                     "--sim: the sniffer's channel when not hopping (default 1); --hub: only this channel (default: "
                     "every channel)");
   sniff->add_option("--hop", args->hop, "--sim, --hub: hop over these channels, e.g. 1,6,11");
-  sniff->add_option("--dwell", args->dwell_ms, "Milliseconds on each channel when hopping")->capture_default_str();
+  sniff->add_option("--dwell", args->dwell_ms, "Milliseconds on each channel when hopping")
+      ->capture_default_str()
+      ->check(NonNegative());
   sniff->add_option("--max-stations", args->max_stations, "Station table rows; the least recently seen are evicted")
       ->capture_default_str();
   sniff->add_option("--max-links", args->max_links, "ESP-NOW link table rows")->capture_default_str();
   sniff->add_option("--max-age", args->max_age_s, "Drop rows not seen for this many seconds (0: keep)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegative());
   sniff->add_option("--rows", args->rows, "Rows shown per table (0: all; live display: 15)")->capture_default_str();
-  sniff->add_option("--refresh", args->refresh_ms, "Live display refresh in milliseconds")->capture_default_str();
+  sniff->add_option("--refresh", args->refresh_ms, "Live display refresh in milliseconds")
+      ->capture_default_str()
+      ->check(NonNegative());
   sniff->add_flag("--verify-fcs", args->verify_fcs, "Check the FCS of frames that carry one (CRC-32 per frame)");
   sniff->add_flag("--keep-bad-fcs", args->keep_bad_fcs, "Keep frames with a bad FCS (tables count only their airtime)");
   sniff->add_flag("--progress", args->progress, "Report progress while reading a file, even when not a terminal");

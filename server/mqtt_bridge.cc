@@ -2,7 +2,9 @@
 
 #include <mosquitto.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -74,8 +76,8 @@ std::optional<BrokerAddress> ParseBrokerUrl(std::string_view url) {
   return address;
 }
 
-MqttBridge::MqttBridge(BrokerAddress broker, OnPublish on_publish)
-    : broker_(std::move(broker)), on_publish_(std::move(on_publish)) {
+MqttBridge::MqttBridge(BrokerAddress broker, OnPublish on_publish, Log log)
+    : broker_(std::move(broker)), on_publish_(std::move(on_publish)), log_(std::move(log)) {
   static std::once_flag init;
   std::call_once(init, [] { mosquitto_lib_init(); });
 }
@@ -93,6 +95,13 @@ void MqttBridge::Start() {
   mosquitto_reconnect_delay_set(client_, 1, 5, /*exponential=*/true);
   // connect_async only fails for bad arguments; an unreachable broker is retried by the loop.
   int rc = mosquitto_connect_async(client_, broker_.host.c_str(), broker_.port, 30);
+  // A broker that refuses at once (nothing listens there) is the usual mistake: say so now,
+  // since libmosquitto's retries that follow are silent.
+  if (rc == MOSQ_ERR_ERRNO && log_) {
+    unreachable_ = true;
+    log_("cannot reach broker at " + broker_.host + ":" + std::to_string(broker_.port) + " (" +
+         std::strerror(errno) + "): is mosquitto running?");
+  }
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO) {
     std::string why = mosquitto_strerror(rc);
     mosquitto_destroy(client_);
@@ -124,12 +133,23 @@ void MqttBridge::Publish(const std::string& topic, std::string_view payload) {
                     payload.data(), /*qos=*/0, /*retain=*/false);
 }
 
-void MqttBridge::OnConnect(mosquitto* client, void* /*self*/, int rc) {
-  if (rc == 0) mosquitto_subscribe(client, nullptr, kSubscription, 0);
+void MqttBridge::OnConnect(mosquitto* client, void* self, int rc) {
+  if (rc != 0) return;
+  auto* bridge = static_cast<MqttBridge*>(self);
+  if (bridge->unreachable_.exchange(false) && bridge->log_) {
+    bridge->log_("reached broker at " + bridge->broker_.host + ":" + std::to_string(bridge->broker_.port));
+  }
+  mosquitto_subscribe(client, nullptr, kSubscription, 0);
 }
 
-void MqttBridge::OnDisconnect(mosquitto* /*client*/, void* self, int /*rc*/) {
-  static_cast<MqttBridge*>(self)->subscribed_ = false;
+void MqttBridge::OnDisconnect(mosquitto* /*client*/, void* self, int rc) {
+  auto* bridge = static_cast<MqttBridge*>(self);
+  bridge->subscribed_ = false;
+  // rc 0: we asked (Stop); anything else lost the broker, which libmosquitto retries.
+  if (rc != 0 && !bridge->unreachable_.exchange(true) && bridge->log_) {
+    bridge->log_("lost broker at " + bridge->broker_.host + ":" + std::to_string(bridge->broker_.port) + " (" +
+                 mosquitto_strerror(rc) + "); reconnecting");
+  }
 }
 
 void MqttBridge::OnSubscribe(mosquitto* /*client*/, void* self, int /*mid*/, int count,

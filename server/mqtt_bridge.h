@@ -44,10 +44,13 @@ std::optional<BrokerAddress> ParseBrokerUrl(std::string_view url);
 class MqttBridge {
  public:
   using OnPublish = std::function<void(const PublishTopic& topic, std::string payload)>;
+  // A line for the server's log: the broker cannot be reached (once, when Start finds it
+  // so), or was lost, or is connected after either.
+  using Log = std::function<void(const std::string& line)>;
 
-  // on_publish runs on libmosquitto's network thread, one message at a time, and must not throw
-  // (it is called from C).
-  MqttBridge(BrokerAddress broker, OnPublish on_publish);
+  // on_publish and log run on libmosquitto's network thread (log also in Start), one call at a
+  // time, and must not throw (they are called from C).
+  MqttBridge(BrokerAddress broker, OnPublish on_publish, Log log = nullptr);
   ~MqttBridge();
   MqttBridge(const MqttBridge&) = delete;
   MqttBridge& operator=(const MqttBridge&) = delete;
@@ -72,6 +75,8 @@ class MqttBridge {
 
   BrokerAddress broker_;
   OnPublish on_publish_;
+  Log log_;
+  std::atomic<bool> unreachable_{false};  // said so in the log; say when it is reached
   mosquitto* client_ = nullptr;
   bool started_ = false;
   std::atomic<bool> subscribed_{false};

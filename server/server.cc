@@ -321,9 +321,11 @@ Server::Impl::Impl(ServerOptions opts) : options(std::move(opts)) {
                                "' is not of the form mqtt://host:port");
     }
     mqtt = std::make_unique<MqttBridge>(
-        *broker, [this](const PublishTopic& topic, std::string payload) {
+        *broker,
+        [this](const PublishTopic& topic, std::string payload) {
           OnMqttPublish(topic, std::move(payload));
-        });
+        },
+        [this](const std::string& line) { Log("mqtt: " + line); });
   }
   Routes();
 }

@@ -56,6 +56,21 @@ BaseUrl ParseBaseUrl(const std::string& url) {
   return {scheme + "://" + host_port, path};
 }
 
+// Why an exchange failed, in words a user can act on (cpp-httplib's own are terse:
+// "Connection").
+std::string Reason(httplib::Error error, bool timed_out) {
+  switch (error) {
+    case httplib::Error::Connection: return "could not connect: nothing listens there, or the host is unreachable";
+    case httplib::Error::ConnectionTimeout: return "the connection timed out";
+    case httplib::Error::SSLConnection: return "the TLS handshake failed";
+    case httplib::Error::SSLServerVerification: return "the server's certificate is not trusted";
+    case httplib::Error::SSLLoadingCerts: return "cannot load the CA certificates";
+    case httplib::Error::Read: return timed_out ? "no answer in time" : "the connection broke off";
+    case httplib::Error::Write: return "could not send the request";
+    default: return httplib::to_string(error);
+  }
+}
+
 }  // namespace
 
 HttpUplink::HttpUplink(HttpUplinkOptions options) : options_(std::move(options)) {
@@ -156,9 +171,23 @@ port::HttpAnswer HttpUplink::Exchange(const port::HttpRequest& request) {
   port::HttpAnswer answer;
   answer.tag = request.tag;
   answer.status = ok ? Status::Ok() : FromHttplibError(error, timed_out);
+  // Our own receiver stopping the read (a full answer buffer) says nothing about the link.
+  if (error != httplib::Error::Canceled) NoteReachable(ok, ok ? "" : Reason(error, timed_out));
   if (ok || truncated) answer.http_status = res.status;
   answer.body = ByteSpan(request.answer.first(size));
   return answer;
+}
+
+void HttpUplink::NoteReachable(bool reached, const std::string& why) {
+  if (reached == !unreachable_) return;
+  if (!reached) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;  // Stop() cut the exchange short; the URL is not to blame
+  }
+  unreachable_ = !reached;
+  if (!options_.log) return;
+  options_.log(reached ? "reached " + options_.base_url + " again"
+                       : "cannot reach " + options_.base_url + " (" + why + ")");
 }
 
 }  // namespace airlab::linux_port

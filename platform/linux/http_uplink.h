@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,11 @@ struct HttpUplinkOptions {
   std::string ca_file;
   bool verify_tls = true;  // false only for tests against self-made certificates
   std::string user_agent = "airlab";
+  // Told, from the worker thread, when the base URL stops answering and when it answers
+  // again: once per outage, each line naming the URL and why, e.g. "cannot reach
+  // http://127.0.0.1:8080 (connection refused)". Empty: nobody is told (the answers' Status
+  // still says it).
+  std::function<void(const std::string& line)> log;
 };
 
 class HttpUplink final : public port::Uplink {
@@ -60,6 +66,8 @@ class HttpUplink final : public port::Uplink {
  private:
   void Run();
   port::HttpAnswer Exchange(const port::HttpRequest& request);
+  // Tells options_.log when the exchanges go from working to failing or back.
+  void NoteReachable(bool reached, const std::string& why);
 
   HttpUplinkOptions options_;
   std::string path_prefix_;  // the base URL's path, without a trailing '/'
@@ -68,6 +76,7 @@ class HttpUplink final : public port::Uplink {
   std::condition_variable wake_;
   std::deque<port::HttpRequest> queue_;
   bool stopping_ = false;
+  bool unreachable_ = false;  // the worker's: the last exchange failed on the way
   std::thread worker_;
 };
 

@@ -225,6 +225,43 @@ TEST(HttpUplink, NothingListening_Unavailable) {
   EXPECT_EQ(got[0].http_status, 0);
 }
 
+// The log names the URL once per outage, however many requests fail, and says when the URL
+// answers again.
+TEST(HttpUplink, NothingListening_LogNamesTheUrlOncePerOutage) {
+  const int port = testing_tools::FreeLoopbackPort();
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  HttpUplink uplink({.base_url = Url(port), .log = [&](const std::string& line) {
+                       std::lock_guard lock(mutex);
+                       lines.push_back(line);
+                     }});
+  Answers answers;
+  Call first{"/update"}, second{"/update"};
+  ASSERT_TRUE(uplink.Send(first.Request(answers, 1)).ok());
+  ASSERT_TRUE(uplink.Send(second.Request(answers, 2)).ok());
+  ASSERT_EQ(answers.Wait(2).size(), 2u);
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0], "cannot reach " + Url(port) + " (could not connect: nothing listens there, or the host is unreachable)");
+  }
+  httplib::Server server;
+  server.Get("/echo", [](const httplib::Request&, httplib::Response& res) { res.set_content("up", "text/plain"); });
+  ASSERT_TRUE(server.bind_to_port("127.0.0.1", port));
+  std::thread listening([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(1ms);
+  Call third{"/echo"};
+  ASSERT_TRUE(uplink.Send(third.Request(answers, 3)).ok());
+  const auto got = answers.Wait(3);
+  server.stop();
+  listening.join();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].body, "up");
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1], "reached " + Url(port) + " again");
+}
+
 // A peer that accepts and then says nothing, or something that is not HTTP.
 class SilentPeer {
  public:

@@ -3,6 +3,8 @@
 #include <mosquitto.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -104,10 +106,12 @@ void MqttUplink::Run() {
       int rc = mosquitto_connect(client_, options_.host.c_str(), options_.port,
                                  static_cast<int>(options_.keepalive.count()));
       if (rc != MOSQ_ERR_SUCCESS) {
+        NoteReachable(false, rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc));
         if (!back_off()) break;
         continue;
       }
       have_socket = true;
+      NoteReachable(true, "");
     }
     // Up to a second per round, so Stop is seen soon; a Publish from another thread wakes it.
     int rc = mosquitto_loop(client_, 1000, 1);
@@ -196,6 +200,15 @@ void MqttUplink::OnSubscribe(mosquitto*, void* self, int mid, int, const int*) {
     last = me->pending_subacks_.erase(mid) > 0 && me->pending_subacks_.empty();
   }
   if (last) me->ReportConnected();
+}
+
+void MqttUplink::NoteReachable(bool reached, const std::string& why) {
+  if (reached == !unreachable_) return;
+  unreachable_ = !reached;
+  if (!options_.log) return;
+  const std::string broker = options_.host + ":" + std::to_string(options_.port);
+  options_.log(reached ? "reached broker at " + broker + " again"
+                       : "cannot reach broker at " + broker + " (" + why + "): is mosquitto running?");
 }
 
 void MqttUplink::ReportConnected() {

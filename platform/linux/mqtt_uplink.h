@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -40,6 +41,10 @@ struct MqttUplinkOptions {
   std::chrono::seconds reconnect_max{30};
   // TLS when set: trust the certificates in this PEM file (ThingSpeak: port 8883).
   std::string ca_file;
+  // Told, from the network thread, when the broker cannot be reached and when it is
+  // reached again: once per outage, naming the broker and why, e.g. "cannot reach broker at
+  // 127.0.0.1:1883 (Connection refused): is mosquitto running?". Empty: nobody is told.
+  std::function<void(const std::string& line)> log;
 };
 
 class MqttUplink final : public port::Uplink {
@@ -75,6 +80,8 @@ class MqttUplink final : public port::Uplink {
   static void OnMessage(mosquitto* client, void* self, const mosquitto_message* message);
   void Published(int mid);
   void ReportConnected();
+  // Tells options_.log when connecting goes from working to failing or back.
+  void NoteReachable(bool reached, const std::string& why);
   // The network thread: connects, runs libmosquitto's loop, and after a failed attempt or
   // a lost connection waits (reconnect_min, doubling up to reconnect_max) and tries again.
   // libmosquitto's own loop_start thread cannot do the first part: when the first connect
@@ -88,6 +95,7 @@ class MqttUplink final : public port::Uplink {
   std::thread thread_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> stopping_{false};
+  bool unreachable_ = false;  // the network thread's: the last connect failed
   std::mutex pause_mutex_;
   std::condition_variable pause_;
 

@@ -170,6 +170,34 @@ TEST(MqttUplink, Reconnects_AndRenewsItsSubscriptions) {
   EXPECT_EQ(events.ups(), 2);
 }
 
+// A broker that is not there is named once, however often the uplink tries, and its coming
+// back is told.
+TEST(MqttUplink, BrokerDown_LogNamesItOncePerOutage) {
+  const int port = FreeLoopbackPort();
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  auto logged = [&] {
+    std::lock_guard lock(mutex);
+    return lines;
+  };
+  MqttUplink uplink({.port = port, .reconnect_min = 1s, .reconnect_max = 1s, .log = [&](const std::string& line) {
+                       std::lock_guard lock(mutex);
+                       lines.push_back(line);
+                     }});
+  uplink.Start();
+  ASSERT_TRUE(WaitUntil([&] { return !logged().empty(); }));
+  std::this_thread::sleep_for(2500ms);  // two more attempts
+  const std::string broker = "127.0.0.1:" + std::to_string(port);
+  ASSERT_EQ(logged().size(), 1u);
+  EXPECT_EQ(logged()[0], "cannot reach broker at " + broker + " (Connection refused): is mosquitto running?");
+  MosquittoBroker up(port);
+  ASSERT_TRUE(up.ok());
+  ASSERT_TRUE(WaitUntil([&] { return uplink.connected(); }));
+  ASSERT_EQ(logged().size(), 2u);
+  EXPECT_EQ(logged()[1], "reached broker at " + broker + " again");
+  uplink.Stop();
+}
+
 TEST(MqttUplink, UsernameAndPassword) {
   int port = FreeLoopbackPort();
   testing_tools::TempDir dir;

@@ -29,7 +29,7 @@
 
 namespace airlab::host {
 
-// The lab's boards (reference/lab-scripts/README.md).
+// The lab's boards (docs/reference/lab.md).
 inline constexpr MacAddress kLabMaster({0x4c, 0x11, 0xae, 0x89, 0xbd, 0xd5});
 inline constexpr MacAddress kLabSlave({0x4c, 0x11, 0xae, 0x89, 0xbc, 0x95});
 

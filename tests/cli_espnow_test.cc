@@ -19,7 +19,7 @@ using testing_tools::CommandResult;
 using testing_tools::Split;
 using testing_tools::TempDir;
 
-// The frame of the field table in reference/espnow.md, FCS from Python's zlib.crc32.
+// The frame of the field table in docs/reference/espnow.md, FCS from Python's zlib.crc32.
 constexpr const char* kHelloHex =
     "d0000000ffffffffffff240ac4010203ffffffffffff10007f18fe3401020304"
     "dd0a18fe34040168656c6c6fa855ff93";

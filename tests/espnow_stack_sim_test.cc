@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
 #include "core/espnow/ccmp.h"
 #include "core/espnow/codec.h"
 #include "core/espnow/espnow.h"
@@ -35,7 +36,7 @@ using espnow::PeerOptions;
 using espnow::Stats;
 using Bytes = std::vector<std::byte>;
 
-// The lab's boards (reference/lab-scripts/README.md): master and slave on the AP interface.
+// The lab's boards (docs/reference/lab.md): master and slave on the AP interface.
 constexpr MacAddress kMaster({0x4c, 0x11, 0xae, 0x89, 0xbd, 0xd5});
 constexpr MacAddress kSlave({0x4c, 0x11, 0xae, 0x89, 0xbc, 0x95});
 constexpr MacAddress kThird({0x4c, 0x11, 0xae, 0x89, 0xaa, 0x01});
@@ -167,7 +168,7 @@ TEST_F(SimFixture, V2_1470Bytes_OneFrame) {
   EXPECT_EQ(master.e.send(kSlave, Span(big), true).value(), true);
   Message m = slave.e.irecv(0).value();
   ASSERT_TRUE(m.msg.has_value());
-  EXPECT_TRUE(std::equal(m.msg->begin(), m.msg->end(), big.begin(), big.end()));
+  AIRLAB_EXPECT_BYTES_EQ(*m.msg, big);
   const auto frames = air.EspNowFrom(master.node);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].mpdu.size(), espnow::EncodedSize(big.size(), false));

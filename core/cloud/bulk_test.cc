@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
 #include "core/cloud/cloud_testing.h"
 #include "core/cloud/requests.h"
 
@@ -146,7 +147,7 @@ TEST(BulkWriter, Refusals_LeaveTheBodyAsItWas) {
   EXPECT_EQ(writer->Add(BulkEntry{}), Status::FailedPrecondition());  // no data [-210]
   EXPECT_EQ(writer->size(), size);
   EXPECT_EQ(writer->count(), 1u);
-  EXPECT_TRUE(std::equal(before.begin(), before.end(), storage.begin()));
+  AIRLAB_EXPECT_BYTES_EQ(ByteSpan(storage).first(size), before);
 
   auto absolute = BulkWriter::Start(storage, "K", {.time = BulkTime::kCreatedAt});
   ASSERT_TRUE(absolute.ok());

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
 #include "core/port/rng.h"
 #include "core/wire/dot11.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
@@ -218,9 +219,9 @@ TEST(Ccmp, Ieee80211Vectors_EncryptToPublishedMpduAndFcs) {
     FrameBuffer<256> out;
     ASSERT_EQ(CcmpEncrypt(aes, Key(v.tk), Hex(v.plaintext_mpdu), v.pn, v.key_id, out),
               Status::Ok());
-    EXPECT_EQ(ToHex(out.bytes()), ToHex(Hex(v.encrypted_mpdu)));
+    AIRLAB_EXPECT_BYTES_EQ(out.bytes(), Hex(v.encrypted_mpdu));
     wire::AppendFcs(out);
-    EXPECT_EQ(ToHex(out.bytes().last(wire::kFcsSize)), ToHex(Hex(v.fcs)));
+    AIRLAB_EXPECT_BYTES_EQ(out.bytes().last(wire::kFcsSize), Hex(v.fcs));
   }
 }
 
@@ -234,7 +235,7 @@ TEST(Ccmp, Ieee80211Vectors_DecryptToPlaintextAndPn) {
     const Result<uint64_t> pn = CcmpDecrypt(aes, Key(v.tk), Hex(v.encrypted_mpdu), out);
     ASSERT_EQ(pn.status(), Status::Ok());
     EXPECT_EQ(*pn, v.pn);
-    EXPECT_EQ(ToHex(out.bytes()), ToHex(want));
+    AIRLAB_EXPECT_BYTES_EQ(out.bytes(), want);
     EXPECT_EQ(CcmpPacketNumber(Hex(v.encrypted_mpdu)).value_or(0), v.pn);
   }
 }
@@ -292,7 +293,7 @@ TEST(EspNowCcmp, CapturedEsp32Frame_DecryptsWithDerivedKey) {
   EXPECT_EQ(*pn, 1u);
   Bytes header = Hex(kCapturedHeader);
   header[1] = std::byte{0x00};
-  EXPECT_EQ(ToHex(out.bytes()), ToHex(Concat({header, Hex(kCapturedBody)})));
+  AIRLAB_EXPECT_BYTES_EQ(out.bytes(), Concat({header, Hex(kCapturedBody)}));
 }
 
 TEST(EspNowCcmp, CapturedEsp32Frame_ReencryptsToSameBytes) {
@@ -302,7 +303,7 @@ TEST(EspNowCcmp, CapturedEsp32Frame_ReencryptsToSameBytes) {
   plain[1] = std::byte{0x00};
   FrameBuffer<256> out;
   ASSERT_EQ(CcmpEncrypt(aes, tk, plain, 1, kEspNowKeyId, out), Status::Ok());
-  EXPECT_EQ(ToHex(out.bytes()), ToHex(Concat({Hex(kCapturedHeader), Hex(kCapturedCcmp)})));
+  AIRLAB_EXPECT_BYTES_EQ(out.bytes(), Concat({Hex(kCapturedHeader), Hex(kCapturedCcmp)}));
 }
 
 TEST(EspNowCcmp, CapturedEsp32Frame_StandardMgmtRules_PermissionDenied) {
@@ -365,7 +366,7 @@ TEST(EspNowCcmp, RoundTrip_VariousSizesAndPns_RestoresFrame) {
       const Result<uint64_t> got = CcmpDecrypt(aes, tk, sealed.bytes(), opened);
       ASSERT_EQ(got.status(), Status::Ok());
       EXPECT_EQ(*got, pn);
-      EXPECT_EQ(ToHex(opened.bytes()), ToHex(plain));
+      AIRLAB_EXPECT_BYTES_EQ(opened.bytes(), plain);
     }
   }
 }

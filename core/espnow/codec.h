@@ -1,6 +1,6 @@
 #pragma once
 // ESP-NOW frame codec (v1 and v2): an encoder into a ByteBuilder and a zero-copy FrameView.
-// Frame layout (reference/espnow.md, ESP-IDF docs "Frame Format"): a 24-byte management
+// Frame layout (docs/reference/espnow.md, ESP-IDF docs "Frame Format"): a 24-byte management
 // header (Action), category 127, OUI 18:fe:34, 4 random bytes, then one vendor element
 // (v1) or a chain of them (v2, "more data" bit in each non-final element's version byte),
 // each `dd len 18 fe 34 04 version data...`, and optionally the FCS.

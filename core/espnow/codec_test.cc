@@ -100,7 +100,7 @@ std::string Names(Deviations d) {
 // ---------------------------------------------------------------------------------------
 
 TEST(Encode, V1Hello_MatchesHandAssembledBytes) {
-  // Assembled from the field table in reference/espnow.md; the FCS is Python's
+  // Assembled from the field table in docs/reference/espnow.md; the FCS is Python's
   // zlib.crc32 of the bytes before it, little endian.
   const auto golden = FromHex(
       "d0000000ffffffffffff240ac4010203ffffffffffff10007f18fe3401020304"

@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
 #include "core/port/rng.h"
 #include "core/sniff/pcapng_sink.h"
 #include "core/sniff/sniff_testing.h"
@@ -152,7 +153,7 @@ TEST(Pipeline, RadioInPromiscuousMode_FramesGetRadiotapFromRxInfo) {
   EXPECT_EQ(radiotap->info().rate_500kbps, 2);
   ASSERT_TRUE(radiotap->info().channel.has_value());
   EXPECT_EQ(radiotap->info().channel->freq_mhz, 2462);
-  EXPECT_TRUE(std::equal(frame.begin(), frame.end(), radiotap->payload().begin(), radiotap->payload().end()));
+  AIRLAB_EXPECT_BYTES_EQ(radiotap->payload(), frame);
   const LinkStats* link = tables.links().Find(LinkKey{kA, kB});
   ASSERT_NE(link, nullptr);
   EXPECT_EQ(link->first_seen_ns, 1'000'000'500);
@@ -217,7 +218,7 @@ TEST(PcapngSink, WritesInterfacesPacketsAndEspnowComments) {
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->link_type, wire::kLinkTypeIeee80211Radiotap);
   EXPECT_EQ(first->ts_ns, 1'700'000'000'123'456'789);
-  EXPECT_TRUE(std::equal(espnow.begin(), espnow.end(), first->data.begin(), first->data.end()));
+  AIRLAB_EXPECT_BYTES_EQ(first->data, espnow);
   EXPECT_EQ(first->comment, "ESP-NOW v1 02:00:00:00:00:0a > 02:00:00:00:00:0b 12 B");
   auto second = reader->Next();
   ASSERT_TRUE(second.ok());

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "core/base/bytes_testing.h"
 #include "core/sniff/sniff_testing.h"
 #include "core/wire/pcap.h"
 
@@ -62,8 +63,7 @@ TEST(DecodePacket, EspnowV2OverSeveralElements_JoinsThePayload) {
   EXPECT_EQ(r.espnow_version, 2);
   EXPECT_EQ(r.espnow_elements, 3);
   EXPECT_EQ(r.espnow_payload_len, 600);
-  ASSERT_EQ(r.espnow_payload.size(), 600u);
-  EXPECT_TRUE(std::equal(payload.begin(), payload.end(), r.espnow_payload.begin()));
+  AIRLAB_EXPECT_BYTES_EQ(r.espnow_payload, payload);
   EXPECT_TRUE(r.fc.retry());
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
 #include "core/wire/dot11_testing.h"
 
 namespace airlab::wire {
@@ -124,7 +125,7 @@ TEST(Fcs, StripFcs_GoodFrame_ReturnsFrameWithout) {
   ASSERT_TRUE(stripped.ok());
   // scapy built the same beacon without an FCS as beacon_open.
   const Bytes& without = Golden("beacon_open");
-  EXPECT_TRUE(std::equal(stripped->begin(), stripped->end(), without.begin(), without.end()));
+  AIRLAB_EXPECT_BYTES_EQ(*stripped, without);
   EXPECT_TRUE(CheckFcs(with_fcs));
 }
 
@@ -145,7 +146,7 @@ TEST(Fcs, AppendFcs_MatchesScapy) {
   buf.Append(ByteSpan(golden).first(golden.size() - kFcsSize));
   AppendFcs(buf);
   ASSERT_TRUE(buf.ok());
-  EXPECT_TRUE(std::equal(buf.bytes().begin(), buf.bytes().end(), golden.begin(), golden.end()));
+  AIRLAB_EXPECT_BYTES_EQ(buf.bytes(), golden);
 }
 
 DataView MustParseData(const std::string& name) {

@@ -10,6 +10,8 @@
 #include <tuple>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
+
 namespace airlab::wire {
 namespace {
 
@@ -41,10 +43,6 @@ std::vector<std::byte> Frame(size_t size, uint8_t seed) {
   return f;
 }
 
-bool SameBytes(ByteSpan a, ByteSpan b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
-
 TEST(PcapReader, Text2pcapFile_ReadsHeaderAndRecord) {
   auto reader = PcapReader::Open(kText2pcapFile);
   ASSERT_TRUE(reader.ok());
@@ -59,7 +57,7 @@ TEST(PcapReader, Text2pcapFile_ReadsHeaderAndRecord) {
   EXPECT_EQ(record->ts_ns, kText2pcapTsNs);
   EXPECT_EQ(record->caplen, 28u);
   EXPECT_EQ(record->origlen, 28u);
-  EXPECT_TRUE(SameBytes(record->data, kText2pcapFrame));
+  AIRLAB_EXPECT_BYTES_EQ(record->data, kText2pcapFrame);
   EXPECT_EQ(reader->Next().status(), Status::OutOfRange());
   EXPECT_TRUE(reader->at_end());
   EXPECT_EQ(reader->offset(), kText2pcapFile.size());
@@ -73,7 +71,7 @@ TEST(PcapWriter, SameRecordAsText2pcap_SameBytes) {
   header.link_type = kLinkTypeIeee80211;
   WritePcapHeader(out, header);
   ASSERT_TRUE(WritePcapRecord(out, header, kText2pcapTsNs, kText2pcapFrame).ok());
-  EXPECT_TRUE(SameBytes(out.bytes(), kText2pcapFile));
+  AIRLAB_EXPECT_BYTES_EQ(out.bytes(), kText2pcapFile);
 }
 
 TEST(PcapReader, BigEndianNanosecondFile_Reads) {
@@ -127,13 +125,13 @@ TEST_P(PcapRoundTrip, WriteThenRead_RecordsMatch) {
   EXPECT_EQ(r1->ts_ns, t0 / step * step);
   EXPECT_EQ(r1->caplen, 10u);
   EXPECT_EQ(r1->origlen, 10u);
-  EXPECT_TRUE(SameBytes(r1->data, small));
+  AIRLAB_EXPECT_BYTES_EQ(r1->data, small);
   auto r2 = reader->Next();
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(r2->ts_ns, (t0 + 1) / step * step);
   EXPECT_EQ(r2->caplen, 100u);
   EXPECT_EQ(r2->origlen, 300u);
-  EXPECT_TRUE(SameBytes(r2->data, ByteSpan(big).first(100)));
+  AIRLAB_EXPECT_BYTES_EQ(r2->data, ByteSpan(big).first(100));
   auto r3 = reader->Next();
   ASSERT_TRUE(r3.ok());
   EXPECT_EQ(r3->ts_ns, 0);
@@ -239,7 +237,7 @@ TEST(PcapReader, GrowingBuffer_ByteByByte_SameRecordsAsWholeFile) {
   ASSERT_EQ(records.size(), 5u);
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(records[i].ts_ns, 1000 * i);
-    EXPECT_TRUE(SameBytes(records[i].data, Frame(50 + i * 30, i)));
+    AIRLAB_EXPECT_BYTES_EQ(records[i].data, Frame(50 + i * 30, i));
   }
   EXPECT_TRUE(reader->at_end());
 }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/bytes_testing.h"
+
 namespace airlab::wire {
 namespace {
 
@@ -25,10 +27,6 @@ Bytes FromHex(const std::string& hex) {
     out.push_back(static_cast<std::byte>(std::stoi(digits.substr(i, 2), nullptr, 16)));
   }
   return out;
-}
-
-bool SameBytes(ByteSpan a, ByteSpan b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
 Bytes Frame(size_t size, uint8_t seed) {
@@ -113,7 +111,7 @@ TEST(PcapngReader, Text2pcapFile_ReadsSectionInterfaceAndPacket) {
   EXPECT_EQ(packet->ts_ns, 1704164645'123456000);
   EXPECT_EQ(packet->caplen, 28u);
   EXPECT_EQ(packet->origlen, 28u);
-  EXPECT_TRUE(SameBytes(packet->data, kFrame));
+  AIRLAB_EXPECT_BYTES_EQ(packet->data, kFrame);
   EXPECT_TRUE(packet->comment.empty());
   EXPECT_FALSE(packet->flags.has_value());
   EXPECT_FALSE(packet->fcs_len.has_value());
@@ -133,17 +131,17 @@ TEST(PcapngWriter, EnhancedPacket_MatchesDraftLayout) {
   packet.data = data;
   packet.comment = "hi";
   ASSERT_TRUE(WritePcapngPacket(file.out(), ByteOrder::kLittle, iface, packet).ok());
-  EXPECT_TRUE(SameBytes(file.bytes(), FromHex("06000000 30000000 00000000 01000000 02000000"
-                                              "03000000 03000000 aabbcc00 01000200 68690000"
-                                              "00000000 30000000")));
+  AIRLAB_EXPECT_BYTES_EQ(file.bytes(), FromHex("06000000 30000000 00000000 01000000 02000000"
+                                               "03000000 03000000 aabbcc00 01000200 68690000"
+                                               "00000000 30000000"));
 }
 
 TEST(PcapngWriter, SectionHeader_MatchesDraftLayout) {
   WrittenFile file;
   ASSERT_TRUE(WritePcapngSectionHeader(file.out(), ByteOrder::kBig, "ab").ok());
-  EXPECT_TRUE(SameBytes(file.bytes(), FromHex("0a0d0d0a 00000028 1a2b3c4d 00010000"
-                                              "ffffffff ffffffff 00040002 61620000"
-                                              "00000000 00000028")));
+  AIRLAB_EXPECT_BYTES_EQ(file.bytes(), FromHex("0a0d0d0a 00000028 1a2b3c4d 00010000"
+                                               "ffffffff ffffffff 00040002 61620000"
+                                               "00000000 00000028"));
 }
 
 class PcapngRoundTrip : public ::testing::TestWithParam<ByteOrder> {};
@@ -208,7 +206,7 @@ TEST_P(PcapngRoundTrip, SectionInterfacesPackets_AllFieldsComeBack) {
   EXPECT_EQ(r1->interface_id, 0u);
   EXPECT_EQ(r1->link_type, kLinkTypeIeee80211Radiotap);
   EXPECT_EQ(r1->ts_ns, 1'700'000'000'123'456'000);  // microsecond interface truncates
-  EXPECT_TRUE(SameBytes(r1->data, small));
+  AIRLAB_EXPECT_BYTES_EQ(r1->data, small);
   EXPECT_EQ(r1->comment, "first");
   EXPECT_FALSE(r1->flags.has_value());
   EXPECT_FALSE(r1->dropcount.has_value());
@@ -220,7 +218,7 @@ TEST_P(PcapngRoundTrip, SectionInterfacesPackets_AllFieldsComeBack) {
   EXPECT_EQ(r2->ts_ns, 1'700'000'000'123'456'789);
   EXPECT_EQ(r2->caplen, 64u);
   EXPECT_EQ(r2->origlen, 100u);
-  EXPECT_TRUE(SameBytes(r2->data, ByteSpan(big).first(64)));
+  AIRLAB_EXPECT_BYTES_EQ(r2->data, ByteSpan(big).first(64));
   EXPECT_EQ(r2->flags, 0x1 | (2u << 5));
   EXPECT_EQ(r2->dropcount, uint64_t{0x1'0000'0002});
   EXPECT_EQ(r2->fcs_len, uint8_t{2});
@@ -311,7 +309,7 @@ TEST(PcapngReader, SimplePacketBlock_CaplenFromSnaplenAndBlock) {
   auto padded = reader->Next();
   ASSERT_TRUE(padded.ok());
   EXPECT_EQ(padded->caplen, 3u);  // origlen, not the padded 4 bytes
-  EXPECT_TRUE(SameBytes(padded->data, Frame(3, 0)));
+  AIRLAB_EXPECT_BYTES_EQ(padded->data, Frame(3, 0));
 }
 
 TEST(PcapngReader, ObsoletePacketBlock_Read) {
@@ -570,7 +568,7 @@ TEST(PcapngReader, GrowingBuffer_ByteByByte_SameAsWholeFile) {
     reader->Extend(whole.first(have));
     for (auto p = reader->Next(); p.ok(); p = reader->Next()) {
       EXPECT_EQ(p->ts_ns, count * 1000);
-      EXPECT_TRUE(SameBytes(p->data, Frame(10 + count, count)));
+      AIRLAB_EXPECT_BYTES_EQ(p->data, Frame(10 + count, count));
       ++count;
     }
   }

@@ -1,6 +1,6 @@
 #pragma once
 // The MAC timing that goes with each PHY, and the PPDU timing of core/wire/airtime.h for
-// port::Rate. Numbers from reference/air-model.md and IEEE 802.11-2016.
+// port::Rate. Numbers from docs/reference/air-model.md and IEEE 802.11-2016.
 
 #include <cstddef>
 #include <cstdint>
@@ -50,7 +50,7 @@ inline constexpr size_t kAckPsduBytes = 14;
 // 10.6.6.5.2).
 Rate AckRateFor(Rate data_rate);
 
-// DCF timing of one PHY (air-model.md's table).
+// DCF timing of one PHY (docs/reference/air-model.md's table).
 struct MacTiming {
   TimeNs slot = 20 * port::kMicrosecond;
   TimeNs sifs = 10 * port::kMicrosecond;

@@ -29,7 +29,7 @@ TEST(MacTiming, DsssDifsAndEifs_MatchAirModel) {
 }
 
 TEST(Airtime, UnicastExchange_MatchesAirModelBudget) {
-  // air-model.md: DIFS + mean backoff (15.5 slots) + frame + SIFS + ACK = 3210 us.
+  // docs/reference/air-model.md: DIFS + mean backoff (15.5 slots) + frame + SIFS + ACK = 3210 us.
   const MacTiming t = MacTiming::Dsss();
   const TimeNs exchange = t.difs() + 31 * t.slot / 2 + Airtime(Rate::k1Mbps, false, 293) + t.sifs +
                           Airtime(Rate::k1Mbps, false, kAckPsduBytes);

@@ -12,7 +12,7 @@ namespace {
 
 using port::Rate;
 
-// DSSS spreads 1 Msym/s over 22 MHz: processing gain 22 (air-model.md).
+// DSSS spreads 1 Msym/s over 22 MHz: processing gain 22 (docs/reference/air-model.md).
 constexpr double kDsssGain = 22.0;
 // CCK sends 1.375 Msym/s.
 constexpr double kCckSymbolRateMhz = 1.375;

@@ -15,7 +15,7 @@ namespace {
 using port::kMillisecond;
 using port::kSecond;
 
-// ns-3's defaults (air-model.md): 16.0206 dBm, L0 46.6777 dB at 1 m, exponent 3.
+// ns-3's defaults (docs/reference/air-model.md): 16.0206 dBm, L0 46.6777 dB at 1 m, exponent 3.
 constexpr double kTxPowerDbm = 16.0206;
 double DistanceForRxDbm(double rx_dbm) { return std::pow(10.0, (kTxPowerDbm - 46.6777 - rx_dbm) / 30.0); }
 

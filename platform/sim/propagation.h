@@ -26,7 +26,7 @@ class PathLossModel {
   virtual double LossDb(double distance_m) const = 0;
 };
 
-// Loss(d) = L0 + 10 n log10(d / d0), and L0 within d0 (air-model.md; ns-3's
+// Loss(d) = L0 + 10 n log10(d / d0), and L0 within d0 (docs/reference/air-model.md; ns-3's
 // LogDistancePropagationLossModel and its defaults).
 class LogDistancePathLoss final : public PathLossModel {
  public:

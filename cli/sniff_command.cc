@@ -445,7 +445,7 @@ void AddSniffCommand(CLI::App& app) {
       "  airlab sniff -r capture.pcap -f 'espnow.payload contains \"t=2\" or (beacon and rssi > -60)'\n"
       "  airlab sniff --stream /dev/ttyUSB0 --summary          (stty -F /dev/ttyUSB0 921600 raw first)\n"
       "  airlab sniff --hub 127.0.0.1:4610 -w air.pcapng      (the air of `airlab air --port 4610`)\n"
-      "  airlab sniff --sim -w - --summary | wireshark -k -i -\n"
+      "  airlab sniff --sim --duration 5 -w - --summary | tshark -r -   (or | wireshark -k -i -)\n"
       "\n"
       "Filter: terms joined with and/or/not (also && || !) and parentheses; 'and' binds tighter.\n"
       "  kinds     mgmt ctrl data beacon probe-req probe-resp assoc-req assoc-resp reassoc-req reassoc-resp\n"

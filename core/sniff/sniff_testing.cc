@@ -191,8 +191,38 @@ MixedCaptureSummary WriteMixedCapture(const std::string& path, const MixedCaptur
   };
   std::vector<std::byte> payload(1470);
 
+  // One ESP-NOW frame from a random node; in the busy room, unicast ones are retried now and
+  // then and ACKed.
+  auto send_espnow = [&](bool retries_and_acks) {
+    const size_t n = rng.Uniform(kNodes);
+    const bool unicast = n >= 2;
+    const MacAddress dst = unicast ? nodes[(n + 1) % kNodes] : MacAddress::Broadcast();
+    const espnow::Version version = n == 4 ? espnow::Version::kV2 : espnow::Version::kV1;
+    const size_t size = n == 4 ? 200 + rng.Uniform(900) : 1 + rng.Uniform(120);
+    for (size_t i = 0; i < size; ++i) payload[i] = static_cast<std::byte>("airlab"[i % 6]);
+    if (chance(30)) node_seq[n] = static_cast<uint16_t>(node_seq[n] + 1 + rng.Uniform(3));  // lost
+    const uint16_t seq = node_seq[n]++;
+    const Bytes frame = EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, false, n == 5);
+    const RadioFields r = radio(1, 2, static_cast<int8_t>(-45 - 5 * n));
+    if (emit(WithRadiotap(frame, r))) ++summary.espnow;
+    if (!retries_and_acks) return;
+    if (unicast && chance(60)) {
+      const Bytes again = EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, true, n == 5);
+      if (emit(WithRadiotap(again, r))) ++summary.espnow;
+    }
+    if (unicast) emit(WithRadiotap(Ack(nodes[n]), radio(1, 2, -50)));
+  };
+
   while (summary.packets < options.frames) {
-    const uint32_t pick = rng.Uniform(1000);
+    uint32_t pick = 0;
+    if (options.espnow_per_mille == 0) {
+      pick = rng.Uniform(1000);
+    } else if (chance(options.espnow_per_mille)) {
+      send_espnow(false);
+      continue;
+    } else {
+      pick = 380 + rng.Uniform(620);  // the room's other kinds
+    }
     if (options.malformed && pick < 3) {
       // A management header cut after 8 bytes: no addresses to count.
       Bytes cut = Beacon(aps[0], ssids[0], 1, 0);
@@ -209,22 +239,7 @@ MixedCaptureSummary WriteMixedCapture(const std::string& path, const MixedCaptur
       r.bad_fcs = true;
       if (emit(WithRadiotap(Data(1, aps[1], stas[3], internet, 40, 77), r))) ++summary.bad_fcs;
     } else if (pick < 380) {
-      const size_t n = rng.Uniform(kNodes);
-      const bool unicast = n >= 2;
-      const MacAddress dst = unicast ? nodes[(n + 1) % kNodes] : MacAddress::Broadcast();
-      const espnow::Version version = n == 4 ? espnow::Version::kV2 : espnow::Version::kV1;
-      const size_t size = n == 4 ? 200 + rng.Uniform(900) : 1 + rng.Uniform(120);
-      for (size_t i = 0; i < size; ++i) payload[i] = static_cast<std::byte>("airlab"[i % 6]);
-      if (chance(30)) node_seq[n] = static_cast<uint16_t>(node_seq[n] + 1 + rng.Uniform(3));  // lost
-      const uint16_t seq = node_seq[n]++;
-      const Bytes frame = EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, false, n == 5);
-      const RadioFields r = radio(1, 2, static_cast<int8_t>(-45 - 5 * n));
-      if (emit(WithRadiotap(frame, r))) ++summary.espnow;
-      if (unicast && chance(60)) {
-        const Bytes again = EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, true, n == 5);
-        if (emit(WithRadiotap(again, r))) ++summary.espnow;
-      }
-      if (unicast) emit(WithRadiotap(Ack(nodes[n]), radio(1, 2, -50)));
+      send_espnow(true);
     } else if (pick < 530) {
       const size_t a = rng.Uniform(kAps);
       emit(WithRadiotap(Beacon(aps[a], ssids[a], ap_channel[a], ap_seq[a]++), radio(ap_channel[a], 2, -35)));

@@ -20,7 +20,8 @@ void WritePlainFrame(ByteBuilder& b) {
       b, {.fc = wire::FrameControl::Make(wire::FrameType::kManagement,
                                          static_cast<uint8_t>(wire::MgmtSubtype::kAction)),
           .addr1 = MacAddress({0x24, 0x0a, 0xc4, 0, 0, 1}),
-          .addr2 = MacAddress({0x30, 0xae, 0xa4, 0, 0, 2}), .addr3 = MacAddress::Broadcast(),
+          .addr2 = MacAddress({0x30, 0xae, 0xa4, 0, 0, 2}),
+          .addr3 = MacAddress::Broadcast(),
           .seq = wire::SequenceControl::Make(1)});
   b.PutU8(0x7f).PutU8(0x18).PutU8(0xfe).PutU8(0x34).PutLe32(rng.NextU32());
   b.PutU8(0xdd).PutU8(5 + kPayloadSize).PutU8(0x18).PutU8(0xfe).PutU8(0x34).PutU8(4).PutU8(1);

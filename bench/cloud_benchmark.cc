@@ -19,7 +19,8 @@ std::string Feed(int n) {
       R"({"channel":{"id":9,"name":"my_house","description":"sensors","latitude":"40.44",)"
       R"("longitude":"-79.996","field1":"Light","field2":"Outside Temperature",)"
       R"("created_at":"2010-12-14T01:20:06Z","updated_at":"2024-05-01T12:00:00Z",)"
-      R"("last_entry_id":)" + std::to_string(n) + R"(},"feeds":[)";
+      R"("last_entry_id":)" +
+      std::to_string(n) + R"(},"feeds":[)";
   for (int i = 1; i <= n; ++i) {
     if (i > 1) s += ",";
     s += R"({"created_at":"2024-05-01T12:00:00Z","entry_id":)" + std::to_string(i) +

@@ -20,10 +20,10 @@
 
 #include "apps/common/messages.h"
 #include "apps/gateway/gateway.h"
-#include "host/hosts.h"
-#include "host/memory_queue.h"
 #include "core/espnow/codec.h"
 #include "core/espnow/stack.h"
+#include "host/hosts.h"
+#include "host/memory_queue.h"
 #include "platform/linux/sqlite_queue.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 
@@ -81,9 +81,10 @@ enum class StoreKind { kSqliteFull, kSqliteNormal, kMemory };
 
 template <size_t kRxBytes, size_t kIngest>
 void Ingest(benchmark::State& state, StoreKind kind) {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("airlab-gw-bench-" + std::to_string(::getpid()) + ".db");
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path.string() + suffix);
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("airlab-gw-bench-" + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"})
+    std::filesystem::remove(path.string() + suffix);
   std::unique_ptr<port::DurableQueue> store;
   if (kind == StoreKind::kMemory) {
     store = std::make_unique<host::MemoryQueue>();
@@ -98,8 +99,9 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   port::SplitMix64 rng(1);
   mbedtls::MbedtlsAes128 aes;
   auto stack = std::make_unique<espnow::StaticStack<20, 24, kRxBytes, 8192>>(radio, rng, aes);
-  static_assert(kRxBytes != 32768 || std::is_same_v<espnow::StaticStack<20, 24, kRxBytes, 8192>,
-                                                    host::HostGatewayStack>);
+  static_assert(
+      kRxBytes != 32768 ||
+      std::is_same_v<espnow::StaticStack<20, 24, kRxBytes, 8192>, host::HostGatewayStack>);
   IdleTimer timer;
   FixedClock clock;
   NoUplink uplink;
@@ -107,8 +109,8 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   apps::GatewayConfig config;
   config.channel_id = 1;
   config.write_key = "BENCHKEY";
-  auto gateway = std::make_unique<apps::Gateway>(stack->stack(), *store, uplink, clock, clock, timer, rng,
-                                                 buffers->memory(), config);
+  auto gateway = std::make_unique<apps::Gateway>(stack->stack(), *store, uplink, clock, clock,
+                                                 timer, rng, buffers->memory(), config);
   if (!gateway->Start(6).ok()) {
     state.SkipWithError("the gateway did not start");
     return;
@@ -163,23 +165,31 @@ void Ingest(benchmark::State& state, StoreKind kind) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(stored));
   state.counters["per_commit"] = static_cast<double>(std::min(batch, kIngest));
-  state.counters["commits_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
-                                                     static_cast<double>((batch + kIngest - 1) / kIngest),
-                                                     benchmark::Counter::kIsRate);
+  state.counters["commits_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) *
+                             static_cast<double>((batch + kIngest - 1) / kIngest),
+                         benchmark::Counter::kIsRate);
   gateway.reset();
   stack.reset();
   store.reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"})
+    std::filesystem::remove(path.string() + suffix);
 }
 
 // The gateway as `airlab gateway` and the demo run it (host/hosts.h): a 32 KB receive
 // queue, up to 1024 readings per transaction.
-void BM_GatewayIngest_SqliteFull(benchmark::State& s) { Ingest<32768, 1024>(s, StoreKind::kSqliteFull); }
-void BM_GatewayIngest_SqliteNormal(benchmark::State& s) { Ingest<32768, 1024>(s, StoreKind::kSqliteNormal); }
+void BM_GatewayIngest_SqliteFull(benchmark::State& s) {
+  Ingest<32768, 1024>(s, StoreKind::kSqliteFull);
+}
+void BM_GatewayIngest_SqliteNormal(benchmark::State& s) {
+  Ingest<32768, 1024>(s, StoreKind::kSqliteNormal);
+}
 void BM_GatewayIngest_Memory(benchmark::State& s) { Ingest<32768, 1024>(s, StoreKind::kMemory); }
 // Device-sized: the Stack's default 4 KB queue, 64 readings per transaction (GatewayBuffers'
 // default), for comparison.
-void BM_GatewayIngestSmallBatch_SqliteFull(benchmark::State& s) { Ingest<4096, 64>(s, StoreKind::kSqliteFull); }
+void BM_GatewayIngestSmallBatch_SqliteFull(benchmark::State& s) {
+  Ingest<4096, 64>(s, StoreKind::kSqliteFull);
+}
 void BM_GatewayIngestSmallBatch_SqliteNormal(benchmark::State& s) {
   Ingest<4096, 64>(s, StoreKind::kSqliteNormal);
 }

@@ -185,7 +185,8 @@ void BM_Feeds8000(benchmark::State& state) {
     auto start = std::chrono::steady_clock::now();
     std::optional<std::string> feed = client.Get(f.feed_path);
     latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
     // FeedEntry 8000 is the last: look for it near the end, not through the whole answer.
     if (!feed || feed->size() < 4096 ||
         feed->find("\"entry_id\":8000,", feed->size() - 4096) == std::string::npos) {
@@ -213,7 +214,8 @@ void BM_UpdateBesideWaitingClients(benchmark::State& state) {
     auto start = std::chrono::steady_clock::now();
     std::optional<std::string> entry_id = client.Get(path + std::to_string(sequence++));
     latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
     if (!entry_id || *entry_id == "0") {
       state.SkipWithError("an update was refused or failed");
       break;
@@ -223,7 +225,10 @@ void BM_UpdateBesideWaitingClients(benchmark::State& state) {
   ReportLatencies(state, latencies_ms);
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_UpdateBesideWaitingClients)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_UpdateBesideWaitingClients)
+    ->UseRealTime()
+    ->MinTime(3.0)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace airlab::server

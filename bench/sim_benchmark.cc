@@ -27,7 +27,8 @@ void Run(benchmark::State& state, bool unicast) {
   for (uint32_t i = 0; i < n; ++i) {
     sim.AddNode({.position = {10.0 * (i % side), 10.0 * (i / side), 0.0}});
   }
-  const MacAddress to = unicast ? sim.radio(0).address(port::Interface::kStation) : MacAddress::Broadcast();
+  const MacAddress to =
+      unicast ? sim.radio(0).address(port::Interface::kStation) : MacAddress::Broadcast();
   std::vector<std::unique_ptr<TrafficSource>> sources;
   for (uint32_t i = unicast ? 1 : 0; i < n; ++i) {
     sources.push_back(std::make_unique<TrafficSource>(sim, i, to, 265, 100 * port::kMillisecond,
@@ -42,11 +43,13 @@ void Run(benchmark::State& state, bool unicast) {
     delivered += s.phy.rx_ok;
   }
   for (const auto& s : sources) queued += s->counters().queued;
-  const double simulated_s = static_cast<double>(state.iterations() * kSimulatedPerIteration) / port::kSecond;
+  const double simulated_s =
+      static_cast<double>(state.iterations() * kSimulatedPerIteration) / port::kSecond;
   // Rates are per wall-clock second (UseRealTime below); the rest per simulated second.
   state.counters["sim_s/s"] = benchmark::Counter(simulated_s, benchmark::Counter::kIsRate);
   state.counters["frames_per_sim_s"] = static_cast<double>(frames_on_air) / simulated_s;
-  state.counters["decoded_per_frame"] = static_cast<double>(delivered) / static_cast<double>(frames_on_air);
+  state.counters["decoded_per_frame"] =
+      static_cast<double>(delivered) / static_cast<double>(frames_on_air);
   state.counters["accepted_share"] =
       static_cast<double>(queued) / (simulated_s * 10.0 * static_cast<double>(sources.size()));
 }
@@ -55,7 +58,11 @@ void BM_BroadcastEvery100ms(benchmark::State& state) { Run(state, false); }
 void BM_UnicastToSinkEvery100ms(benchmark::State& state) { Run(state, true); }
 
 BENCHMARK(BM_BroadcastEvery100ms)->Arg(20)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_UnicastToSinkEvery100ms)->Arg(20)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_UnicastToSinkEvery100ms)
+    ->Arg(20)
+    ->Arg(100)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace airlab::sim

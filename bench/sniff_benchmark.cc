@@ -39,7 +39,7 @@ namespace {
 
 size_t g_frames = 1'000'000;
 std::string g_dir;
-std::string g_file;  // --file=PATH: an existing capture instead of a generated one
+std::string g_file;     // --file=PATH: an existing capture instead of a generated one
 std::string g_out_dir;  // where both sides write their output: in memory
 std::map<std::string, double> g_seconds;  // best wall time of each benchmark
 std::map<std::string, double> g_cpu;      // best CPU time (user + system) of each
@@ -129,7 +129,8 @@ uint64_t SniffToFile(const std::string& file, const std::string& out) {
   options.filter = kAirlabFilter;
   options.write = out;
   options.inputs = {file};
-  cli::Sniffer sniffer(std::make_unique<cli::FileSource>(cli::FileSourceOptions{file, 0, {}}), options);
+  cli::Sniffer sniffer(std::make_unique<cli::FileSource>(cli::FileSourceOptions{file, 0, {}}),
+                       options);
   sniffer.Run(cli::RunControl{});
   sniffer.Finish();
   return sniffer.written();
@@ -144,7 +145,8 @@ double RunTool(const std::string& command, uint64_t* count, double* cpu) {
   char line[64] = {};
   const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
   const int status = pclose(pipe);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::fprintf(stderr, "sniff_benchmark: `%s` failed\n", command.c_str());
     std::exit(1);
@@ -160,13 +162,17 @@ void BM_AirlabEspnowFilterAndTables(benchmark::State& state) {
     const double cpu = CpuSeconds(RUSAGE_SELF);
     const auto start = std::chrono::steady_clock::now();
     const uint64_t matched = Analyse(true, false);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.SetIterationTime(s);
     Record("airlab filter+tables", s, CpuSeconds(RUSAGE_SELF) - cpu, matched);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * g_frames));
 }
-BENCHMARK(BM_AirlabEspnowFilterAndTables)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirlabEspnowFilterAndTables)
+    ->UseManualTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AirlabEspnowFilterWrite(benchmark::State& state) {
   CaptureFile();
@@ -174,13 +180,17 @@ void BM_AirlabEspnowFilterWrite(benchmark::State& state) {
     const double cpu = CpuSeconds(RUSAGE_SELF);
     const auto start = std::chrono::steady_clock::now();
     const uint64_t matched = Analyse(false, true);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.SetIterationTime(s);
     Record("airlab filter+write", s, CpuSeconds(RUSAGE_SELF) - cpu, matched);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * g_frames));
 }
-BENCHMARK(BM_AirlabEspnowFilterWrite)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirlabEspnowFilterWrite)
+    ->UseManualTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AirlabSniffWriteEspnowHeavy(benchmark::State& state) {
   const std::string file = EspnowHeavyFile();
@@ -188,13 +198,17 @@ void BM_AirlabSniffWriteEspnowHeavy(benchmark::State& state) {
     const double cpu = CpuSeconds(RUSAGE_SELF);
     const auto start = std::chrono::steady_clock::now();
     const uint64_t written = SniffToFile(file, g_out_dir + "/airlab.pcap");
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.SetIterationTime(s);
     Record("85% airlab sniff -w pcap", s, CpuSeconds(RUSAGE_SELF) - cpu, written);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * g_frames));
 }
-BENCHMARK(BM_AirlabSniffWriteEspnowHeavy)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirlabSniffWriteEspnowHeavy)
+    ->UseManualTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AirlabSniffWritePcapngEspnowHeavy(benchmark::State& state) {
   const std::string file = EspnowHeavyFile();
@@ -202,13 +216,17 @@ void BM_AirlabSniffWritePcapngEspnowHeavy(benchmark::State& state) {
     const double cpu = CpuSeconds(RUSAGE_SELF);
     const auto start = std::chrono::steady_clock::now();
     const uint64_t written = SniffToFile(file, g_out_dir + "/airlab.pcapng");
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.SetIterationTime(s);
     Record("85% airlab sniff -w pcapng", s, CpuSeconds(RUSAGE_SELF) - cpu, written);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * g_frames));
 }
-BENCHMARK(BM_AirlabSniffWritePcapngEspnowHeavy)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirlabSniffWritePcapngEspnowHeavy)
+    ->UseManualTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_TcpdumpWriteEspnowHeavy(benchmark::State& state) {
   const std::string file = EspnowHeavyFile();
@@ -216,24 +234,32 @@ void BM_TcpdumpWriteEspnowHeavy(benchmark::State& state) {
   for (auto _ : state) {
     uint64_t ignored = 0;
     double cpu = 0;
-    const double s = RunTool("tcpdump -r " + file + " -w " + out + " '" + kBpf + "' 2>/dev/null; echo 0", &ignored, &cpu);
+    const double s =
+        RunTool("tcpdump -r " + file + " -w " + out + " '" + kBpf + "' 2>/dev/null; echo 0",
+                &ignored, &cpu);
     state.SetIterationTime(s);
     uint64_t count = 0;
     double unused = 0;
-    RunTool("tcpdump -r " + out + " 2>/dev/null | wc -l", &count, &unused);  // untimed: what it wrote
+    RunTool("tcpdump -r " + out + " 2>/dev/null | wc -l", &count,
+            &unused);  // untimed: what it wrote
     Record("85% tcpdump BPF -w pcap", s, cpu, count);
   }
 }
-BENCHMARK(BM_TcpdumpWriteEspnowHeavy)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TcpdumpWriteEspnowHeavy)
+    ->UseManualTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_Tcpdump(benchmark::State& state) {
   const std::string file = CaptureFile();
   uint64_t count = 0;
   double cpu = 0;
-  RunTool("tcpdump -r " + file + " '" + kBpf + "' 2>/dev/null | wc -l", &count, &cpu);  // untimed: what it matches
+  RunTool("tcpdump -r " + file + " '" + kBpf + "' 2>/dev/null | wc -l", &count,
+          &cpu);  // untimed: what it matches
   for (auto _ : state) {
     uint64_t ignored;
-    const double s = RunTool("tcpdump -r " + file + " -w /dev/null '" + kBpf + "' 2>/dev/null; echo 0", &ignored, &cpu);
+    const double s = RunTool(
+        "tcpdump -r " + file + " -w /dev/null '" + kBpf + "' 2>/dev/null; echo 0", &ignored, &cpu);
     state.SetIterationTime(s);
     Record("tcpdump BPF -w /dev/null", s, cpu, count);
   }
@@ -245,7 +271,8 @@ void BM_Tshark(benchmark::State& state) {
   for (auto _ : state) {
     uint64_t count = 0;
     double cpu = 0;
-    const double s = RunTool("tshark -r " + file + " -Y '" + kTsharkFilter + "' 2>/dev/null | wc -l", &count, &cpu);
+    const double s = RunTool(
+        "tshark -r " + file + " -Y '" + kTsharkFilter + "' 2>/dev/null | wc -l", &count, &cpu);
     state.SetIterationTime(s);
     Record("tshark -Y", s, cpu, count);
   }
@@ -258,7 +285,8 @@ BENCHMARK(BM_Tshark)->UseManualTime()->Iterations(1)->Unit(benchmark::kMilliseco
 int main(int argc, char** argv) {
   using namespace airlab::sniff;
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--frames=", 9) == 0) g_frames = std::strtoull(argv[i] + 9, nullptr, 10);
+    if (std::strncmp(argv[i], "--frames=", 9) == 0)
+      g_frames = std::strtoull(argv[i] + 9, nullptr, 10);
     if (std::strncmp(argv[i], "--file=", 7) == 0) g_file = argv[i] + 7;
   }
   char pattern[] = "/tmp/airlab-sniff-bench-XXXXXX";
@@ -266,7 +294,9 @@ int main(int argc, char** argv) {
   g_dir = pattern;
   // Outputs go to memory, as the issue measured them, so the disk does not decide.
   char out_pattern[] = "/dev/shm/airlab-sniff-bench-XXXXXX";
-  g_out_dir = std::filesystem::is_directory("/dev/shm") && mkdtemp(out_pattern) != nullptr ? out_pattern : g_dir;
+  g_out_dir = std::filesystem::is_directory("/dev/shm") && mkdtemp(out_pattern) != nullptr
+                  ? out_pattern
+                  : g_dir;
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
@@ -274,8 +304,9 @@ int main(int argc, char** argv) {
   std::printf("\n%zu frames, %.0f MB capture; best of each (wall time, CPU time):\n", g_frames,
               std::filesystem::file_size(CaptureFile()) / 1e6);
   for (const auto& [name, s] : g_seconds) {
-    std::printf("  %-26s %8.3f s wall %8.3f s CPU  %6.2f Mframes/s  matched %llu\n", name.c_str(), s,
-                g_cpu[name], g_frames / s / 1e6, static_cast<unsigned long long>(g_matched[name]));
+    std::printf("  %-26s %8.3f s wall %8.3f s CPU  %6.2f Mframes/s  matched %llu\n", name.c_str(),
+                s, g_cpu[name], g_frames / s / 1e6,
+                static_cast<unsigned long long>(g_matched[name]));
   }
   auto ratio = [&](const char* slow, const char* fast, double goal) {
     if (!g_seconds.count(slow) || !g_seconds.count(fast)) return;

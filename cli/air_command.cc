@@ -43,9 +43,11 @@ struct AirArgs {
 
 void RunAir(const AirArgs& a) {
   if (a.port < 0 || a.port > 65535) {
-    throw UserError("--port " + std::to_string(a.port) + " is not a TCP port; use 1 to 65535, or 0 for a free one");
+    throw UserError("--port " + std::to_string(a.port) +
+                    " is not a TCP port; use 1 to 65535, or 0 for a free one");
   }
-  if (!(a.speed > 0)) throw UserError("--speed is simulated time over wall time and must be above 0 (1: real time)");
+  if (!(a.speed > 0))
+    throw UserError("--speed is simulated time over wall time and must be above 0 (1: real time)");
   if (a.refresh_ms < 50) throw UserError("--refresh is in milliseconds and must be at least 50");
 
   air::HubOptions options;
@@ -88,7 +90,9 @@ void RunAir(const AirArgs& a) {
   std::string what = "seed " + std::to_string(scene ? scene->seed : a.seed);
   if (scene) what += ", " + std::to_string(scene->nodes.size()) + " nodes from " + a.scenario;
   if (!a.pcap.empty()) what += ", writing " + a.pcap;
-  std::fprintf(text_out, "airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub 127.0.0.1:%u\n",
+  std::fprintf(text_out,
+               "airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub "
+               "127.0.0.1:%u\n",
                hub.port(), a.speed, what.c_str(), hub.port());
   std::fflush(text_out);
 
@@ -102,7 +106,8 @@ void RunAir(const AirArgs& a) {
     const double rate = seconds > 0 ? static_cast<double>(st.frames - last_frames) / seconds : 0;
     last_frames = st.frames;
     last_wall = wall;
-    std::fprintf(text_out, "%sclients %zu  nodes %zu  sniffers %zu  frames/s %.1f  frames %llu  air %.1f s%s",
+    std::fprintf(text_out,
+                 "%sclients %zu  nodes %zu  sniffers %zu  frames/s %.1f  frames %llu  air %.1f s%s",
                  tty ? "\r" : "", st.clients, st.nodes, st.sniffers, rate,
                  static_cast<unsigned long long>(st.frames), static_cast<double>(st.now) / 1e9,
                  tty ? "\033[K" : "\n");
@@ -122,9 +127,11 @@ void RunAir(const AirArgs& a) {
     tap->Close();
     wrote = "; wrote " + std::to_string(tap->frames_written()) + " frames to " + a.pcap;
   }
-  std::fprintf(text_out, "%sairlab air: stopped after %.3f s of air and %llu frames%s\n", tty ? "\n" : "",
-               static_cast<double>(st.now) / 1e9, static_cast<unsigned long long>(st.frames), wrote.c_str());
-  if (runner) std::fprintf(text_out, "%s", scenario::FormatResults(*scene, runner->results()).c_str());
+  std::fprintf(text_out, "%sairlab air: stopped after %.3f s of air and %llu frames%s\n",
+               tty ? "\n" : "", static_cast<double>(st.now) / 1e9,
+               static_cast<unsigned long long>(st.frames), wrote.c_str());
+  if (runner)
+    std::fprintf(text_out, "%s", scenario::FormatResults(*scene, runner->results()).c_str());
 }
 
 }  // namespace
@@ -139,19 +146,24 @@ void AddAirCommand(CLI::App& app) {
       "Example:\n"
       "  airlab air --port 4610 --pcap air.pcapng   (until Ctrl-C)\n"
       "  airlab air --scenario examples/lab.toml    (the lab's master and slave in the room too)\n"
-      "  airlab node --hub 127.0.0.1:4610 --mac 02:00:00:00:00:02 --name node2   (in another terminal;\n"
+      "  airlab node --hub 127.0.0.1:4610 --mac 02:00:00:00:00:02 --name node2   (in another "
+      "terminal;\n"
       "      a MAC of its own: the scenario's boards have the lab's)\n");
   cmd->add_option("--port", args->port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
-  cmd->add_option("--speed", args->speed, "simulated time over wall time (2: twice as fast as real time)")
+  cmd->add_option("--speed", args->speed,
+                  "simulated time over wall time (2: twice as fast as real time)")
       ->capture_default_str();
-  CLI::Option* seed =
-      cmd->add_option("--seed", args->seed, "seed of the air's random streams")->capture_default_str()->check(NonNegative());
+  CLI::Option* seed = cmd->add_option("--seed", args->seed, "seed of the air's random streams")
+                          ->capture_default_str()
+                          ->check(NonNegative());
   cmd->add_option("--scenario", args->scenario,
-                  "run this scenario's nodes (TOML, see examples/) in the hub, on the shared air; its seed is the air's")
+                  "run this scenario's nodes (TOML, see examples/) in the hub, on the shared air; "
+                  "its seed is the air's")
       ->excludes(seed);
   cmd->add_option("--pcap", args->pcap,
-                  "write every frame on the air to this capture file (radiotap): pcap if its name ends in .pcap, "
+                  "write every frame on the air to this capture file (radiotap): pcap if its name "
+                  "ends in .pcap, "
                   "else pcapng; - for standard output");
   cmd->add_option("--refresh", args->refresh_ms, "status line refresh, in milliseconds")
       ->capture_default_str()

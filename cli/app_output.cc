@@ -46,29 +46,41 @@ std::string CloudErrorText(cloud::ErrorCode code) {
   return Format("HTTP %d", n);
 }
 
-std::string TimePrefix(port::TimeNs t) { return Format("[%7.2f s] ", static_cast<double>(t) / 1e9); }
+std::string TimePrefix(port::TimeNs t) {
+  return Format("[%7.2f s] ", static_cast<double>(t) / 1e9);
+}
 
-std::string GatewayEventText(const apps::GatewayEvent& e, int command_field, std::string_view cloud_url) {
+std::string GatewayEventText(const apps::GatewayEvent& e, int command_field,
+                             std::string_view cloud_url) {
   using K = apps::GatewayEventKind;
   const std::string node = MacText(e.node);
   const unsigned long long id = e.id, first = e.first_id, count = e.count;
   switch (e.kind) {
     case K::kNodeJoined:
-      return e.field != 0 ? Format("gateway: node %s joined; its readings go to field %d", node.c_str(), e.field)
-                          : Format("gateway: node %s joined; no field is left for its readings", node.c_str());
+      return e.field != 0 ? Format("gateway: node %s joined; its readings go to field %d",
+                                   node.c_str(), e.field)
+                          : Format("gateway: node %s joined; no field is left for its readings",
+                                   node.c_str());
     case K::kStored:
-      return Format("gateway: stored reading #%llu from %s (field %d): %s", id, node.c_str(), e.field,
-                    Quoted(e.value).c_str());
+      return Format("gateway: stored reading #%llu from %s (field %d): %s", id, node.c_str(),
+                    e.field, Quoted(e.value).c_str());
     case K::kDuplicate:
-      return Format("gateway: %s sent reading %llu again; confirmed again, stored once", node.c_str(), id);
+      return Format("gateway: %s sent reading %llu again; confirmed again, stored once",
+                    node.c_str(), id);
     case K::kRejected:
       if (e.status == Status::NotFound()) {
-        return e.field == 0 ? Format("gateway: refused a reading from %s for good: the channel has no free field "
-                                     "for it", node.c_str())
-                            : Format("gateway: refused a reading from %s for good: the channel has no field %d",
-                                     node.c_str(), e.field);
+        return e.field == 0
+                   ? Format(
+                         "gateway: refused a reading from %s for good: the channel has no free "
+                         "field "
+                         "for it",
+                         node.c_str())
+                   : Format(
+                         "gateway: refused a reading from %s for good: the channel has no field %d",
+                         node.c_str(), e.field);
       }
-      return Format("gateway: refused a reading from %s for good: not a value ThingSpeak stores", node.c_str());
+      return Format("gateway: refused a reading from %s for good: not a value ThingSpeak stores",
+                    node.c_str());
     case K::kPosted:
       return Format("cloud:   bulk update accepted: readings #%llu..#%llu (%llu) in %zu entr%s",
                     first, id, count, e.entries, e.entries == 1 ? "y" : "ies");
@@ -76,29 +88,38 @@ std::string GatewayEventText(const apps::GatewayEvent& e, int command_field, std
       return Format("cloud:   write refused by the rate limit (%s); sent again later, nothing lost",
                     CloudErrorText(e.code).c_str());
     case K::kUplinkError:
-      return Format("cloud:   %s; the readings stay queued, trying again", CloudErrorText(e.code).c_str());
+      return Format("cloud:   %s; the readings stay queued, trying again",
+                    CloudErrorText(e.code).c_str());
     case K::kReconciled:
-      return count > 0 ? Format("cloud:   read the channel back: %llu reading%s already there (up to #%llu), "
-                                "not sent again", count, count == 1 ? " was" : "s were", id)
+      return count > 0 ? Format(
+                             "cloud:   read the channel back: %llu reading%s already there (up to "
+                             "#%llu), "
+                             "not sent again",
+                             count, count == 1 ? " was" : "s were", id)
                        : std::string("cloud:   read the channel back: nothing in doubt");
     case K::kCommand:
-      return Format("cloud:   command #%llu in field %d: %s", id, command_field, Quoted(e.value).c_str());
+      return Format("cloud:   command #%llu in field %d: %s", id, command_field,
+                    Quoted(e.value).c_str());
     case K::kForwarded:
-      return Format("gateway: command #%llu delivered to %s (radio ACK, attempt %llu)", id, node.c_str(), count);
+      return Format("gateway: command #%llu delivered to %s (radio ACK, attempt %llu)", id,
+                    node.c_str(), count);
     case K::kForwardFailed:
       return Format("gateway: command #%llu not acknowledged by %s (attempt %llu); retrying", id,
                     node.c_str(), count);
     case K::kStoreError:
-      return Format("gateway: the store failed (%s); nothing confirmed, the nodes send again", e.status.str());
+      return Format("gateway: the store failed (%s); nothing confirmed, the nodes send again",
+                    e.status.str());
     case K::kHomeChannel:
       return Format("gateway: its Wi-Fi station is now on channel %d; ESP-NOW follows", e.channel);
     case K::kCloudRefused: {
-      const std::string cloud = cloud_url.empty() ? std::string("the cloud")
-                                                  : Format("the cloud at %.*s", static_cast<int>(cloud_url.size()),
-                                                           cloud_url.data());
+      const std::string cloud =
+          cloud_url.empty()
+              ? std::string("the cloud")
+              : Format("the cloud at %.*s", static_cast<int>(cloud_url.size()), cloud_url.data());
       const std::string rest = "; the readings stay queued, retrying with back-off";
       if (e.code == cloud::ErrorCode::kNotFound) {
-        return Format("gateway: %s has no channel %llu (404): check --channel-id%s", cloud.c_str(), id, rest.c_str());
+        return Format("gateway: %s has no channel %llu (404): check --channel-id%s", cloud.c_str(),
+                      id, rest.c_str());
       }
       return Format("gateway: %s refused the write key (%d): check --write-key%s", cloud.c_str(),
                     cloud::ToInt(e.code), rest.c_str());
@@ -113,19 +134,20 @@ std::string NodeEventText(const std::string& node, const apps::NodeEvent& e) {
     case K::kScanning:
       return Format("%s: scanning for the gateway from channel %d", node.c_str(), e.channel);
     case K::kLinked:
-      return Format("%s: found the gateway %s on channel %d", node.c_str(), MacText(e.gateway).c_str(), e.channel);
+      return Format("%s: found the gateway %s on channel %d", node.c_str(),
+                    MacText(e.gateway).c_str(), e.channel);
     case K::kLost:
-      return Format("%s: %llu sends failed in a row; the gateway moved or went: scanning again", node.c_str(),
-                    static_cast<unsigned long long>(e.count));
+      return Format("%s: %llu sends failed in a row; the gateway moved or went: scanning again",
+                    node.c_str(), static_cast<unsigned long long>(e.count));
     case K::kDelivered:
-      return Format("%s: reading %s (seq %u) is in the gateway's store", node.c_str(), Quoted(e.value).c_str(),
-                    e.sequence);
+      return Format("%s: reading %s (seq %u) is in the gateway's store", node.c_str(),
+                    Quoted(e.value).c_str(), e.sequence);
     case K::kRejected:
-      return Format("%s: reading %s (seq %u) refused by the gateway", node.c_str(), Quoted(e.value).c_str(),
-                    e.sequence);
+      return Format("%s: reading %s (seq %u) refused by the gateway", node.c_str(),
+                    Quoted(e.value).c_str(), e.sequence);
     case K::kCommand:
-      return e.id != 0 ? Format("%s: command #%llu: %s", node.c_str(), static_cast<unsigned long long>(e.id),
-                                Quoted(e.value).c_str())
+      return e.id != 0 ? Format("%s: command #%llu: %s", node.c_str(),
+                                static_cast<unsigned long long>(e.id), Quoted(e.value).c_str())
                        : Format("%s: command: %s", node.c_str(), Quoted(e.value).c_str());
   }
   return "";

@@ -15,7 +15,8 @@ std::string MacText(const MacAddress& mac);
 std::string CloudErrorText(cloud::ErrorCode code);
 // The line for an event, without its time; "" for events not worth a line.
 // `cloud_url`: where the gateway posts, named when the cloud refuses its key or channel.
-std::string GatewayEventText(const apps::GatewayEvent& e, int command_field, std::string_view cloud_url = "");
+std::string GatewayEventText(const apps::GatewayEvent& e, int command_field,
+                             std::string_view cloud_url = "");
 std::string NodeEventText(const std::string& node, const apps::NodeEvent& e);
 // "[  12.3 s] " for a simulated time.
 std::string TimePrefix(port::TimeNs t);

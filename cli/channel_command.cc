@@ -10,8 +10,8 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "server/server.h"
 #include "server/channel_database.h"
+#include "server/server.h"
 #include "server/text.h"
 
 namespace airlab::cli {
@@ -71,7 +71,8 @@ void PrintKeys(const Channel& c) {
 }
 
 void RunCreate(const ChannelArgs& a) {
-  server::ChannelSpec spec{.name = a.name, .description = a.description, .public_flag = a.public_flag};
+  server::ChannelSpec spec{
+      .name = a.name, .description = a.description, .public_flag = a.public_flag};
   // Split by hand: CLI11's delimiter drops the empty names that leave a field off.
   for (size_t start = 0; !a.fields.empty();) {
     size_t comma = a.fields.find(',', start);
@@ -98,11 +99,13 @@ void RunList(const ChannelArgs& a) {
   std::unique_ptr<server::ChannelDatabase> store = OpenStore(a, false);
   std::vector<Channel> channels = store ? store->ListChannels() : std::vector<Channel>{};
   if (channels.empty()) {
-    std::printf("no channels in %s yet; make one with: airlab channel create --name NAME --fields a,b\n",
-                DataDir(a).c_str());
+    std::printf(
+        "no channels in %s yet; make one with: airlab channel create --name NAME --fields a,b\n",
+        DataDir(a).c_str());
     return;
   }
-  std::vector<std::vector<std::string>> rows = {{"ID", "NAME", "ACCESS", "ENTRIES", "LAST ENTRY", "FIELDS"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "NAME", "ACCESS", "ENTRIES", "LAST ENTRY", "FIELDS"}};
   for (const Channel& c : channels) {
     rows.push_back({std::to_string(c.id), Printable(c.name), c.public_flag ? "public" : "private",
                     std::to_string(c.last_entry_id),
@@ -110,7 +113,8 @@ void RunList(const ChannelArgs& a) {
   }
   std::vector<size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], server::Utf8Length(row[i]));
+    for (size_t i = 0; i < row.size(); ++i)
+      widths[i] = std::max(widths[i], server::Utf8Length(row[i]));
   }
   for (const auto& row : rows) {
     std::string line;
@@ -133,14 +137,16 @@ void RunKeys(const ChannelArgs& a) {
 }
 
 void AddDataOption(CLI::App* command, ChannelArgs& args) {
-  command->add_option("--data", args.data,
-                      "Folder of the channel database (default: $AIRLAB_DATA or ~/.local/share/airlab/cloud)");
+  command->add_option(
+      "--data", args.data,
+      "Folder of the channel database (default: $AIRLAB_DATA or ~/.local/share/airlab/cloud)");
 }
 
 }  // namespace
 
 void AddChannelCommand(CLI::App& app) {
-  CLI::App* channel = app.add_subcommand("channel", "Make and list the channels of the local ThingSpeak-compatible server");
+  CLI::App* channel = app.add_subcommand(
+      "channel", "Make and list the channels of the local ThingSpeak-compatible server");
   channel->footer(
       "Examples:\n"
       "  airlab channel create --name weather --fields temperature,humidity --public\n"
@@ -148,14 +154,19 @@ void AddChannelCommand(CLI::App& app) {
   channel->require_subcommand(1);
 
   auto create_args = std::make_shared<ChannelArgs>();
-  CLI::App* create = channel->add_subcommand("create", "Make a channel and print its id, write key and read key");
+  CLI::App* create =
+      channel->add_subcommand("create", "Make a channel and print its id, write key and read key");
   create->add_option("--name", create_args->name, "The channel's name")->required();
-  create->add_option("--fields", create_args->fields,
-                     "Names of field1, field2, ... (at most 8), comma-separated; a,,c leaves field2 off");
-  create->add_flag("--public", create_args->public_flag, "Anyone may read it without a key (default: private)");
+  create->add_option(
+      "--fields", create_args->fields,
+      "Names of field1, field2, ... (at most 8), comma-separated; a,,c leaves field2 off");
+  create->add_flag("--public", create_args->public_flag,
+                   "Anyone may read it without a key (default: private)");
   create->add_option("--description", create_args->description, "A line about the channel");
-  create->add_option("--rate-limit", create_args->rate_limit_s,
-                     "Seconds between accepted writes to this channel (default: the server's --rate-limit)")
+  create
+      ->add_option(
+          "--rate-limit", create_args->rate_limit_s,
+          "Seconds between accepted writes to this channel (default: the server's --rate-limit)")
       ->check(NonNegative());
   AddDataOption(create, *create_args);
   create->footer(
@@ -172,7 +183,8 @@ void AddChannelCommand(CLI::App& app) {
 
   auto keys_args = std::make_shared<ChannelArgs>();
   CLI::App* keys = channel->add_subcommand("keys", "Print a channel's write key and read keys");
-  keys->add_option("ID", keys_args->id, "The channel's id (airlab channel list shows them)")->required();
+  keys->add_option("ID", keys_args->id, "The channel's id (airlab channel list shows them)")
+      ->required();
   AddDataOption(keys, *keys_args);
   keys->footer("Example:\n  airlab channel keys 1");
   keys->callback([keys_args] { RunKeys(*keys_args); });

@@ -84,8 +84,10 @@ class DemoPrinter final : public host::ExperimentListener {
 };
 
 void CheckArgs(const DemoArgs& a) {
-  if (!(a.speed > 0) || a.speed > 1000) throw UserError("--speed is simulated over wall time, above 0 (8: 8x real time)");
-  if (!(a.rate_limit_s >= 1)) throw UserError("--rate-limit is at least 1 s (ThingSpeak: 15 free, 1 paid)");
+  if (!(a.speed > 0) || a.speed > 1000)
+    throw UserError("--speed is simulated over wall time, above 0 (8: 8x real time)");
+  if (!(a.rate_limit_s >= 1))
+    throw UserError("--rate-limit is at least 1 s (ThingSpeak: 15 free, 1 paid)");
   if (a.port < 0 || a.port > 65535) throw UserError("--port is 1 to 65535, or 0 for a free one");
 }
 
@@ -96,13 +98,15 @@ std::filesystem::path DataFolder(const DemoArgs& a) {
   if (data.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "airlab-demo-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      throw UserError("cannot make a folder in " + std::filesystem::temp_directory_path().string() + "; give --data DIR");
+      throw UserError("cannot make a folder in " + std::filesystem::temp_directory_path().string() +
+                      "; give --data DIR");
     }
     data = pattern;
   }
   std::error_code ec;
   std::filesystem::create_directories(data, ec);
-  for (const char* f : {"gateway.db", "gateway.db-wal", "gateway.db-shm"}) std::filesystem::remove(data / f, ec);
+  for (const char* f : {"gateway.db", "gateway.db-wal", "gateway.db-shm"})
+    std::filesystem::remove(data / f, ec);
   return data;
 }
 
@@ -113,12 +117,12 @@ host::ExperimentCloud MakeChannels(server::Server& server) {
        .description = "the lab's slave and two more nodes, through the gateway",
        .field_names = {"slave", "node2 temperature", "node3 humidity"},
        .public_flag = true});
-  const server::Channel commands = server.database().CreateChannel(
-      {.name = "airlab demo: commands",
-       .description = "field 1 goes to every node",
-       .field_names = {"command"},
-       .public_flag = true,
-       .rate_limit_s = 0.0});
+  const server::Channel commands =
+      server.database().CreateChannel({.name = "airlab demo: commands",
+                                       .description = "field 1 goes to every node",
+                                       .field_names = {"command"},
+                                       .public_flag = true,
+                                       .rate_limit_s = 0.0});
   return {.url = server.url(),
           .readings_channel = readings.id,
           .readings_write_key = readings.write_key,
@@ -126,44 +130,60 @@ host::ExperimentCloud MakeChannels(server::Server& server) {
           .commands_write_key = commands.write_key};
 }
 
-void PrintIntroduction(const DemoArgs& a, const host::ExperimentCloud& cloud, const std::filesystem::path& data) {
+void PrintIntroduction(const DemoArgs& a, const host::ExperimentCloud& cloud,
+                       const std::filesystem::path& data) {
   std::printf(
       "airlab demo: the lab's ESP-NOW + ThingSpeak experiment on the simulated air, %gx real time\n"
-      "  cloud:   airlab's ThingSpeak-compatible server at %s (data in %s), running on the simulated\n"
+      "  cloud:   airlab's ThingSpeak-compatible server at %s (data in %s), running on the "
+      "simulated\n"
       "           clock with ThingSpeak's free rate limit, one write per channel every %g s\n"
-      "           channel %lld \"%s\" (field 1 slave, 2 node2, 3 node3), channel %lld \"%s\" (field 1)\n"
-      "  air:     gateway \"master\" %s on its router's channel %d; nodes slave %s, node2, node3 start\n"
+      "           channel %lld \"%s\" (field 1 slave, 2 node2, 3 node3), channel %lld \"%s\" "
+      "(field 1)\n"
+      "  air:     gateway \"master\" %s on its router's channel %d; nodes slave %s, node2, node3 "
+      "start\n"
       "           on channel 1 and scan for it\n",
-      a.speed, cloud.url.c_str(), data.c_str(), a.rate_limit_s, static_cast<long long>(cloud.readings_channel),
-      "airlab demo: lab readings", static_cast<long long>(cloud.commands_channel), "airlab demo: commands",
-      MacText(host::kLabMaster).c_str(), host::kExperimentRouterFrom, MacText(host::kLabSlave).c_str());
+      a.speed, cloud.url.c_str(), data.c_str(), a.rate_limit_s,
+      static_cast<long long>(cloud.readings_channel), "airlab demo: lab readings",
+      static_cast<long long>(cloud.commands_channel), "airlab demo: commands",
+      MacText(host::kLabMaster).c_str(), host::kExperimentRouterFrom,
+      MacText(host::kLabSlave).c_str());
   std::fflush(stdout);
 }
 
 void PrintSummary(const DemoArgs& a, const host::ExperimentOutcome& o, const std::string& pcap,
                   const host::ExperimentCloud& cloud) {
-  std::printf("\nairlab demo: %.1f s of air in %.1f s; every number below read back from the server over HTTP\n",
-              static_cast<double>(o.simulated) / 1e9, o.wall_s);
-  std::printf("  %-6s %-17s %5s %5s %9s %10s %7s %5s\n", "node", "mac", "field", "sent", "confirmed",
-              "in channel", "twice", "lost");
+  std::printf(
+      "\nairlab demo: %.1f s of air in %.1f s; every number below read back from the server over "
+      "HTTP\n",
+      static_cast<double>(o.simulated) / 1e9, o.wall_s);
+  std::printf("  %-6s %-17s %5s %5s %9s %10s %7s %5s\n", "node", "mac", "field", "sent",
+              "confirmed", "in channel", "twice", "lost");
   for (const host::NodeOutcome& n : o.nodes) {
-    std::printf("  %-6s %-17s %5d %5d %9d %10d %7d %5d\n", n.name.c_str(), MacText(n.mac).c_str(), n.field, n.sent,
-                n.confirmed, n.in_channel, n.twice, n.lost);
+    std::printf("  %-6s %-17s %5d %5d %9d %10d %7d %5d\n", n.name.c_str(), MacText(n.mac).c_str(),
+                n.field, n.sent, n.confirmed, n.in_channel, n.twice, n.lost);
   }
-  std::printf("  %-6s %-17s %5s %5d %9s %10d %7d %5d\n", "all", "", "", o.sent, "", o.in_channel, o.twice, o.lost);
-  std::printf("  cloud:    %llu bulk updates made %zu entries (ThingSpeak keeps one a second), %d refused by the "
-              "rate limit, %d failed while the uplink was down, %llu read-backs\n",
-              (unsigned long long)o.bulk_requests, o.entries, o.refused, o.uplink_errors,
-              (unsigned long long)o.reconciles);
-  std::printf("  commands: %zu written, %d deliveries acknowledged by the nodes' radios, %zu received by the "
-              "nodes (%zu expected)\n",
-              o.commands_written, o.commands_forwarded, o.commands_received, o.commands_expected);
-  std::printf("  the lab's master_cloud_from_slave.py posts each reading at once: %d of these %d would have been "
-              "refused by the %g s rate limit, and lost\n",
-              o.naive_lost, o.stored, a.rate_limit_s);
+  std::printf("  %-6s %-17s %5s %5d %9s %10d %7d %5d\n", "all", "", "", o.sent, "", o.in_channel,
+              o.twice, o.lost);
+  std::printf(
+      "  cloud:    %llu bulk updates made %zu entries (ThingSpeak keeps one a second), %d refused "
+      "by the "
+      "rate limit, %d failed while the uplink was down, %llu read-backs\n",
+      (unsigned long long)o.bulk_requests, o.entries, o.refused, o.uplink_errors,
+      (unsigned long long)o.reconciles);
+  std::printf(
+      "  commands: %zu written, %d deliveries acknowledged by the nodes' radios, %zu received by "
+      "the "
+      "nodes (%zu expected)\n",
+      o.commands_written, o.commands_forwarded, o.commands_received, o.commands_expected);
+  std::printf(
+      "  the lab's master_cloud_from_slave.py posts each reading at once: %d of these %d would "
+      "have been "
+      "refused by the %g s rate limit, and lost\n",
+      o.naive_lost, o.stored, a.rate_limit_s);
   std::printf("  air:      %llu frames in %s (Wireshark reads it; radiotap, ESP-NOW)\n",
               (unsigned long long)o.pcap_frames, pcap.c_str());
-  std::printf("  dashboard: %s/channels/%lld\n", cloud.url.c_str(), static_cast<long long>(cloud.readings_channel));
+  std::printf("  dashboard: %s/channels/%lld\n", cloud.url.c_str(),
+              static_cast<long long>(cloud.readings_channel));
   std::fflush(stdout);
 }
 
@@ -192,8 +212,12 @@ void RunDemo(const DemoArgs& a) {
   const std::filesystem::path data = DataFolder(a);
   const std::string pcap = a.pcap.empty() ? (data / "air.pcapng").string() : a.pcap;
   StopSignals signals;
-  host::LabExperiment experiment({.seed = a.seed, .speed = a.speed, .rate_limit_s = a.rate_limit_s,
-                                  .store = data / "gateway.db", .pcap = pcap, .stop = &g_stop});
+  host::LabExperiment experiment({.seed = a.seed,
+                                  .speed = a.speed,
+                                  .rate_limit_s = a.rate_limit_s,
+                                  .store = data / "gateway.db",
+                                  .pcap = pcap,
+                                  .stop = &g_stop});
   server::ServerOptions options;
   options.port = a.port;
   options.data_dir = data;
@@ -207,18 +231,21 @@ void RunDemo(const DemoArgs& a) {
   DemoPrinter printer(a);
   const host::ExperimentOutcome outcome = experiment.Run(cloud, printer);
   if (outcome.interrupted) {
-    std::printf("\nairlab demo: stopped after %.1f s of air; %llu frames in %s, the gateway's queue and the "
-                "server's data in %s closed whole\n",
-                static_cast<double>(outcome.simulated) / 1e9, (unsigned long long)outcome.pcap_frames,
-                pcap.c_str(), data.c_str());
+    std::printf(
+        "\nairlab demo: stopped after %.1f s of air; %llu frames in %s, the gateway's queue and "
+        "the "
+        "server's data in %s closed whole\n",
+        static_cast<double>(outcome.simulated) / 1e9, (unsigned long long)outcome.pcap_frames,
+        pcap.c_str(), data.c_str());
     server.Stop();
     return;
   }
   PrintSummary(a, outcome, pcap, cloud);
   if (!outcome.passed()) {
     server.Stop();
-    throw UserError("the demo lost or duplicated data: " + std::to_string(outcome.lost) + " lost, " +
-                    std::to_string(outcome.twice) + " twice, " + std::to_string(outcome.commands_received) +
+    throw UserError("the demo lost or duplicated data: " + std::to_string(outcome.lost) +
+                    " lost, " + std::to_string(outcome.twice) + " twice, " +
+                    std::to_string(outcome.commands_received) +
                     " commands received; run again with --verbose and report it");
   }
   std::printf("  result:   nothing lost, nothing twice.\n");
@@ -237,24 +264,32 @@ void AddDemoCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "demo",
       "The lab's experiment end to end in under a minute: airlab's ThingSpeak-compatible server, a "
-      "gateway and three nodes on the simulated air. The nodes' readings reach a channel within the "
+      "gateway and three nodes on the simulated air. The nodes' readings reach a channel within "
+      "the "
       "15 s rate limit in bulk updates, values written to a command field reach the nodes, the "
       "router changes channel and the uplink drops - and nothing is lost or stored twice. The air "
       "goes to a pcapng file; the dashboard shows the channel.\n\n"
-      "The server runs on the simulated clock, so its 15 s limit is 15 simulated seconds (about 2 s "
+      "The server runs on the simulated clock, so its 15 s limit is 15 simulated seconds (about 2 "
+      "s "
       "at the default --speed 8).\n\n"
       "Examples:\n"
       "  airlab demo\n"
       "  airlab demo --keep-serving             (then open the dashboard URL it prints)\n"
       "  airlab demo --speed 32 --verbose --data ./demo-data   (every event, four times faster)\n");
   cmd->add_option("--speed", args->speed, "simulated time over wall time")->capture_default_str();
-  cmd->add_option("--data", args->data, "folder for the server's database, the gateway's store and the pcapng "
-                                        "(default: a new temporary folder, kept)");
+  cmd->add_option("--data", args->data,
+                  "folder for the server's database, the gateway's store and the pcapng "
+                  "(default: a new temporary folder, kept)");
   cmd->add_option("--pcap", args->pcap, "the air's pcapng file (default: DATA/air.pcapng)");
-  cmd->add_flag("--keep-serving", args->keep_serving, "keep the server and its dashboard up after the run");
-  cmd->add_option("--port", args->port, "the server's port on 127.0.0.1 (0: a free one)")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "the simulated air's seed")->capture_default_str()->check(NonNegative());
-  cmd->add_option("--rate-limit", args->rate_limit_s, "the channel's rate limit in seconds (ThingSpeak free: 15)")
+  cmd->add_flag("--keep-serving", args->keep_serving,
+                "keep the server and its dashboard up after the run");
+  cmd->add_option("--port", args->port, "the server's port on 127.0.0.1 (0: a free one)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "the simulated air's seed")
+      ->capture_default_str()
+      ->check(NonNegative());
+  cmd->add_option("--rate-limit", args->rate_limit_s,
+                  "the channel's rate limit in seconds (ThingSpeak free: 15)")
       ->capture_default_str()
       ->check(NonNegative());
   cmd->add_flag("--quiet", args->quiet, "print only the summary");

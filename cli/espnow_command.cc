@@ -34,7 +34,6 @@ std::string ToHex(ByteSpan bytes) {
   return out;
 }
 
-
 // Hex digits, with spaces or colons between bytes allowed (as tools print them).
 Bytes ParseHex(const std::string& text, const std::string& what) {
   std::string digits;
@@ -52,7 +51,8 @@ Bytes ParseHex(const std::string& text, const std::string& what) {
   }
   Bytes out(digits.size() / 2);
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<std::byte>(HexDigitValue(digits[2 * i]) << 4 | HexDigitValue(digits[2 * i + 1]));
+    out[i] = static_cast<std::byte>(HexDigitValue(digits[2 * i]) << 4 |
+                                    HexDigitValue(digits[2 * i + 1]));
   }
   return out;
 }
@@ -203,7 +203,9 @@ std::string Quoted(ByteSpan payload) {
 
 // One line: text in quotes or hex, cut with "..." past `max_chars` (the table's column).
 std::string Preview(ByteSpan payload, size_t max_chars) {
-  std::string out = payload.empty() ? "(empty)" : Printable(payload) ? Quoted(payload) : ToHex(payload);
+  std::string out = payload.empty()      ? "(empty)"
+                    : Printable(payload) ? Quoted(payload)
+                                         : ToHex(payload);
   if (out.size() > max_chars) out = out.substr(0, max_chars - 3) + "...";
   return out;
 }
@@ -403,12 +405,8 @@ class Printer {
                     (v.encrypted() ? "(encrypted)" : Preview(payload, 34)).c_str(), devs.c_str());
         return;
       }
-      case Output::kJson:
-        json_.push_back(Json(in, first_ns, v, d, fcs, rejected, payload));
-        return;
-      case Output::kBlock:
-        PrintBlock(in, first_ns, v, d, fcs, rejected, payload);
-        return;
+      case Output::kJson: json_.push_back(Json(in, first_ns, v, d, fcs, rejected, payload)); return;
+      case Output::kBlock: PrintBlock(in, first_ns, v, d, fcs, rejected, payload); return;
     }
   }
 
@@ -464,7 +462,8 @@ class Printer {
       frame["payload_length"] = v.payload_size();
       frame["payload_hex"] = ToHex(payload);
       if (Printable(payload)) {
-        frame["payload_text"] = std::string(reinterpret_cast<const char*>(payload.data()), payload.size());
+        frame["payload_text"] =
+            std::string(reinterpret_cast<const char*>(payload.data()), payload.size());
       }
     }
     frame["fcs"] = FcsState(in, fcs, d);
@@ -642,9 +641,10 @@ void AddEspnowCommand(CLI::App& app) {
       ->capture_default_str();
   encode->add_flag("--retry", encode_args->retry, "Set the retry bit");
   encode->add_flag("--fcs,!--no-fcs", encode_args->fcs, "Append the FCS (default) or not");
-  encode->add_option("--pcap", encode_args->pcap,
-                     "Write a capture file instead of hex: pcap if the name ends in .pcap, else pcapng; - for "
-                     "standard output");
+  encode->add_option(
+      "--pcap", encode_args->pcap,
+      "Write a capture file instead of hex: pcap if the name ends in .pcap, else pcapng; - for "
+      "standard output");
   encode->add_flag(
       "--radiotap", encode_args->radiotap,
       "In the pcap, put a radiotap header before the frame (link type 127 instead of 105)");
@@ -671,9 +671,10 @@ void AddEspnowCommand(CLI::App& app) {
                    "Reject frames that deviate from the format, naming each deviation");
   decode->add_flag("--table", decode_args->table,
                    "One line per frame instead of a block (long payloads cut with ...)");
-  decode->add_flag("--json", decode_args->json,
-                   "A JSON array with one object per frame and every field (as tshark -T json), for "
-                   "scripts; the counts go to stderr");
+  decode->add_flag(
+      "--json", decode_args->json,
+      "A JSON array with one object per frame and every field (as tshark -T json), for "
+      "scripts; the counts go to stderr");
   decode->add_flag_function(
       "--fcs,!--no-fcs", [decode_args](int64_t n) { decode_args->fcs = n > 0; },
       "The frames end in an FCS, or not (default: radiotap's flag, else whether the last 4 bytes "

@@ -7,20 +7,20 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "host/hosts.h"
-#include "host/clocks.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/stop_signal.h"
+#include "host/clocks.h"
+#include "host/hosts.h"
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
 #include "platform/linux/http_uplink.h"
@@ -58,7 +58,8 @@ struct GatewayArgs {
 MacAddress ParseMac(const std::string& text, const std::string& option) {
   Result<MacAddress> mac = MacAddress::Parse(text.c_str(), text.size());
   if (!mac.ok() || mac->is_multicast()) {
-    throw UserError(option + " " + text + " is not a unicast MAC address; write it like 4c:11:ae:89:bd:d5");
+    throw UserError(option + " " + text +
+                    " is not a unicast MAC address; write it like 4c:11:ae:89:bd:d5");
   }
   return *mac;
 }
@@ -77,13 +78,15 @@ Move ParseMove(const std::string& text) {
     if (channel < 1 || channel > 13 || seconds < 0) throw std::out_of_range("range");
     return {static_cast<uint8_t>(channel), seconds};
   } catch (const std::exception&) {
-    throw UserError("--move-channel " + text + " is not CHANNEL@SECONDS (channel 1-13), e.g. 11@30");
+    throw UserError("--move-channel " + text +
+                    " is not CHANNEL@SECONDS (channel 1-13), e.g. 11@30");
   }
 }
 
 apps::FieldMapping ParseField(const std::string& text) {
   const size_t eq = text.rfind('=');
-  if (eq == std::string::npos) throw UserError("--field " + text + " is not MAC=FIELD, e.g. 4c:11:ae:89:bc:95=2");
+  if (eq == std::string::npos)
+    throw UserError("--field " + text + " is not MAC=FIELD, e.g. 4c:11:ae:89:bc:95=2");
   int field = 0;
   try {
     field = std::stoi(text.substr(eq + 1));
@@ -99,15 +102,20 @@ std::filesystem::path DefaultStoreDir() {
     return std::filesystem::path(xdg) / "airlab" / "gateway";
   }
   const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "airlab" / "gateway";
+  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "airlab" /
+         "gateway";
 }
 
 class Printer final : public apps::GatewayObserver {
  public:
   Printer(const port::Clock& clock, int command_field, std::string cloud_url, bool quiet)
-      : clock_(clock), command_field_(command_field), cloud_url_(std::move(cloud_url)), quiet_(quiet) {}
+      : clock_(clock),
+        command_field_(command_field),
+        cloud_url_(std::move(cloud_url)),
+        quiet_(quiet) {}
   void OnGatewayEvent(const apps::GatewayEvent& e) override {
-    if (quiet_ && e.kind != apps::GatewayEventKind::kCloudRefused) return;  // a fix is needed: always said
+    if (quiet_ && e.kind != apps::GatewayEventKind::kCloudRefused)
+      return;  // a fix is needed: always said
     // A node that is away is tried every 2 s: say so at attempts 1, 2, 4, 8, ...
     if (e.kind == apps::GatewayEventKind::kForwardFailed && (e.count & (e.count - 1)) != 0) return;
     // A refused key or channel is said once (kCloudRefused), not at every retry.
@@ -132,11 +140,14 @@ class Printer final : public apps::GatewayObserver {
 };
 
 void RunGateway(const GatewayArgs& a) {
-  if (a.channel_id == 0) throw UserError("--channel-id is required: the ThingSpeak channel the readings go to");
+  if (a.channel_id == 0)
+    throw UserError("--channel-id is required: the ThingSpeak channel the readings go to");
   if (a.write_key.empty()) throw UserError("--write-key is required: the channel's write API key");
-  if (a.wifi_channel < 1 || a.wifi_channel > 13) throw UserError("--wifi-channel is the router's channel, 1 to 13");
+  if (a.wifi_channel < 1 || a.wifi_channel > 13)
+    throw UserError("--wifi-channel is the router's channel, 1 to 13");
   if (a.command_field < 1 || a.command_field > 8) throw UserError("--command-field is 1 to 8");
-  if (!(a.rate_limit_s >= 0)) throw UserError("--rate-limit is seconds between writes (15 for a free ThingSpeak account)");
+  if (!(a.rate_limit_s >= 0))
+    throw UserError("--rate-limit is seconds between writes (15 for a free ThingSpeak account)");
   const MacAddress mac = ParseMac(a.mac, "--mac");
   std::vector<apps::FieldMapping> fields;
   for (const std::string& f : a.fields) fields.push_back(ParseField(f));
@@ -160,7 +171,8 @@ void RunGateway(const GatewayArgs& a) {
   // From the uplink's thread, once per outage: the line names the URL the readings wait for.
   http.log = [quiet = a.quiet](const std::string& line) {
     if (quiet) return;
-    std::printf("cloud:   %s%s\n", line.c_str(), line.rfind("cannot", 0) == 0 ? "; check --url" : "");
+    std::printf("cloud:   %s%s\n", line.c_str(),
+                line.rfind("cannot", 0) == 0 ? "; check --url" : "");
     std::fflush(stdout);
   };
   std::unique_ptr<linux_port::HttpUplink> uplink;
@@ -207,10 +219,13 @@ void RunGateway(const GatewayArgs& a) {
     if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
       throw UserError(std::string("the gateway did not start (") + s.str() + ")");
     }
-    std::printf("airlab gateway %s (%s): ESP-NOW on the router's channel %d of the air at %s; posting to %s "
-                "channel %u; store %s (%llu readings queued)\n",
-                name.c_str(), MacText(mac).c_str(), a.wifi_channel, a.hub.c_str(), a.url.c_str(), a.channel_id,
-                store_path.c_str(), static_cast<unsigned long long>(host.gateway().stats().queued));
+    std::printf(
+        "airlab gateway %s (%s): ESP-NOW on the router's channel %d of the air at %s; posting to "
+        "%s "
+        "channel %u; store %s (%llu readings queued)\n",
+        name.c_str(), MacText(mac).c_str(), a.wifi_channel, a.hub.c_str(), a.url.c_str(),
+        a.channel_id, store_path.c_str(),
+        static_cast<unsigned long long>(host.gateway().stats().queued));
     std::fflush(stdout);
 
     g_stop = false;
@@ -221,9 +236,11 @@ void RunGateway(const GatewayArgs& a) {
     while (!g_stop) {
       const port::TimeNs now = air->clock().Now();
       if (a.duration_s > 0 && now - start >= static_cast<port::TimeNs>(a.duration_s * 1e9)) break;
-      if (next_move < moves.size() && now - start >= static_cast<port::TimeNs>(moves[next_move].at_s * 1e9)) {
+      if (next_move < moves.size() &&
+          now - start >= static_cast<port::TimeNs>(moves[next_move].at_s * 1e9)) {
         if (!a.quiet) {
-          std::printf("%srouter: moves to channel %d\n", TimePrefix(now).c_str(), moves[next_move].channel);
+          std::printf("%srouter: moves to channel %d\n", TimePrefix(now).c_str(),
+                      moves[next_move].channel);
         }
         host.FollowRouter(moves[next_move].channel).IgnoreError();
         ++next_move;
@@ -240,12 +257,14 @@ void RunGateway(const GatewayArgs& a) {
     // Answers still on their way end now, while the gateway is there to take them.
     uplink->Stop();
     const apps::GatewayStats& s = host.gateway().stats();
-    std::printf("airlab gateway %s: stored %llu, posted %llu in %llu bulk updates (%llu refused), %llu still "
-                "queued in %s; %llu commands, %llu deliveries\n",
-                name.c_str(), (unsigned long long)s.stored, (unsigned long long)s.posted,
-                (unsigned long long)s.bulk_requests, (unsigned long long)s.write_refused,
-                (unsigned long long)s.queued, store_path.c_str(), (unsigned long long)s.commands,
-                (unsigned long long)s.forwarded);
+    std::printf(
+        "airlab gateway %s: stored %llu, posted %llu in %llu bulk updates (%llu refused), %llu "
+        "still "
+        "queued in %s; %llu commands, %llu deliveries\n",
+        name.c_str(), (unsigned long long)s.stored, (unsigned long long)s.posted,
+        (unsigned long long)s.bulk_requests, (unsigned long long)s.write_refused,
+        (unsigned long long)s.queued, store_path.c_str(), (unsigned long long)s.commands,
+        (unsigned long long)s.forwarded);
   }
 }
 
@@ -255,9 +274,12 @@ void AddGatewayCommand(CLI::App& app) {
   auto args = std::make_shared<GatewayArgs>();
   CLI::App* cmd = app.add_subcommand(
       "gateway",
-      "The lab's Master on the shared simulated air: takes its ESP-NOW nodes' readings into a durable "
-      "SQLite queue before confirming them, posts them to a ThingSpeak channel in bulk updates within "
-      "the rate limit (exactly once, across crashes), and forwards a command field to the nodes. It runs "
+      "The lab's Master on the shared simulated air: takes its ESP-NOW nodes' readings into a "
+      "durable "
+      "SQLite queue before confirming them, posts them to a ThingSpeak channel in bulk updates "
+      "within "
+      "the rate limit (exactly once, across crashes), and forwards a command field to the nodes. "
+      "It runs "
       "until Ctrl-C or --duration.\n\n"
       "Examples:\n"
       "  airlab air &                                  (the shared air)\n"
@@ -267,30 +289,39 @@ void AddGatewayCommand(CLI::App& app) {
       "  airlab gateway --url https://api.thingspeak.com --channel-id 123456 --write-key KEY \\\n"
       "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
-  cmd->add_option("--url", args->url, "ThingSpeak base URL (airlab serve, or https://api.thingspeak.com)")
+  cmd->add_option("--url", args->url,
+                  "ThingSpeak base URL (airlab serve, or https://api.thingspeak.com)")
       ->capture_default_str();
   cmd->add_option("--channel-id", args->channel_id, "the channel readings go to")->required();
   cmd->add_option("--write-key", args->write_key, "its write API key")->required();
-  cmd->add_option("--read-key", args->read_key,
-                  "its read API key, to read back what arrived after a crash (default: the write key, "
-                  "which airlab's server takes; ThingSpeak needs the read key of a private channel)");
-  cmd->add_option("--command-channel", args->command_channel, "the channel whose field is polled for commands");
+  cmd->add_option(
+      "--read-key", args->read_key,
+      "its read API key, to read back what arrived after a crash (default: the write key, "
+      "which airlab's server takes; ThingSpeak needs the read key of a private channel)");
+  cmd->add_option("--command-channel", args->command_channel,
+                  "the channel whose field is polled for commands");
   cmd->add_option("--command-field", args->command_field, "that field, 1-8")->capture_default_str();
   cmd->add_option("--command-key", args->command_key, "its read key (none for a public channel)");
-  cmd->add_option("--store", args->store,
-                  "the durable queue's SQLite file (default: ~/.local/share/airlab/gateway/<name>.db)");
+  cmd->add_option(
+      "--store", args->store,
+      "the durable queue's SQLite file (default: ~/.local/share/airlab/gateway/<name>.db)");
   cmd->add_option("--mac", args->mac, "the gateway radio's address")->capture_default_str();
-  cmd->add_option("--name", args->name, "this gateway's name in entries' status tags (default gw-<mac>)");
-  cmd->add_option("--wifi-channel", args->wifi_channel, "the router's channel, where the station and ESP-NOW are")
+  cmd->add_option("--name", args->name,
+                  "this gateway's name in entries' status tags (default gw-<mac>)");
+  cmd->add_option("--wifi-channel", args->wifi_channel,
+                  "the router's channel, where the station and ESP-NOW are")
       ->capture_default_str();
   cmd->add_option("--move-channel", args->moves,
                   "CHANNEL@SECONDS: the router moves to CHANNEL after SECONDS (repeatable)");
-  cmd->add_option("--field", args->fields, "MAC=FIELD: that node's readings go to FIELD (repeatable; "
+  cmd->add_option("--field", args->fields,
+                  "MAC=FIELD: that node's readings go to FIELD (repeatable; "
                   "others get the lowest free field)");
-  cmd->add_option("--rate-limit", args->rate_limit_s, "seconds between writes to the channel (15: free ThingSpeak)")
+  cmd->add_option("--rate-limit", args->rate_limit_s,
+                  "seconds between writes to the channel (15: free ThingSpeak)")
       ->capture_default_str()
       ->check(NonNegative());
-  cmd->add_option("--duration", args->duration_s, "stop after this many seconds of air time (0: at Ctrl-C)")
+  cmd->add_option("--duration", args->duration_s,
+                  "stop after this many seconds of air time (0: at Ctrl-C)")
       ->check(NonNegative());
   cmd->add_flag("--quiet", args->quiet, "print only the start and the summary");
   cmd->callback([args] { RunGateway(*args); });

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       "airlab: Wi-Fi experiments with ESP32 boards, ESP-NOW, a ThingSpeak-style cloud and a "
       "sniffer, on a simulated air or real radios.\n\n"
       "Example:\n"
-      "  airlab espnow decode --hex d00000004c11ae89bdd54c11ae89bc95ffffffffffff00007f18fe3400000000"
+      "  airlab espnow decode --hex "
+      "d00000004c11ae89bdd54c11ae89bc95ffffffffffff00007f18fe3400000000"
       "dd0a18fe34040168656c6c6f5a6189e7\n",
       "airlab"};
   app.require_subcommand(1);

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "host/hosts.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/stop_signal.h"
+#include "host/hosts.h"
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
 
@@ -69,9 +69,11 @@ class Printer final : public apps::NodeObserver {
 
 void RunNode(const NodeArgs& a) {
   Result<MacAddress> mac = MacAddress::Parse(a.mac.c_str(), a.mac.size());
-  if (!mac.ok() || mac->is_multicast()) throw UserError("--mac " + a.mac + " is not a unicast MAC address");
+  if (!mac.ok() || mac->is_multicast())
+    throw UserError("--mac " + a.mac + " is not a unicast MAC address");
   if (a.count < 0) throw UserError("--count is how many readings to send, 0 or more");
-  if (!(a.interval_s >= 0) || !(a.start_s >= 0)) throw UserError("--interval and --start are seconds, 0 or more");
+  if (!(a.interval_s >= 0) || !(a.start_s >= 0))
+    throw UserError("--interval and --start are seconds, 0 or more");
   if (a.start_channel < 1 || a.start_channel > 13) throw UserError("--start-channel is 1 to 13");
   std::vector<std::string> values = a.values;
   if (values.empty()) {
@@ -79,7 +81,8 @@ void RunNode(const NodeArgs& a) {
   }
   for (const std::string& v : values) {
     if (v.empty() || v.size() > apps::kMaxValueSize) {
-      throw UserError("a reading is 1 to " + std::to_string(apps::kMaxValueSize) + " bytes: \"" + v + "\"");
+      throw UserError("a reading is 1 to " + std::to_string(apps::kMaxValueSize) + " bytes: \"" +
+                      v + "\"");
     }
   }
   apps::NodeConfig config;
@@ -109,9 +112,12 @@ void RunNode(const NodeArgs& a) {
   config.observer = &printer;
   host::NodeHost host(*radio, air->NewTimer(), air->clock(), config,
                       static_cast<uint64_t>(::getpid()) * 7919, a.queue_bytes);
-  if (Status s = host.Start(); !s.ok()) throw UserError(std::string("the node did not start (") + s.str() + ")");
-  std::printf("airlab node %s (%s): %zu readings to send, one every %g s; scanning channels 1-13 of the air at %s\n",
-              a.name.c_str(), MacText(*mac).c_str(), values.size(), a.interval_s, a.hub.c_str());
+  if (Status s = host.Start(); !s.ok())
+    throw UserError(std::string("the node did not start (") + s.str() + ")");
+  std::printf(
+      "airlab node %s (%s): %zu readings to send, one every %g s; scanning channels 1-13 of the "
+      "air at %s\n",
+      a.name.c_str(), MacText(*mac).c_str(), values.size(), a.interval_s, a.hub.c_str());
   std::fflush(stdout);
 
   g_stop = false;
@@ -124,14 +130,16 @@ void RunNode(const NodeArgs& a) {
     const port::TimeNs now = air->clock().Now();
     if (a.duration_s > 0 && now - start >= static_cast<port::TimeNs>(a.duration_s * 1e9)) break;
     while (next < values.size() &&
-           now - start >= static_cast<port::TimeNs>((a.start_s + a.interval_s * static_cast<double>(next)) * 1e9)) {
+           now - start >= static_cast<port::TimeNs>(
+                              (a.start_s + a.interval_s * static_cast<double>(next)) * 1e9)) {
       const std::string& v = values[next++];
       Result<uint32_t> seq = host.node().Send(AsBytes(v.data(), v.size()));
       if (!seq.ok()) {
-        std::printf("%s%s: queue full, reading \"%s\" not taken\n", TimePrefix(now).c_str(), a.name.c_str(),
-                    v.c_str());
+        std::printf("%s%s: queue full, reading \"%s\" not taken\n", TimePrefix(now).c_str(),
+                    a.name.c_str(), v.c_str());
       } else if (!a.quiet) {
-        std::printf("%s%s: sends \"%s\" (seq %u)\n", TimePrefix(now).c_str(), a.name.c_str(), v.c_str(), *seq);
+        std::printf("%s%s: sends \"%s\" (seq %u)\n", TimePrefix(now).c_str(), a.name.c_str(),
+                    v.c_str(), *seq);
       }
       std::fflush(stdout);
     }
@@ -144,11 +152,12 @@ void RunNode(const NodeArgs& a) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   const apps::NodeStats& s = host.node().stats();
-  std::printf("airlab node %s: sent %llu, delivered %llu, refused by a full queue %llu, still queued %zu, "
-              "commands %llu, scans %llu\n",
-              a.name.c_str(), (unsigned long long)s.accepted, (unsigned long long)s.delivered,
-              (unsigned long long)s.refused, host.node().queued(), (unsigned long long)s.commands,
-              (unsigned long long)s.scans);
+  std::printf(
+      "airlab node %s: sent %llu, delivered %llu, refused by a full queue %llu, still queued %zu, "
+      "commands %llu, scans %llu\n",
+      a.name.c_str(), (unsigned long long)s.accepted, (unsigned long long)s.delivered,
+      (unsigned long long)s.refused, host.node().queued(), (unsigned long long)s.commands,
+      (unsigned long long)s.scans);
   if (hub_gone) throw UserError("the air hub went away (" + air->last_error() + ")");
 }
 
@@ -158,7 +167,8 @@ void AddNodeCommand(CLI::App& app) {
   auto args = std::make_shared<NodeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "node",
-      "The lab's Slave on the shared simulated air: scans the channels for a gateway, sends readings "
+      "The lab's Slave on the shared simulated air: scans the channels for a gateway, sends "
+      "readings "
       "(kept until the gateway confirms it stored them, re-sent otherwise, never lost to a moving "
       "gateway) and prints the commands it receives. It runs until Ctrl-C, --duration, or with "
       "--exit-when-done until every reading is stored.\n\n"
@@ -167,23 +177,34 @@ void AddNodeCommand(CLI::App& app) {
       "  airlab node --count 5 --interval 1 --prefix t= --exit-when-done\n"
       "  airlab node --mac 02:00:00:00:00:02 --name node2 --values 21.5,21.7,22.0\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
-  cmd->add_option("--mac", args->mac, "the node radio's address (default: the lab's slave)")->capture_default_str();
+  cmd->add_option("--mac", args->mac, "the node radio's address (default: the lab's slave)")
+      ->capture_default_str();
   cmd->add_option("--name", args->name, "a name for the output")->capture_default_str();
   cmd->add_option("--count", args->count, "readings to send: PREFIX0, PREFIX1, ...")
       ->capture_default_str()
       ->check(NonNegative());
   cmd->add_option("--prefix", args->prefix, "text before each reading's number");
-  cmd->add_option("--values", args->values, "send these readings instead (comma separated)")->delimiter(',');
-  cmd->add_option("--interval", args->interval_s, "seconds between readings")->capture_default_str()->check(NonNegative());
-  cmd->add_option("--start", args->start_s, "seconds before the first reading")->capture_default_str()->check(NonNegative());
-  cmd->add_option("--start-channel", args->start_channel, "the channel the radio starts on")->capture_default_str();
-  cmd->add_option("--gateway", args->gateway, "only this gateway's MAC (default: the first that answers)");
-  cmd->add_option("--queue-bytes", args->queue_bytes, "the reading queue's size (6 bytes + the value each)")
+  cmd->add_option("--values", args->values, "send these readings instead (comma separated)")
+      ->delimiter(',');
+  cmd->add_option("--interval", args->interval_s, "seconds between readings")
       ->capture_default_str()
       ->check(NonNegative());
-  cmd->add_option("--duration", args->duration_s, "stop after this many seconds of air time (0: at Ctrl-C)")
+  cmd->add_option("--start", args->start_s, "seconds before the first reading")
+      ->capture_default_str()
       ->check(NonNegative());
-  cmd->add_flag("--exit-when-done", args->exit_when_done, "exit once every reading is confirmed stored");
+  cmd->add_option("--start-channel", args->start_channel, "the channel the radio starts on")
+      ->capture_default_str();
+  cmd->add_option("--gateway", args->gateway,
+                  "only this gateway's MAC (default: the first that answers)");
+  cmd->add_option("--queue-bytes", args->queue_bytes,
+                  "the reading queue's size (6 bytes + the value each)")
+      ->capture_default_str()
+      ->check(NonNegative());
+  cmd->add_option("--duration", args->duration_s,
+                  "stop after this many seconds of air time (0: at Ctrl-C)")
+      ->check(NonNegative());
+  cmd->add_flag("--exit-when-done", args->exit_when_done,
+                "exit once every reading is confirmed stored");
   cmd->add_flag("--quiet", args->quiet, "print only confirmations, commands and the summary");
   cmd->callback([args] { RunNode(*args); });
 }

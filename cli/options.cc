@@ -9,7 +9,8 @@ const CLI::Validator& NonNegative() {
   static const CLI::Validator check(
       [](std::string& text) -> std::string {
         const size_t first = text.find_first_not_of(" \t");
-        if (first != std::string::npos && text[first] == '-') return "must be >= 0 (got " + text + ")";
+        if (first != std::string::npos && text[first] == '-')
+          return "must be >= 0 (got " + text + ")";
         return "";
       },
       "", "NonNegative");

@@ -26,10 +26,12 @@ struct ServeArgs {
 
 void RunServe(const ServeArgs& a) {
   if (a.port < 0 || a.port > 65535) {
-    throw UserError("--port " + std::to_string(a.port) + " is not a TCP port; use 1 to 65535, or 0 for a free one");
+    throw UserError("--port " + std::to_string(a.port) +
+                    " is not a TCP port; use 1 to 65535, or 0 for a free one");
   }
   if (!(a.rate_limit_s >= 0)) {
-    throw UserError("--rate-limit is seconds between writes to a channel; use 0 or more (0: no limit)");
+    throw UserError(
+        "--rate-limit is seconds between writes to a channel; use 0 or more (0: no limit)");
   }
   if (a.max_body < 1024) throw UserError("--max-body is in bytes and must be at least 1024");
   if (a.threads < 2 || a.threads > 1024) throw UserError("--threads must be between 2 and 1024");
@@ -42,7 +44,9 @@ void RunServe(const ServeArgs& a) {
   options.mqtt_url = a.mqtt;
   options.max_body_bytes = a.max_body;
   options.threads = a.threads;
-  options.log = [](const std::string& line) { std::fprintf(stderr, "airlab serve: %s\n", line.c_str()); };
+  options.log = [](const std::string& line) {
+    std::fprintf(stderr, "airlab serve: %s\n", line.c_str());
+  };
 
   // The server's threads inherit this mask, so SIGINT and SIGTERM reach sigwait below.
   sigset_t stop_signals;
@@ -65,7 +69,8 @@ void RunServe(const ServeArgs& a) {
   std::printf("  data        %s (%zu channel%s)\n", server->data_dir().c_str(), channels,
               channels == 1 ? "" : "s");
   if (a.rate_limit_s > 0) {
-    std::printf("  rate limit  %g s between writes to a channel (--rate-limit 0 for none)\n", a.rate_limit_s);
+    std::printf("  rate limit  %g s between writes to a channel (--rate-limit 0 for none)\n",
+                a.rate_limit_s);
   } else {
     std::printf("  rate limit  none\n");
   }
@@ -75,7 +80,8 @@ void RunServe(const ServeArgs& a) {
     std::printf("  mqtt        %s, topics channels/<id>/publish[/fields/field<n>][/<write key>]\n",
                 a.mqtt.c_str());
   }
-  if (channels == 0) std::printf("  no channels yet: airlab channel create --name NAME --fields a,b\n");
+  if (channels == 0)
+    std::printf("  no channels yet: airlab channel create --name NAME --fields a,b\n");
   std::printf("Ctrl-C stops it.\n");
   std::fflush(stdout);
 
@@ -90,18 +96,32 @@ void RunServe(const ServeArgs& a) {
 
 void AddServeCommand(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* serve = app.add_subcommand(
-      "serve", "Run the ThingSpeak-compatible server (same endpoints, keys, errors and limits) with its live dashboard");
+  CLI::App* serve = app.add_subcommand("serve",
+                                       "Run the ThingSpeak-compatible server (same endpoints, "
+                                       "keys, errors and limits) with its live dashboard");
   serve->add_option("--port", args->port, "TCP port; 0 picks a free one")->capture_default_str();
-  serve->add_option("--bind", args->bind, "Address to listen on (0.0.0.0 for every interface)")->capture_default_str();
-  serve->add_option("--data", args->data, "Folder of the channel database (default: $AIRLAB_DATA or ~/.local/share/airlab/cloud)");
-  serve->add_option("--rate-limit", args->rate_limit_s,
-                    "Seconds between accepted writes to a channel without its own limit (15 like a free ThingSpeak account; 0: none)")
+  serve->add_option("--bind", args->bind, "Address to listen on (0.0.0.0 for every interface)")
+      ->capture_default_str();
+  serve->add_option(
+      "--data", args->data,
+      "Folder of the channel database (default: $AIRLAB_DATA or ~/.local/share/airlab/cloud)");
+  serve
+      ->add_option("--rate-limit", args->rate_limit_s,
+                   "Seconds between accepted writes to a channel without its own limit (15 like a "
+                   "free ThingSpeak account; 0: none)")
       ->capture_default_str()
       ->check(NonNegative());
-  serve->add_option("--mqtt", args->mqtt, "Broker to take updates from and publish entries to, e.g. mqtt://127.0.0.1:1883");
-  serve->add_option("--max-body", args->max_body, "Largest request body in bytes; larger ones are answered 413")->capture_default_str();
-  serve->add_option("--threads", args->threads, "HTTP requests handled at once (idle and slow connections hold no thread)")->capture_default_str();
+  serve->add_option(
+      "--mqtt", args->mqtt,
+      "Broker to take updates from and publish entries to, e.g. mqtt://127.0.0.1:1883");
+  serve
+      ->add_option("--max-body", args->max_body,
+                   "Largest request body in bytes; larger ones are answered 413")
+      ->capture_default_str();
+  serve
+      ->add_option("--threads", args->threads,
+                   "HTTP requests handled at once (idle and slow connections hold no thread)")
+      ->capture_default_str();
   serve->footer(
       "Examples:\n"
       "  airlab channel create --name weather --fields temperature,humidity --public\n"

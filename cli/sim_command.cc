@@ -48,8 +48,9 @@ void DrawProgress(TimeNs now, TimeNs end) {
   const int filled = static_cast<int>(done * kWidth);
   std::string bar(static_cast<size_t>(filled), '#');
   bar.resize(kWidth, '-');
-  std::fprintf(stderr, "\r[%s] %3d%%  %.1f / %.1f s simulated", bar.c_str(), static_cast<int>(done * 100),
-               static_cast<double>(now) / 1e9, static_cast<double>(end) / 1e9);
+  std::fprintf(stderr, "\r[%s] %3d%%  %.1f / %.1f s simulated", bar.c_str(),
+               static_cast<int>(done * 100), static_cast<double>(now) / 1e9,
+               static_cast<double>(end) / 1e9);
   std::fflush(stderr);
 }
 
@@ -64,7 +65,8 @@ void RunSim(const SimArgs& args) {
   if (!args.duration.empty()) {
     const std::optional<TimeNs> duration = scenario::ParseDuration(args.duration);
     if (!duration || *duration <= 0) {
-      throw UserError("--duration " + args.duration + " is not a duration; give seconds or a unit, e.g. --duration 30 "
+      throw UserError("--duration " + args.duration +
+                      " is not a duration; give seconds or a unit, e.g. --duration 30 "
                       "or --duration 500ms");
     }
     s.duration = *duration;
@@ -83,7 +85,8 @@ void RunSim(const SimArgs& args) {
     if (it == s.nodes.end()) {
       std::string names;
       for (const scenario::NodeSpec& n : s.nodes) names += (names.empty() ? "" : ", ") + n.name;
-      throw UserError("--pcap-at " + args.pcap_at + ": no such node in " + args.scenario + "; its nodes: " + names);
+      throw UserError("--pcap-at " + args.pcap_at + ": no such node in " + args.scenario +
+                      "; its nodes: " + names);
     }
     // The runner adds the scenario's nodes to the simulation in file order.
     capture.tap.vantage_node = static_cast<uint32_t>(it - s.nodes.begin());
@@ -117,7 +120,8 @@ void RunSim(const SimArgs& args) {
     runner.RunUntil(t);
     if (progress) DrawProgress(t, s.duration);
   }
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (progress) std::fputs("\r\x1b[K", stderr);
@@ -127,15 +131,16 @@ void RunSim(const SimArgs& args) {
   std::fflush(text_out);
   // Wall-clock figures go to stderr: stdout stays the same for the same scenario and seed.
   std::fprintf(stderr, "%s%.3f s simulated in %.3f s of wall time (%.0fx real time)\n",
-               g_stop ? "stopped early: " : "", static_cast<double>(results.simulated) / 1e9, wall_s,
-               wall_s > 0 ? static_cast<double>(results.simulated) / 1e9 / wall_s : 0.0);
+               g_stop ? "stopped early: " : "", static_cast<double>(results.simulated) / 1e9,
+               wall_s, wall_s > 0 ? static_cast<double>(results.simulated) / 1e9 / wall_s : 0.0);
   if (tap) {
     try {
       tap->Close();
     } catch (const std::runtime_error& e) {
       throw UserError("writing " + args.pcap + " failed: " + e.what());
     }
-    std::fprintf(stderr, "wrote %llu frames to %s\n", static_cast<unsigned long long>(tap->frames_written()),
+    std::fprintf(stderr, "wrote %llu frames to %s\n",
+                 static_cast<unsigned long long>(tap->frames_written()),
                  args.pcap == "-" ? "standard output" : args.pcap.c_str());
   }
 }
@@ -144,30 +149,41 @@ void RunSim(const SimArgs& args) {
 
 void AddSimCommand(CLI::App& app) {
   auto args = std::make_shared<SimArgs>();
-  CLI::App* sim = app.add_subcommand(
-      "sim", "Run a scenario file on the simulated air: per-node, per-link and air tables, a pcapng of every frame");
-  sim->add_option("scenario", args->scenario, "The scenario, a TOML file (schema: examples/README.md)")->required();
+  CLI::App* sim = app.add_subcommand("sim",
+                                     "Run a scenario file on the simulated air: per-node, per-link "
+                                     "and air tables, a pcapng of every frame");
+  sim->add_option("scenario", args->scenario,
+                  "The scenario, a TOML file (schema: examples/README.md)")
+      ->required();
   sim->add_option("--pcap", args->pcap,
-                  "Write every frame on the air to this capture file (radiotap; time 0 of the run is 1970-01-01): "
-                  "pcap if its name ends in .pcap, else pcapng; - for standard output (the tables then go to stderr)");
-  sim->add_option("--pcap-at", args->pcap_at,
-                  "Write the air as this node hears it instead: its frames with RSSI and noise, bad "
-                  "ones flagged, missed ones absent (a sniffer standing there)")
+                  "Write every frame on the air to this capture file (radiotap; time 0 of the run "
+                  "is 1970-01-01): "
+                  "pcap if its name ends in .pcap, else pcapng; - for standard output (the tables "
+                  "then go to stderr)");
+  sim->add_option(
+         "--pcap-at", args->pcap_at,
+         "Write the air as this node hears it instead: its frames with RSSI and noise, bad "
+         "ones flagged, missed ones absent (a sniffer standing there)")
       ->needs("--pcap");
-  sim->add_option("--seed", args->seed, "The random seed (default: the file's seed, else 1)")->check(NonNegative());
-  sim->add_option("--duration", args->duration, "Simulated time to run, e.g. 30 or 500ms (default: the file's)")
+  sim->add_option("--seed", args->seed, "The random seed (default: the file's seed, else 1)")
+      ->check(NonNegative());
+  sim->add_option("--duration", args->duration,
+                  "Simulated time to run, e.g. 30 or 500ms (default: the file's)")
       ->check(NonNegative());
   sim->add_option("--realtime", args->realtime,
                   "Pace the run to the wall clock, SPEED times real time (--realtime alone: 1)")
       ->expected(0, 1)
       ->default_str("1");
-  sim->add_flag("--progress", args->progress, "Draw the progress bar even when stderr is not a terminal");
+  sim->add_flag("--progress", args->progress,
+                "Draw the progress bar even when stderr is not a terminal");
   sim->footer(
       "Examples:\n"
-      "  airlab sim examples/lab.toml                      the lab's two boards for the file's 60 s\n"
+      "  airlab sim examples/lab.toml                      the lab's two boards for the file's 60 "
+      "s\n"
       "  airlab sim examples/room200.toml --duration 10 --seed 3 --pcap room.pcapng\n"
       "  airlab sim examples/lab.toml --pcap master.pcapng --pcap-at master   (with RSSI)\n"
-      "  airlab sim examples/star20.toml --realtime=4       four times real time (Ctrl-C stops, prints)\n"
+      "  airlab sim examples/star20.toml --realtime=4       four times real time (Ctrl-C stops, "
+      "prints)\n"
       "\n"
       "Tables: sent = acked + lost + queued. acked: the delivery report said success (the peer's\n"
       "ACK; for broadcast, on the air). lost: no ACK after every retry, or refused (queue full).\n"

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -17,8 +17,8 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cli/stop_signal.h"
 #include "cli/sniff_sources.h"
+#include "cli/stop_signal.h"
 #include "core/sniff/filter.h"
 #include "core/sniff/hopper.h"
 #include "core/sniff/pipeline.h"
@@ -113,7 +113,8 @@ class TextTable {
     for (const auto& row : rows_) {
       for (size_t c = 0; c < row.size(); ++c) {
         width[c] = std::max(width[c], row[c].size());
-        if (!row[c].empty() && row[c] != "-" && row[c].find_first_not_of("0123456789.-kM%") != std::string::npos) {
+        if (!row[c].empty() && row[c] != "-" &&
+            row[c].find_first_not_of("0123456789.-kM%") != std::string::npos) {
           numeric[c] = false;
         }
       }
@@ -132,7 +133,8 @@ class TextTable {
     line(headers_);
     const size_t shown = max_rows ? std::min(max_rows, rows_.size()) : rows_.size();
     for (size_t i = 0; i < shown; ++i) line(rows_[i]);
-    if (shown < rows_.size()) out << " ... " << rows_.size() - shown << " more rows (--rows 0 shows all)\n";
+    if (shown < rows_.size())
+      out << " ... " << rows_.size() - shown << " more rows (--rows 0 shows all)\n";
   }
 
  private:
@@ -144,12 +146,15 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
   const sniff::Tables& t = s.tables();
   const sniff::PipelineStats& st = s.stats();
   int64_t origin = INT64_MAX;
-  t.stations().ForEach([&](const MacAddress&, const sniff::StationStats& v) { origin = std::min(origin, v.first_seen_ns); });
+  t.stations().ForEach([&](const MacAddress&, const sniff::StationStats& v) {
+    origin = std::min(origin, v.first_seen_ns);
+  });
   if (origin == INT64_MAX) origin = 0;
 
-  out << " airlab sniff ][ " << s.source().Describe() << " ][ filter: " << (filter.empty() ? "(none)" : filter)
-      << "\n frames " << st.packets << "  matched " << st.matched << "  ESP-NOW " << st.espnow << "  malformed "
-      << st.malformed << "  bad FCS " << st.bad_fcs;
+  out << " airlab sniff ][ " << s.source().Describe()
+      << " ][ filter: " << (filter.empty() ? "(none)" : filter) << "\n frames " << st.packets
+      << "  matched " << st.matched << "  ESP-NOW " << st.espnow << "  malformed " << st.malformed
+      << "  bad FCS " << st.bad_fcs;
   if (st.espnow_malformed) out << "  ESP-NOW cut short " << st.espnow_malformed;
   if (st.unsupported) out << "  other link types " << st.unsupported;
   if (st.sink_errors) out << "  write errors " << st.sink_errors;
@@ -159,27 +164,33 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
 
   using Row = std::pair<uint64_t, std::vector<std::string>>;
   auto sorted = [](std::vector<Row>& rows, TextTable& table) {
-    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.first > b.first; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.first > b.first; });
     for (auto& r : rows) table.Add(std::move(r.second));
   };
 
-  TextTable aps({"BSSID", "PWR", "MIN", "MAX", "Beacons", "Frames", "Bytes", "Retry", "Lost", "CH", "Rate", "ESSID"});
-  TextTable stations({"STATION", "BSSID", "PWR", "MIN", "MAX", "Frames", "Bytes", "Retry", "Lost", "CH", "Rate", "ESP-NOW", "Probes"});
+  TextTable aps({"BSSID", "PWR", "MIN", "MAX", "Beacons", "Frames", "Bytes", "Retry", "Lost", "CH",
+                 "Rate", "ESSID"});
+  TextTable stations({"STATION", "BSSID", "PWR", "MIN", "MAX", "Frames", "Bytes", "Retry", "Lost",
+                      "CH", "Rate", "ESP-NOW", "Probes"});
   std::vector<Row> ap_rows, station_rows;
   t.stations().ForEach([&](const MacAddress& mac, const sniff::StationStats& v) {
     const auto& sig = v.signal;
     if (v.is_ap) {
-      ap_rows.push_back({v.frames, {Mac(mac), Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
-                                    std::to_string(v.beacons), std::to_string(v.frames), Bytes(v.bytes),
-                                    std::to_string(v.retries), std::to_string(v.lost),
-                                    v.channel ? std::to_string(v.channel) : "-", Rate(v), Ssid(v)}});
+      ap_rows.push_back(
+          {v.frames,
+           {Mac(mac), Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
+            std::to_string(v.beacons), std::to_string(v.frames), Bytes(v.bytes),
+            std::to_string(v.retries), std::to_string(v.lost),
+            v.channel ? std::to_string(v.channel) : "-", Rate(v), Ssid(v)}});
     } else {
       const std::string bssid = v.has_bssid ? Mac(v.bssid) : "(not associated)";
-      station_rows.push_back({v.frames, {Mac(mac), bssid, Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm),
-                                         Dbm(sig, sig.max_dbm), std::to_string(v.frames), Bytes(v.bytes),
-                                         std::to_string(v.retries), std::to_string(v.lost),
-                                         v.channel ? std::to_string(v.channel) : "-", Rate(v),
-                                         std::to_string(v.espnow_frames), Ssid(v)}});
+      station_rows.push_back(
+          {v.frames,
+           {Mac(mac), bssid, Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
+            std::to_string(v.frames), Bytes(v.bytes), std::to_string(v.retries),
+            std::to_string(v.lost), v.channel ? std::to_string(v.channel) : "-", Rate(v),
+            std::to_string(v.espnow_frames), Ssid(v)}});
     }
   });
   sorted(ap_rows, aps);
@@ -189,19 +200,22 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
   stations.Print(out, rows);
   out << "\n";
 
-  TextTable links({"ESP-NOW SENDER", "PEER", "Frames", "Bytes", "Payload", "Retry", "Lost", "Enc", "Ver", "PWR", "MIN",
-                   "MAX", "CH", "First s", "Last s"});
+  TextTable links({"ESP-NOW SENDER", "PEER", "Frames", "Bytes", "Payload", "Retry", "Lost", "Enc",
+                   "Ver", "PWR", "MIN", "MAX", "CH", "First s", "Last s"});
   std::vector<Row> link_rows;
   t.links().ForEach([&](const sniff::LinkKey& key, const sniff::LinkStats& v) {
     const auto& sig = v.signal;
-    link_rows.push_back({v.frames, {Mac(key.sender), key.peer.is_broadcast() ? "broadcast" : Mac(key.peer),
-                                    std::to_string(v.frames), Bytes(v.bytes), Bytes(v.payload_bytes),
-                                    std::to_string(v.retries), std::to_string(v.lost),
-                                    v.encrypted_frames == 0 ? "no" : v.encrypted_frames == v.frames ? "yes" : "some",
-                                    v.version ? std::to_string(v.version) : "-", Dbm(sig, sig.mean_dbm()),
-                                    Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
-                                    v.channel ? std::to_string(v.channel) : "-", Seconds(v.first_seen_ns, origin),
-                                    Seconds(v.last_seen_ns, origin)}});
+    link_rows.push_back(
+        {v.frames,
+         {Mac(key.sender), key.peer.is_broadcast() ? "broadcast" : Mac(key.peer),
+          std::to_string(v.frames), Bytes(v.bytes), Bytes(v.payload_bytes),
+          std::to_string(v.retries), std::to_string(v.lost),
+          v.encrypted_frames == 0          ? "no"
+          : v.encrypted_frames == v.frames ? "yes"
+                                           : "some",
+          v.version ? std::to_string(v.version) : "-", Dbm(sig, sig.mean_dbm()),
+          Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm), v.channel ? std::to_string(v.channel) : "-",
+          Seconds(v.first_seen_ns, origin), Seconds(v.last_seen_ns, origin)}});
   });
   sorted(link_rows, links);
   links.Print(out, rows);
@@ -213,19 +227,22 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
     char airtime[32], busy[32], listened[32];
     std::snprintf(airtime, sizeof airtime, "%.1f", c.airtime_ns / 1e6);
     std::snprintf(busy, sizeof busy, "%.1f", use.UtilizationPermille(c) / 10.0);
-    std::snprintf(listened, sizeof listened, "%.1f", (c.listen_ns ? c.listen_ns : use.span_ns()) / 1e9);
-    channels.Add({c.channel ? std::to_string(c.channel) : "?", std::to_string(c.frames), Bytes(c.bytes), airtime,
-                  busy, listened});
+    std::snprintf(listened, sizeof listened, "%.1f",
+                  (c.listen_ns ? c.listen_ns : use.span_ns()) / 1e9);
+    channels.Add({c.channel ? std::to_string(c.channel) : "?", std::to_string(c.frames),
+                  Bytes(c.bytes), airtime, busy, listened});
   }
   channels.Print(out, 0);
-  if (use.overflow_frames()) out << " " << use.overflow_frames() << " frames on channels past the first 32 not tabled\n";
+  if (use.overflow_frames())
+    out << " " << use.overflow_frames() << " frames on channels past the first 32 not tabled\n";
 
   out << "\n stations " << t.stations().size() << "/" << t.stations().capacity() << ", evicted "
-      << t.stations().evictions() << "; ESP-NOW links " << t.links().size() << "/" << t.links().capacity()
-      << ", evicted " << t.links().evictions();
+      << t.stations().evictions() << "; ESP-NOW links " << t.links().size() << "/"
+      << t.links().capacity() << ", evicted " << t.links().evictions();
   if (t.expired()) out << "; aged out " << t.expired();
   if (t.stations().evictions() || t.links().evictions()) {
-    out << "\n (tables were full: the least recently seen rows were dropped; raise --max-stations/--max-links)";
+    out << "\n (tables were full: the least recently seen rows were dropped; raise "
+           "--max-stations/--max-links)";
   }
   out << "\n";
 }
@@ -241,7 +258,8 @@ std::vector<uint8_t> ParseChannels(const std::string& text) {
     } catch (const std::exception&) {
     }
     if (used != part.size() || ch < 1 || ch > 14) {
-      throw UserError("--hop \"" + text + "\" has \"" + part + "\", which is not a channel; give channels 1-14 "
+      throw UserError("--hop \"" + text + "\" has \"" + part +
+                      "\", which is not a channel; give channels 1-14 "
                       "separated by commas, e.g. --hop 1,6,11");
     }
     channels.push_back(static_cast<uint8_t>(ch));
@@ -255,15 +273,18 @@ std::vector<uint8_t> ParseChannels(const std::string& text) {
 void CheckArgs(const SniffArgs& args) {
   const int sources = !args.file.empty() + !args.stream.empty() + args.sim + !args.hub.empty();
   if (sources != 1) {
-    throw UserError(sources == 0 ? "say where to capture from: --file F, --stream F, --sim or --hub HOST:PORT"
-                                 : "give only one of --file, --stream, --sim and --hub");
+    throw UserError(
+        sources == 0 ? "say where to capture from: --file F, --stream F, --sim or --hub HOST:PORT"
+                     : "give only one of --file, --stream, --sim and --hub");
   }
   const bool tunable = args.sim || !args.hub.empty();
   if ((!args.hop.empty() || args.channel != 0) && !tunable) {
-    throw UserError(std::string(args.hop.empty() ? "--channel" : "--hop") +
-                    " needs a radio to tune (--sim or --hub); a file or stream already has its channels");
+    throw UserError(
+        std::string(args.hop.empty() ? "--channel" : "--hop") +
+        " needs a radio to tune (--sim or --hub); a file or stream already has its channels");
   }
-  if (args.max_stations == 0 || args.max_links == 0 || args.max_stations > 10'000'000 || args.max_links > 10'000'000) {
+  if (args.max_stations == 0 || args.max_links == 0 || args.max_stations > 10'000'000 ||
+      args.max_links > 10'000'000) {
     throw UserError("--max-stations and --max-links must be between 1 and 10000000");
   }
   if (args.dwell_ms <= 0) throw UserError("--dwell must be above 0 ms, e.g. --dwell 250");
@@ -278,14 +299,16 @@ std::unique_ptr<CaptureSource> MakeSource(const SniffArgs& args, bool live, bool
     if (progress) {
       options.progress = [](size_t done, size_t size) {
         if (size == 0) return;
-        std::fprintf(stderr, "\r reading: %3d%% (%zu MB of %zu MB)%s", static_cast<int>(done * 100 / size),
-                     done >> 20, size >> 20, done >= size ? "\n" : "");
+        std::fprintf(stderr, "\r reading: %3d%% (%zu MB of %zu MB)%s",
+                     static_cast<int>(done * 100 / size), done >> 20, size >> 20,
+                     done >= size ? "\n" : "");
       };
     }
     return std::make_unique<FileSource>(options);
   }
   if (!args.stream.empty()) return std::make_unique<StreamSource>(args.stream);
-  const std::vector<uint8_t> hop = args.hop.empty() ? std::vector<uint8_t>{} : ParseChannels(args.hop);
+  const std::vector<uint8_t> hop =
+      args.hop.empty() ? std::vector<uint8_t>{} : ParseChannels(args.hop);
   if (!args.hub.empty()) {
     HubSourceOptions options;
     options.address = args.hub;
@@ -376,7 +399,8 @@ void RunSniff(const SniffArgs& args) {
     std::fputs(text.str().c_str(), text_out);
   }
   if (!args.write.empty()) {
-    std::fprintf(stderr, "wrote %llu frames to %s\n", static_cast<unsigned long long>(sniffer->written()),
+    std::fprintf(stderr, "wrote %llu frames to %s\n",
+                 static_cast<unsigned long long>(sniffer->written()),
                  capture_on_stdout ? "standard output" : args.write.c_str());
   }
   std::fflush(nullptr);
@@ -386,83 +410,117 @@ void RunSniff(const SniffArgs& args) {
 
 void AddSniffCommand(CLI::App& app) {
   auto args = std::make_shared<SniffArgs>();
-  CLI::App* sniff = app.add_subcommand(
-      "sniff",
-      "Capture 802.11 and ESP-NOW: live tables of stations, ESP-NOW links and channel use, filters that know "
-      "ESP-NOW, pcapng output");
-  auto* file = sniff->add_option("--file,-r", args->file, "Read a pcap or pcapng capture (radiotap or bare 802.11)");
-  auto* stream = sniff->add_option("--stream", args->stream,
-                                   "Read the capture stream a device sends (framing: core/sniff/README.md) from "
-                                   "a file, FIFO or serial device set up with stty; - for stdin");
-  auto* sim = sniff->add_flag("--sim", args->sim,
-                              "Sniff the simulated air: a demo scene of ESP-NOW nodes and two access points");
-  auto* hub = sniff->add_option("--hub", args->hub,
-                                "Sniff the shared air of an `airlab air` hub at HOST:PORT (or PORT): every "
-                                "channel, what the nodes of every client and scenario send");
+  CLI::App* sniff = app.add_subcommand("sniff",
+                                       "Capture 802.11 and ESP-NOW: live tables of stations, "
+                                       "ESP-NOW links and channel use, filters that know "
+                                       "ESP-NOW, pcapng output");
+  auto* file = sniff->add_option("--file,-r", args->file,
+                                 "Read a pcap or pcapng capture (radiotap or bare 802.11)");
+  auto* stream = sniff->add_option(
+      "--stream", args->stream,
+      "Read the capture stream a device sends (framing: core/sniff/README.md) from "
+      "a file, FIFO or serial device set up with stty; - for stdin");
+  auto* sim = sniff->add_flag(
+      "--sim", args->sim,
+      "Sniff the simulated air: a demo scene of ESP-NOW nodes and two access points");
+  auto* hub =
+      sniff->add_option("--hub", args->hub,
+                        "Sniff the shared air of an `airlab air` hub at HOST:PORT (or PORT): every "
+                        "channel, what the nodes of every client and scenario send");
   file->excludes(stream, sim, hub);
   stream->excludes(sim, hub);
   sim->excludes(hub);
   sniff->add_option("--filter,-f", args->filter, "Keep only frames matching EXPR (see below)");
   sniff->add_option("-w,--write", args->write,
-                    "Write the kept frames to FILE (radiotap): pcap if its name ends in .pcap, else pcapng; - for "
+                    "Write the kept frames to FILE (radiotap): pcap if its name ends in .pcap, "
+                    "else pcapng; - for "
                     "standard output (the tables then go to stderr)");
-  sniff->add_flag("--comments", args->comments, "In the pcapng, comment each ESP-NOW frame (sender, peer, size)");
-  sniff->add_flag("--summary", args->summary, "Print the final tables once instead of a live display");
-  sniff->add_option("--duration", args->duration_s,
-                    "--sim: seconds of simulated air (default 10; 0: until Ctrl-C); --hub: wall seconds (default "
-                    "0: until Ctrl-C)")
+  sniff->add_flag("--comments", args->comments,
+                  "In the pcapng, comment each ESP-NOW frame (sender, peer, size)");
+  sniff->add_flag("--summary", args->summary,
+                  "Print the final tables once instead of a live display");
+  sniff
+      ->add_option("--duration", args->duration_s,
+                   "--sim: seconds of simulated air (default 10; 0: until Ctrl-C); --hub: wall "
+                   "seconds (default "
+                   "0: until Ctrl-C)")
       ->check(NonNegative());
-  sniff->add_option("--speed", args->speed,
-                    "--sim: simulated over wall time (default 1 live, as fast as possible with --summary)")
+  sniff
+      ->add_option(
+          "--speed", args->speed,
+          "--sim: simulated over wall time (default 1 live, as fast as possible with --summary)")
       ->check(NonNegative());
-  sniff->add_option("--seed", args->seed, "--sim: the scene's random seed")->capture_default_str()->check(NonNegative());
+  sniff->add_option("--seed", args->seed, "--sim: the scene's random seed")
+      ->capture_default_str()
+      ->check(NonNegative());
   sniff->add_option("--channel", args->channel,
-                    "--sim: the sniffer's channel when not hopping (default 1); --hub: only this channel (default: "
+                    "--sim: the sniffer's channel when not hopping (default 1); --hub: only this "
+                    "channel (default: "
                     "every channel)");
   sniff->add_option("--hop", args->hop, "--sim, --hub: hop over these channels, e.g. 1,6,11");
   sniff->add_option("--dwell", args->dwell_ms, "Milliseconds on each channel when hopping")
       ->capture_default_str()
       ->check(NonNegative());
-  sniff->add_option("--max-stations", args->max_stations, "Station table rows; the least recently seen are evicted")
+  sniff
+      ->add_option("--max-stations", args->max_stations,
+                   "Station table rows; the least recently seen are evicted")
       ->capture_default_str();
-  sniff->add_option("--max-links", args->max_links, "ESP-NOW link table rows")->capture_default_str();
-  sniff->add_option("--max-age", args->max_age_s, "Drop rows not seen for this many seconds (0: keep)")
+  sniff->add_option("--max-links", args->max_links, "ESP-NOW link table rows")
+      ->capture_default_str();
+  sniff
+      ->add_option("--max-age", args->max_age_s,
+                   "Drop rows not seen for this many seconds (0: keep)")
       ->capture_default_str()
       ->check(NonNegative());
-  sniff->add_option("--rows", args->rows, "Rows shown per table (0: all; live display: 15)")->capture_default_str();
+  sniff->add_option("--rows", args->rows, "Rows shown per table (0: all; live display: 15)")
+      ->capture_default_str();
   sniff->add_option("--refresh", args->refresh_ms, "Live display refresh in milliseconds")
       ->capture_default_str()
       ->check(NonNegative());
-  sniff->add_flag("--verify-fcs", args->verify_fcs, "Check the FCS of frames that carry one (CRC-32 per frame)");
-  sniff->add_flag("--keep-bad-fcs", args->keep_bad_fcs, "Keep frames with a bad FCS (tables count only their airtime)");
-  sniff->add_flag("--progress", args->progress, "Report progress while reading a file, even when not a terminal");
+  sniff->add_flag("--verify-fcs", args->verify_fcs,
+                  "Check the FCS of frames that carry one (CRC-32 per frame)");
+  sniff->add_flag("--keep-bad-fcs", args->keep_bad_fcs,
+                  "Keep frames with a bad FCS (tables count only their airtime)");
+  sniff->add_flag("--progress", args->progress,
+                  "Report progress while reading a file, even when not a terminal");
   sniff->footer(
       "Examples:\n"
       "  airlab sniff --sim                                   live tables of the demo scene\n"
       "  airlab sniff --sim --hop 1,6,11 --dwell 200 --duration 30 --summary\n"
       "  airlab sniff -r capture.pcapng --filter espnow --summary\n"
-      "  airlab sniff -r capture.pcap -f 'espnow.sender == 24:0a:c4:5e:00:0c and not espnow.broadcast' -w out.pcapng\n"
-      "  airlab sniff -r capture.pcap -f 'espnow.payload contains \"t=2\" or (beacon and rssi > -60)'\n"
-      "  airlab sniff --stream /dev/ttyUSB0 --summary          (stty -F /dev/ttyUSB0 921600 raw first)\n"
-      "  airlab sniff --hub 127.0.0.1:4610 -w air.pcapng      (the air of `airlab air --port 4610`)\n"
+      "  airlab sniff -r capture.pcap -f 'espnow.sender == 24:0a:c4:5e:00:0c and not "
+      "espnow.broadcast' -w out.pcapng\n"
+      "  airlab sniff -r capture.pcap -f 'espnow.payload contains \"t=2\" or (beacon and rssi > "
+      "-60)'\n"
+      "  airlab sniff --stream /dev/ttyUSB0 --summary          (stty -F /dev/ttyUSB0 921600 raw "
+      "first)\n"
+      "  airlab sniff --hub 127.0.0.1:4610 -w air.pcapng      (the air of `airlab air --port "
+      "4610`)\n"
       "  airlab sniff --sim --duration 5 -w - --summary | tshark -r -   (or | wireshark -k -i -)\n"
       "\n"
       "Filter: terms joined with and/or/not (also && || !) and parentheses; 'and' binds tighter.\n"
-      "  kinds     mgmt ctrl data beacon probe-req probe-resp assoc-req assoc-resp reassoc-req reassoc-resp\n"
-      "            disassoc auth deauth action action-noack atim rts cts ack ps-poll block-ack block-ack-req\n"
+      "  kinds     mgmt ctrl data beacon probe-req probe-resp assoc-req assoc-resp reassoc-req "
+      "reassoc-resp\n"
+      "            disassoc auth deauth action action-noack atim rts cts ack ps-poll block-ack "
+      "block-ack-req\n"
       "            cf-end data-frame null qos-data qos-null\n"
       "  flags     retry protected to-ds from-ds more-data bad-fcs\n"
-      "  addresses addr1 addr2 addr3 addr4 sa da bssid ta ra addr(any)  == or != MAC (or broadcast)\n"
+      "  addresses addr1 addr2 addr3 addr4 sa da bssid ta ra addr(any)  == or != MAC (or "
+      "broadcast)\n"
       "  numbers   channel rssi len seq rate(Mb/s)  with == != < <= > >=\n"
       "  ESP-NOW   espnow espnow.broadcast espnow.encrypted, espnow.sender/espnow.peer == MAC,\n"
-      "            espnow.version/espnow.len <op> N, espnow.payload contains|starts-with 01:02:ff or \"text\"\n"
+      "            espnow.version/espnow.len <op> N, espnow.payload contains|starts-with 01:02:ff "
+      "or \"text\"\n"
       "\n"
       "Sources to come: a Linux monitor-mode interface and an ESP32 on a serial port (reading its\n"
       "capture stream directly); --stream reads that stream today from a file, FIFO or tty.\n"
-      "--hub sees every frame on the hub's air (on every channel unless --channel or --hop tune it); the\n"
-      "sniffer has no place in the room, so PWR is the strongest signal any node got of a frame. The status\n"
+      "--hub sees every frame on the hub's air (on every channel unless --channel or --hop tune "
+      "it); the\n"
+      "sniffer has no place in the room, so PWR is the strongest signal any node got of a frame. "
+      "The status\n"
       "line says how many frames the hub dropped because the sniffer fell behind.\n"
-      "Ctrl-C stops a capture, finishes the file and prints the tables (exit status 130). A file named by -w\n"
+      "Ctrl-C stops a capture, finishes the file and prints the tables (exit status 130). A file "
+      "named by -w\n"
       "appears whole when the capture ends, and only then (until then it is FILE.airlab-*.part).\n"
       "Byte counts are Wireshark's frame.len.");
   sniff->callback([args] { RunSniff(*args); });

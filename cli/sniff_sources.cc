@@ -57,7 +57,8 @@ bool ReadPcapInChunks(const std::string& path, const Each& each, size_t* offset)
   struct stat st {};
   // Small enough to stay in the CPU cache between read() and parsing.
   std::vector<std::byte> buffer(256 << 10);
-  ssize_t got = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::read(fd, buffer.data(), buffer.size()) : -1;
+  ssize_t got =
+      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::read(fd, buffer.data(), buffer.size()) : -1;
   if (got < static_cast<ssize_t>(wire::kPcapHeaderSize) ||
       !wire::PcapReader::Open(ByteSpan(buffer.data(), static_cast<size_t>(got))).ok()) {
     ::close(fd);
@@ -87,7 +88,8 @@ bool ReadPcapInChunks(const std::string& path, const Each& each, size_t* offset)
     }
     const size_t tail = have - reader->offset();
     if (status == Status::OutOfRange() && more) {
-      if (tail + header.size() > buffer.size() / 2) buffer.resize(buffer.size() * 2);  // a huge record
+      if (tail + header.size() > buffer.size() / 2)
+        buffer.resize(buffer.size() * 2);  // a huge record
       std::memmove(buffer.data() + header.size(), buffer.data() + reader->offset(), tail);
       std::memcpy(buffer.data(), header.data(), header.size());
       base += reader->offset() - header.size();
@@ -97,8 +99,10 @@ bool ReadPcapInChunks(const std::string& path, const Each& each, size_t* offset)
       continue;
     }
     if (tail != 0) {
-      std::fprintf(stderr, "airlab: warning: %s: %s record at offset %zu; the frames before it were read\n",
-                   path.c_str(), status == Status::OutOfRange() ? "truncated" : "corrupt", base + reader->offset());
+      std::fprintf(stderr,
+                   "airlab: warning: %s: %s record at offset %zu; the frames before it were read\n",
+                   path.c_str(), status == Status::OutOfRange() ? "truncated" : "corrupt",
+                   base + reader->offset());
     }
     break;
   }
@@ -120,7 +124,8 @@ FileSource::FileSource(FileSourceOptions options) : options_(std::move(options))
 
 void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   struct stat st {};
-  const size_t size = ::stat(options_.path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+  const size_t size =
+      ::stat(options_.path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
   const auto wall_start = Clock::now();
   auto next_tick = wall_start + control.tick_every;
   int64_t first_ts = 0;
@@ -131,8 +136,8 @@ void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   auto each = [&](const sniff::Packet& packet) {
     if (options_.speed > 0) {
       if (!have_first) first_ts = packet.ts_ns, have_first = true;
-      const auto due = wall_start + std::chrono::nanoseconds(
-                                        static_cast<int64_t>((packet.ts_ns - first_ts) / options_.speed));
+      const auto due = wall_start + std::chrono::nanoseconds(static_cast<int64_t>(
+                                        (packet.ts_ns - first_ts) / options_.speed));
       while (Clock::now() < due && !control.stopped()) {
         std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(100)));
         if (Clock::now() >= next_tick && control.tick) {
@@ -170,7 +175,9 @@ void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
         break;
       }
       offset = reader.offset();
-      if (!packet || !each(sniff::Packet{packet->ts_ns, packet->link_type, packet->data, packet->origlen})) break;
+      if (!packet ||
+          !each(sniff::Packet{packet->ts_ns, packet->link_type, packet->data, packet->origlen}))
+        break;
     }
   }
   if (options_.progress) options_.progress(size, size);
@@ -214,7 +221,8 @@ std::string StreamSource::Losses() const {
 StreamSource::StreamSource(std::string path) : path_(std::move(path)) {
   // Checked, not opened: opening a FIFO waits for its writer.
   if (path_ != "-" && ::access(path_.c_str(), R_OK) != 0) {
-    throw std::runtime_error("cannot open the capture stream " + path_ + ": " + std::strerror(errno) +
+    throw std::runtime_error("cannot open the capture stream " + path_ + ": " +
+                             std::strerror(errno) +
                              "; give a file, FIFO or serial device that exists and is readable");
   }
 }
@@ -223,7 +231,8 @@ void StreamSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   pipeline_ = &pipeline;
   const int fd = path_ == "-" ? 0 : ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw std::runtime_error("cannot open the capture stream " + path_ + ": " + std::strerror(errno) +
+    throw std::runtime_error("cannot open the capture stream " + path_ + ": " +
+                             std::strerror(errno) +
                              "; give a file, FIFO or serial device that exists and is readable");
   }
   std::vector<std::byte> frame(sniff::kStreamMaxEncoded);
@@ -241,8 +250,11 @@ void StreamSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
       if (n <= 0) break;
       if (first_read && IsCaptureFile(ByteSpan(chunk.data(), static_cast<size_t>(n)))) {
         if (fd != 0) ::close(fd);
-        throw std::runtime_error(path_ + " is a capture file (pcap or pcapng), not a device's capture stream: "
-                                 "use -r " + (path_ == "-" ? std::string("FILE") : path_));
+        throw std::runtime_error(
+            path_ +
+            " is a capture file (pcap or pcapng), not a device's capture stream: "
+            "use -r " +
+            (path_ == "-" ? std::string("FILE") : path_));
       }
       first_read = false;
       decoder.Feed(ByteSpan(chunk.data(), static_cast<size_t>(n)));
@@ -275,18 +287,23 @@ void SimDemoSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
 
   port::Radio& radio = sim.radio(scene.sniffer());
   radio.SetListener(&pipeline);
-  if (!radio.SetPromiscuous(true).ok()) throw std::runtime_error("the simulated radio refused promiscuous mode");
+  if (!radio.SetPromiscuous(true).ok())
+    throw std::runtime_error("the simulated radio refused promiscuous mode");
   auto timer = sim.NewTimer();
   sniff::ChannelHopper hopper(radio, *timer, sim.clock(), control.tables);
   if (!options_.hop.empty()) {
     const sniff::HopperConfig hop{options_.hop, options_.dwell.count() * ms};
     if (!hopper.Start(hop).ok()) {
-      throw std::runtime_error("cannot hop over those channels; give 1 to 14 channels between 1 and 14 and a dwell above 0");
+      throw std::runtime_error(
+          "cannot hop over those channels; give 1 to 14 channels between 1 and 14 and a dwell "
+          "above 0");
     }
   }
 
-  const TimeNs end = options_.duration_s > 0 ? static_cast<TimeNs>(options_.duration_s * 1e9) : INT64_MAX;
-  const TimeNs slice = std::chrono::duration_cast<std::chrono::nanoseconds>(control.tick_every).count();
+  const TimeNs end =
+      options_.duration_s > 0 ? static_cast<TimeNs>(options_.duration_s * 1e9) : INT64_MAX;
+  const TimeNs slice =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(control.tick_every).count();
   while (sim.now() < end && !control.stopped()) {
     // Paced slices are a tick of wall time; unpaced ones a tick of simulated time.
     const TimeNs step = options_.speed > 0 ? static_cast<TimeNs>(slice * options_.speed) : slice;
@@ -319,7 +336,8 @@ class HubSource::Tuner final : public port::Radio {
 // Hands the hub's frames on the tuned channel to the pipeline as a radio would.
 class HubSource::Listener final : public air::AirListener {
  public:
-  Listener(sniff::Pipeline& pipeline, const port::Radio* tuner) : pipeline_(pipeline), tuner_(tuner) {}
+  Listener(sniff::Pipeline& pipeline, const port::Radio* tuner)
+      : pipeline_(pipeline), tuner_(tuner) {}
 
   void OnAirFrame(const sim::TapFrame& frame) override {
     if (tuner_ != nullptr && frame.channel != tuner_->channel()) return;
@@ -368,7 +386,8 @@ std::string HubSource::Describe() const {
 }
 
 std::string HubSource::Losses() const {
-  return "hub: frames dropped because the sniffer fell behind: " + std::to_string(client_->sniff_dropped());
+  return "hub: frames dropped because the sniffer fell behind: " +
+         std::to_string(client_->sniff_dropped());
 }
 
 void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
@@ -382,9 +401,12 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
     }
   }
   if (!options_.hop.empty()) {
-    hopper = std::make_unique<sniff::ChannelHopper>(*tuner, *timer, client_->clock(), control.tables);
+    hopper =
+        std::make_unique<sniff::ChannelHopper>(*tuner, *timer, client_->clock(), control.tables);
     if (!hopper->Start({options_.hop, options_.dwell.count() * port::kMillisecond}).ok()) {
-      throw std::runtime_error("cannot hop over those channels; give 1 to 14 channels between 1 and 14 and a dwell above 0");
+      throw std::runtime_error(
+          "cannot hop over those channels; give 1 to 14 channels between 1 and 14 and a dwell "
+          "above 0");
     }
   }
   Listener listener(pipeline, tuner.get());
@@ -395,7 +417,8 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   }
   const auto start = Clock::now();
   const auto end = options_.duration_s > 0
-                       ? start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.duration_s))
+                       ? start + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(options_.duration_s))
                        : Clock::time_point::max();
   auto next_tick = start + control.tick_every;
   bool hub_gone = false;
@@ -417,7 +440,8 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   // which would not answer the unsubscribe either.
   const bool hub_stalled = !hub_gone && client_->silent_for() > std::chrono::seconds(1);
   if (hub_gone || hub_stalled) {
-    std::fprintf(stderr, "airlab: warning: the air hub at %s %s; the tables hold what came before\n",
+    std::fprintf(stderr,
+                 "airlab: warning: the air hub at %s %s; the tables hold what came before\n",
                  options_.address.c_str(), hub_gone ? "went away" : "stopped answering");
   } else {
     try {
@@ -481,8 +505,9 @@ Sniffer::Sniffer(std::unique_ptr<CaptureSource> source, const SnifferOptions& op
     : source_(std::move(source)) {
   sniff::ParseError error;
   if (!filter_.Compile(options.filter, &error).ok()) {
-    throw std::runtime_error("--filter \"" + options.filter + "\": at column " + std::to_string(error.position + 1) +
-                             " expected " + error.expected + " (fields: airlab sniff --help)");
+    throw std::runtime_error("--filter \"" + options.filter + "\": at column " +
+                             std::to_string(error.position + 1) + " expected " + error.expected +
+                             " (fields: airlab sniff --help)");
   }
   using StationTable = sniff::Tables::StationTable;
   using LinkTable = sniff::Tables::LinkTable;
@@ -492,8 +517,8 @@ Sniffer::Sniffer(std::unique_ptr<CaptureSource> source, const SnifferOptions& op
   link_buckets_.resize(LinkTable::BucketCountFor(options.max_links));
   sniff::TablesConfig tables_config;
   tables_config.max_age_ns = static_cast<int64_t>(options.max_age_s * 1e9);
-  tables_ = std::make_unique<sniff::Tables>(station_slots_, station_buckets_, link_slots_, link_buckets_,
-                                            tables_config);
+  tables_ = std::make_unique<sniff::Tables>(station_slots_, station_buckets_, link_slots_,
+                                            link_buckets_, tables_config);
   if (!options.write.empty()) {
     output_ = std::make_unique<FdByteSink>(options.write, options.inputs);
     Status started;
@@ -508,7 +533,8 @@ Sniffer::Sniffer(std::unique_ptr<CaptureSource> source, const SnifferOptions& op
       started = pcapng_sink_.emplace(*output_, sink_scratch_, sink_options).Start();
       sink_ = &*pcapng_sink_;
     }
-    if (!started.ok()) throw std::runtime_error("cannot write the capture header to " + options.write);
+    if (!started.ok())
+      throw std::runtime_error("cannot write the capture header to " + options.write);
   }
   sniff::PipelineConfig config;
   config.decode.verify_fcs = options.verify_fcs;

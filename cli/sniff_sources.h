@@ -106,8 +106,8 @@ struct SimDemoOptions {
   double duration_s = 10;
   // Sim time over wall time: 1 is real time (live display, extcap); 0 runs as fast as it can.
   double speed = 1;
-  uint8_t channel = 1;              // the sniffer's channel when not hopping
-  std::vector<uint8_t> hop;         // channels to hop through; empty: stay on `channel`
+  uint8_t channel = 1;       // the sniffer's channel when not hopping
+  std::vector<uint8_t> hop;  // channels to hop through; empty: stay on `channel`
   std::chrono::milliseconds dwell{250};
 };
 
@@ -124,10 +124,10 @@ class SimDemoSource final : public CaptureSource {
 };
 
 struct HubSourceOptions {
-  std::string address;              // "4610", "127.0.0.1:4610"
-  double duration_s = 0;            // wall seconds; 0: until stopped
-  uint8_t channel = 0;              // only frames on this channel; 0: every channel
-  std::vector<uint8_t> hop;         // channels to hop through; empty: stay on `channel`
+  std::string address;       // "4610", "127.0.0.1:4610"
+  double duration_s = 0;     // wall seconds; 0: until stopped
+  uint8_t channel = 0;       // only frames on this channel; 0: every channel
+  std::vector<uint8_t> hop;  // channels to hop through; empty: stay on `channel`
   std::chrono::milliseconds dwell{250};
 };
 

@@ -129,9 +129,9 @@ void TouchFrame(ByteSpan mpdu) {
   Touch(f.body());
 
   if (auto d = DataView::Parse(f); d.ok()) {
-    Touch(static_cast<uint8_t>(d->subtype()) + d->is_qos() + d->has_payload() + d->protected_frame() +
-          static_cast<uint8_t>(d->ds_mode()) + d->has_addr4() + d->qos_control() + d->tid() +
-          d->amsdu());
+    Touch(static_cast<uint8_t>(d->subtype()) + d->is_qos() + d->has_payload() +
+          d->protected_frame() + static_cast<uint8_t>(d->ds_mode()) + d->has_addr4() +
+          d->qos_control() + d->tid() + d->amsdu());
     Touch(d->receiver());
     Touch(d->transmitter());
     Touch(d->destination());

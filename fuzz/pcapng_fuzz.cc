@@ -30,14 +30,14 @@ bool Same(const PcapngPacket& a, const PcapngPacket& b) {
          a.interface_index == b.interface_index && a.link_type == b.link_type &&
          a.ts_ns == b.ts_ns && a.caplen == b.caplen && a.origlen == b.origlen &&
          SameView(a.data, b.data) && a.comment.data() == b.comment.data() &&
-         a.comment.size() == b.comment.size() && a.flags == b.flags &&
-         a.dropcount == b.dropcount && a.fcs_len == b.fcs_len && SameView(a.options, b.options);
+         a.comment.size() == b.comment.size() && a.flags == b.flags && a.dropcount == b.dropcount &&
+         a.fcs_len == b.fcs_len && SameView(a.options, b.options);
 }
 
 // Writes `packet` alone behind a copy of its interface and checks it reads back.
 void RoundTrip(const PcapngPacket& packet, const PcapngInterface& iface, ByteOrder order) {
-  std::vector<std::byte> storage(packet.data.size() + packet.comment.size() +
-                                 iface.name.size() + iface.description.size() + 256);
+  std::vector<std::byte> storage(packet.data.size() + packet.comment.size() + iface.name.size() +
+                                 iface.description.size() + 256);
   ByteBuilder out(storage);
   Check(WritePcapngSectionHeader(out, order, "fuzz").ok());
   Check(WritePcapngInterface(out, order, iface).ok());
@@ -61,8 +61,7 @@ void RoundTrip(const PcapngPacket& packet, const PcapngInterface& iface, ByteOrd
   Check(back->flags == packet.flags && back->dropcount == packet.dropcount);
   Check(back->link_type == iface.link_type && back->fcs_len == packet.fcs_len);
   // Powers of ten convert back exactly; binary fractions round down, never up.
-  Check((iface.tsresol & 0x80) == 0 ? back->ts_ns == packet.ts_ns
-                                    : back->ts_ns <= packet.ts_ns);
+  Check((iface.tsresol & 0x80) == 0 ? back->ts_ns == packet.ts_ns : back->ts_ns <= packet.ts_ns);
   Check(reader->Next().status() == Status::OutOfRange() && reader->at_end());
 }
 

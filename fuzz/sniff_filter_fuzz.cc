@@ -26,9 +26,14 @@ struct Records {
         sniff::testing::WithRadiotap(sniff::testing::Beacon(a, "lab", 6, 1), {}),
         sniff::testing::WithRadiotap(sniff::testing::Ack(a), {}),
         sniff::testing::WithRadiotap(sniff::testing::Data(3, a, b, a, 30, 2), {}),
-        sniff::testing::WithRadiotap(sniff::testing::EspNow(a, MacAddress::Broadcast(), ByteSpan(payload).first(9), espnow::Version::kV1, 3), {}),
-        sniff::testing::WithRadiotap(sniff::testing::EspNow(a, b, payload, espnow::Version::kV2, 4, true), {}),
-        sniff::testing::WithRadiotap(sniff::testing::EspNow(a, b, payload, espnow::Version::kV1, 5, false, true), {}),
+        sniff::testing::WithRadiotap(
+            sniff::testing::EspNow(a, MacAddress::Broadcast(), ByteSpan(payload).first(9),
+                                   espnow::Version::kV1, 3),
+            {}),
+        sniff::testing::WithRadiotap(
+            sniff::testing::EspNow(a, b, payload, espnow::Version::kV2, 4, true), {}),
+        sniff::testing::WithRadiotap(
+            sniff::testing::EspNow(a, b, payload, espnow::Version::kV1, 5, false, true), {}),
     };
     for (size_t i = 0; i < packets.size(); ++i) {
       AIRLAB_ASSERT(sniff::DecodePacket(127, packets[i], 0, {}, scratch[i], records[i]).ok());

@@ -13,7 +13,8 @@ linux_port::CaptureWriterOptions WriterOptions(const AirCaptureOptions& options)
 
 AirCapture::AirCapture(sim::Simulation& simulation, std::string path, AirCaptureOptions options,
                        const std::vector<std::string>& inputs)
-    : writer_(std::move(path), WriterOptions(options), inputs), tap_(simulation, *this, options.tap) {}
+    : writer_(std::move(path), WriterOptions(options), inputs),
+      tap_(simulation, *this, options.tap) {}
 
 void AirCapture::WriteFrame(int64_t ts_ns, ByteSpan record) {
   linux_port::CapturedPacket packet;

@@ -4,8 +4,8 @@ namespace airlab::host {
 
 GatewayHost::GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
                          const port::Clock& clock, const port::Clock& wall_clock,
-                         port::DurableQueue& store, port::Uplink& uplink, const apps::GatewayConfig& config,
-                         uint64_t seed)
+                         port::DurableQueue& store, port::Uplink& uplink,
+                         const apps::GatewayConfig& config, uint64_t seed)
     : radio_(radio),
       timer_(std::move(timer)),
       rng_(seed),
@@ -22,8 +22,8 @@ GatewayHost::GatewayHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
   c.command_read_key = command_read_key_;
   c.name = name_;
   c.fields = fields_;
-  gateway_ = std::make_unique<apps::Gateway>(stack_.stack(), store, uplink, clock, wall_clock, *timer_,
-                                       rng_, buffers_->memory(), c);
+  gateway_ = std::make_unique<apps::Gateway>(stack_.stack(), store, uplink, clock, wall_clock,
+                                             *timer_, rng_, buffers_->memory(), c);
 }
 
 Status GatewayHost::Start(uint8_t channel) {
@@ -37,16 +37,16 @@ Status GatewayHost::FollowRouter(uint8_t channel) {
   return Status::Ok();
 }
 
-NodeHost::NodeHost(port::Radio& radio, std::unique_ptr<port::Timer> timer,
-                   const port::Clock& clock, const apps::NodeConfig& config, uint64_t seed,
-                   size_t queue_bytes)
+NodeHost::NodeHost(port::Radio& radio, std::unique_ptr<port::Timer> timer, const port::Clock& clock,
+                   const apps::NodeConfig& config, uint64_t seed, size_t queue_bytes)
     : radio_(radio),
       timer_(std::move(timer)),
       rng_(seed),
       stack_(radio, rng_, aes_),
       channel_(radio),
       queue_(queue_bytes) {
-  node_ = std::make_unique<apps::Node>(stack_.stack(), channel_, clock, *timer_, rng_, queue_, config);
+  node_ =
+      std::make_unique<apps::Node>(stack_.stack(), channel_, clock, *timer_, rng_, queue_, config);
 }
 
 }  // namespace airlab::host

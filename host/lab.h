@@ -74,7 +74,7 @@ struct LabOptions {
   // The cloud side (its strings are copied); name and observer are set by the Lab.
   apps::GatewayConfig gateway;
   std::vector<LabNode> nodes = {{"slave", kLabSlave, {5, 0, 0}}};
-  apps::NodeConfig node;  // for every node; observer set by the Lab
+  apps::NodeConfig node;      // for every node; observer set by the Lab
   uint8_t nodes_channel = 1;  // where the nodes' radios start
   size_t node_queue_bytes = 4096;
   // The gateway's store: this SQLite file, or (empty) one in memory.

@@ -31,7 +31,8 @@ struct Command {
   TimeNs at;
   const char* value;
 };
-constexpr Command kCommands[] = {{20 * kSecond, "led on"}, {45 * kSecond, "42"}, {75 * kSecond, "led off"}};
+constexpr Command kCommands[] = {
+    {20 * kSecond, "led on"}, {45 * kSecond, "42"}, {75 * kSecond, "led off"}};
 
 int64_t SteadyNs() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
 
@@ -69,7 +70,8 @@ class RunTally final : public LabObserver {
     size_t commands = 0;
   };
 
-  RunTally(ExperimentListener& listener, TimeNs rate_limit) : listener_(listener), rate_limit_(rate_limit) {
+  RunTally(ExperimentListener& listener, TimeNs rate_limit)
+      : listener_(listener), rate_limit_(rate_limit) {
     for (const LabNode& n : ExperimentNodes()) nodes.push_back({n.name});
   }
 
@@ -115,7 +117,8 @@ std::function<void()> Send(Lab& lab, RunTally& tally, size_t node, std::string v
     if (lab.node(node).node().Send(AsBytes(value.data(), value.size())).ok()) {
       tally.nodes[node].values.push_back(value);
     } else {
-      tally.listener().OnNote(lab.now(), tally.nodes[node].name + ": queue full, \"" + value + "\" not taken");
+      tally.listener().OnNote(lab.now(),
+                              tally.nodes[node].name + ": queue full, \"" + value + "\" not taken");
     }
   };
 }
@@ -124,7 +127,8 @@ std::function<void()> Send(Lab& lab, RunTally& tally, size_t node, std::string v
 // the server refused it.
 int WriteCommand(const ExperimentCloud& cloud, const std::string& value) {
   httplib::Client client(cloud.url);
-  auto r = client.Post("/update", httplib::Params{{"api_key", cloud.commands_write_key}, {"field1", value}});
+  auto r = client.Post("/update",
+                       httplib::Params{{"api_key", cloud.commands_write_key}, {"field1", value}});
   return r && r->status == 200 ? std::atoi(r->body.c_str()) : 0;
 }
 
@@ -132,33 +136,39 @@ int WriteCommand(const ExperimentCloud& cloud, const std::string& value) {
 void Schedule(Lab& lab, RunTally& tally, const ExperimentCloud& cloud) {
   ExperimentListener& say = tally.listener();
   lab.At(kBurstAt - 1, [&] {
-    say.OnHeadline(lab.now(), "experiment 1 (slave_send.py -> master_cloud_from_slave.py): the slave sends "
-                              "\"0\"..\"4\", 0.2 s apart; the master takes them to the cloud");
+    say.OnHeadline(lab.now(),
+                   "experiment 1 (slave_send.py -> master_cloud_from_slave.py): the slave sends "
+                   "\"0\"..\"4\", 0.2 s apart; the master takes them to the cloud");
   });
-  for (int i = 0; i < 5; ++i) lab.At(kBurstAt + i * 200 * kMillisecond, Send(lab, tally, 0, std::to_string(i)));
-  lab.At(kMoreFrom - 1, [&] { say.OnHeadline(lab.now(), "and more: every node sends a reading every 5 s"); });
+  for (int i = 0; i < 5; ++i)
+    lab.At(kBurstAt + i * 200 * kMillisecond, Send(lab, tally, 0, std::to_string(i)));
+  lab.At(kMoreFrom - 1,
+         [&] { say.OnHeadline(lab.now(), "and more: every node sends a reading every 5 s"); });
   for (size_t node = 0; node < tally.nodes.size(); ++node) {
     int k = 0;
-    for (TimeNs t = kMoreFrom + static_cast<TimeNs>(node) * 1300 * kMillisecond; t < kMoreUntil; t += kReadingEvery) {
+    for (TimeNs t = kMoreFrom + static_cast<TimeNs>(node) * 1300 * kMillisecond; t < kMoreUntil;
+         t += kReadingEvery) {
       lab.At(t, Send(lab, tally, node, Reading(node, k++)));
     }
   }
   lab.At(kCommands[0].at - 1, [&] {
-    say.OnHeadline(lab.now(), "experiment 2 (master_cloud_to_slave.py -> slave_receive.py): values written to "
-                              "the command field reach the nodes");
+    say.OnHeadline(lab.now(),
+                   "experiment 2 (master_cloud_to_slave.py -> slave_receive.py): values written to "
+                   "the command field reach the nodes");
   });
   for (const Command& c : kCommands) {
     lab.At(c.at, [&, c] {
       const int id = WriteCommand(cloud, c.value);
       if (id > 0) tally.written_commands[id] = c.value;
-      say.OnNote(lab.now(), std::string("you:     wrote \"") + c.value + "\" to the command field (entry " +
-                                std::to_string(id) + ")");
+      say.OnNote(lab.now(), std::string("you:     wrote \"") + c.value +
+                                "\" to the command field (entry " + std::to_string(id) + ")");
     });
   }
   lab.At(kRouterMoveAt, [&] {
-    say.OnHeadline(lab.now(), "the router switches to channel " + std::to_string(kExperimentRouterTo) +
-                                  " (automatic channel selection); the gateway's Wi-Fi station follows, "
-                                  "the nodes must find it again");
+    say.OnHeadline(lab.now(),
+                   "the router switches to channel " + std::to_string(kExperimentRouterTo) +
+                       " (automatic channel selection); the gateway's Wi-Fi station follows, "
+                       "the nodes must find it again");
     lab.router().MoveTo(kExperimentRouterTo);
   });
   lab.At(kUplinkDownAt, [&] {
@@ -186,10 +196,13 @@ bool Drained(Lab& lab, const RunTally& tally) {
 
 // The verdict: the readings channel read back over HTTP, like any ThingSpeak client would,
 // against what each node took.
-void ReadBack(const ExperimentCloud& cloud, Lab& lab, const RunTally& tally, ExperimentOutcome& out) {
+void ReadBack(const ExperimentCloud& cloud, Lab& lab, const RunTally& tally,
+              ExperimentOutcome& out) {
   httplib::Client client(cloud.url);
-  auto r = client.Get("/channels/" + std::to_string(cloud.readings_channel) + "/feeds.json?results=8000");
-  if (!r || r->status != 200) throw std::runtime_error("could not read the channel back from " + cloud.url);
+  auto r = client.Get("/channels/" + std::to_string(cloud.readings_channel) +
+                      "/feeds.json?results=8000");
+  if (!r || r->status != 200)
+    throw std::runtime_error("could not read the channel back from " + cloud.url);
   const nlohmann::json feed = nlohmann::json::parse(r->body);
   out.entries = feed.at("feeds").size();
   const apps::Gateway& gateway = lab.gateway().gateway();
@@ -283,14 +296,16 @@ ExperimentOutcome LabExperiment::Run(const ExperimentCloud& cloud, ExperimentLis
     Schedule(lab, tally, cloud);
     lab.RunUntil(kMoreUntil, [&] { return stopping(); });
     if (!stopping()) {
-      listener.OnHeadline(lab.now(), "the nodes stop; waiting for the last readings to reach the cloud");
+      listener.OnHeadline(lab.now(),
+                          "the nodes stop; waiting for the last readings to reach the cloud");
       lab.RunUntil(kMoreUntil + kDrainLimit, [&] { return stopping() || Drained(lab, tally); });
     }
     Follow(nullptr);
     lab.ClosePcap();
     out.interrupted = stopping();
     out.simulated = lab.now();
-    out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    out.wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     out.pcap_frames = lab.pcap_frames();
     const apps::GatewayStats stats = lab.gateway().gateway().stats();
     out.bulk_requests = stats.bulk_requests;

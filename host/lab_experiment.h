@@ -34,7 +34,7 @@ std::vector<LabNode> ExperimentNodes();
 
 // The ThingSpeak-style cloud it posts to: a server and two of its channels.
 struct ExperimentCloud {
-  std::string url;  // "http://127.0.0.1:PORT"
+  std::string url;               // "http://127.0.0.1:PORT"
   int64_t readings_channel = 0;  // fields 1, 2, 3: the slave, node2, node3
   std::string readings_write_key;
   int64_t commands_channel = 0;  // field 1 goes to every node
@@ -43,10 +43,10 @@ struct ExperimentCloud {
 
 struct LabExperimentOptions {
   uint64_t seed = 1;
-  double speed = 8;  // simulated over wall time; 0: as fast as possible
-  double rate_limit_s = 15;  // the channel's: the gateway writes no more often
+  double speed = 8;             // simulated over wall time; 0: as fast as possible
+  double rate_limit_s = 15;     // the channel's: the gateway writes no more often
   std::filesystem::path store;  // the gateway's SQLite queue; empty: one in memory
-  std::string pcap;  // the air to this pcapng file; empty: none
+  std::string pcap;             // the air to this pcapng file; empty: none
   // When it becomes true (Ctrl-C), the run stops within a few simulated ms: the pcapng and
   // the store are closed whole, and Run returns an outcome marked interrupted. Read from the
   // thread running the experiment only; a signal handler may set it.
@@ -70,12 +70,12 @@ class ExperimentListener {
 struct NodeOutcome {
   std::string name;
   MacAddress mac;
-  int field = 0;      // of the readings channel; 0: the gateway never learned the node
-  int sent = 0;       // readings the node took
-  int confirmed = 0;  // of which the gateway confirmed stored
-  int in_channel = 0; // entries of its field in the channel
-  int twice = 0;      // entries beyond one per reading sent (or of readings never sent)
-  int lost = 0;       // readings sent and not in the channel
+  int field = 0;       // of the readings channel; 0: the gateway never learned the node
+  int sent = 0;        // readings the node took
+  int confirmed = 0;   // of which the gateway confirmed stored
+  int in_channel = 0;  // entries of its field in the channel
+  int twice = 0;       // entries beyond one per reading sent (or of readings never sent)
+  int lost = 0;        // readings sent and not in the channel
   size_t commands_received = 0;
 };
 
@@ -87,7 +87,7 @@ struct ExperimentOutcome {
   int sent = 0, in_channel = 0, twice = 0, lost = 0;  // over every node
   // The cloud side.
   uint64_t bulk_requests = 0;
-  size_t entries = 0;  // the channel's entries, read back
+  size_t entries = 0;     // the channel's entries, read back
   int refused = 0;        // writes the rate limit refused
   int uplink_errors = 0;  // exchanges that failed (the uplink down)
   uint64_t reconciles = 0;

@@ -42,8 +42,8 @@ Result<uint64_t> MemoryQueue::DoGetMark(uint64_t key) {
 
 Result<size_t> MemoryQueue::DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) {
   size_t n = 0;
-  for (auto it = marks_.lower_bound(first); it != marks_.end() && it->first <= last && n < out.size();
-       ++it) {
+  for (auto it = marks_.lower_bound(first);
+       it != marks_.end() && it->first <= last && n < out.size(); ++it) {
     out[n++] = {it->first, it->second};
   }
   return n;

@@ -25,8 +25,13 @@ class SniffScene::EspnowNode final : public port::RadioListener {
  public:
   EspnowNode(sim::Simulation& sim, uint32_t node, MacAddress peer, espnow::Version version,
              size_t payload_size, TimeNs period, uint64_t seed)
-      : sim_(sim), radio_(sim.radio(node)), peer_(peer), version_(version),
-        payload_size_(payload_size), period_(period), rng_(seed),
+      : sim_(sim),
+        radio_(sim.radio(node)),
+        peer_(peer),
+        version_(version),
+        payload_size_(payload_size),
+        period_(period),
+        rng_(seed),
         encoder_(radio_.address(port::Interface::kStation), rng_) {
     radio_.SetListener(this);
     Schedule(static_cast<TimeNs>(rng_.Uniform(static_cast<uint32_t>(period / 1000))) * 1000);
@@ -37,7 +42,8 @@ class SniffScene::EspnowNode final : public port::RadioListener {
     sim_.scheduler().ScheduleAfter(delay, [this] { Send(); });
   }
   void Send() {
-    std::string text = "t=" + std::to_string(200 + rng_.Uniform(60)) + " n=" + std::to_string(count_++) + " ";
+    std::string text =
+        "t=" + std::to_string(200 + rng_.Uniform(60)) + " n=" + std::to_string(count_++) + " ";
     while (text.size() < payload_size_) text += "airlab ";
     text.resize(payload_size_);
     espnow::EncodeOptions options;
@@ -48,7 +54,8 @@ class SniffScene::EspnowNode final : public port::RadioListener {
     if (encoder_.Encode(options, AsBytes(text.data(), text.size()), frame).ok()) {
       radio_.Transmit(frame.bytes(), {}).IgnoreError();  // a full queue drops it, as on a device
     }
-    Schedule(period_ - period_ / 5 + static_cast<TimeNs>(rng_.Uniform(static_cast<uint32_t>(period_ / 2500))) * 1000);
+    Schedule(period_ - period_ / 5 +
+             static_cast<TimeNs>(rng_.Uniform(static_cast<uint32_t>(period_ / 2500))) * 1000);
   }
   void OnReceive(ByteSpan, const port::RxInfo&) override {}
   void OnTxDone(const port::TxReport&) override {}
@@ -86,7 +93,8 @@ class SniffScene::BeaconingAccessPoint final : public port::RadioListener {
     bss.channel = channel_;
     bss.timestamp_us = static_cast<uint64_t>(sim_.now() / port::kMicrosecond);
     FrameBuffer<256> frame;
-    if (wire::BuildBeacon(frame, header, bss).ok()) radio_.Transmit(frame.bytes(), {}).IgnoreError();
+    if (wire::BuildBeacon(frame, header, bss).ok())
+      radio_.Transmit(frame.bytes(), {}).IgnoreError();
     sim_.scheduler().ScheduleAfter(102'400 * port::kMicrosecond, [this] { Beacon(); });
   }
   void OnReceive(ByteSpan, const port::RxInfo&) override {}
@@ -117,9 +125,10 @@ SniffScene::SniffScene(sim::Simulation& sim, uint8_t sniffer_channel, uint64_t s
   const uint32_t ap_cafe = add(-30, 12, 6, MacAddress({0x02, 0xca, 0xfe, 0, 0, 6}));
 
   const TimeNs ms = port::kMillisecond;
-  const auto node = [&](uint32_t id, MacAddress peer, espnow::Version version, size_t size, TimeNs period,
-                        uint64_t n) {
-    nodes_.push_back(std::make_unique<EspnowNode>(sim, id, peer, version, size, period, seed * 11 + n));
+  const auto node = [&](uint32_t id, MacAddress peer, espnow::Version version, size_t size,
+                        TimeNs period, uint64_t n) {
+    nodes_.push_back(
+        std::make_unique<EspnowNode>(sim, id, peer, version, size, period, seed * 11 + n));
   };
   node(sensor_a, MacAddress::Broadcast(), espnow::Version::kV1, 24, 200 * ms, 1);
   node(sensor_b, MacAddress::Broadcast(), espnow::Version::kV1, 32, 500 * ms, 2);

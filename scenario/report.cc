@@ -13,7 +13,9 @@ namespace {
 // (numbers); two spaces between columns, no trailing blanks.
 class TextTable {
  public:
-  TextTable(std::vector<std::string> header, size_t left) : left_(left) { rows_.push_back(std::move(header)); }
+  TextTable(std::vector<std::string> header, size_t left) : left_(left) {
+    rows_.push_back(std::move(header));
+  }
   void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
 
   std::string Render() const {
@@ -72,7 +74,8 @@ std::vector<std::string> CountColumns(const Counts& c) {
 std::string FormatResults(const Scenario& s, const Results& r) {
   std::ostringstream out;
   out << s.source << ": " << s.nodes.size() << (s.nodes.size() == 1 ? " node, " : " nodes, ")
-      << Fixed(static_cast<double>(r.simulated) / 1e9, 3) << " s simulated, seed " << s.seed << "\n";
+      << Fixed(static_cast<double>(r.simulated) / 1e9, 3) << " s simulated, seed " << s.seed
+      << "\n";
   if (!s.description.empty()) out << s.description << "\n";
 
   TextTable nodes({"node", "mac", "role", "sent", "acked", "retries", "lost", "queued", "recv",
@@ -80,7 +83,8 @@ std::string FormatResults(const Scenario& s, const Results& r) {
                   3);
   for (size_t i = 0; i < r.nodes.size(); ++i) {
     const NodeResult& n = r.nodes[i];
-    std::vector<std::string> row = {s.nodes[i].name, Mac(s.nodes[i].mac), RoleName(s.nodes[i].role)};
+    std::vector<std::string> row = {s.nodes[i].name, Mac(s.nodes[i].mac),
+                                    RoleName(s.nodes[i].role)};
     for (std::string& cell : CountColumns(n.counts)) row.push_back(std::move(cell));
     row.push_back(std::to_string(n.received));
     row.push_back(std::to_string(n.rx_dropped));
@@ -97,9 +101,9 @@ std::string FormatResults(const Scenario& s, const Results& r) {
                   2);
   for (const LinkResult& l : r.links) {
     std::vector<std::string> row = {
-        s.nodes[l.from].name,
-        l.to.is_multicast() ? (l.to == MacAddress::Broadcast() ? "broadcast" : Mac(l.to))
-                            : (l.to_node ? s.nodes[*l.to_node].name : Mac(l.to))};
+        s.nodes[l.from].name, l.to.is_multicast()
+                                  ? (l.to == MacAddress::Broadcast() ? "broadcast" : Mac(l.to))
+                                  : (l.to_node ? s.nodes[*l.to_node].name : Mac(l.to))};
     for (std::string& cell : CountColumns(l.counts)) row.push_back(std::move(cell));
     row.push_back(std::to_string(l.received));
     row.push_back(l.counts.sent > 0 && l.listeners > 0 ? Percent(l.delivery()) : "-");
@@ -114,7 +118,9 @@ std::string FormatResults(const Scenario& s, const Results& r) {
     const double busy_s = static_cast<double>(c.busy) / 1e9;
     air.Add({std::to_string(channel), std::to_string(c.frames), std::to_string(c.acks),
              std::to_string(c.retransmissions), Fixed(busy_s, 3),
-             r.simulated > 0 ? Percent(static_cast<double>(c.busy) / static_cast<double>(r.simulated)) : "-"});
+             r.simulated > 0
+                 ? Percent(static_cast<double>(c.busy) / static_cast<double>(r.simulated))
+                 : "-"});
   }
   out << "\nair\n" << air.Render();
   out << "collisions " << r.air.collisions << " (receptions lost to overlapping frames), "

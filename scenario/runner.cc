@@ -20,10 +20,10 @@ sim::SimulationConfig SimConfig(const Scenario& s) {
   sim::SimulationConfig config;
   config.seed = s.seed;
   config.medium.shadowing_sigma_db = s.air.shadowing_sigma_db;
-  config.medium.path_loss = std::make_shared<sim::LogDistancePathLoss>(sim::LogDistancePathLoss::Config{
-      .exponent = s.air.path_loss_exponent,
-      .reference_distance_m = s.air.reference_distance_m,
-      .reference_loss_db = s.air.reference_loss_db});
+  config.medium.path_loss = std::make_shared<sim::LogDistancePathLoss>(
+      sim::LogDistancePathLoss::Config{.exponent = s.air.path_loss_exponent,
+                                       .reference_distance_m = s.air.reference_distance_m,
+                                       .reference_loss_db = s.air.reference_loss_db});
   return config;
 }
 
@@ -59,7 +59,8 @@ double LinkResult::delivery() const {
 }
 
 double NodeResult::delivery() const {
-  return counts.sent > 0 ? static_cast<double>(counts.acked) / static_cast<double>(counts.sent) : 0.0;
+  return counts.sent > 0 ? static_cast<double>(counts.acked) / static_cast<double>(counts.sent)
+                         : 0.0;
 }
 
 struct Runner::LinkTally {
@@ -88,18 +89,23 @@ class Runner::ScenarioNode final : public espnow::LinkListener {
     stack.SetListener(this);
     Check(stack.SetEnabled(true), "enable ESP-NOW");
     for (const PeerSpec& p : spec_.peers) {
-      Check(stack.AddPeer({.mac = p.mac, .lmk = p.lmk, .channel = p.channel, .encrypt = p.encrypt,
+      Check(stack.AddPeer({.mac = p.mac,
+                           .lmk = p.lmk,
+                           .channel = p.channel,
+                           .encrypt = p.encrypt,
                            .version = p.version}),
             "add a peer");
     }
     for (size_t k = 0; k < spec_.traffic.size(); ++k) {
       const TrafficSpec& t = spec_.traffic[k];
-      sources_.push_back({&t, &run_.LinkFor(index_, t.to), AppStream(run.scenario_.seed, index, k + 1)});
+      sources_.push_back(
+          {&t, &run_.LinkFor(index_, t.to), AppStream(run.scenario_.seed, index, k + 1)});
     }
     for (size_t k = 0; k < sources_.size(); ++k) {
       Source& s = sources_[k];
-      const TimeNs first =
-          s.spec->start ? *s.spec->start : sim::FirstArrival(s.spec->arrivals, s.spec->interval, s.rng);
+      const TimeNs first = s.spec->start
+                               ? *s.spec->start
+                               : sim::FirstArrival(s.spec->arrivals, s.spec->interval, s.rng);
       run_.simulation_.scheduler().ScheduleAt(first, [this, k] { Fire(k); });
     }
   }
@@ -181,16 +187,18 @@ class Runner::ScenarioNode final : public espnow::LinkListener {
       // The bytes seq, seq + 1, ... (mod 256), copied from a ramp 256 bytes at a time.
       payload_.resize(s.spec->payload_size);
       for (size_t i = 0; i < payload_.size(); i += 256) {
-        std::memcpy(payload_.data() + i, kRamp.data() + s.seq % 256, std::min<size_t>(256, payload_.size() - i));
+        std::memcpy(payload_.data() + i, kRamp.data() + s.seq % 256,
+                    std::min<size_t>(256, payload_.size() - i));
       }
     } else {
-      payload_ = Expand(Expand(s.spec->payload, "{seq}", std::to_string(s.seq)), "{node}", spec_.name);
+      payload_ =
+          Expand(Expand(s.spec->payload, "{seq}", std::to_string(s.seq)), "{node}", spec_.name);
     }
     Send(*s.link, AsBytes(payload_));
     ++s.seq;
     if (s.spec->count != 0 && s.seq >= s.spec->count) return;
-    run_.simulation_.scheduler().ScheduleAfter(sim::NextArrival(s.spec->arrivals, s.spec->interval, s.rng),
-                                               [this, k] { Fire(k); });
+    run_.simulation_.scheduler().ScheduleAfter(
+        sim::NextArrival(s.spec->arrivals, s.spec->interval, s.rng), [this, k] { Fire(k); });
   }
 
   void Send(LinkTally& link, ByteSpan payload) {
@@ -211,10 +219,12 @@ class Runner::ScenarioNode final : public espnow::LinkListener {
       if (!info.ok()) break;
       ++received_;
       // The link it came over: as a rule the last message's, which spares the lookups.
-      if (!last_heard_ || last_heard_->src != info->src || last_heard_->broadcast != info->broadcast) {
+      if (!last_heard_ || last_heard_->src != info->src ||
+          last_heard_->broadcast != info->broadcast) {
         auto sender = run_.node_by_mac_.find(info->src);
         const MacAddress to = info->broadcast ? MacAddress::Broadcast() : spec_.mac;
-        LinkTally* link = sender == run_.node_by_mac_.end() ? nullptr : &run_.LinkFor(sender->second, to);
+        LinkTally* link =
+            sender == run_.node_by_mac_.end() ? nullptr : &run_.LinkFor(sender->second, to);
         last_heard_ = {info->src, info->broadcast, link};
       }
       if (last_heard_->link != nullptr) ++last_heard_->link->received;
@@ -386,11 +396,13 @@ Results Runner::results() const {
   auto order = [](const LinkTally* l) {
     return std::make_tuple(l->from, l->to.is_multicast(), l->to_node.value_or(UINT32_MAX), l->to);
   };
-  std::sort(links.begin(), links.end(), [&](const LinkTally* a, const LinkTally* b) { return order(a) < order(b); });
+  std::sort(links.begin(), links.end(),
+            [&](const LinkTally* a, const LinkTally* b) { return order(a) < order(b); });
 
   r.nodes.resize(scenario_.nodes.size());
   for (const LinkTally* link : links) {
-    LinkResult lr{link->from, link->to, link->to_node, link->counts, link->received, link->listeners};
+    LinkResult lr{link->from,   link->to,       link->to_node,
+                  link->counts, link->received, link->listeners};
     lr.counts.queued = queued.count(link) ? queued.at(link) : 0;
     std::sort(lr.counts.latencies.begin(), lr.counts.latencies.end());
     Counts& total = r.nodes[link->from].counts;
@@ -402,8 +414,10 @@ Results Runner::results() const {
     total.retries += lr.counts.retries;
     // Sorted lists merged stay sorted.
     const auto merged = static_cast<std::ptrdiff_t>(total.latencies.size());
-    total.latencies.insert(total.latencies.end(), lr.counts.latencies.begin(), lr.counts.latencies.end());
-    std::inplace_merge(total.latencies.begin(), total.latencies.begin() + merged, total.latencies.end());
+    total.latencies.insert(total.latencies.end(), lr.counts.latencies.begin(),
+                           lr.counts.latencies.end());
+    std::inplace_merge(total.latencies.begin(), total.latencies.begin() + merged,
+                       total.latencies.end());
     r.links.push_back(std::move(lr));
   }
   r.air = air_->result;

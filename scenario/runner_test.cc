@@ -119,8 +119,10 @@ TEST(Runner, LabPair_EveryReadingDeliveredAndAnswered) {
   const TimeNs answer_frames = [&] {
     TimeNs total = 0;
     for (int i = 0; i < 10; ++i) {
-      total += sim::Airtime(port::Rate::k1Mbps, false,
-                            espnow::EncodedSize(("got " + std::to_string(i) + " #" + std::to_string(i)).size(), true));
+      total +=
+          sim::Airtime(port::Rate::k1Mbps, false,
+                       espnow::EncodedSize(
+                           ("got " + std::to_string(i) + " #" + std::to_string(i)).size(), true));
     }
     return total;
   }();
@@ -309,7 +311,8 @@ position = [10, 0]
   EXPECT_GT(c.queued, 0u);
   EXPECT_EQ(r.air.refused, c.refused);
   // Busy for the frame and its ACK (2536 + 304 us) of each 3210 us exchange (air-model.md).
-  EXPECT_NEAR(static_cast<double>(r.air.channels.at(1).busy) / port::kSecond, 2840.0 / 3210.0, 0.02);
+  EXPECT_NEAR(static_cast<double>(r.air.channels.at(1).busy) / port::kSecond, 2840.0 / 3210.0,
+              0.02);
 }
 
 TEST(Runner, HiddenTerminals_CollisionsAndRetries) {
@@ -337,7 +340,8 @@ traffic = { to = "b", payload_size = 250, rate = 50 }
   ExpectConsistent(r);
   EXPECT_GT(r.nodes[1].radio.phy.rx_collisions, 10u);
   EXPECT_GT(r.nodes[0].counts.retries, 10u);
-  EXPECT_EQ(r.air.collisions, r.nodes[1].radio.phy.rx_collisions + r.nodes[0].radio.phy.rx_collisions +
+  EXPECT_EQ(r.air.collisions, r.nodes[1].radio.phy.rx_collisions +
+                                  r.nodes[0].radio.phy.rx_collisions +
                                   r.nodes[2].radio.phy.rx_collisions);
 }
 

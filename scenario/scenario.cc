@@ -112,7 +112,8 @@ class Fields {
   std::optional<std::string> String(std::string_view key, const char* example) {
     const toml::node* node = Get(key);
     if (node == nullptr) return std::nullopt;
-    if (!node->is_string()) Fail(node, std::string(key) + " must be text in quotes, e.g. " + example);
+    if (!node->is_string())
+      Fail(node, std::string(key) + " must be text in quotes, e.g. " + example);
     return node->value<std::string>();
   }
   std::optional<double> Number(std::string_view key, double low, double high, const char* example) {
@@ -132,8 +133,8 @@ class Fields {
     if (node == nullptr) return std::nullopt;
     const std::optional<int64_t> value = node->is_integer() ? node->value<int64_t>() : std::nullopt;
     if (!value || *value < low || *value > high) {
-      Fail(node, std::string(key) + " must be a whole number from " + std::to_string(low) +
-                     " to " + std::to_string(high) + ", e.g. " + example);
+      Fail(node, std::string(key) + " must be a whole number from " + std::to_string(low) + " to " +
+                     std::to_string(high) + ", e.g. " + example);
     }
     return value;
   }
@@ -167,8 +168,9 @@ class Fields {
     if (!text) return std::nullopt;
     Result<MacAddress> mac = MacAddress::Parse(text->data(), text->size());
     if (!mac.ok()) {
-      Fail(Get(key), std::string(key) + " \"" + *text +
-                         "\" is not a MAC address; write six hex bytes, e.g. \"4c:11:ae:89:bd:d5\"");
+      Fail(Get(key),
+           std::string(key) + " \"" + *text +
+               "\" is not a MAC address; write six hex bytes, e.g. \"4c:11:ae:89:bd:d5\"");
     }
     return *mac;
   }
@@ -241,8 +243,8 @@ class Fields {
     for (auto&& [key, value] : table_) {
       if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
       if (const std::string_view best = Closest(key.str(), known); !best.empty()) {
-        FailAt(key.source().begin, "unknown key \"" + std::string(key.str()) + "\"; did you mean \"" +
-                                       std::string(best) + "\"?");
+        FailAt(key.source().begin, "unknown key \"" + std::string(key.str()) +
+                                       "\"; did you mean \"" + std::string(best) + "\"?");
       }
     }
   }
@@ -265,7 +267,8 @@ class Fields {
 
  private:
   // The known key within two edits of `key`, the closest; empty when none is.
-  static std::string_view Closest(std::string_view key, const std::vector<std::string_view>& known) {
+  static std::string_view Closest(std::string_view key,
+                                  const std::vector<std::string_view>& known) {
     std::string_view best;
     size_t best_distance = 3;
     for (std::string_view candidate : known) {
@@ -342,31 +345,38 @@ class Loader {
     s.seed = static_cast<uint64_t>(
         top.Integer("seed", 0, INT64_MAX, "seed = 42").value_or(static_cast<int64_t>(s.seed)));
     s.duration = top.Duration("duration", "duration = \"60s\"").value_or(s.duration);
-    if (s.duration <= 0) top.Fail(top.Get("duration"), "duration must be more than 0, e.g. duration = \"60s\"");
+    if (s.duration <= 0)
+      top.Fail(top.Get("duration"), "duration must be more than 0, e.g. duration = \"60s\"");
     const std::string pacing = top.String("pacing", "pacing = \"realtime\"").value_or("fast");
     if (pacing != "fast" && pacing != "realtime") {
-      top.Fail(top.Get("pacing"), "pacing must be \"fast\" (as fast as the machine goes) or "
-                                  "\"realtime\" (with speed = 1.0, or 2.0 for twice as fast)");
+      top.Fail(top.Get("pacing"),
+               "pacing must be \"fast\" (as fast as the machine goes) or "
+               "\"realtime\" (with speed = 1.0, or 2.0 for twice as fast)");
     }
     const std::optional<double> speed = top.Number("speed", 0.001, 1e6, "speed = 2.0");
     if (speed && pacing != "realtime") {
-      top.Fail(top.Get("speed"), "speed applies to pacing = \"realtime\"; add that line or drop speed");
+      top.Fail(top.Get("speed"),
+               "speed applies to pacing = \"realtime\"; add that line or drop speed");
     }
     if (pacing == "realtime") s.speed = speed.value_or(1.0);
 
     if (const toml::node* air = top.Get("air")) {
       if (!air->is_table()) top.Fail(air, "air must be a table: write an [air] section");
       Fields a(*this, *air->as_table(), "[air]");
-      s.air.path_loss_exponent = a.Number("path_loss_exponent", 1.0, 8.0, "path_loss_exponent = 3.0")
-                                     .value_or(s.air.path_loss_exponent);
-      s.air.reference_loss_db = a.Number("reference_loss_db", 0.0, 200.0, "reference_loss_db = 40.05")
-                                    .value_or(s.air.reference_loss_db);
+      s.air.path_loss_exponent =
+          a.Number("path_loss_exponent", 1.0, 8.0, "path_loss_exponent = 3.0")
+              .value_or(s.air.path_loss_exponent);
+      s.air.reference_loss_db =
+          a.Number("reference_loss_db", 0.0, 200.0, "reference_loss_db = 40.05")
+              .value_or(s.air.reference_loss_db);
       s.air.reference_distance_m =
           a.Number("reference_distance_m", 0.001, 1000.0, "reference_distance_m = 1.0")
               .value_or(s.air.reference_distance_m);
-      s.air.shadowing_sigma_db = a.Number("shadowing_sigma_db", 0.0, 30.0, "shadowing_sigma_db = 4.0")
-                                     .value_or(s.air.shadowing_sigma_db);
-      a.Finish({"path_loss_exponent", "reference_loss_db", "reference_distance_m", "shadowing_sigma_db"});
+      s.air.shadowing_sigma_db =
+          a.Number("shadowing_sigma_db", 0.0, 30.0, "shadowing_sigma_db = 4.0")
+              .value_or(s.air.shadowing_sigma_db);
+      a.Finish({"path_loss_exponent", "reference_loss_db", "reference_distance_m",
+                "shadowing_sigma_db"});
     }
 
     // Nodes and groups, numbered in the order they appear in the file.
@@ -378,7 +388,8 @@ class Loader {
       return a.first->source().begin < b.first->source().begin;
     });
     if (sections.empty()) {
-      Fail(&root, "", "the scenario has no nodes; add a [[node]] section with a name and a position");
+      Fail(&root, "",
+           "the scenario has no nodes; add a [[node]] section with a name and a position");
     }
     for (const auto& [table, group] : sections) {
       if (group) {
@@ -400,10 +411,12 @@ class Loader {
  private:
   // The keys a [[node]] and a [[group]] share, read into `spec`.
   void ReadCommon(Fields& f, NodeSpec& spec, Declaration& d) {
-    spec.channel = static_cast<uint8_t>(f.Integer("channel", 1, 14, "channel = 6").value_or(spec.channel));
-    spec.tx_power_dbm = f.Number("tx_power_dbm", -30.0, 30.0, "tx_power_dbm = 19.5").value_or(spec.tx_power_dbm);
-    spec.noise_figure_db =
-        f.Number("noise_figure_db", 0.0, 30.0, "noise_figure_db = 7.0").value_or(spec.noise_figure_db);
+    spec.channel =
+        static_cast<uint8_t>(f.Integer("channel", 1, 14, "channel = 6").value_or(spec.channel));
+    spec.tx_power_dbm =
+        f.Number("tx_power_dbm", -30.0, 30.0, "tx_power_dbm = 19.5").value_or(spec.tx_power_dbm);
+    spec.noise_figure_db = f.Number("noise_figure_db", 0.0, 30.0, "noise_figure_db = 7.0")
+                               .value_or(spec.noise_figure_db);
     if (const std::optional<std::string> role = f.String("role", "role = \"gateway\"")) {
       if (*role == "node") {
         spec.role = Role::kNode;
@@ -412,13 +425,15 @@ class Loader {
       } else if (*role == "sniffer") {
         spec.role = Role::kSniffer;
       } else {
-        f.Fail(f.Get("role"), "role must be \"node\" (sends its traffic), \"gateway\" (also "
-                              "answers each message) or \"sniffer\" (only listens)");
+        f.Fail(f.Get("role"),
+               "role must be \"node\" (sends its traffic), \"gateway\" (also "
+               "answers each message) or \"sniffer\" (only listens)");
       }
     }
     if (const std::optional<espnow::Key> pmk = f.Key("pmk")) spec.pmk = *pmk;
     if (const std::optional<std::string> reply = f.String("reply", "reply = \"got {msg}\"")) {
-      if (spec.role != Role::kResponder) f.Fail(f.Get("reply"), "reply is for role = \"gateway\"; add that line or drop reply");
+      if (spec.role != Role::kResponder)
+        f.Fail(f.Get("reply"), "reply is for role = \"gateway\"; add that line or drop reply");
       spec.reply = *reply;
     }
     d.context = f.context();
@@ -426,14 +441,16 @@ class Loader {
     const std::vector<const toml::table*> peers = f.Tables("peer");
     const std::vector<const toml::table*> traffic = f.Tables("traffic");
     if (spec.role == Role::kSniffer && !(peers.empty() && traffic.empty())) {
-      f.Fail("a sniffer only listens: move its peers and traffic to another node, or make it "
-             "role = \"node\"");
+      f.Fail(
+          "a sniffer only listens: move its peers and traffic to another node, or make it "
+          "role = \"node\"");
     }
     for (size_t i = 0; i < peers.size(); ++i) {
       d.peers.push_back(ReadPeer(*peers[i], d.context + " peer " + std::to_string(i + 1)));
     }
     for (size_t i = 0; i < traffic.size(); ++i) {
-      d.traffic.push_back(ReadTraffic(*traffic[i], d.context + " traffic " + std::to_string(i + 1)));
+      d.traffic.push_back(
+          ReadTraffic(*traffic[i], d.context + " traffic " + std::to_string(i + 1)));
     }
   }
 
@@ -447,8 +464,10 @@ class Loader {
     const std::optional<std::string> name = f.String("name", example);
     if (name->empty() || name->find_first_of(" \t\"") != std::string::npos ||
         *name == "broadcast" || MacAddress::Parse(name->data(), name->size()).ok()) {
-      f.Fail(node, "name \"" + *name + "\" must be a word without spaces, other than "
-                   "\"broadcast\" or a MAC address, e.g. " + example);
+      f.Fail(node, "name \"" + *name +
+                       "\" must be a word without spaces, other than "
+                       "\"broadcast\" or a MAC address, e.g. " +
+                       example);
     }
     return *name;
   }
@@ -482,11 +501,13 @@ class Loader {
     const auto count = static_cast<uint32_t>(*f.Integer("count", 1, 10000, "count = 20"));
     const std::optional<MacAddress> mac_base = f.Mac("mac_base");
     if (mac_base && mac_base->is_multicast()) {
-      f.Fail(f.Get("mac_base"), "mac_base must be a unicast address (first byte even), e.g. \"02:00:00:00:10:00\"");
+      f.Fail(f.Get("mac_base"),
+             "mac_base must be a unicast address (first byte even), e.g. \"02:00:00:00:10:00\"");
     }
 
     const toml::node* layout_node = f.Get("layout");
-    if (layout_node == nullptr) f.Fail("give a layout: \"grid\", \"ring\" or \"random\", e.g. layout = \"grid\"");
+    if (layout_node == nullptr)
+      f.Fail("give a layout: \"grid\", \"ring\" or \"random\", e.g. layout = \"grid\"");
     const std::string layout = *f.String("layout", "layout = \"grid\"");
     std::vector<sim::Position> positions;
     std::vector<std::string_view> layout_keys;  // what this layout reads
@@ -497,7 +518,8 @@ class Loader {
           f.Integer("columns", 1, 10000, "columns = 10")
               .value_or(static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(count))))));
       for (uint32_t i = 0; i < count; ++i) {
-        positions.push_back({origin.x + spacing * (i % columns), origin.y + spacing * (i / columns), origin.z});
+        positions.push_back(
+            {origin.x + spacing * (i % columns), origin.y + spacing * (i / columns), origin.z});
       }
       layout_keys = {"spacing", "columns"};
     } else if (layout == "ring") {
@@ -505,28 +527,33 @@ class Loader {
       const double radius = *f.Number("radius", 0.0, 1e5, "radius = 15.0");
       for (uint32_t i = 0; i < count; ++i) {
         const double angle = 2.0 * std::numbers::pi * i / count;
-        positions.push_back({origin.x + radius * std::cos(angle), origin.y + radius * std::sin(angle), origin.z});
+        positions.push_back(
+            {origin.x + radius * std::cos(angle), origin.y + radius * std::sin(angle), origin.z});
       }
       layout_keys = {"radius"};
     } else if (layout == "random") {
-      if (!f.Has("room")) f.Fail("a random layout needs the room's size in metres, e.g. room = [60, 40]");
+      if (!f.Has("room"))
+        f.Fail("a random layout needs the room's size in metres, e.g. room = [60, 40]");
       const sim::Position room = *f.Position("room", "room = [60, 40]");
-      if (room.x < 0 || room.y < 0 || room.z < 0) f.Fail(f.Get("room"), "room sizes must not be negative");
+      if (room.x < 0 || room.y < 0 || room.z < 0)
+        f.Fail(f.Get("room"), "room sizes must not be negative");
       // Its own seed, not the run's: another --seed reruns the same room. The stream also
       // takes the group's name, so that sections added around it do not move its nodes.
       const auto layout_seed = static_cast<uint64_t>(
           f.Integer("layout_seed", 0, INT64_MAX, "layout_seed = 7").value_or(1));
       uint64_t name_hash = 0xcbf29ce484222325ull;  // FNV-1a: stable everywhere, unlike std::hash
       for (char c : prefix) name_hash = (name_hash ^ static_cast<uint8_t>(c)) * 0x100000001b3ull;
-      port::SplitMix64 rng = sim::MakeStream(layout_seed, sim::Stream::kApplication, UINT64_MAX, name_hash);
+      port::SplitMix64 rng =
+          sim::MakeStream(layout_seed, sim::Stream::kApplication, UINT64_MAX, name_hash);
       for (uint32_t i = 0; i < count; ++i) {
         const double x = sim::Uniform01(rng), y = sim::Uniform01(rng), z = sim::Uniform01(rng);
         positions.push_back({origin.x + x * room.x, origin.y + y * room.y, origin.z + z * room.z});
       }
       layout_keys = {"room", "layout_seed"};
     } else {
-      f.Fail(layout_node, "layout must be \"grid\" (spacing, columns), \"ring\" (radius) or "
-                          "\"random\" (room, layout_seed)");
+      f.Fail(layout_node,
+             "layout must be \"grid\" (spacing, columns), \"ring\" (radius) or "
+             "\"random\" (room, layout_seed)");
     }
 
     NodeSpec common;
@@ -562,7 +589,8 @@ class Loader {
 
   Target ReadTarget(Fields& f, const char* example) {
     const toml::node* node = f.Get("to");
-    if (node == nullptr) f.Fail(std::string("say where to: a node's name, a MAC or \"broadcast\", e.g. ") + example);
+    if (node == nullptr)
+      f.Fail(std::string("say where to: a node's name, a MAC or \"broadcast\", e.g. ") + example);
     return {*f.String("to", example), node};
   }
 
@@ -582,7 +610,8 @@ class Loader {
       if (!f.Has("encrypt")) peer.spec.encrypt = true;
     }
     ReadVersion(f, peer.spec);
-    peer.spec.channel = static_cast<uint8_t>(f.Integer("channel", 0, 14, "channel = 0").value_or(0));
+    peer.spec.channel =
+        static_cast<uint8_t>(f.Integer("channel", 0, 14, "channel = 0").value_or(0));
     f.Finish({"to", "encrypt", "lmk", "version", "channel"});
     return peer;
   }
@@ -590,18 +619,23 @@ class Loader {
   RawTraffic ReadTraffic(const toml::table& table, std::string context) {
     Fields f(*this, table, std::move(context));
     static const std::vector<std::string_view> kKeys = {
-        "to", "payload", "payload_size", "interval", "rate", "count", "start", "version", "encrypt", "lmk"};
+        "to",    "payload", "payload_size", "interval", "rate",
+        "count", "start",   "version",      "encrypt",  "lmk"};
     f.CheckTypos(kKeys);
     RawTraffic t;
     t.table = &table;
     t.to = ReadTarget(f, "to = \"master\"");
     const std::optional<std::string> payload = f.String("payload", "payload = \"reading {seq}\"");
-    const std::optional<int64_t> size =
-        f.Integer("payload_size", 0, static_cast<int64_t>(espnow::kMaxPayloadV2), "payload_size = 250");
-    if (payload && size) f.Fail(f.Get("payload_size"), "give payload (text) or payload_size (bytes), not both");
-    if (!payload && !size) f.Fail("give what to send: payload = \"reading {seq}\" or payload_size = 250");
+    const std::optional<int64_t> size = f.Integer(
+        "payload_size", 0, static_cast<int64_t>(espnow::kMaxPayloadV2), "payload_size = 250");
+    if (payload && size)
+      f.Fail(f.Get("payload_size"), "give payload (text) or payload_size (bytes), not both");
+    if (!payload && !size)
+      f.Fail("give what to send: payload = \"reading {seq}\" or payload_size = 250");
     if (payload) {
-      if (payload->empty()) f.Fail(f.Get("payload"), "payload must not be empty; use payload_size = 0 for an empty message");
+      if (payload->empty())
+        f.Fail(f.Get("payload"),
+               "payload must not be empty; use payload_size = 0 for an empty message");
       t.spec.payload = *payload;
     } else {
       t.spec.payload_size = static_cast<size_t>(*size);
@@ -609,10 +643,13 @@ class Loader {
     const std::optional<TimeNs> interval = f.Duration("interval", "interval = \"1s\"");
     const std::optional<double> rate = f.Number("rate", 1e-6, 1e6, "rate = 10.0");
     if (interval.has_value() == rate.has_value()) {
-      f.Fail("give interval = \"1s\" (periodic) or rate = 10.0 (Poisson, messages per second), one of them");
+      f.Fail(
+          "give interval = \"1s\" (periodic) or rate = 10.0 (Poisson, messages per second), one of "
+          "them");
     }
     if (interval) {
-      if (*interval <= 0) f.Fail(f.Get("interval"), "interval must be more than 0, e.g. interval = \"100ms\"");
+      if (*interval <= 0)
+        f.Fail(f.Get("interval"), "interval must be more than 0, e.g. interval = \"100ms\"");
       t.spec.arrivals = Arrivals::kPeriodic;
       t.spec.interval = *interval;
     } else {
@@ -645,8 +682,9 @@ class Loader {
                  std::to_string(it->second->name_node->source().begin.line) + "); rename one");
       }
       if (p.spec.mac.is_multicast()) {
-        Fail(p.mac_node, p.declaration->context,
-             "a node's mac must be a unicast address (first byte even), e.g. \"02:00:00:00:00:01\"");
+        Fail(
+            p.mac_node, p.declaration->context,
+            "a node's mac must be a unicast address (first byte even), e.g. \"02:00:00:00:00:01\"");
       }
       if (auto [it, fresh] = macs.emplace(p.spec.mac, &p); !fresh) {
         char text[MacAddress::kStringSize + 1];
@@ -659,14 +697,17 @@ class Loader {
   }
 
   // The MAC a peer or traffic entry names.
-  MacAddress ResolveTarget(const Target& to, const PendingNode& from, const std::string& context) const {
+  MacAddress ResolveTarget(const Target& to, const PendingNode& from,
+                           const std::string& context) const {
     if (to.text == "broadcast") return MacAddress::Broadcast();
     for (const PendingNode& p : nodes_) {
       if (p.spec.name == to.text) {
         if (&p == &from) Fail(to.node, context, "a node cannot send to itself; name another node");
         if (p.spec.role == Role::kSniffer) {
-          Fail(to.node, context, "\"" + to.text + "\" is a sniffer, which acknowledges nothing; "
-                                 "send to another node, or to \"broadcast\"");
+          Fail(to.node, context,
+               "\"" + to.text +
+                   "\" is a sniffer, which acknowledges nothing; "
+                   "send to another node, or to \"broadcast\"");
         }
         return p.spec.mac;
       }
@@ -674,10 +715,12 @@ class Loader {
     Result<MacAddress> mac = MacAddress::Parse(to.text.data(), to.text.size());
     if (!mac.ok()) {
       std::string known;
-      for (size_t i = 0; i < nodes_.size() && i < 8; ++i) known += (i ? ", " : "") + nodes_[i].spec.name;
+      for (size_t i = 0; i < nodes_.size() && i < 8; ++i)
+        known += (i ? ", " : "") + nodes_[i].spec.name;
       if (nodes_.size() > 8) known += ", ...";
-      Fail(to.node, context, "no node is named \"" + to.text + "\"; name one of " + known +
-                                 ", give a MAC, or \"broadcast\"");
+      Fail(to.node, context,
+           "no node is named \"" + to.text + "\"; name one of " + known +
+               ", give a MAC, or \"broadcast\"");
     }
     return *mac;
   }
@@ -697,8 +740,10 @@ class Loader {
         PeerSpec peer = d.peers[i].spec;
         peer.mac = ResolveTarget(d.peers[i].to, p, context);
         if (FindPeer(p.spec, peer.mac) != nullptr) {
-          Fail(d.peers[i].to.node, context, "\"" + d.peers[i].to.text + "\" is a peer already; "
-                                            "declare each peer once");
+          Fail(d.peers[i].to.node, context,
+               "\"" + d.peers[i].to.text +
+                   "\" is a peer already; "
+                   "declare each peer once");
         }
         CheckPeer(peer, p, d.peers[i].to.node, context);
         p.spec.peers.push_back(peer);
@@ -724,10 +769,12 @@ class Loader {
           if (!(wanted == *peer)) {
             Fail(raw.table, context,
                  set_by_traffic.count(t.to)
-                     ? "another traffic to \"" + raw.to.text + "\" set version/encrypt/lmk otherwise; "
-                       "make them agree, or set them once in a [[...peer]] section"
-                     : "\"" + raw.to.text + "\" is declared as a peer: set version, encrypt "
-                       "and lmk there, not on its traffic");
+                     ? "another traffic to \"" + raw.to.text +
+                           "\" set version/encrypt/lmk otherwise; "
+                           "make them agree, or set them once in a [[...peer]] section"
+                     : "\"" + raw.to.text +
+                           "\" is declared as a peer: set version, encrypt "
+                           "and lmk there, not on its traffic");
           }
         }
         CheckPayload(t, *peer, p, raw.table, context);
@@ -742,9 +789,12 @@ class Loader {
       Fail(at, context, "ESP-NOW never encrypts broadcast or multicast; drop encrypt/lmk here");
     }
     if (peer.channel != 0 && peer.channel != p.spec.channel) {
-      Fail(at, context, "the peer's channel " + std::to_string(peer.channel) + " is not the node's (" +
-                            std::to_string(p.spec.channel) + "); ESP-NOW sends on the radio's "
-                            "channel: use channel = 0 or " + std::to_string(p.spec.channel));
+      Fail(at, context,
+           "the peer's channel " + std::to_string(peer.channel) + " is not the node's (" +
+               std::to_string(p.spec.channel) +
+               "); ESP-NOW sends on the radio's "
+               "channel: use channel = 0 or " +
+               std::to_string(p.spec.channel));
     }
   }
 
@@ -753,16 +803,20 @@ class Loader {
     size_t size = t.payload_size;
     if (!t.payload.empty()) {
       std::string longest = t.payload;
-      for (size_t pos; (pos = longest.find("{seq}")) != std::string::npos;) longest.replace(pos, 5, "9999999999");
-      for (size_t pos; (pos = longest.find("{node}")) != std::string::npos;) longest.replace(pos, 6, p.spec.name);
+      for (size_t pos; (pos = longest.find("{seq}")) != std::string::npos;)
+        longest.replace(pos, 5, "9999999999");
+      for (size_t pos; (pos = longest.find("{node}")) != std::string::npos;)
+        longest.replace(pos, 6, p.spec.name);
       size = longest.size();
     }
     const size_t limit = espnow::MaxPayload(peer.version);
     if (size > limit) {
-      Fail(at, context, "the payload takes up to " + std::to_string(size) + " bytes; ESP-NOW v" +
-                            std::to_string(static_cast<int>(peer.version)) + " carries " +
-                            std::to_string(limit) +
-                            (peer.version == espnow::Version::kV1 ? ": shorten it, or use version = 2" : ": shorten it"));
+      Fail(at, context,
+           "the payload takes up to " + std::to_string(size) + " bytes; ESP-NOW v" +
+               std::to_string(static_cast<int>(peer.version)) + " carries " +
+               std::to_string(limit) +
+               (peer.version == espnow::Version::kV1 ? ": shorten it, or use version = 2"
+                                                     : ": shorten it"));
     }
   }
 
@@ -783,14 +837,17 @@ class Loader {
   }
 
   void CheckPeers(const PendingNode& p) const {
-    const size_t encrypted = static_cast<size_t>(std::count_if(
-        p.spec.peers.begin(), p.spec.peers.end(), [](const PeerSpec& peer) { return peer.encrypt; }));
+    const size_t encrypted =
+        static_cast<size_t>(std::count_if(p.spec.peers.begin(), p.spec.peers.end(),
+                                          [](const PeerSpec& peer) { return peer.encrypt; }));
     if (p.spec.peers.size() > kMaxPeers || encrypted > kMaxEncryptedPeers) {
       Fail(p.declaration->table, p.declaration->context,
            "node \"" + p.spec.name + "\" has " + std::to_string(p.spec.peers.size()) + " peers (" +
-               std::to_string(encrypted) + " encrypted, counting those that send to it encrypted); "
-               "ESP-NOW allows " + std::to_string(kMaxPeers) + ", of which " +
-               std::to_string(kMaxEncryptedPeers) + " encrypted: send to fewer nodes, or broadcast");
+               std::to_string(encrypted) +
+               " encrypted, counting those that send to it encrypted); "
+               "ESP-NOW allows " +
+               std::to_string(kMaxPeers) + ", of which " + std::to_string(kMaxEncryptedPeers) +
+               " encrypted: send to fewer nodes, or broadcast");
     }
   }
 

@@ -30,7 +30,7 @@ class ScenarioError : public std::runtime_error {
 };
 
 enum class Role : uint8_t {
-  kNode,     // an ESP-NOW node: sends its traffic, receives
+  kNode,  // an ESP-NOW node: sends its traffic, receives
   // An ESP-NOW node that also answers every unicast message it receives. Files call it
   // role = "gateway" (kept for the files' sake); in C++ it is a responder, because it is
   // not apps::Gateway, the lab's Master.

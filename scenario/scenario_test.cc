@@ -182,8 +182,10 @@ interval = 1
   EXPECT_EQ(ab.version, espnow::Version::kV2);
   // b gets a as an encrypted peer with the same key, as a lab would set it up.
   ASSERT_EQ(s.nodes[1].peers.size(), 1u);
-  EXPECT_EQ(s.nodes[1].peers[0], (PeerSpec{.mac = s.nodes[0].mac, .encrypt = true, .lmk = lmk,
-                                           .version = espnow::Version::kV2}));
+  EXPECT_EQ(
+      s.nodes[1].peers[0],
+      (PeerSpec{
+          .mac = s.nodes[0].mac, .encrypt = true, .lmk = lmk, .version = espnow::Version::kV2}));
   // c declared a itself: nothing added, and a gets c mirrored with c's key.
   ASSERT_EQ(s.nodes[2].peers.size(), 1u);
   EXPECT_EQ(s.nodes[2].peers[0].lmk[0], std::byte{0xfe});
@@ -295,121 +297,157 @@ TEST(ScenarioErrors, TomlSyntax_NamesLineAndColumn) {
 
 TEST(ScenarioErrors, TypoInRequiredTrafficKey_SuggestsIt) {
   // Without the check for typos first, this would say "give what to send".
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
-                    "paylod = \"x\"\ninterval = \"1s\"\n"),
-            "t.toml:6:1: node \"a\" traffic 1: unknown key \"paylod\"; did you mean \"payload\"?");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
-                    "payload = \"x\"\nintervall = \"1s\"\n"),
-            "t.toml:7:1: node \"a\" traffic 1: unknown key \"intervall\"; did you mean \"interval\"?");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
+              "paylod = \"x\"\ninterval = \"1s\"\n"),
+      "t.toml:6:1: node \"a\" traffic 1: unknown key \"paylod\"; did you mean \"payload\"?");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
+              "payload = \"x\"\nintervall = \"1s\"\n"),
+      "t.toml:7:1: node \"a\" traffic 1: unknown key \"intervall\"; did you mean \"interval\"?");
 }
 
 TEST(ScenarioErrors, UnknownKey_SuggestsTheClosest) {
   const std::string e = ErrorOf("[[node]]\nname = \"slave\"\nposition = [0, 0]\ntx_pwr_dbm = 3\n");
-  EXPECT_EQ(e, "t.toml:4:1: node \"slave\": unknown key \"tx_pwr_dbm\"; did you mean \"tx_power_dbm\"?");
+  EXPECT_EQ(
+      e, "t.toml:4:1: node \"slave\": unknown key \"tx_pwr_dbm\"; did you mean \"tx_power_dbm\"?");
 }
 
 TEST(ScenarioErrors, UnknownKeyFarFromAll_ListsTheKeys) {
-  const std::string e = ErrorOf("[air]\nweather = \"rain\"\n[[node]]\nname = \"a\"\nposition = [0, 0]\n");
-  EXPECT_EQ(e.rfind("t.toml:2:1: [air]: unknown key \"weather\"; the keys here are path_loss_exponent", 0), 0u) << e;
+  const std::string e =
+      ErrorOf("[air]\nweather = \"rain\"\n[[node]]\nname = \"a\"\nposition = [0, 0]\n");
+  EXPECT_EQ(
+      e.rfind("t.toml:2:1: [air]: unknown key \"weather\"; the keys here are path_loss_exponent",
+              0),
+      0u)
+      << e;
 }
 
 TEST(ScenarioErrors, WrongTypeOrRange_SaysWhatToWrite) {
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\nchannel = 15\n"),
-            "t.toml:4:11: node \"a\": channel must be a whole number from 1 to 14, e.g. channel = 6");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\nchannel = 15\n"),
+      "t.toml:4:11: node \"a\": channel must be a whole number from 1 to 14, e.g. channel = 6");
   EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = \"here\"\n"),
-            "t.toml:3:12: node \"a\": position must be [x, y] or [x, y, z] in metres, e.g. position = [10, 0]");
-  EXPECT_EQ(ErrorOf("duration = \"soon\"\n[[node]]\nname = \"a\"\nposition = [0, 0]\n"),
-            "t.toml:1:12: duration must be a duration: seconds, or text with a unit (us, ms, s, min), "
-            "e.g. duration = \"60s\"");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nmac = \"4c:11:ae\"\nposition = [0, 0]\n"),
-            "t.toml:3:7: node \"a\": mac \"4c:11:ae\" is not a MAC address; write six hex bytes, e.g. "
-            "\"4c:11:ae:89:bd:d5\"");
+            "t.toml:3:12: node \"a\": position must be [x, y] or [x, y, z] in metres, e.g. "
+            "position = [10, 0]");
+  EXPECT_EQ(
+      ErrorOf("duration = \"soon\"\n[[node]]\nname = \"a\"\nposition = [0, 0]\n"),
+      "t.toml:1:12: duration must be a duration: seconds, or text with a unit (us, ms, s, min), "
+      "e.g. duration = \"60s\"");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nmac = \"4c:11:ae\"\nposition = [0, 0]\n"),
+      "t.toml:3:7: node \"a\": mac \"4c:11:ae\" is not a MAC address; write six hex bytes, e.g. "
+      "\"4c:11:ae:89:bd:d5\"");
   EXPECT_NE(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\npmk = \"short\"\n")
                 .find("t.toml:4:7: node \"a\": pmk must be 16 characters or 32 hex digits"),
             std::string::npos);
 }
 
 TEST(ScenarioErrors, MissingRequired_SaysWhatToAdd) {
-  EXPECT_EQ(ErrorOf("seed = 3\n"),
-            "t.toml:1:1: the scenario has no nodes; add a [[node]] section with a name and a position");
+  EXPECT_EQ(
+      ErrorOf("seed = 3\n"),
+      "t.toml:1:1: the scenario has no nodes; add a [[node]] section with a name and a position");
   EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\n"),
             "t.toml:1:1: node \"a\": give it a position in metres, e.g. position = [0, 0]");
   EXPECT_EQ(ErrorOf("[[node]]\nposition = [0, 0]\n"),
             "t.toml:1:1: node 1: give it a name, e.g. name = \"master\"");
   EXPECT_EQ(ErrorOf("[[group]]\nname = \"g\"\ncount = 3\nlayout = \"ring\"\n"),
             "t.toml:1:1: group \"g\": a ring needs its radius in metres, e.g. radius = 15.0");
-  const std::string e = ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
-                                "payload_size = 3\n");
-  EXPECT_EQ(e, "t.toml:4:1: node \"a\" traffic 1: give interval = \"1s\" (periodic) or rate = 10.0 "
-               "(Poisson, messages per second), one of them");
+  const std::string e = ErrorOf(
+      "[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.traffic]]\nto = \"broadcast\"\n"
+      "payload_size = 3\n");
+  EXPECT_EQ(e,
+            "t.toml:4:1: node \"a\" traffic 1: give interval = \"1s\" (periodic) or rate = 10.0 "
+            "(Poisson, messages per second), one of them");
 }
 
 TEST(ScenarioErrors, UnknownTarget_NamesTheNodesThereAre) {
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
-                    "[[node.traffic]]\nto = \"mastr\"\npayload = \"x\"\ninterval = 1\n"
-                    "[[node]]\nname = \"master\"\nposition = [1, 0]\n"),
-            "t.toml:5:6: node \"a\" traffic 1: no node is named \"mastr\"; name one of a, master, give "
-            "a MAC, or \"broadcast\"");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
+              "[[node.traffic]]\nto = \"mastr\"\npayload = \"x\"\ninterval = 1\n"
+              "[[node]]\nname = \"master\"\nposition = [1, 0]\n"),
+      "t.toml:5:6: node \"a\" traffic 1: no node is named \"mastr\"; name one of a, master, give "
+      "a MAC, or \"broadcast\"");
   // A MAC outside the scenario is a fine destination (a board that is not there).
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
-                    "[[node.traffic]]\nto = \"4c:11:ae:00:00:01\"\npayload = \"x\"\ninterval = 1\n"),
-            "");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
+              "[[node.traffic]]\nto = \"4c:11:ae:00:00:01\"\npayload = \"x\"\ninterval = 1\n"),
+      "");
 }
 
 TEST(ScenarioErrors, DuplicateNameOrMac_PointsAtTheSecond) {
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node]]\nname = \"a\"\nposition = [1, 0]\n"),
-            "t.toml:5:8: node \"a\": the name \"a\" is taken already (by the node declared at line 2); "
-            "rename one");
+  EXPECT_EQ(
+      ErrorOf(
+          "[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node]]\nname = \"a\"\nposition = [1, 0]\n"),
+      "t.toml:5:8: node \"a\": the name \"a\" is taken already (by the node declared at line 2); "
+      "rename one");
   // A group's generated default MACs meet a node that took one of them.
   const std::string e = ErrorOf(
       "[[group]]\nname = \"g\"\ncount = 2\nlayout = \"grid\"\n"
       "[[node]]\nname = \"x\"\nmac = \"02:00:00:00:00:01\"\nposition = [0, 0]\n");
-  EXPECT_EQ(e, "t.toml:7:7: node \"x\": node \"x\" has the MAC 02:00:00:00:00:01 of node \"g2\"; give one "
-               "of them another mac (or mac_base)");
+  EXPECT_EQ(
+      e,
+      "t.toml:7:7: node \"x\": node \"x\" has the MAC 02:00:00:00:00:01 of node \"g2\"; give one "
+      "of them another mac (or mac_base)");
 }
 
 TEST(ScenarioErrors, PayloadTooLongForV1_SuggestsV2) {
-  const std::string e = ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
-                                "[[node.traffic]]\nto = \"broadcast\"\npayload_size = 300\ninterval = 1\n");
-  EXPECT_EQ(e, "t.toml:4:1: node \"a\" traffic 1: the payload takes up to 300 bytes; ESP-NOW v1 carries "
-               "250: shorten it, or use version = 2");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
-                    "[[node.traffic]]\nto = \"broadcast\"\npayload_size = 300\ninterval = 1\nversion = 2\n"),
-            "");
+  const std::string e = ErrorOf(
+      "[[node]]\nname = \"a\"\nposition = [0, 0]\n"
+      "[[node.traffic]]\nto = \"broadcast\"\npayload_size = 300\ninterval = 1\n");
+  EXPECT_EQ(
+      e,
+      "t.toml:4:1: node \"a\" traffic 1: the payload takes up to 300 bytes; ESP-NOW v1 carries "
+      "250: shorten it, or use version = 2");
+  EXPECT_EQ(
+      ErrorOf(
+          "[[node]]\nname = \"a\"\nposition = [0, 0]\n"
+          "[[node.traffic]]\nto = \"broadcast\"\npayload_size = 300\ninterval = 1\nversion = 2\n"),
+      "");
 }
 
 TEST(ScenarioErrors, TooManyPeers_EspNowLimit) {
-  std::string text = "[[group]]\nname = \"g\"\ncount = 21\nlayout = \"grid\"\n"
-                     "[[node]]\nname = \"hub\"\nposition = [0, 0]\n";
+  std::string text =
+      "[[group]]\nname = \"g\"\ncount = 21\nlayout = \"grid\"\n"
+      "[[node]]\nname = \"hub\"\nposition = [0, 0]\n";
   for (int i = 1; i <= 21; ++i) {
-    text += "[[node.traffic]]\nto = \"g" + std::to_string(i) + "\"\npayload = \"x\"\ninterval = 1\n";
+    text +=
+        "[[node.traffic]]\nto = \"g" + std::to_string(i) + "\"\npayload = \"x\"\ninterval = 1\n";
   }
-  EXPECT_EQ(ErrorOf(text).rfind("t.toml:5:1: node \"hub\": node \"hub\" has 21 peers (0 encrypted", 0), 0u)
+  EXPECT_EQ(
+      ErrorOf(text).rfind("t.toml:5:1: node \"hub\": node \"hub\" has 21 peers (0 encrypted", 0),
+      0u)
       << ErrorOf(text);
 }
 
 TEST(ScenarioErrors, InconsistentSettings_NameTheFix) {
   EXPECT_EQ(ErrorOf("speed = 2\n[[node]]\nname = \"a\"\nposition = [0, 0]\n"),
             "t.toml:1:9: speed applies to pacing = \"realtime\"; add that line or drop speed");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\nrole = \"sniffer\"\n"
-                    "[[node.traffic]]\nto = \"broadcast\"\npayload = \"x\"\ninterval = 1\n"),
-            "t.toml:1:1: node \"a\": a sniffer only listens: move its peers and traffic to another node, "
-            "or make it role = \"node\"");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
-                    "[[node.traffic]]\nto = \"broadcast\"\npayload = \"x\"\ninterval = 1\nencrypt = true\n"),
-            "t.toml:5:6: node \"a\" traffic 1: ESP-NOW never encrypts broadcast or multicast; drop "
-            "encrypt/lmk here");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.peer]]\nto = \"b\"\n"
-                    "[[node.traffic]]\nto = \"b\"\npayload = \"x\"\ninterval = 1\nversion = 2\n"
-                    "[[node]]\nname = \"b\"\nposition = [0, 1]\n"),
-            "t.toml:6:1: node \"a\" traffic 1: \"b\" is declared as a peer: set version, encrypt and lmk "
-            "there, not on its traffic");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\nrole = \"sniffer\"\n"
+              "[[node.traffic]]\nto = \"broadcast\"\npayload = \"x\"\ninterval = 1\n"),
+      "t.toml:1:1: node \"a\": a sniffer only listens: move its peers and traffic to another node, "
+      "or make it role = \"node\"");
+  EXPECT_EQ(
+      ErrorOf(
+          "[[node]]\nname = \"a\"\nposition = [0, 0]\n"
+          "[[node.traffic]]\nto = \"broadcast\"\npayload = \"x\"\ninterval = 1\nencrypt = true\n"),
+      "t.toml:5:6: node \"a\" traffic 1: ESP-NOW never encrypts broadcast or multicast; drop "
+      "encrypt/lmk here");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n[[node.peer]]\nto = \"b\"\n"
+              "[[node.traffic]]\nto = \"b\"\npayload = \"x\"\ninterval = 1\nversion = 2\n"
+              "[[node]]\nname = \"b\"\nposition = [0, 1]\n"),
+      "t.toml:6:1: node \"a\" traffic 1: \"b\" is declared as a peer: set version, encrypt and lmk "
+      "there, not on its traffic");
   EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
                     "[[node.traffic]]\nto = \"a\"\npayload = \"x\"\ninterval = 1\n"),
             "t.toml:5:6: node \"a\" traffic 1: a node cannot send to itself; name another node");
-  EXPECT_EQ(ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
-                    "[[node.traffic]]\nto = \"broadcast\"\npayload = \"x\"\npayload_size = 3\ninterval = 1\n"),
-            "t.toml:7:16: node \"a\" traffic 1: give payload (text) or payload_size (bytes), not both");
+  EXPECT_EQ(
+      ErrorOf("[[node]]\nname = \"a\"\nposition = [0, 0]\n"
+              "[[node.traffic]]\nto = \"broadcast\"\npayload = \"x\"\npayload_size = 3\ninterval = "
+              "1\n"),
+      "t.toml:7:16: node \"a\" traffic 1: give payload (text) or payload_size (bytes), not both");
 }
 
 TEST(ScenarioErrors, UnreadableFile_NamesThePath) {

@@ -223,7 +223,8 @@ void ReadEntry(const Statement& st, unsigned columns, FeedEntry& e) {
 
 class ChannelDatabase::ReaderLease {
  public:
-  ReaderLease(ChannelDatabase& store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
+  ReaderLease(ChannelDatabase& store, std::unique_ptr<Database> db)
+      : store_(store), db_(std::move(db)) {}
   ~ReaderLease() {
     std::lock_guard lock(store_.readers_mutex_);
     store_.idle_readers_.push_back(std::move(db_));
@@ -532,17 +533,18 @@ std::vector<Channel> ChannelDatabase::ListChannels() {
   return channels;
 }
 
-AppendResult ChannelDatabase::Append(std::string_view write_key, std::optional<std::int64_t> channel_id,
-                           std::vector<NewEntry> entries, TimeMs now,
-                           TimeMs default_interval_ms) {
+AppendResult ChannelDatabase::Append(std::string_view write_key,
+                                     std::optional<std::int64_t> channel_id,
+                                     std::vector<NewEntry> entries, TimeMs now,
+                                     TimeMs default_interval_ms) {
   std::lock_guard lock(write_mutex_);
   BeginLocked();
   AppendResult result;
   std::optional<TimeMs> previous_write;
   try {
     writer_->InSavepoint([&] {
-      result = AppendLocked(write_key, channel_id, entries, now, default_interval_ms,
-                            previous_write);
+      result =
+          AppendLocked(write_key, channel_id, entries, now, default_interval_ms, previous_write);
       if (result.status != AppendStatus::kOk) return;
       if (!log_) log_ = std::make_unique<PendingLog>(PendingLog::ClaimFree(path_));
       log_->Append(result.channel_id, result.entries);
@@ -567,10 +569,10 @@ AppendResult ChannelDatabase::Append(std::string_view write_key, std::optional<s
 }
 
 AppendResult ChannelDatabase::AppendLocked(std::string_view write_key,
-                                 std::optional<std::int64_t> channel_id,
-                                 std::vector<NewEntry>& entries, TimeMs now,
-                                 TimeMs default_interval_ms,
-                                 std::optional<TimeMs>& previous_write) {
+                                           std::optional<std::int64_t> channel_id,
+                                           std::vector<NewEntry>& entries, TimeMs now,
+                                           TimeMs default_interval_ms,
+                                           std::optional<TimeMs>& previous_write) {
   AppendResult result;
   TimeMs interval;
   {
@@ -643,7 +645,7 @@ std::vector<FeedEntry> ChannelDatabase::Feed(std::int64_t channel_id, const Feed
 }
 
 void ChannelDatabase::FeedNewestFirst(std::int64_t channel_id, const FeedQuery& query,
-                            const std::function<void(const FeedEntry&)>& each) {
+                                      const std::function<void(const FeedEntry&)>& each) {
   if (query.results <= 0) return;
   std::string sql = std::string("SELECT ") + kEntryColumns +
                     " FROM entries WHERE channel_id = ?1 AND created_at >= ?2 AND created_at <= ?3";

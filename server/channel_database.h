@@ -21,9 +21,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <limits>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,8 +65,8 @@ struct Channel {
   std::vector<std::string> read_keys;
   std::optional<double> rate_limit_s;
   TimeMs created_at = 0;
-  TimeMs updated_at = 0;             // the newest entry's time; created_at without entries
-  std::int64_t last_entry_id = 0;    // 0: no entry yet
+  TimeMs updated_at = 0;           // the newest entry's time; created_at without entries
+  std::int64_t last_entry_id = 0;  // 0: no entry yet
 
   // True when key (the write key or a read key) opens this channel for reading.
   bool CanRead(std::string_view key) const;
@@ -93,9 +93,9 @@ struct NewEntry {
 
 enum class AppendStatus {
   kOk,
-  kBadKey,        // no channel has this write key, or it is not the channel the request named
-  kRateLimited,   // the channel's last accepted write is too recent
-  kConflict,      // a given created_at is already taken in the channel (or twice in the batch)
+  kBadKey,       // no channel has this write key, or it is not the channel the request named
+  kRateLimited,  // the channel's last accepted write is too recent
+  kConflict,     // a given created_at is already taken in the channel (or twice in the batch)
 };
 
 struct AppendResult {
@@ -112,7 +112,7 @@ inline constexpr unsigned kAllColumns = (1u << (kFieldCount + 2)) - 1;
 inline constexpr unsigned FieldColumn(int field) { return 1u << (field - 1); }  // field 1..8
 
 struct FeedQuery {
-  int results = 100;                 // the newest this many, answered oldest first
+  int results = 100;                                  // the newest this many, answered oldest first
   TimeMs start = std::numeric_limits<TimeMs>::min();  // inclusive bounds on created_at
   TimeMs end = std::numeric_limits<TimeMs>::max();
   std::optional<int> nonnull_field;  // 1..8: only entries where that field has a value
@@ -170,8 +170,8 @@ class ChannelDatabase {
   class ReaderLease;
   // Append's work inside the writer's open transaction.
   AppendResult AppendLocked(std::string_view write_key, std::optional<std::int64_t> channel_id,
-                            std::vector<NewEntry>& entries, TimeMs now,
-                            TimeMs default_interval_ms, std::optional<TimeMs>& previous_write);
+                            std::vector<NewEntry>& entries, TimeMs now, TimeMs default_interval_ms,
+                            std::optional<TimeMs>& previous_write);
   // Opens the writer's transaction unless one is open; after a failed commit, first puts the
   // log's entries in again.
   void BeginLocked();

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <regex>
-#include <atomic>
-#include <chrono>
 #include <set>
 #include <thread>
 
@@ -75,8 +75,9 @@ TEST_F(StoreTest, CreateChannel_KeepsSpec) {
   EXPECT_EQ(found->last_entry_id, 0);
   EXPECT_FALSE(store_->FindChannel(99));
   EXPECT_THROW(store_->CreateChannel({.name = ""}), std::invalid_argument);
-  EXPECT_THROW(store_->CreateChannel({.name = "x", .field_names = std::vector<std::string>(9, "f")}),
-               std::invalid_argument);
+  EXPECT_THROW(
+      store_->CreateChannel({.name = "x", .field_names = std::vector<std::string>(9, "f")}),
+      std::invalid_argument);
 }
 
 TEST_F(StoreTest, Append_EntryIdsCountPerChannelFromOne) {
@@ -235,8 +236,9 @@ TEST_F(StoreTest, Append_ProcessKilledAfterReturn_EntriesKept) {
     ChannelDatabase store(dir_.path() / "db" / "cloud.db");
     bool ok = true;
     for (int i = 0; i < kWrites; ++i) {
-      ok = ok && store.Append(c.write_key, {}, One(i + 1 == kWrites ? "kept" : "x", i), 0, 0)
-                         .status == AppendStatus::kOk;
+      ok = ok &&
+           store.Append(c.write_key, {}, One(i + 1 == kWrites ? "kept" : "x", i), 0, 0).status ==
+               AppendStatus::kOk;
     }
     raise(ok ? SIGKILL : SIGTERM);
     _exit(1);
@@ -300,7 +302,8 @@ TEST_F(StoreTest, Append_ConcurrentWriters_GetDistinctContiguousIds) {
     threads.emplace_back([&, t] {
       const Channel& c = t % 2 ? a : b;
       for (int i = 0; i < kEach; ++i) {
-        if (store_->Append(c.write_key, {}, One(std::to_string(t)), 0, 0).status != AppendStatus::kOk) {
+        if (store_->Append(c.write_key, {}, One(std::to_string(t)), 0, 0).status !=
+            AppendStatus::kOk) {
           ++refused;
         }
       }
@@ -325,7 +328,8 @@ TEST_F(StoreTest, Append_ConcurrentWritersAtOneInstant_RateLimitLetsOneThrough) 
   std::atomic<int> accepted{0};
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      if (store_->Append(c.write_key, {}, One("x"), 5000, 15000).status == AppendStatus::kOk) ++accepted;
+      if (store_->Append(c.write_key, {}, One("x"), 5000, 15000).status == AppendStatus::kOk)
+        ++accepted;
     });
   }
   for (auto& t : threads) t.join();

@@ -39,9 +39,10 @@ TEST_F(CliTest, ChannelCreateListKeys_AgreeWithEachOther) {
       Airlab("channel create --name 'Roof weather' --fields temp,,hum --public " + Data());
   ASSERT_EQ(created.exit_code, 0) << created.out;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(created.out, m,
-                                std::regex("channel 1 \"Roof weather\" \\(public\\)\n"
-                                           "  write key  ([A-Z0-9]{16})\n  read key   ([A-Z0-9]{16})\n")))
+  ASSERT_TRUE(
+      std::regex_search(created.out, m,
+                        std::regex("channel 1 \"Roof weather\" \\(public\\)\n"
+                                   "  write key  ([A-Z0-9]{16})\n  read key   ([A-Z0-9]{16})\n")))
       << created.out;
   const std::string write_key = m[1], read_key = m[2];
   EXPECT_NE(created.out.find("1:temp, 3:hum"), std::string::npos) << created.out;
@@ -65,17 +66,17 @@ TEST_F(CliTest, ChannelErrors_OneLineNamingTheFix) {
     std::string args;
     std::string fix;
   };
-  for (const Case& c : {Case{"channel keys 5 " + Data(), "airlab channel list"},
-                        Case{"channel create --name x --fields 1,2,3,4,5,6,7,8,9 " + Data(), "--fields"},
-                        Case{"channel create --name x --data /proc/nope", "--data"}}) {
+  for (const Case& c :
+       {Case{"channel keys 5 " + Data(), "airlab channel list"},
+        Case{"channel create --name x --fields 1,2,3,4,5,6,7,8,9 " + Data(), "--fields"},
+        Case{"channel create --name x --data /proc/nope", "--data"}}) {
     testing::CommandResult r = Airlab(c.args);
     EXPECT_EQ(r.exit_code, 1) << c.args;
     EXPECT_EQ(r.out.rfind("airlab: error: ", 0), 0u) << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
     EXPECT_NE(r.out.find(c.fix), std::string::npos) << r.out;
   }
-  EXPECT_NE(Airlab("channel list " + Data()).out.find("airlab channel create"),
-            std::string::npos);
+  EXPECT_NE(Airlab("channel list " + Data()).out.find("airlab channel create"), std::string::npos);
 }
 
 TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
@@ -87,14 +88,15 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
 
   std::filesystem::path out = dir_.path() / "serve.out";
   std::string data = dir_.path().string();
-  testing_tools::ChildProcess serve(AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data},
-                                    out.string());
+  testing_tools::ChildProcess serve(
+      AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data}, out.string());
 
   std::smatch url;
   std::string printed;
   bool started = testing::WaitFor([&] {
     printed = ReadFile(out);
-    return std::regex_search(printed, url, std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+    return std::regex_search(printed, url,
+                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
   });
   if (started) {
     httplib::Client client(url[1].str());
@@ -125,13 +127,14 @@ TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {
     channel_id = static_cast<int>(c.id);
     key = c.write_key;
   }
-  testing_tools::ChildProcess serve(AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data},
-                                    out.string());
+  testing_tools::ChildProcess serve(
+      AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data}, out.string());
   std::smatch url;
   std::string printed;
   ASSERT_TRUE(testing::WaitFor([&] {
     printed = ReadFile(out);
-    return std::regex_search(printed, url, std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+    return std::regex_search(printed, url,
+                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
   })) << printed;
   httplib::Client client(url[1].str());
   client.set_keep_alive(true);
@@ -170,7 +173,8 @@ TEST_F(CliTest, Serve_LogsWhyItRefusesWrites_LimitedPerClient) {
   std::string printed;
   ASSERT_TRUE(testing::WaitFor([&] {
     printed = ReadFile(out);
-    return std::regex_search(printed, url, std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+    return std::regex_search(printed, url,
+                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
   })) << printed;
   httplib::Client client(url[1].str());
   for (int i = 0; i < 3; ++i) {
@@ -195,8 +199,7 @@ TEST_F(CliTest, Serve_LogsWhyItRefusesWrites_LimitedPerClient) {
 TEST_F(CliTest, ServePortTaken_OneLineNamingTheFix) {
   Server other({});
   other.Start();
-  testing::CommandResult r =
-      Airlab("serve --port " + std::to_string(other.port()) + " " + Data());
+  testing::CommandResult r = Airlab("serve --port " + std::to_string(other.port()) + " " + Data());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out.rfind("airlab: error: cannot listen on 127.0.0.1:", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("--port"), std::string::npos) << r.out;

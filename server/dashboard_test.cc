@@ -27,9 +27,10 @@ TEST(Dashboard, ChromiumShowsChartsTableAndMarkupAsText) {
   options.rate_limit_s = 0;
   Server server(options);
   server.Start();
-  Channel pub = server.database().CreateChannel(
-      {.name = "Roof <weather>", .description = "ESP32 node 3 & friends",
-       .field_names = {"temperature", "humidity", "note"}, .public_flag = true});
+  Channel pub = server.database().CreateChannel({.name = "Roof <weather>",
+                                                 .description = "ESP32 node 3 & friends",
+                                                 .field_names = {"temperature", "humidity", "note"},
+                                                 .public_flag = true});
   Channel priv = server.database().CreateChannel({.name = "Bench", .field_names = {"rssi"}});
 
   httplib::Client client(server.url());
@@ -41,7 +42,8 @@ TEST(Dashboard, ChromiumShowsChartsTableAndMarkupAsText) {
                   40 + (i * 3) % 11);
     std::string query = "/update?api_key=" + pub.write_key + values +
                         "&created_at=" + FormatTimestamp(now - (entries - i) * 5000);
-    if (i == entries - 1) query += "&field3=" + UrlEncode("<img src=x onerror=\"window.__pwned=1\">");
+    if (i == entries - 1)
+      query += "&field3=" + UrlEncode("<img src=x onerror=\"window.__pwned=1\">");
     if (i == entries - 2) query += "&status=" + UrlEncode("<b>bold</b>");
     auto r = client.Get(query);
     ASSERT_TRUE(r);
@@ -51,10 +53,12 @@ TEST(Dashboard, ChromiumShowsChartsTableAndMarkupAsText) {
 
   const char* build_dir = std::getenv("AIRLAB_BUILD_DIR");
   std::filesystem::path shot =
-      std::filesystem::path(build_dir ? build_dir : std::filesystem::temp_directory_path().c_str()) /
+      std::filesystem::path(build_dir ? build_dir
+                                      : std::filesystem::temp_directory_path().c_str()) /
       "server-dashboard.png";
   std::filesystem::remove(shot);
-  std::string command = "cd '" + root.string() + "' && timeout 120 node server/web/test/dashboard_check.mjs '" +
+  std::string command = "cd '" + root.string() +
+                        "' && timeout 120 node server/web/test/dashboard_check.mjs '" +
                         server.url() + "' " + std::to_string(pub.id) + " " + pub.write_key + " " +
                         std::to_string(entries) + " " + std::to_string(priv.id) + " " +
                         priv.read_keys[0] + " '" + shot.string() + "'";

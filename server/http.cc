@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -292,8 +292,8 @@ struct Server::Connection {
   size_t out_sent = 0;
   Phase phase = Phase::kIdle;
   Clock::time_point since;  // when the phase began (kSending: the last progress)
-  bool busy = false;   // a thread serves it; the sweeper leaves it alone
-  bool again = false;  // readiness reported while busy: the serving thread looks again
+  bool busy = false;        // a thread serves it; the sweeper leaves it alone
+  bool again = false;       // readiness reported while busy: the serving thread looks again
   bool close_after_send = false;
 
   // Writes what the socket takes of out; false when the connection failed.
@@ -358,7 +358,7 @@ struct Server::Loop {
   std::atomic<bool> stopping{false};
   mutable std::mutex mutex;  // guards what follows, and a connection's busy flag
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections;
-  std::unordered_map<std::string, int> per_address;  // open connections by client address
+  std::unordered_map<std::string, int> per_address;   // open connections by client address
   std::unordered_set<std::string> over_limit_logged;  // refused since their count was last 0
   std::uint64_t next_id = kFirstConnectionId;
   bool out_of_descriptors_logged = false;
@@ -625,7 +625,7 @@ Server::Next Server::Serve(Connection& c) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n < 0) return Next::kClose;  // reset
-    peer_closed = true;       // it may have sent whole requests before closing its side
+    peer_closed = true;              // it may have sent whole requests before closing its side
     break;
   }
   // Answers every complete request in the buffer (pipelining), then writes them at once.

@@ -60,10 +60,10 @@ struct Response {
 };
 
 struct Limits {
-  std::size_t max_body = 4 << 20;     // larger is 413
+  std::size_t max_body = 4 << 20;       // larger is 413
   std::size_t max_request_line = 8192;  // longer is 414
-  std::size_t max_head = 16 << 10;    // request line and headers; more is 431
-  std::size_t max_headers = 100;      // more is 431
+  std::size_t max_head = 16 << 10;      // request line and headers; more is 431
+  std::size_t max_headers = 100;        // more is 431
 };
 
 enum class ParseState { kIncomplete, kComplete, kError };
@@ -94,7 +94,7 @@ struct ServerConfig {
   // Requests handled at once: a connection holds a thread only while its request is handled.
   int threads = 16;
   int max_connections_per_address = 64;  // more from one address are answered 503 and closed
-  int idle_timeout_s = 5;      // a connection with no request begun is closed after this
+  int idle_timeout_s = 5;                // a connection with no request begun is closed after this
   int request_timeout_s = 30;  // a request not whole this long after its first byte: closed
   int send_timeout_s = 30;     // an answer the client does not take for this long: closed
   // One line per noteworthy event (a client over its connection limit); may be empty.

@@ -92,9 +92,9 @@ TEST(HttpServerParse, OverLimits_Answers413_414_431_501) {
   Limits limits;
   limits.max_body = 10;
   EXPECT_EQ(Parse("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", req, limits).error_status, 413);
-  EXPECT_EQ(Parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", req)
-                .error_status,
-            413);
+  EXPECT_EQ(
+      Parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", req).error_status,
+      413);
   // Over the limits before the head is even complete: no need to wait for the rest.
   EXPECT_EQ(Parse("GET /" + std::string(9000, 'a'), req).error_status, 414);
   EXPECT_EQ(Parse("GET / HTTP/1.1\r\nX: " + std::string(20000, 'a'), req).error_status, 431);
@@ -182,8 +182,8 @@ TEST_F(HttpServerTest, KeepAlive_ConnectionStaysOpenUntilClose) {
   std::string reply = connection.ReadUntil("never appears", 1, std::chrono::seconds(3));
   EXPECT_NE(reply.find("/last:"), std::string::npos) << reply;
   EXPECT_FALSE(connection.Send("GET /after HTTP/1.1\r\n\r\n") &&
-               connection.ReadUntil("/after:", 1, std::chrono::milliseconds(500))
-                       .find("/after:") != std::string::npos);
+               connection.ReadUntil("/after:", 1, std::chrono::milliseconds(500)).find("/after:") !=
+                   std::string::npos);
 }
 
 TEST_F(HttpServerTest, RequestInPieces_AssembledThenNextServed) {
@@ -216,8 +216,9 @@ TEST_F(HttpServerTest, MalformedAndOversized_AnsweredThenClosed) {
   EXPECT_EQ(Exchange("GET / HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n")
                 .rfind("HTTP/1.1 431 ", 0),
             0u);
-  EXPECT_EQ(Exchange("GET /" + std::string(10000, 'a') + " HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 414 ", 0),
-            0u);
+  EXPECT_EQ(
+      Exchange("GET /" + std::string(10000, 'a') + " HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 414 ", 0),
+      0u);
   EXPECT_TRUE(StillServes());
 }
 

@@ -36,8 +36,8 @@ TEST(ServerUnderWaitingClients, NormalClientAnsweredPromptlyBesideIdleAndSlowOne
   options.idle_timeout_s = 120;  // the idle crowd stays for the whole test
   Server server(options);
   server.Start();
-  const Channel channel = server.database().CreateChannel(
-      {.name = "lab", .field_names = {"seq"}, .public_flag = true});
+  const Channel channel =
+      server.database().CreateChannel({.name = "lab", .field_names = {"seq"}, .public_flag = true});
 
   testing::ClientCrowd crowd(server.port(), kIdle, kSlow, kPerAddress);
   httplib::Client client(server.url());
@@ -63,12 +63,14 @@ TEST(ServerUnderWaitingClients, NormalClientAnsweredPromptlyBesideIdleAndSlowOne
   ASSERT_GE(latencies_ms.size(), 100u);
   EXPECT_EQ(answered, static_cast<int>(latencies_ms.size()));
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  const double p99 = latencies_ms[static_cast<size_t>(
-      std::ceil(0.99 * static_cast<double>(latencies_ms.size()))) - 1];
-  std::printf("normal client beside %zu waiting: %zu requests, p50 %.2f ms, p99 %.2f ms, "
-              "max %.2f ms\n",
-              crowd.size(), latencies_ms.size(), latencies_ms[latencies_ms.size() / 2], p99,
-              latencies_ms.back());
+  const double p99 =
+      latencies_ms[static_cast<size_t>(std::ceil(0.99 * static_cast<double>(latencies_ms.size()))) -
+                   1];
+  std::printf(
+      "normal client beside %zu waiting: %zu requests, p50 %.2f ms, p99 %.2f ms, "
+      "max %.2f ms\n",
+      crowd.size(), latencies_ms.size(), latencies_ms[latencies_ms.size() / 2], p99,
+      latencies_ms.back());
   EXPECT_LT(p99, 50.0) << "max " << latencies_ms.back() << " ms over " << latencies_ms.size()
                        << " requests";
   // The crowd was really there: every connection still open and unanswered, bytes dribbled.

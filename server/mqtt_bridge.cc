@@ -137,7 +137,8 @@ void MqttBridge::OnConnect(mosquitto* client, void* self, int rc) {
   if (rc != 0) return;
   auto* bridge = static_cast<MqttBridge*>(self);
   if (bridge->unreachable_.exchange(false) && bridge->log_) {
-    bridge->log_("reached broker at " + bridge->broker_.host + ":" + std::to_string(bridge->broker_.port));
+    bridge->log_("reached broker at " + bridge->broker_.host + ":" +
+                 std::to_string(bridge->broker_.port));
   }
   mosquitto_subscribe(client, nullptr, kSubscription, 0);
 }
@@ -147,8 +148,9 @@ void MqttBridge::OnDisconnect(mosquitto* /*client*/, void* self, int rc) {
   bridge->subscribed_ = false;
   // rc 0: we asked (Stop); anything else lost the broker, which libmosquitto retries.
   if (rc != 0 && !bridge->unreachable_.exchange(true) && bridge->log_) {
-    bridge->log_("lost broker at " + bridge->broker_.host + ":" + std::to_string(bridge->broker_.port) + " (" +
-                 mosquitto_strerror(rc) + "); reconnecting");
+    bridge->log_("lost broker at " + bridge->broker_.host + ":" +
+                 std::to_string(bridge->broker_.port) + " (" + mosquitto_strerror(rc) +
+                 "); reconnecting");
   }
 }
 

@@ -20,7 +20,8 @@ constexpr size_t kHeaderBytes = 8;  // payload length, CRC-32
 constexpr int kTexts = kFieldCount + 4;
 
 std::runtime_error Failure(const char* what, const std::filesystem::path& path) {
-  return std::runtime_error(std::string(what) + " " + path.string() + " (" + std::strerror(errno) + ")");
+  return std::runtime_error(std::string(what) + " " + path.string() + " (" + std::strerror(errno) +
+                            ")");
 }
 
 void PutLe32(std::string& out, std::uint32_t v) {
@@ -60,7 +61,8 @@ void AppendPendingRecord(std::string& out, std::int64_t channel_id, const FeedEn
     PutLe32(out, static_cast<std::uint32_t>((*text)->size()));
     out.append(**text);
   }
-  const auto payload = AsBytes(out.data() + start + kHeaderBytes, out.size() - start - kHeaderBytes);
+  const auto payload =
+      AsBytes(out.data() + start + kHeaderBytes, out.size() - start - kHeaderBytes);
   const MutableByteSpan header = AsWritableBytes(out.data() + start, kHeaderBytes);
   store_le32(header, 0, static_cast<std::uint32_t>(payload.size()));
   store_le32(header, 4, wire::Crc32(payload));
@@ -104,7 +106,7 @@ std::optional<PendingLog> PendingLog::Claim(const std::filesystem::path& path) {
     throw Failure("cannot lock", path);
   }
   PendingLog log(path, fd);
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd, &st) != 0) throw Failure("cannot read", path);
   log.size_ = static_cast<std::uint64_t>(st.st_size);
   return log;
@@ -167,12 +169,13 @@ void PendingLog::Append(std::int64_t channel_id, const std::vector<FeedEntry>& e
 
 std::vector<PendingEntry> PendingLog::ReadAll() const {
   std::string bytes;
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd_, &st) != 0) throw Failure("cannot read", path_);
   bytes.resize(static_cast<size_t>(st.st_size));
   size_t have = 0;
   while (have < bytes.size()) {
-    const ssize_t n = pread(fd_, bytes.data() + have, bytes.size() - have, static_cast<off_t>(have));
+    const ssize_t n =
+        pread(fd_, bytes.data() + have, bytes.size() - have, static_cast<off_t>(have));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw Failure("cannot read", path_);
     if (n == 0) break;

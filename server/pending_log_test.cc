@@ -34,7 +34,9 @@ class PendingLogTest : public ::testing::Test {
     EXPECT_EQ(a.elevation, b.elevation);
     EXPECT_EQ(a.status, b.status);
   }
-  std::filesystem::path Slot(int n) const { return dir_.path() / ("cloud.db.pending-" + std::to_string(n)); }
+  std::filesystem::path Slot(int n) const {
+    return dir_.path() / ("cloud.db.pending-" + std::to_string(n));
+  }
 
   testing_tools::TempDir dir_;
 };

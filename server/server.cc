@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdlib>
 #include <chrono>
 #include <cmath>
-#include <optional>
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -239,7 +239,8 @@ std::filesystem::path DefaultDataDir() {
     return std::filesystem::path(xdg) / "airlab" / "cloud";
   }
   const char* home = std::getenv("HOME");
-  return std::filesystem::path(home && *home ? home : ".") / ".local" / "share" / "airlab" / "cloud";
+  return std::filesystem::path(home && *home ? home : ".") / ".local" / "share" / "airlab" /
+         "cloud";
 }
 
 struct Server::Impl {
@@ -448,7 +449,7 @@ void Server::Impl::HandleUpdate(const Request& req, Response& res, const PathMat
   if (!r.ok) {
     LogRefusal(req.peer, "an update",
                key.empty() && r.problem == UpdateProblem::kNone ? "no write key (api_key)"
-                                                                 : RefusalReason(r));
+                                                                : RefusalReason(r));
   }
   if (r.problem == UpdateProblem::kInvalidBytes) return SendError(res, 422, format);
   // Every other refusal (bad key, rate limit, nothing to store, a value too long) is "0".
@@ -525,7 +526,7 @@ void Server::Impl::HandleFeed(const Request& req, Response& res, const PathMatch
   FeedWriter writer(read->channel, read->selection, format == Format::kCsv,
                     static_cast<size_t>(read->options.query.results));
   database->FeedNewestFirst(read->channel.id, read->options.query,
-                         [&writer](const FeedEntry& e) { writer.Add(e); });
+                            [&writer](const FeedEntry& e) { writer.Add(e); });
   Send(res, 200, writer.Finish(), format);
 }
 
@@ -593,9 +594,7 @@ void Server::Impl::Routes() {
         HandleBulk(req, res, path);
       });
   add("GET", "/channels/{}/bulk_update", {".json", ".csv"},
-      [](const Request&, Response& res, const PathMatch&) {
-        SendError(res, 405, Format::kJson);
-      });
+      [](const Request&, Response& res, const PathMatch&) { SendError(res, 405, Format::kJson); });
   add("GET", "/channels/{}/feeds", {"", ".json", ".csv"},
       [this](const Request& req, Response& res, const PathMatch& path) {
         HandleFeed(req, res, path, std::nullopt);

@@ -37,9 +37,9 @@ struct ServerOptions {
   // Requests handled at once. A connection holds a thread only while one of its requests is
   // handled: idle and slow connections wait in the HTTP layer's event loop (http.h).
   int threads = 16;
-  int max_connections_per_address = 64;  // more from one client address are answered 503
-  int idle_timeout_s = 5;                // a keep-alive connection with no request is closed
-  std::function<TimeMs()> clock;         // empty: the wall clock (tests set a fake one)
+  int max_connections_per_address = 64;         // more from one client address are answered 503
+  int idle_timeout_s = 5;                       // a keep-alive connection with no request is closed
+  std::function<TimeMs()> clock;                // empty: the wall clock (tests set a fake one)
   std::function<void(const std::string&)> log;  // one line per noteworthy event; may be empty
 };
 

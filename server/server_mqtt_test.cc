@@ -111,8 +111,9 @@ TEST(ServerMqtt, PublishedUpdates_StoredAndEchoedToSubscribers) {
   json e = json::parse(*echoed);
   EXPECT_EQ(e["channel_id"], ch.id);
   EXPECT_EQ(e["field1"], "21.5");
-  EXPECT_TRUE(WaitFor(
-      [&] { return device.Find("channels/" + id + "/subscribe/fields/field1", "21.5").has_value(); }));
+  EXPECT_TRUE(WaitFor([&] {
+    return device.Find("channels/" + id + "/subscribe/fields/field1", "21.5").has_value();
+  }));
 
   // The key as the topic's last level, for a whole update and for one field.
   device.Publish("channels/" + id + "/publish/" + ch.write_key, "field1=3");
@@ -124,7 +125,8 @@ TEST(ServerMqtt, PublishedUpdates_StoredAndEchoedToSubscribers) {
   // Refused: a wrong key, no key, the key of another channel, nothing to store.
   device.Publish("channels/" + id + "/publish", "api_key=WRONGWRONGWRONG1&field1=666");
   device.Publish("channels/" + id + "/publish/fields/field1", "667");
-  device.Publish("channels/" + std::to_string(other.id) + "/publish", "api_key=" + ch.write_key + "&field1=668");
+  device.Publish("channels/" + std::to_string(other.id) + "/publish",
+                 "api_key=" + ch.write_key + "&field1=668");
   device.Publish("channels/" + id + "/publish", "api_key=" + ch.write_key);
   device.Publish("channels/" + id + "/publish", "api_key=" + ch.write_key + "&field1=4");
   // One client's messages arrive in order, so entry 4 comes after the refusals were handled.
@@ -134,7 +136,8 @@ TEST(ServerMqtt, PublishedUpdates_StoredAndEchoedToSubscribers) {
   {
     std::lock_guard lock(log_mutex);
     EXPECT_EQ(log.size(), 4u);
-    for (const std::string& line : log) EXPECT_NE(line.find("mqtt: refused"), std::string::npos) << line;
+    for (const std::string& line : log)
+      EXPECT_NE(line.find("mqtt: refused"), std::string::npos) << line;
   }
 
   // Updates over HTTP are published too.

@@ -98,7 +98,8 @@ TEST_F(ServerTest, Update_KeyInHeadersAndBodies_AllAccepted) {
                 .body,
             "4");
   EXPECT_EQ(Post("/update", "api_key=" + pub_.write_key + "&field1=5", "").body, "5");
-  json feed = json::parse(Get("/channels/" + std::to_string(pub_.id) + "/feeds.json?status=true").body);
+  json feed =
+      json::parse(Get("/channels/" + std::to_string(pub_.id) + "/feeds.json?status=true").body);
   ASSERT_EQ(feed["feeds"].size(), 5u);
   EXPECT_EQ(feed["feeds"][2]["field1"], "3");
   EXPECT_EQ(feed["feeds"][2]["status"], "a b!");
@@ -121,24 +122,26 @@ TEST_F(ServerTest, UpdateJson_AnswersTheStoredEntry) {
   EXPECT_EQ(e["latitude"], "52.52");
   EXPECT_EQ(e["elevation"], "34");
   EXPECT_TRUE(e["status"].is_null());
-  EXPECT_EQ(Post("/update.json", "api_key=WRONGWRONGWRONG1&field1=7",
-                 "application/x-www-form-urlencoded").body,
-            "0");
+  EXPECT_EQ(
+      Post("/update.json", "api_key=WRONGWRONGWRONG1&field1=7", "application/x-www-form-urlencoded")
+          .body,
+      "0");
 }
 
 TEST_F(ServerTest, Update_Refusals_AnswerZeroAndStoreNothing) {
   const std::string key = "api_key=" + pub_.write_key;
   for (const std::string& query :
-       {std::string("api_key=NOTTHEKEY1234567&field1=1"), std::string("field1=1"),
-        key, key + "&field1=", key + "&field9=1", key + "&field1=" + std::string(256, 'x'),
+       {std::string("api_key=NOTTHEKEY1234567&field1=1"), std::string("field1=1"), key,
+        key + "&field1=", key + "&field9=1", key + "&field1=" + std::string(256, 'x'),
         key + "&field1=1&created_at=tomorrow", key + "&lat=123", key + "&field1=1&long=west",
         "api_key=" + priv_.read_keys[0] + "&field1=1"}) {
     Reply r = Get("/update?" + query);
     EXPECT_EQ(r.status, 200) << query;
     EXPECT_EQ(r.body, "0") << query;
   }
-  EXPECT_EQ(json::parse(Get("/channels/" + std::to_string(pub_.id) + "/feeds.json").body)["feeds"].size(),
-            0u);
+  EXPECT_EQ(
+      json::parse(Get("/channels/" + std::to_string(pub_.id) + "/feeds.json").body)["feeds"].size(),
+      0u);
   EXPECT_EQ(Update(pub_, "field1=" + std::string(255, 'x')), "1");
 }
 
@@ -177,8 +180,8 @@ TEST(ServerDefaults, RateLimit_FifteenSecondsLikeAFreeAccount) {
 
 TEST_F(ServerTest, Feeds_JsonShapeResultsAndWindows) {
   for (int i = 1; i <= 5; ++i) {
-    Update(pub_, "field1=" + std::to_string(i) + "&field2=" + std::to_string(10 * i) +
-                     "&status=s" + std::to_string(i));
+    Update(pub_, "field1=" + std::to_string(i) + "&field2=" + std::to_string(10 * i) + "&status=s" +
+                     std::to_string(i));
   }
   const std::string base = "/channels/" + std::to_string(pub_.id);
   Reply r = Get(base + "/feeds.json?results=2&status=true");
@@ -204,10 +207,13 @@ TEST_F(ServerTest, Feeds_JsonShapeResultsAndWindows) {
   EXPECT_FALSE(json::parse(Get(base + "/feeds.json").body)["feeds"][0].contains("status"));
   now_ += 60000;  // entries 1..5 are now 56..60 s old
   EXPECT_EQ(json::parse(Get(base + "/feeds.json?minutes=1.04").body)["feeds"].size(), 3u);
-  EXPECT_EQ(json::parse(Get(base + "/feeds.json?start=2024-05-01%2012:00:02&end=2024-05-01%2012:00:04")
-                            .body)["feeds"].size(),
-            3u);
-  EXPECT_EQ(json::parse(Get(base + "/feeds.json?days=1&results=1").body)["feeds"][0]["entry_id"], 5);
+  EXPECT_EQ(
+      json::parse(Get(base + "/feeds.json?start=2024-05-01%2012:00:02&end=2024-05-01%2012:00:04")
+                      .body)["feeds"]
+          .size(),
+      3u);
+  EXPECT_EQ(json::parse(Get(base + "/feeds.json?days=1&results=1").body)["feeds"][0]["entry_id"],
+            5);
 
   Reply csv = Get(base + "/feeds.csv?results=2");
   EXPECT_EQ(csv.content_type.rfind("text/csv", 0), 0u);
@@ -268,22 +274,25 @@ TEST_F(ServerTest, EmptyChannel_LastAnswersMinusOne) {
 TEST_F(ServerTest, PrivateChannel_NeedsAKeyOfItsOwn) {
   Update(priv_, "field1=42&status=hidden");
   const std::string base = "/channels/" + std::to_string(priv_.id);
-  for (const std::string& path : {base + "/feeds.json", base + "/feeds.json?api_key=" + pub_.read_keys[0],
-                                  base + "/fields/1.json", base + "/fields/1/last.json",
-                                  base + "/feeds/last.json", base + "/status.json"}) {
+  for (const std::string& path :
+       {base + "/feeds.json", base + "/feeds.json?api_key=" + pub_.read_keys[0],
+        base + "/fields/1.json", base + "/fields/1/last.json", base + "/feeds/last.json",
+        base + "/status.json"}) {
     ExpectError(Get(path), 401, "error_auth_required");
   }
-  for (const std::string& path :
-       {base + "/feeds.csv", base + "/fields/1/last.txt", base + "/fields/1/last", base + "/fields/1.csv"}) {
+  for (const std::string& path : {base + "/feeds.csv", base + "/fields/1/last.txt",
+                                  base + "/fields/1/last", base + "/fields/1.csv"}) {
     Reply r = Get(path);
     EXPECT_EQ(r.body, "-1") << path;
     EXPECT_EQ(r.status, 200) << path;
   }
   EXPECT_EQ(Get(base + "/fields/1/last.txt?api_key=" + priv_.read_keys[0]).body, "42");
   EXPECT_EQ(Get(base + "/fields/1/last.txt?api_key=" + priv_.write_key).body, "42");
-  EXPECT_EQ(Get(base + "/fields/1/last.txt", {{"THINGSPEAKAPIKEY", priv_.read_keys[0]}}).body, "42");
-  EXPECT_EQ(json::parse(Get(base + "/feeds.json?api_key=" + priv_.read_keys[0]).body)["feeds"].size(),
-            1u);
+  EXPECT_EQ(Get(base + "/fields/1/last.txt", {{"THINGSPEAKAPIKEY", priv_.read_keys[0]}}).body,
+            "42");
+  EXPECT_EQ(
+      json::parse(Get(base + "/feeds.json?api_key=" + priv_.read_keys[0]).body)["feeds"].size(),
+      1u);
 }
 
 TEST_F(ServerTest, BadPaths_GetThingSpeakErrors) {
@@ -295,10 +304,10 @@ TEST_F(ServerTest, BadPaths_GetThingSpeakErrors) {
   ExpectError(Get("/no/such/path"), 404, "error_resource_not_found");
   // What the path-segment router must not take: unknown or doubled extensions, empty or dotted
   // segments, a trailing slash, extra segments.
-  for (const char* path : {"/channels/1/feeds.xml", "/channels/1/feeds.json.json",
-                           "/channels//feeds.json", "/channels/1.5/feeds.json", "/update/",
-                           "/update.csv", "/channels/1/feeds/last/x", "/channels.csv", "/static/",
-                           "/static/a/b", "/channels/1/fields/1/2.json"}) {
+  for (const char* path :
+       {"/channels/1/feeds.xml", "/channels/1/feeds.json.json", "/channels//feeds.json",
+        "/channels/1.5/feeds.json", "/update/", "/update.csv", "/channels/1/feeds/last/x",
+        "/channels.csv", "/static/", "/static/a/b", "/channels/1/fields/1/2.json"}) {
     SCOPED_TRACE(path);
     ExpectError(Get(path), 404, "error_resource_not_found");
   }
@@ -332,8 +341,7 @@ TEST_F(ServerTest, SqlAndMarkupInValues_StoredAndAnsweredAsText) {
   const std::string img = "<img src=x onerror=alert(1)>";
   Reply r = Post("/update",
                  "api_key=" + pub_.write_key + "&field1=" + testing::UrlEncode(sql) +
-                     "&field2=" + testing::UrlEncode(html) +
-                     "&status=" + testing::UrlEncode(img),
+                     "&field2=" + testing::UrlEncode(html) + "&status=" + testing::UrlEncode(img),
                  "application/x-www-form-urlencoded");
   EXPECT_EQ(r.body, "1");
   Reply feed = Get("/channels/" + std::to_string(pub_.id) + "/feeds.json?status=true");
@@ -375,13 +383,15 @@ TEST_F(ServerTest, BulkJson_AcceptedWithTimesAndRefusals) {
   json too_many = {{"write_api_key", pub_.write_key}, {"updates", json::array()}};
   for (int i = 0; i < 961; ++i) too_many["updates"].push_back({{"delta_t", 1}, {"field1", i}});
   ExpectError(Post(path, too_many.dump(), "application/json"), 413, "error_request_too_large");
-  ExpectError(Post(path, body.dump(), "application/json"), 409, "error_conflict");  // 2024-04-01 again
+  ExpectError(Post(path, body.dump(), "application/json"), 409,
+              "error_conflict");  // 2024-04-01 again
   ExpectError(Post("/channels/abc/bulk_update.json", body.dump(), "application/json"), 404,
               "error_resource_not_found");
   ExpectError(Post("/channels/999/bulk_update.json", body.dump(), "application/json"), 404,
               "error_resource_not_found");
-  EXPECT_EQ(json::parse(Get("/channels/" + std::to_string(pub_.id) + "/feeds.json").body)["feeds"].size(),
-            3u);
+  EXPECT_EQ(
+      json::parse(Get("/channels/" + std::to_string(pub_.id) + "/feeds.json").body)["feeds"].size(),
+      3u);
 }
 
 TEST_F(ServerTest, BulkCsv_Accepted) {
@@ -392,9 +402,9 @@ TEST_F(ServerTest, BulkCsv_Accepted) {
                      "2024-04-30T10:00:05Z,3,,,,,,,,,,,note",
                  "application/x-www-form-urlencoded");
   EXPECT_EQ(r.status, 202) << r.body;
-  json feed = json::parse(
-      Get("/channels/" + std::to_string(priv_.id) + "/feeds.json?status=true&api_key=" + priv_.read_keys[0])
-          .body);
+  json feed = json::parse(Get("/channels/" + std::to_string(priv_.id) +
+                              "/feeds.json?status=true&api_key=" + priv_.read_keys[0])
+                              .body);
   ASSERT_EQ(feed["feeds"].size(), 2u);
   EXPECT_EQ(feed["feeds"][0]["field2"], "2");
   EXPECT_EQ(feed["feeds"][1]["status"], "note");
@@ -425,7 +435,7 @@ TEST_F(ServerTest, GarbageOnTheWire_ServerStillServes) {
   const int port = server_->port();
   const std::string garbage[] = {
       std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),  // a TLS hello
-      "GET /update?api_key=x&field1=1\r\n\r\n",                          // no HTTP version
+      "GET /update?api_key=x&field1=1\r\n\r\n",                         // no HTTP version
       "BREW /update HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
       "POST /update HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\nshort",
@@ -435,7 +445,8 @@ TEST_F(ServerTest, GarbageOnTheWire_ServerStillServes) {
       "GET /update HTTP/1.1\r\n" + std::string(9000, 'H') + ": y\r\n\r\n",
       "",
   };
-  for (const std::string& bytes : garbage) RawExchange(port, bytes, "", 1, std::chrono::milliseconds(300));
+  for (const std::string& bytes : garbage)
+    RawExchange(port, bytes, "", 1, std::chrono::milliseconds(300));
   EXPECT_EQ(Update(pub_, "field1=after+garbage"), "1");
 }
 

@@ -51,8 +51,7 @@ class RawConnection {
 // Sends bytes on a fresh connection to 127.0.0.1:port, then reads what comes back until the
 // peer closes, until `until` appears `count` times, or for at most timeout.
 std::string RawExchange(int port, const std::string& bytes, const std::string& until = "",
-                        int count = 1,
-                        std::chrono::milliseconds timeout = std::chrono::seconds(3));
+                        int count = 1, std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
 // Percent-encodes everything but unreserved characters, for query strings and form bodies.
 std::string UrlEncode(std::string_view text);

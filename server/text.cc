@@ -61,7 +61,8 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
       out.push_back(' ');
     } else if (c == '%' && i + 2 < text.size() && HexDigitValue(text[i + 1]) >= 0 &&
                HexDigitValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigitValue(text[i + 1]) * 16 + HexDigitValue(text[i + 2])));
+      out.push_back(
+          static_cast<char>(HexDigitValue(text[i + 1]) * 16 + HexDigitValue(text[i + 2])));
       i += 2;
     } else {
       out.push_back(c);
@@ -79,7 +80,8 @@ std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view text
     if (part.empty()) continue;
     size_t eq = part.find('=');
     std::string_view key = part.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1);
     pairs.emplace_back(PercentDecode(key, true), PercentDecode(value, true));
   }
   return pairs;

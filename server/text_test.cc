@@ -10,8 +10,8 @@ namespace {
 
 TEST(Text, AppendJsonString_NlohmannReadsBackTheSameText) {
   std::mt19937 rng(7);
-  const std::string pieces[] = {"a", "\"", "\\", "\n", "\t", "\x01", "\x7f", "<", ">", "&",
-                                "/", "é", "€", "𝄞", "'", "</script>", "\r"};
+  const std::string pieces[] = {"a", "\"", "\\", "\n", "\t", "\x01", "\x7f",      "<", ">",
+                                "&", "/",  "é",  "€",  "𝄞",  "'",    "</script>", "\r"};
   for (int round = 0; round < 500; ++round) {
     std::string s;
     for (int i = 0; i < 12; ++i) s += pieces[rng() % std::size(pieces)];

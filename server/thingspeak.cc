@@ -13,8 +13,7 @@ namespace airlab::server {
 namespace {
 
 constexpr ApiError kErrors[] = {
-    {400, "error_bad_request", "Bad Request",
-     "The request cannot be fulfilled due to bad syntax."},
+    {400, "error_bad_request", "Bad Request", "The request cannot be fulfilled due to bad syntax."},
     {401, "error_auth_required", "Authorization Required",
      "Please provide proper authentication details."},
     {402, "error_payment_required", "Payment Required",
@@ -31,8 +30,7 @@ constexpr ApiError kErrors[] = {
      "The server attempted to process your request, but has no action to perform."},
     {422, "error_invalid_byte_sequence", "Unprocessable Entity",
      "Please check your inputs to ensure that all inputs contain only valid UTF-8 encoded data."},
-    {429, "error_too_many_requests", "Too Many Requests",
-     "Wait before making another request."},
+    {429, "error_too_many_requests", "Too Many Requests", "Wait before making another request."},
     {500, "error_internal", "Internal Server Error", "An unexpected condition was encountered."},
 };
 
@@ -265,9 +263,9 @@ BulkUpdate ParseBulkCsv(const Params& form, TimeMs now) {
     return bulk.error_status = 400, bulk;
   }
   bool relative = *format == "relative";
-  static constexpr std::string_view kColumns[] = {
-      "field1", "field2", "field3", "field4", "field5", "field6",
-      "field7", "field8", "latitude", "longitude", "elevation"};
+  static constexpr std::string_view kColumns[] = {"field1",   "field2",    "field3",   "field4",
+                                                  "field5",   "field6",    "field7",   "field8",
+                                                  "latitude", "longitude", "elevation"};
 
   std::vector<std::optional<double>> deltas;
   std::string_view rest = *updates;
@@ -309,8 +307,7 @@ BulkUpdate ParseBulkCsv(const Params& form, TimeMs now) {
   return bulk;
 }
 
-std::optional<ReadOptions> ParseReadOptions(const Params& params, TimeMs now,
-                                            int default_results) {
+std::optional<ReadOptions> ParseReadOptions(const Params& params, TimeMs now, int default_results) {
   ReadOptions options;
   FeedQuery& q = options.query;
   bool window = false;
@@ -372,7 +369,8 @@ std::string ChannelJson(const Channel& channel, bool with_public_flag) {
   out += ",\"updated_at\":\"" + FormatTimestamp(channel.updated_at) + "\"";
   out += ",\"last_entry_id\":";
   out += channel.last_entry_id ? std::to_string(channel.last_entry_id) : "null";
-  if (with_public_flag) out += channel.public_flag ? ",\"public_flag\":true" : ",\"public_flag\":false";
+  if (with_public_flag)
+    out += channel.public_flag ? ",\"public_flag\":true" : ",\"public_flag\":false";
   out.push_back('}');
   return out;
 }
@@ -503,8 +501,8 @@ std::string StatusJson(const Channel& channel, const std::vector<FeedEntry>& ent
   out += ",\"latitude\":\"0.0\",\"longitude\":\"0.0\"},\"feeds\":[";
   for (size_t i = 0; i < entries.size(); ++i) {
     if (i) out.push_back(',');
-    out += "{\"created_at\":\"" + FormatTimestamp(entries[i].created_at) + "\",\"entry_id\":" +
-           std::to_string(entries[i].entry_id) + ",\"status\":";
+    out += "{\"created_at\":\"" + FormatTimestamp(entries[i].created_at) +
+           "\",\"entry_id\":" + std::to_string(entries[i].entry_id) + ",\"status\":";
     AppendOptional(out, entries[i].status);
     out.push_back('}');
   }

@@ -43,11 +43,11 @@ std::optional<Params> ParseJsonParams(std::string_view body);
 
 enum class UpdateProblem {
   kNone,
-  kNoData,         // no field, status or location to store
-  kTooLong,        // a field value over kMaxValueChars characters
-  kBadTime,        // created_at (or delta_t) that is not a time
-  kBadLocation,    // lat/long/elevation that is not a number in range
-  kInvalidBytes,   // text that is not UTF-8
+  kNoData,        // no field, status or location to store
+  kTooLong,       // a field value over kMaxValueChars characters
+  kBadTime,       // created_at (or delta_t) that is not a time
+  kBadLocation,   // lat/long/elevation that is not a number in range
+  kInvalidBytes,  // text that is not UTF-8
 };
 
 struct ParsedUpdate {
@@ -108,7 +108,7 @@ class FeedWriter {
   FeedWriter(const Channel& channel, const FieldSelection& selection, bool csv,
              size_t expected_entries);
   void Add(const FeedEntry& entry);  // each one older than the one before
-  std::string Finish();          // the answer; the writer is spent
+  std::string Finish();              // the answer; the writer is spent
 
  private:
   void AppendCsvLine(const FeedEntry& entry);
@@ -117,9 +117,9 @@ class FeedWriter {
   FieldSelection selection_;
   bool csv_;
   size_t expected_entries_;
-  std::string head_;               // everything before the first entry
-  std::string entries_;            // the entries as added, newest first
-  std::vector<size_t> starts_;     // where each entry begins in entries_
+  std::string head_;            // everything before the first entry
+  std::string entries_;         // the entries as added, newest first
+  std::vector<size_t> starts_;  // where each entry begins in entries_
 };
 std::string FeedJson(const Channel& channel, const std::vector<FeedEntry>& entries,
                      const FieldSelection& selection);

@@ -22,8 +22,12 @@ TEST(ThingSpeak, ErrorJson_HasTheDocumentedShape) {
 }
 
 TEST(ThingSpeak, ParseUpdate_ReadsEveryColumn) {
-  ParsedUpdate u = ParseUpdate({{"field1", "21.5"}, {"field8", "on"}, {"lat", "52.5"},
-                                {"long", "-13.4"}, {"elevation", "35"}, {"status", "ok"},
+  ParsedUpdate u = ParseUpdate({{"field1", "21.5"},
+                                {"field8", "on"},
+                                {"lat", "52.5"},
+                                {"long", "-13.4"},
+                                {"elevation", "35"},
+                                {"status", "ok"},
                                 {"api_key", "K"}},
                                kNow);
   ASSERT_EQ(u.problem, UpdateProblem::kNone);
@@ -91,32 +95,31 @@ TEST(ThingSpeak, ParseBulkJson_Refusals) {
   EXPECT_EQ(ParseBulkJson("not json", kNow).error_status, 400);
   EXPECT_EQ(ParseBulkJson(R"({"updates":[]})", kNow).error_status, 400);
   EXPECT_EQ(ParseBulkJson(R"({"updates":[{"field1":1}]})", kNow).error_status, 400);  // no time
-  EXPECT_EQ(ParseBulkJson(R"({"updates":[{"delta_t":1,"field1":1},{"delta_t":0,"field1":2}]})",
-                          kNow)
-                .error_status,
-            400);
-  EXPECT_EQ(ParseBulkJson(R"({"updates":[{"delta_t":1,"field1":{"nested":1}}]})", kNow)
-                .error_status,
-            400);
+  EXPECT_EQ(
+      ParseBulkJson(R"({"updates":[{"delta_t":1,"field1":1},{"delta_t":0,"field1":2}]})", kNow)
+          .error_status,
+      400);
+  EXPECT_EQ(
+      ParseBulkJson(R"({"updates":[{"delta_t":1,"field1":{"nested":1}}]})", kNow).error_status,
+      400);
   json too_many = {{"write_api_key", "K"}, {"updates", json::array()}};
   for (int i = 0; i < 961; ++i) too_many["updates"].push_back({{"delta_t", 1}, {"field1", i}});
   EXPECT_EQ(ParseBulkJson(too_many.dump(), kNow).error_status, 413);
   too_many["updates"].erase(too_many["updates"].begin());
   EXPECT_EQ(ParseBulkJson(too_many.dump(), kNow).error_status, 0);
-  EXPECT_EQ(ParseBulkJson(R"({"updates":[{"delta_t":1,"field1":")" + std::string(256, 'a') +
-                              "\"}]}",
-                          kNow)
+  EXPECT_EQ(ParseBulkJson(
+                R"({"updates":[{"delta_t":1,"field1":")" + std::string(256, 'a') + "\"}]}", kNow)
                 .error_status,
             400);
 }
 
 TEST(ThingSpeak, ParseBulkCsv_AbsoluteAndRelative) {
-  BulkUpdate abs = ParseBulkCsv(
-      {{"write_api_key", "K"},
-       {"time_format", "absolute"},
-       {"updates", "2018-06-14T12:12:22-0500,1,2,3,4,5,6,7,8,41.2,39.2,22,ok, fine|"
-                   "1529000000,9,,,,,,,,,,,|"}},
-      kNow);
+  BulkUpdate abs = ParseBulkCsv({{"write_api_key", "K"},
+                                 {"time_format", "absolute"},
+                                 {"updates",
+                                  "2018-06-14T12:12:22-0500,1,2,3,4,5,6,7,8,41.2,39.2,22,ok, fine|"
+                                  "1529000000,9,,,,,,,,,,,|"}},
+                                kNow);
   ASSERT_EQ(abs.error_status, 0);
   ASSERT_EQ(abs.entries.size(), 2u);
   EXPECT_EQ(abs.entries[0].entry.created_at, 1528996342000);
@@ -134,11 +137,10 @@ TEST(ThingSpeak, ParseBulkCsv_AbsoluteAndRelative) {
   EXPECT_EQ(rel.entries[1].entry.created_at, kNow - 5000);
   EXPECT_EQ(rel.entries[0].entry.created_at, kNow - 15000);
 
-  EXPECT_EQ(ParseBulkCsv({{"time_format", "weekly"}, {"updates", "0,1"}}, kNow).error_status,
-            400);
-  EXPECT_EQ(ParseBulkCsv({{"time_format", "absolute"}, {"updates", "yesterday,1"}}, kNow)
-                .error_status,
-            400);
+  EXPECT_EQ(ParseBulkCsv({{"time_format", "weekly"}, {"updates", "0,1"}}, kNow).error_status, 400);
+  EXPECT_EQ(
+      ParseBulkCsv({{"time_format", "absolute"}, {"updates", "yesterday,1"}}, kNow).error_status,
+      400);
 }
 
 TEST(ThingSpeak, ParseReadOptions_ResultsAndWindows) {
@@ -150,16 +152,17 @@ TEST(ThingSpeak, ParseReadOptions_ResultsAndWindows) {
   auto days = ParseReadOptions({{"days", "2"}}, kNow);
   EXPECT_EQ(days->query.start, kNow - 2 * 86400000);
   EXPECT_EQ(days->query.results, 8000);
-  auto range = ParseReadOptions({{"start", "2024-05-01 00:00:00"}, {"end", "2024-05-01 01:00:00"},
-                                 {"status", "true"}, {"location", "TRUE"}},
+  auto range = ParseReadOptions({{"start", "2024-05-01 00:00:00"},
+                                 {"end", "2024-05-01 01:00:00"},
+                                 {"status", "true"},
+                                 {"location", "TRUE"}},
                                 kNow);
   EXPECT_EQ(range->query.start, 1714521600000);
   EXPECT_EQ(range->query.end, 1714525200000);
   EXPECT_TRUE(range->status);
   EXPECT_TRUE(range->location);
-  for (Params bad : {Params{{"results", "ten"}}, Params{{"results", "-1"}},
-                     Params{{"days", "-1"}}, Params{{"start", "monday"}},
-                     Params{{"minutes", "1e400"}}}) {
+  for (Params bad : {Params{{"results", "ten"}}, Params{{"results", "-1"}}, Params{{"days", "-1"}},
+                     Params{{"start", "monday"}}, Params{{"minutes", "1e400"}}}) {
     EXPECT_FALSE(ParseReadOptions(bad, kNow)) << bad.begin()->first << "=" << bad.begin()->second;
   }
 }
@@ -214,8 +217,9 @@ TEST(ThingSpeak, FeedCsv_HeaderAndQuotedValues) {
   EXPECT_EQ(FeedCsv(c, {e}, {.location = true}),
             "created_at,entry_id,field1,field3,latitude,longitude,elevation\n"
             "2024-05-01T12:00:00Z,1,\"a,b\",,,,\n");
-  EXPECT_EQ(FeedCsv(c, {e}, {.only_field = 3}), "created_at,entry_id,field3\n"
-                                                "2024-05-01T12:00:00Z,1,\n");
+  EXPECT_EQ(FeedCsv(c, {e}, {.only_field = 3}),
+            "created_at,entry_id,field3\n"
+            "2024-05-01T12:00:00Z,1,\n");
 }
 
 TEST(ThingSpeak, FullEntryJson_EveryColumnWithChannelId) {

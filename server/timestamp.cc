@@ -154,7 +154,8 @@ void AppendTimestamp(std::string& out, TimeMs t) {
   char text[20] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0',
                    'T', '0', '0', ':', '0', '0', ':', '0', '0', 'Z'};
   auto put = [&text](int at, TimeMs value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      text[at + i] = static_cast<char>('0' + value % 10);
   };
   put(0, year, 4);
   put(5, month, 2);

@@ -63,7 +63,8 @@ class HubProcess {
     const std::string marker = "the air is on 127.0.0.1:";
     for (int i = 0; i < 3000 && process_.running(); ++i) {
       const std::string text = process_.output();
-      if (size_t at = text.find(marker); at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      if (size_t at = text.find(marker);
+          at != std::string::npos && text.find('\n', at) != std::string::npos) {
         port_ = std::stoi(text.substr(at + marker.size()));
         return;
       }
@@ -92,7 +93,8 @@ class HubProcess {
 // A board of the lab on the shared air: its own connection, a node, the Stack and the
 // MicroPython facade, all unchanged from the sim.
 struct Board {
-  Board(const std::string& hub, const std::string& name, const MacAddress& mac, sim::Position position)
+  Board(const std::string& hub, const std::string& name, const MacAddress& mac,
+        sim::Position position)
       : client(hub, name),
         radio(client.AddNode({.name = name, .mac = mac, .position = position})),
         waiter(client.NewWaiter()),
@@ -129,7 +131,9 @@ class AirRecorder final : public air::AirListener {
   }
   void OnNode(const air::NodeInfo& n) override { nodes.push_back(n); }
 
-  size_t Count(auto predicate) const { return std::count_if(frames.begin(), frames.end(), predicate); }
+  size_t Count(auto predicate) const {
+    return std::count_if(frames.begin(), frames.end(), predicate);
+  }
   const air::NodeInfo* Node(const MacAddress& mac, bool live) const {
     for (const air::NodeInfo& n : nodes) {
       if (n.spec.mac == mac && n.live == live) return &n;
@@ -189,13 +193,15 @@ TEST(AirHub, Unicast_IsAckedAndAnsweredByAnotherClient) {
   std::thread slave_thread([&] {
     try {
       Board slave(hub.address(), "slave", kSlave, {10, 0, 0});
-      if (slave.e.init() != Status::Ok() || slave.e.add_peer(kMaster) != Status::Ok()) throw std::runtime_error("init");
+      if (slave.e.init() != Status::Ok() || slave.e.add_peer(kMaster) != Status::Ok())
+        throw std::runtime_error("init");
       ready.set_value();
       for (int i = 0; i < kCount; ++i) {
         Result<Message> m = slave.e.irecv(10'000);
         if (!m.ok() || !m->mac) throw std::runtime_error("no message " + std::to_string(i));
         const std::string answer = "echo " + Text(m->msg);
-        if (!slave.e.send(kMaster, answer, true).value_or(false)) throw std::runtime_error("echo not acked");
+        if (!slave.e.send(kMaster, answer, true).value_or(false))
+          throw std::runtime_error("echo not acked");
       }
     } catch (const std::exception& e) {
       slave_failure = e.what();
@@ -283,10 +289,12 @@ TEST(AirHub, Sniffer_SeesEveryFrameTheOthersExchanged) {
     ASSERT_EQ(master.e.send(kSlave, "u" + std::to_string(i), true).value_or(false), true);
   }
   for (size_t i = 0; i < kBroadcasts; ++i) {
-    ASSERT_EQ(slave.e.send(MacAddress::Broadcast(), "b" + std::to_string(i), true).value_or(false), true);
+    ASSERT_EQ(slave.e.send(MacAddress::Broadcast(), "b" + std::to_string(i), true).value_or(false),
+              true);
   }
   for (size_t i = 0; i < kUnicasts; ++i) ASSERT_TRUE(slave.e.irecv(10'000).value().mac.has_value());
-  for (size_t i = 0; i < kBroadcasts; ++i) ASSERT_TRUE(master.e.irecv(10'000).value().mac.has_value());
+  for (size_t i = 0; i < kBroadcasts; ++i)
+    ASSERT_TRUE(master.e.irecv(10'000).value().mac.has_value());
 
   // Every unicast once on the air and ACKed (no retries on a quiet air at 10 m), every
   // broadcast once; each decoded by the other board.
@@ -295,12 +303,16 @@ TEST(AirHub, Sniffer_SeesEveryFrameTheOthersExchanged) {
   ASSERT_TRUE(sniffer.RunUntil([&] { return air.frames.size() >= expected; }));
   sniffer.client.RunFor(50 * kMillisecond).IgnoreError();
   ASSERT_EQ(air.frames.size(), expected);
-  EXPECT_EQ(air.Count([](const auto& f) { return f.from(kMaster) && f.addr1() == kSlave; }), kUnicasts);
+  EXPECT_EQ(air.Count([](const auto& f) { return f.from(kMaster) && f.addr1() == kSlave; }),
+            kUnicasts);
   EXPECT_EQ(air.Count([](const auto& f) { return f.is_ack() && f.addr1() == kMaster; }), kUnicasts);
-  EXPECT_EQ(air.Count([](const auto& f) { return f.from(kSlave) && f.addr1().is_broadcast(); }), kBroadcasts);
+  EXPECT_EQ(air.Count([](const auto& f) { return f.from(kSlave) && f.addr1().is_broadcast(); }),
+            kBroadcasts);
   for (const AirRecorder::Frame& f : air.frames) {
-    const uint32_t other = f.transmitter == master.radio->node() ? slave.radio->node() : master.radio->node();
-    auto rx = std::find_if(f.receptions.begin(), f.receptions.end(), [&](const auto& r) { return r.node == other; });
+    const uint32_t other =
+        f.transmitter == master.radio->node() ? slave.radio->node() : master.radio->node();
+    auto rx = std::find_if(f.receptions.begin(), f.receptions.end(),
+                           [&](const auto& r) { return r.node == other; });
     ASSERT_NE(rx, f.receptions.end());
     EXPECT_EQ(rx->outcome, sim::RxOutcome::kReceived);
   }
@@ -314,7 +326,8 @@ TEST(AirHub, Sniffer_SeesEveryFrameTheOthersExchanged) {
 
   // tshark reads the hub's capture of the same air: the same frames, in the same order.
   ASSERT_EQ(hub.Stop(), 0);
-  EXPECT_NE(hub.output().find("wrote " + std::to_string(expected) + " frames"), std::string::npos) << hub.output();
+  EXPECT_NE(hub.output().find("wrote " + std::to_string(expected) + " frames"), std::string::npos)
+      << hub.output();
   const testing_tools::CommandResult r =
       testing_tools::RunCommand("tshark -r " + pcap + " -T fields -e wlan.ra");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -370,7 +383,8 @@ class RawClient {
  public:
   explicit RawClient(uint16_t port) : socket_(air::ConnectLoopback(port)) {}
   void SendBytes(const Bytes& bytes) {
-    ASSERT_EQ(::send(socket_.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(::send(socket_.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
   }
   void Send(const air::Message& m) {
     Bytes bytes;
@@ -427,7 +441,8 @@ TEST(AirHub, BadMessages_GetAnErrorAndTheHubKeepsServing) {
   {  // Anything before Hello: an Error, then the hub hangs up.
     RawClient raw(hub.port());
     raw.Send(air::Sniff{1, true});
-    EXPECT_NE(raw.Expect<air::Error>().message.find("the first message must be Hello"), std::string::npos);
+    EXPECT_NE(raw.Expect<air::Error>().message.find("the first message must be Hello"),
+              std::string::npos);
     EXPECT_FALSE(raw.Next().has_value());
   }
   {  // Another protocol version.
@@ -435,7 +450,8 @@ TEST(AirHub, BadMessages_GetAnErrorAndTheHubKeepsServing) {
     raw.Send(air::Hello{99, "future"});
     const air::Error e = raw.Expect<air::Error>();
     EXPECT_EQ(e.status, Status::FailedPrecondition());
-    EXPECT_NE(e.message.find("version 1 and the client version 99"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("version 1 and the client version 99"), std::string::npos)
+        << e.message;
     EXPECT_FALSE(raw.Next().has_value());
   }
   {  // A session that sends nonsense in good frames goes on.
@@ -443,16 +459,21 @@ TEST(AirHub, BadMessages_GetAnErrorAndTheHubKeepsServing) {
     raw.Send(air::Hello{air::kProtocolVersion, "raw"});
     EXPECT_EQ(raw.Expect<air::Welcome>().version, air::kProtocolVersion);
     raw.SendBytes(Framed(3, {std::byte{0x7f}, std::byte{1}, std::byte{2}}));
-    EXPECT_EQ(raw.Expect<air::Error>().message, "malformed message: unknown message type 0x7f; ignored");
-    raw.SendBytes(Framed(5, {std::byte{0x02}, std::byte{1}, std::byte{0}, std::byte{0}, std::byte{0}}));
-    EXPECT_NE(raw.Expect<air::Error>().message.find("AddNode message truncated"), std::string::npos);
+    EXPECT_EQ(raw.Expect<air::Error>().message,
+              "malformed message: unknown message type 0x7f; ignored");
+    raw.SendBytes(
+        Framed(5, {std::byte{0x02}, std::byte{1}, std::byte{0}, std::byte{0}, std::byte{0}}));
+    EXPECT_NE(raw.Expect<air::Error>().message.find("AddNode message truncated"),
+              std::string::npos);
     raw.Send(air::Transmit{master.radio->node(), {}, Bytes(24, std::byte{0})});
-    EXPECT_NE(raw.Expect<air::Error>().message.find("is not one of this client's nodes"), std::string::npos);
+    EXPECT_NE(raw.Expect<air::Error>().message.find("is not one of this client's nodes"),
+              std::string::npos);
     raw.Send(air::AddNode{7, {"impostor", kMaster, {}, 1, 16}});
     const air::Reply taken = raw.Expect<air::Reply>();
     EXPECT_EQ(taken.request, 7u);
     EXPECT_EQ(taken.status, Status::AlreadyExists());
-    EXPECT_NE(taken.message.find("node 'master' of client 'master'"), std::string::npos) << taken.message;
+    EXPECT_NE(taken.message.find("node 'master' of client 'master'"), std::string::npos)
+        << taken.message;
     raw.Send(air::AddNode{8, {"third", kThird, {}, 15, 16}});
     EXPECT_EQ(raw.Expect<air::Reply>().status, Status::InvalidArgument());
     raw.Send(air::AddNode{9, {"third", kThird, {}, 6, 16}});

@@ -92,7 +92,8 @@ class ChildProcess {
   bool running() const {
     if (pid_ <= 0) return false;
     siginfo_t info{};
-    if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+    if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+      return false;
     return info.si_pid == 0;
   }
   std::string output() const { return ReadText(out_); }

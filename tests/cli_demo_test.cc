@@ -34,18 +34,22 @@ TEST(CliDemo, Run_NothingLost_PcapHoldsTheAir) {
 
   // "  all  <sent>  <in channel>  <twice>  <lost>"
   std::smatch all;
-  ASSERT_TRUE(std::regex_search(r.out, all, std::regex(R"(\n  all\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\n)"))) << r.out;
+  ASSERT_TRUE(
+      std::regex_search(r.out, all, std::regex(R"(\n  all\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\n)")))
+      << r.out;
   EXPECT_GT(std::stoi(all[1]), 50);
   EXPECT_EQ(all[1], all[2]);
   EXPECT_EQ(all[3], "0");
   EXPECT_EQ(all[4], "0");
   std::smatch commands;
-  ASSERT_TRUE(std::regex_search(r.out, commands, std::regex(R"((\d+) received by the nodes \((\d+) expected\))")));
+  ASSERT_TRUE(std::regex_search(r.out, commands,
+                                std::regex(R"((\d+) received by the nodes \((\d+) expected\))")));
   EXPECT_EQ(commands[1], commands[2]);
   EXPECT_EQ(commands[1], "9");
 
   std::smatch frames;
-  ASSERT_TRUE(std::regex_search(r.out, frames, std::regex(R"(air:\s+(\d+) frames in (\S+))"))) << r.out;
+  ASSERT_TRUE(std::regex_search(r.out, frames, std::regex(R"(air:\s+(\d+) frames in (\S+))")))
+      << r.out;
   const std::string pcap = frames[2];
   EXPECT_EQ(pcap, data + "/air.pcapng");
   testing_tools::CommandResult count = RunCommand("capinfos -M -c -T -r " + pcap);
@@ -53,9 +57,10 @@ TEST(CliDemo, Run_NothingLost_PcapHoldsTheAir) {
   EXPECT_NE(count.out.find("\t" + std::string(frames[1])), std::string::npos) << count.out;
   // ESP-NOW: vendor-specific action frames (category 127) with Espressif's OUI, from the
   // slave, carrying at least its readings and their re-sends.
-  testing_tools::CommandResult espnow = RunCommand(
-      "tshark -r " + pcap +
-          " -Y 'wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95' -T fields -e frame.number");
+  testing_tools::CommandResult espnow =
+      RunCommand("tshark -r " + pcap +
+                 " -Y 'wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95' -T fields "
+                 "-e frame.number");
   ASSERT_EQ(espnow.exit_code, 0) << espnow.err;
   EXPECT_GE(testing_tools::Split(espnow.out, '\n').size(), 22u);
 }
@@ -78,12 +83,14 @@ TEST(CliDemo, CtrlC_PcapWholeDatabasesClosed_Exit130) {
 
   const std::string out = demo.output();
   std::smatch stopped;
-  ASSERT_TRUE(std::regex_search(out, stopped, std::regex(R"(stopped after [\d.]+ s of air; (\d+) frames in (\S+),)")))
+  ASSERT_TRUE(std::regex_search(
+      out, stopped, std::regex(R"(stopped after [\d.]+ s of air; (\d+) frames in (\S+),)")))
       << out;
   const std::string pcap = stopped[2];
   EXPECT_EQ(pcap, data + "/air.pcapng");
   EXPECT_GT(std::stoull(stopped[1]), 0u);
-  testing_tools::CommandResult read = RunCommand("tshark -r " + pcap + " -T fields -e frame.number");
+  testing_tools::CommandResult read =
+      RunCommand("tshark -r " + pcap + " -T fields -e frame.number");
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(testing_tools::Split(read.out, '\n').size(), std::stoull(stopped[1])) << read.err;
   int databases = 0;

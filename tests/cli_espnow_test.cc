@@ -205,7 +205,8 @@ TEST_F(CliEspnow, Decode_TruncatedHex_ReportsAndExitsNonZero) {
 TEST_F(CliEspnow, DecodeBlock_LongPayload_PrintedWholeOverSeveralLines) {
   std::string text;
   for (int i = 0; text.size() < 300; ++i) text += "reading " + std::to_string(i) + "; ";
-  const auto enc = Airlab("espnow encode --src 24:0a:c4:01:02:03 --version 2 --payload '" + text + "'");
+  const auto enc =
+      Airlab("espnow encode --src 24:0a:c4:01:02:03 --version 2 --payload '" + text + "'");
   ASSERT_EQ(enc.exit_code, 0) << enc.err;
   const auto r = Airlab("espnow decode --hex " + enc.out.substr(0, enc.out.size() - 1));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -241,18 +242,22 @@ TEST_F(CliEspnow, DecodeJson_ValidJsonWithEveryField) {
   cut.resize(20);  // not even a MAC header: not decoded
   const auto pcap = WritePcap("json.pcap", wire::kLinkTypeIeee80211, {first, cut});
   const std::string json = dir_.File("out.json");
-  const auto r = testing_tools::RunCommand(testing_tools::AirlabBinary() + " espnow decode --json --pcap " + pcap +
-                                           " > " + json);
+  const auto r = testing_tools::RunCommand(testing_tools::AirlabBinary() +
+                                           " espnow decode --json --pcap " + pcap + " > " + json);
   EXPECT_EQ(r.exit_code, 1);  // one frame could not be decoded
   EXPECT_NE(r.err.find("2 frames: 1 ESP-NOW"), std::string::npos) << r.err;
-  EXPECT_EQ(testing_tools::RunCommand("/usr/bin/python3 -m json.tool " + json + " > /dev/null").exit_code, 0)
+  EXPECT_EQ(
+      testing_tools::RunCommand("/usr/bin/python3 -m json.tool " + json + " > /dev/null").exit_code,
+      0)
       << testing_tools::ReadText(json);
-  const auto fields = Python(
-      "import json; f = json.load(open(\"" + json + "\")); "
-      "print(len(f), f[0][\"src\"], f[0][\"seq\"], f[0][\"payload_text\"], f[0][\"fcs\"], f[0][\"version\"], "
-      "f[0][\"truncated\"], f[1][\"decoded\"], f[1][\"error\"])");
+  const auto fields = Python("import json; f = json.load(open(\"" + json +
+                             "\")); "
+                             "print(len(f), f[0][\"src\"], f[0][\"seq\"], f[0][\"payload_text\"], "
+                             "f[0][\"fcs\"], f[0][\"version\"], "
+                             "f[0][\"truncated\"], f[1][\"decoded\"], f[1][\"error\"])");
   ASSERT_EQ(fields.exit_code, 0) << fields.err;
-  EXPECT_EQ(fields.out, "2 24:0a:c4:00:00:01 12 ping \"quoted\" \\ back good 1 False False truncated\n");
+  EXPECT_EQ(fields.out,
+            "2 24:0a:c4:00:00:01 12 ping \"quoted\" \\ back good 1 False False truncated\n");
 }
 
 TEST_F(CliEspnow, DecodePcap_CutByTheCapture_DecodedAsFarAsCapturedAndMarked) {
@@ -268,37 +273,48 @@ TEST_F(CliEspnow, DecodePcap_CutByTheCapture_DecodedAsFarAsCapturedAndMarked) {
   const size_t cut_at = 24 + 8 + 7 + 40;
   const auto scapy = Python(
       "from scapy.all import Dot11, wrpcap\n"
-      "whole = bytes.fromhex(\"" + hex + "\")\n"
-      "a = Dot11(whole[:" + std::to_string(cut_at) + "]); a.wirelen = len(whole)\n"
+      "whole = bytes.fromhex(\"" +
+      hex +
+      "\")\n"
+      "a = Dot11(whole[:" +
+      std::to_string(cut_at) +
+      "]); a.wirelen = len(whole)\n"
       "b = Dot11(whole[:-4]); b.wirelen = len(whole)\n"
-      "wrpcap(\"" + pcap + "\", [a, b])\n");
+      "wrpcap(\"" +
+      pcap + "\", [a, b])\n");
   ASSERT_EQ(scapy.exit_code, 0) << scapy.err;
   // tshark agrees the capture says so.
-  const auto tshark = testing_tools::RunCommand("tshark -r " + pcap + " -T fields -e frame.cap_len -e frame.len");
+  const auto tshark =
+      testing_tools::RunCommand("tshark -r " + pcap + " -T fields -e frame.cap_len -e frame.len");
   ASSERT_EQ(tshark.out, std::to_string(cut_at) + "\t" + std::to_string(hex.size() / 2) + "\n" +
-                            std::to_string(hex.size() / 2 - 4) + "\t" + std::to_string(hex.size() / 2) + "\n");
+                            std::to_string(hex.size() / 2 - 4) + "\t" +
+                            std::to_string(hex.size() / 2) + "\n");
 
   const auto r = Airlab("espnow decode --pcap " + pcap);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out.find("not decoded"), std::string::npos) << r.out;
   EXPECT_EQ(Field(r.out, "src"), "24:0a:c4:01:02:03");
   EXPECT_EQ(Field(r.out, "seq"), "9");
-  EXPECT_EQ(Field(r.out, "truncated"), "yes: " + std::to_string(cut_at) + " of " + std::to_string(hex.size() / 2) +
+  EXPECT_EQ(Field(r.out, "truncated"), "yes: " + std::to_string(cut_at) + " of " +
+                                           std::to_string(hex.size() / 2) +
                                            " bytes captured, decoded as far as they go");
   EXPECT_EQ(Field(r.out, "payload"), "\"" + text.substr(0, 40) + "\"");
   EXPECT_EQ(Field(r.out, "fcs"), "unknown");
   EXPECT_EQ(Field(r.out, "deviations"), "-");
-  EXPECT_NE(r.out.find("2 frames: 2 ESP-NOW, 0 others skipped, 2 truncated"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 frames: 2 ESP-NOW, 0 others skipped, 2 truncated"), std::string::npos)
+      << r.out;
 
   const auto json = Airlab("espnow decode --json --pcap " + pcap);
   EXPECT_EQ(json.exit_code, 0) << json.err;
   const std::string file = dir_.File("cut.json");
   testing_tools::WriteBytes(file, json.out.data(), json.out.size());
-  const auto fields = Python(
-      "import json; f = json.load(open(\"" + file + "\")); "
-      "print([(x[\"truncated\"], x[\"fcs\"], x[\"payload_length\"], x[\"captured_length\"]) for x in f])");
-  EXPECT_EQ(fields.out, "[(True, 'unknown', 40, " + std::to_string(cut_at) + "), (True, 'unknown', 120, " +
-                            std::to_string(hex.size() / 2 - 4) + ")]\n")
+  const auto fields = Python("import json; f = json.load(open(\"" + file +
+                             "\")); "
+                             "print([(x[\"truncated\"], x[\"fcs\"], x[\"payload_length\"], "
+                             "x[\"captured_length\"]) for x in f])");
+  EXPECT_EQ(fields.out, "[(True, 'unknown', 40, " + std::to_string(cut_at) +
+                            "), (True, 'unknown', 120, " + std::to_string(hex.size() / 2 - 4) +
+                            ")]\n")
       << fields.err;
 }
 

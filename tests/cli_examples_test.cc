@@ -45,8 +45,12 @@ using testing_tools::ChildProcess;
 using testing_tools::RunCommand;
 using testing_tools::Split;
 
-bool StartsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
-bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool StartsWith(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // The command of an example line: up to the first two spaces outside quotes (what follows is
 // a comment, "(in another terminal)" or "# prints the keys"), without a trailing '&'.
@@ -59,7 +63,8 @@ std::string CommandOf(const std::string& line) {
       if (c == quote) quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
-    } else if ((c == ' ' && i + 1 < line.size() && line[i + 1] == ' ') || (c == '#' && i > 0 && line[i - 1] == ' ')) {
+    } else if ((c == ' ' && i + 1 < line.size() && line[i + 1] == ' ') ||
+               (c == '#' && i > 0 && line[i - 1] == ' ')) {
       end = i;
       break;
     }
@@ -105,7 +110,8 @@ std::vector<std::string> Subcommands(const std::string& help) {
   const std::vector<std::string> lines = Split(help.substr(at), '\n');
   for (size_t i = 1; i < lines.size() && !lines[i].empty(); ++i) {
     const std::string& line = lines[i];
-    if (line.size() > 2 && StartsWith(line, "  ") && line[2] != ' ') names.push_back(line.substr(2, line.find(' ', 2) - 2));
+    if (line.size() > 2 && StartsWith(line, "  ") && line[2] != ' ')
+      names.push_back(line.substr(2, line.find(' ', 2) - 2));
   }
   return names;
 }
@@ -139,7 +145,8 @@ UntilCtrlC RunsUntilCtrlC(const std::string& command) {
   if (StartsWith(command, "airlab air")) return {true, "clients join"};
   if (StartsWith(command, "airlab serve")) return {true, "Ctrl-C stops it"};
   if (StartsWith(command, "airlab gateway")) return {true, "airlab gateway "};
-  if (StartsWith(command, "airlab node") && !Has(command, "--exit-when-done")) return {true, "airlab node "};
+  if (StartsWith(command, "airlab node") && !Has(command, "--exit-when-done"))
+    return {true, "airlab node "};
   if (StartsWith(command, "airlab sniff --hub")) return {true, ""};
   if (Has(command, "--keep-serving")) return {true, "until Ctrl-C"};
   if (Has(command, "--realtime")) return {true, ""};
@@ -147,7 +154,8 @@ UntilCtrlC RunsUntilCtrlC(const std::string& command) {
 }
 
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);
+  for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
+    text.replace(at, from.size(), to);
 }
 
 void ReplaceWord(std::string& text, const std::string& word, const std::string& to) {
@@ -174,13 +182,15 @@ class CliExamples : public testing::Test {
   void SetUp() override {
     for (const char* name : kEnvironment) {
       const char* value = std::getenv(name);
-      saved_environment_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
+      saved_environment_.emplace_back(name,
+                                      value ? std::optional<std::string>(value) : std::nullopt);
     }
     const std::string home = dir_.path();
     const std::filesystem::path source = std::filesystem::current_path();  // ctest runs here
     std::filesystem::create_directory_symlink(source / "examples", home + "/examples");
     std::filesystem::create_directories(home + "/bin");
-    std::filesystem::create_symlink(std::filesystem::absolute(testing_tools::AirlabBinary()), home + "/bin/airlab");
+    std::filesystem::create_symlink(std::filesystem::absolute(testing_tools::AirlabBinary()),
+                                    home + "/bin/airlab");
     setenv("PATH", (home + "/bin:" + std::getenv("PATH")).c_str(), 1);
     setenv("HOME", home.c_str(), 1);
     setenv("XDG_DATA_HOME", (home + "/.local/share").c_str(), 1);
@@ -207,7 +217,8 @@ class CliExamples : public testing::Test {
   // same frames as a board's capture stream) for the examples that read one.
   void MakeCaptures() {
     for (const char* name : {"capture.pcapng", "capture.pcap"}) {
-      const auto r = RunCommand("cd " + Home() + " && airlab sim examples/lab.toml --duration 5 --pcap " + name);
+      const auto r = RunCommand("cd " + Home() +
+                                " && airlab sim examples/lab.toml --duration 5 --pcap " + name);
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     struct Bytes final : sniff::ByteSink {
@@ -221,7 +232,8 @@ class CliExamples : public testing::Test {
     sniff::StreamEncoder encoder(wire, scratch);
     linux_port::CaptureFileReader reader(Home() + "/capture.pcapng");
     while (auto p = reader.Next()) {
-      ASSERT_TRUE(encoder.WritePacket(sniff::Packet{p->ts_ns, p->link_type, p->data, p->origlen}).ok());
+      ASSERT_TRUE(
+          encoder.WritePacket(sniff::Packet{p->ts_ns, p->link_type, p->data, p->origlen}).ok());
     }
     testing_tools::WriteBytes(Home() + "/capture.stream", wire.data.data(), wire.data.size());
   }
@@ -233,7 +245,8 @@ class CliExamples : public testing::Test {
     const auto commands = RunCommand("airlab channel create --name commands --fields command");
     ASSERT_EQ(readings.exit_code, 0) << readings.err;
     ASSERT_EQ(commands.exit_code, 0) << commands.err;
-    ASSERT_TRUE(Has(readings.out, "channel 1 ") && Has(commands.out, "channel 2 ")) << readings.out << commands.out;
+    ASSERT_TRUE(Has(readings.out, "channel 1 ") && Has(commands.out, "channel 2 "))
+        << readings.out << commands.out;
     keys_ = {KeysPrinted(readings.out).write, KeysPrinted(commands.out).read};
   }
 
@@ -244,8 +257,9 @@ class CliExamples : public testing::Test {
     const int hub_port = testing_tools::FreeLoopbackPort();
     const int server_port = testing_tools::FreeLoopbackPort();
     Keys keys = keys_;
-    std::vector<std::pair<std::string, std::unique_ptr<ChildProcess>>> running;  // the block's, until its end
-    std::vector<std::unique_ptr<ChildProcess>> services;                         // the test's, for the block
+    std::vector<std::pair<std::string, std::unique_ptr<ChildProcess>>>
+        running;                                          // the block's, until its end
+    std::vector<std::unique_ptr<ChildProcess>> services;  // the test's, for the block
     bool have_hub = false, have_server = false, have_gateway = false;
     for (const std::string& example : lines) {
       const std::string command = Adapted(example, hub_port, server_port, keys);
@@ -258,21 +272,22 @@ class CliExamples : public testing::Test {
         have_hub = true;
       }
       if (!is_server && !have_server && Has(command, "127.0.0.1:" + std::to_string(server_port))) {
-        services.push_back(StartService({"serve", "--port", std::to_string(server_port), "--rate-limit", "0"},
-                                        server_port));
+        services.push_back(StartService(
+            {"serve", "--port", std::to_string(server_port), "--rate-limit", "0"}, server_port));
         have_server = true;
       }
       // A node's readings want a gateway to take them (`--exit-when-done` waits for it).
       if (StartsWith(command, "airlab node") && !have_gateway) {
         if (!have_server) {
-          services.push_back(StartService({"serve", "--port", std::to_string(server_port), "--rate-limit", "0"},
-                                          server_port));
+          services.push_back(StartService(
+              {"serve", "--port", std::to_string(server_port), "--rate-limit", "0"}, server_port));
           have_server = true;
         }
         services.push_back(std::make_unique<ChildProcess>(
-            std::vector<std::string>{"gateway", "--hub", "127.0.0.1:" + std::to_string(hub_port), "--url",
-                                     "http://127.0.0.1:" + std::to_string(server_port), "--channel-id", "1",
-                                     "--write-key", keys_.write, "--rate-limit", "0", "--quiet"},
+            std::vector<std::string>{"gateway", "--hub", "127.0.0.1:" + std::to_string(hub_port),
+                                     "--url", "http://127.0.0.1:" + std::to_string(server_port),
+                                     "--channel-id", "1", "--write-key", keys_.write,
+                                     "--rate-limit", "0", "--quiet"},
             dir_.File("service" + std::to_string(++count_) + ".log")));
         have_gateway = true;
       }
@@ -282,7 +297,8 @@ class CliExamples : public testing::Test {
 
       const UntilCtrlC until = RunsUntilCtrlC(command);
       if (!until.yes) {
-        if (ran_.count(command) != 0) continue;  // the same line elsewhere: its files are here already
+        if (ran_.count(command) != 0)
+          continue;  // the same line elsewhere: its files are here already
         const auto r = RunCommand("cd " + Home() + " && " + command);
         EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
         if (r.exit_code == 0) ran_.insert(command);
@@ -294,7 +310,8 @@ class CliExamples : public testing::Test {
         continue;
       }
       const std::string log = dir_.File("example" + std::to_string(++count_) + ".log");
-      auto child = std::make_unique<ChildProcess>("/bin/sh", std::vector<std::string>{"-c", "cd " + Home() + " && exec " + command}, log);
+      auto child = std::make_unique<ChildProcess>(
+          "/bin/sh", std::vector<std::string>{"-c", "cd " + Home() + " && exec " + command}, log);
       if (!WaitFor(*child, until.ready)) {
         ADD_FAILURE() << "not up (no \"" << until.ready << "\") or ended:\n" << child->output();
       }
@@ -306,15 +323,18 @@ class CliExamples : public testing::Test {
     for (const auto& [command, child] : running) {
       if (!StartsWith(command, "airlab node")) continue;
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-      while (!Has(child->output(), "is in the gateway's store") && std::chrono::steady_clock::now() < deadline) {
+      while (!Has(child->output(), "is in the gateway's store") &&
+             std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
-      EXPECT_TRUE(Has(child->output(), "is in the gateway's store")) << command << ":\n" << child->output();
+      EXPECT_TRUE(Has(child->output(), "is in the gateway's store")) << command << ":\n"
+                                                                     << child->output();
     }
     // Ctrl-C, the last started first (the clients before the hub and the server).
     for (auto it = running.rbegin(); it != running.rend(); ++it) {
       EXPECT_EQ(it->second->Stop(SIGINT, std::chrono::seconds(60)), 130)
-          << it->first << " after Ctrl-C:\n" << it->second->output();
+          << it->first << " after Ctrl-C:\n"
+          << it->second->output();
     }
     for (auto& service : services) service->Stop(SIGTERM, std::chrono::seconds(30));
   }
@@ -334,24 +354,30 @@ class CliExamples : public testing::Test {
     ReplaceWord(command, "KEY", keys.write);
     ReplaceWord(command, "RKEY", keys.read);
     // The defaults the examples rely on.
-    if (StartsWith(command, "airlab air") && !Has(command, "--port")) command += " --port " + std::to_string(hub_port);
-    if (StartsWith(command, "airlab serve") && !Has(command, "--port")) command += " --port " + std::to_string(server_port);
-    if ((StartsWith(command, "airlab gateway") || StartsWith(command, "airlab node")) && !Has(command, "--hub")) {
+    if (StartsWith(command, "airlab air") && !Has(command, "--port"))
+      command += " --port " + std::to_string(hub_port);
+    if (StartsWith(command, "airlab serve") && !Has(command, "--port"))
+      command += " --port " + std::to_string(server_port);
+    if ((StartsWith(command, "airlab gateway") || StartsWith(command, "airlab node")) &&
+        !Has(command, "--hub")) {
       command += " --hub " + hub;
     }
-    if (StartsWith(command, "airlab gateway") && !Has(command, "--url")) command += " --url http://" + server;
+    if (StartsWith(command, "airlab gateway") && !Has(command, "--url"))
+      command += " --url http://" + server;
     return command;
   }
 
   std::unique_ptr<ChildProcess> StartService(std::vector<std::string> args, int port) {
-    auto service = std::make_unique<ChildProcess>(args, dir_.File("service" + std::to_string(++count_) + ".log"));
+    auto service = std::make_unique<ChildProcess>(
+        args, dir_.File("service" + std::to_string(++count_) + ".log"));
     WaitForPort(port);
     return service;
   }
 
   static void WaitForPort(int port) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!testing_tools::AcceptsLoopbackConnections(port) && std::chrono::steady_clock::now() < deadline) {
+    while (!testing_tools::AcceptsLoopbackConnections(port) &&
+           std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     EXPECT_TRUE(testing_tools::AcceptsLoopbackConnections(port)) << "nothing listens on " << port;
@@ -360,7 +386,8 @@ class CliExamples : public testing::Test {
   // Until the child printed `ready` (or, with nothing to wait for, for a second); false when
   // it ended first or never printed it.
   static bool WaitFor(const ChildProcess& child, const std::string& ready) {
-    const auto deadline = std::chrono::steady_clock::now() + (ready.empty() ? std::chrono::seconds(1) : std::chrono::seconds(120));
+    const auto deadline = std::chrono::steady_clock::now() +
+                          (ready.empty() ? std::chrono::seconds(1) : std::chrono::seconds(120));
     while (std::chrono::steady_clock::now() < deadline) {
       if (!child.running()) return false;
       if (!ready.empty() && Has(child.output(), ready)) return true;
@@ -369,7 +396,8 @@ class CliExamples : public testing::Test {
     return ready.empty() && child.running();
   }
 
-  static constexpr const char* kEnvironment[] = {"PATH", "HOME", "XDG_DATA_HOME", "AIRLAB_DATA", "TMPDIR"};
+  static constexpr const char* kEnvironment[] = {"PATH", "HOME", "XDG_DATA_HOME", "AIRLAB_DATA",
+                                                 "TMPDIR"};
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_environment_;
   testing_tools::TempDir dir_;
   std::string readme_;

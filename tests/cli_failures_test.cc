@@ -25,7 +25,9 @@ namespace {
 using testing_tools::ChildProcess;
 using testing_tools::RunCommand;
 
-bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // Every command path of the program ("", " espnow", " espnow decode", ...) with its --help.
 std::vector<std::pair<std::string, std::string>> CommandTree() {
@@ -83,7 +85,8 @@ TEST_F(CliFailures, CtrlC_EndsEveryLongRunningCommandWith130) {
 }
 
 TEST_F(CliFailures, SigtermEndsACommandWith0) {
-  ChildProcess serve({"serve", "--port", "0", "--data", dir_.File("cloud")}, dir_.File("serve.log"));
+  ChildProcess serve({"serve", "--port", "0", "--data", dir_.File("cloud")},
+                     dir_.File("serve.log"));
   ASSERT_TRUE(WaitForOutput(serve, "Ctrl-C stops it")) << serve.output();
   EXPECT_EQ(serve.Stop(SIGTERM, std::chrono::seconds(60)), 0) << serve.output();
 }
@@ -91,14 +94,16 @@ TEST_F(CliFailures, SigtermEndsACommandWith0) {
 TEST_F(CliFailures, NegativeDurationsSeedsAndCounts_AreRefusedAlikeByEveryCommand) {
   size_t checked = 0;
   for (const auto& [command, help] : CommandTree()) {
-    for (const std::string option : {"--duration", "--seed", "--count", "--interval", "--refresh", "--dwell"}) {
+    for (const std::string option :
+         {"--duration", "--seed", "--count", "--interval", "--refresh", "--dwell"}) {
       if (!Has(help, "  " + option + " ")) continue;
       // A required positional or option comes first where the command has one: the refusal
       // must come from the option checked, whatever else is wrong.
       const auto r = RunCommand(testing_tools::AirlabBinary() + command + " " + option + " -1");
       EXPECT_NE(r.exit_code, 0) << "airlab" << command << " " << option << " -1";
-      EXPECT_TRUE(Has(r.err, option + ": must be >= 0 (got -1)")) << "airlab" << command << " " << option
-                                                                  << " -1:\n" << r.err;
+      EXPECT_TRUE(Has(r.err, option + ": must be >= 0 (got -1)"))
+          << "airlab" << command << " " << option << " -1:\n"
+          << r.err;
       ++checked;
     }
   }
@@ -113,14 +118,18 @@ TEST_F(CliFailures, MisspeltCommand_GetsTheNearestAtEveryLevel) {
     // The command's last word with its last letter dropped: "snif", "channel creat".
     const size_t space = command.rfind(' ');
     const std::string parent = command.substr(0, space), name = command.substr(space + 1);
-    const auto r = RunCommand(testing_tools::AirlabBinary() + parent + " " + name.substr(0, name.size() - 1));
+    const auto r =
+        RunCommand(testing_tools::AirlabBinary() + parent + " " + name.substr(0, name.size() - 1));
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_TRUE(Has(r.err, "did you mean '" + name + "'?")) << "airlab" << parent << " " << name << ":\n" << r.err;
+    EXPECT_TRUE(Has(r.err, "did you mean '" + name + "'?"))
+        << "airlab" << parent << " " << name << ":\n"
+        << r.err;
     ++checked;
   }
   EXPECT_GE(checked, 14u);
   const auto far = RunCommand(testing_tools::AirlabBinary() + " channel frobnicate");
-  EXPECT_TRUE(Has(far.err, "unknown command 'frobnicate' for airlab channel; its commands: create, list, keys"))
+  EXPECT_TRUE(Has(
+      far.err, "unknown command 'frobnicate' for airlab channel; its commands: create, list, keys"))
       << far.err;
 }
 
@@ -144,9 +153,10 @@ TEST_F(CliFailures, GatewayWithAServerThatIsDown_NamesTheUrl) {
   ChildProcess hub({"air", "--port", std::to_string(hub_port)}, dir_.File("air.log"));
   ASSERT_TRUE(WaitForOutput(hub, "clients join")) << hub.output();
   // The command channel is polled every second, so the URL is tried at once.
-  ChildProcess gateway({"gateway", "--hub", "127.0.0.1:" + std::to_string(hub_port), "--url", url, "--channel-id", "1",
-                        "--write-key", "KEY", "--command-channel", "2", "--store", dir_.File("gw.db")},
-                       dir_.File("gateway.log"));
+  ChildProcess gateway(
+      {"gateway", "--hub", "127.0.0.1:" + std::to_string(hub_port), "--url", url, "--channel-id",
+       "1", "--write-key", "KEY", "--command-channel", "2", "--store", dir_.File("gw.db")},
+      dir_.File("gateway.log"));
   ASSERT_TRUE(WaitForOutput(gateway, "cannot reach " + url + " (")) << gateway.output();
   EXPECT_TRUE(Has(gateway.output(), "; check --url")) << gateway.output();
   EXPECT_EQ(gateway.Stop(SIGINT, std::chrono::seconds(30)), 130) << gateway.output();

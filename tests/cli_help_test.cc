@@ -22,7 +22,8 @@ std::vector<std::string> Subcommands(const std::string& help) {
   const size_t at = help.find("Subcommands:\n");
   if (at == std::string::npos) return names;
   const std::vector<std::string> lines = testing_tools::Split(help.substr(at), '\n');
-  for (size_t i = 1; i < lines.size() && !lines[i].empty(); ++i) {  // the section ends at a blank line
+  for (size_t i = 1; i < lines.size() && !lines[i].empty();
+       ++i) {  // the section ends at a blank line
     const std::string& line = lines[i];
     if (line.size() > 2 && line.rfind("  ", 0) == 0 && line[2] != ' ') {
       names.push_back(line.substr(2, line.find(' ', 2) - 2));
@@ -40,8 +41,9 @@ TEST(CliHelp, EveryCommand_HasHelpWithAnExample) {
     const auto r = RunCommand(testing_tools::AirlabBinary() + command + " --help");
     ++visited;
     EXPECT_EQ(r.exit_code, 0) << "airlab" << command << " --help: " << r.err;
-    EXPECT_NE(r.out.find("Example"), std::string::npos) << "airlab" << command << " --help has no example:\n"
-                                                        << r.out;
+    EXPECT_NE(r.out.find("Example"), std::string::npos)
+        << "airlab" << command << " --help has no example:\n"
+        << r.out;
     for (const std::string& sub : Subcommands(r.out)) pending.push_back(command + " " + sub);
   }
   // airlab, espnow (2), serve, channel (3), sniff, air, sim, demo, gateway, node.

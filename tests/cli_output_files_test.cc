@@ -92,7 +92,8 @@ TEST_F(OutputFiles, MissingInput_LeavesTheOutputUntouched) {
   const std::string keep = Keep();
   const std::string before = Bytes(keep);
   ASSERT_GT(before.size(), 1000u);
-  const CommandResult r = RunCommand(Airlab("sniff -r " + work_.File("missing.pcap") + " --summary -w " + keep));
+  const CommandResult r =
+      RunCommand(Airlab("sniff -r " + work_.File("missing.pcap") + " --summary -w " + keep));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("missing.pcap"), std::string::npos) << r.err;
   EXPECT_EQ(Bytes(keep), before);
@@ -118,7 +119,8 @@ TEST_F(OutputFiles, OutputIsTheInput_RefusedAndTheInputIntact) {
   const std::string scenario = work_.File("lab.toml");
   std::filesystem::copy_file(Lab(), scenario);
   const std::string toml = Bytes(scenario);
-  const CommandResult sim = RunCommand(Airlab("sim " + scenario + " --duration 1 --pcap " + scenario));
+  const CommandResult sim =
+      RunCommand(Airlab("sim " + scenario + " --duration 1 --pcap " + scenario));
   EXPECT_NE(sim.exit_code, 0);
   EXPECT_NE(sim.err.find("also this command's input"), std::string::npos) << sim.err;
   EXPECT_EQ(Bytes(scenario), toml);
@@ -136,8 +138,7 @@ TEST_F(OutputFiles, SniffInterrupted_FileWholeAndExit130) {
 
 TEST_F(OutputFiles, SimInterrupted_FileWhole) {
   const std::string out = work_.File("sim.pcapng");
-  ChildProcess sim({"sim", Lab(), "--realtime", "--pcap", out},
-                   work_.File("sim.log"));
+  ChildProcess sim({"sim", Lab(), "--realtime", "--pcap", out}, work_.File("sim.log"));
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   sim.Stop(SIGINT, std::chrono::seconds(10));  // its exit status is the CLI's Ctrl-C convention
   EXPECT_GT(TsharkPackets(out), 0) << sim.output();
@@ -146,7 +147,8 @@ TEST_F(OutputFiles, SimInterrupted_FileWhole) {
 
 TEST_F(OutputFiles, Dash_IsStandardOutput) {
   const std::string piped = work_.File("piped.pcapng");
-  const CommandResult r = RunCommand(Airlab("sniff -r " + Mix() + " --filter espnow --summary -w - | cat > " + piped));
+  const CommandResult r =
+      RunCommand(Airlab("sniff -r " + Mix() + " --filter espnow --summary -w - | cat > " + piped));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("ESP-NOW SENDER"), std::string::npos);  // the tables went to stderr
   EXPECT_EQ(Magic(piped), "0a0d0d0a");
@@ -156,7 +158,8 @@ TEST_F(OutputFiles, Dash_IsStandardOutput) {
   EXPECT_EQ(s.exit_code, 0) << s.err;
   EXPECT_GT(TsharkPackets(sim), 0);
   const std::string encoded = work_.File("encoded.pcapng");
-  const CommandResult e = RunCommand(Airlab("espnow encode --src 24:0a:c4:01:02:03 --payload hi --pcap - > " + encoded));
+  const CommandResult e = RunCommand(
+      Airlab("espnow encode --src 24:0a:c4:01:02:03 --payload hi --pcap - > " + encoded));
   EXPECT_EQ(e.exit_code, 0) << e.err;
   EXPECT_EQ(TsharkPackets(encoded), 1);
   EXPECT_FALSE(std::filesystem::exists(work_.File("-")));
@@ -177,20 +180,23 @@ TEST_F(OutputFiles, AnyName_PcapNameGetsPcap) {
   struct Case {
     std::string name, magic;
   };
-  for (const Case& c : {Case{"OUT.PCAPNG", "0a0d0d0a"}, Case{"out.pcap", "4d3cb2a1"}, Case{"OUT.PCAP", "4d3cb2a1"},
-                        Case{"capture", "0a0d0d0a"}}) {
+  for (const Case& c : {Case{"OUT.PCAPNG", "0a0d0d0a"}, Case{"out.pcap", "4d3cb2a1"},
+                        Case{"OUT.PCAP", "4d3cb2a1"}, Case{"capture", "0a0d0d0a"}}) {
     const std::string sniffed = work_.File("sniff-" + c.name);
-    const CommandResult r = RunCommand(Airlab("sniff -r " + Mix() + " --filter espnow --summary -w " + sniffed));
+    const CommandResult r =
+        RunCommand(Airlab("sniff -r " + Mix() + " --filter espnow --summary -w " + sniffed));
     EXPECT_EQ(r.exit_code, 0) << c.name << ": " << r.err;
     EXPECT_EQ(Magic(sniffed), c.magic) << c.name;
     EXPECT_GT(TsharkPackets(sniffed), 0) << c.name;
     const std::string simulated = work_.File("sim-" + c.name);
-    const CommandResult s = RunCommand(Airlab("sim " + Lab() + " --duration 1 --pcap " + simulated));
+    const CommandResult s =
+        RunCommand(Airlab("sim " + Lab() + " --duration 1 --pcap " + simulated));
     EXPECT_EQ(s.exit_code, 0) << c.name << ": " << s.err;
     EXPECT_EQ(Magic(simulated), c.magic) << c.name;
     EXPECT_GT(TsharkPackets(simulated), 0) << c.name;
     const std::string encoded = work_.File("enc-" + c.name);
-    const CommandResult e = RunCommand(Airlab("espnow encode --src 24:0a:c4:01:02:03 --payload hi --pcap " + encoded));
+    const CommandResult e =
+        RunCommand(Airlab("espnow encode --src 24:0a:c4:01:02:03 --payload hi --pcap " + encoded));
     EXPECT_EQ(e.exit_code, 0) << c.name << ": " << e.err;
     EXPECT_EQ(Magic(encoded), c.magic) << c.name;
     EXPECT_EQ(TsharkPackets(encoded), 1) << c.name;
@@ -200,11 +206,15 @@ TEST_F(OutputFiles, AnyName_PcapNameGetsPcap) {
 TEST_F(OutputFiles, BareFramesIntoPcap_GetARadiotapHeader) {
   // A capture of bare 802.11 frames (link type 105) written as pcap (one link type: 127).
   const std::string bare = work_.File("bare.pcap");
-  ASSERT_EQ(RunCommand(Airlab("espnow encode --src 24:0a:c4:01:02:03 --payload hello --pcap " + bare)).exit_code, 0);
+  ASSERT_EQ(
+      RunCommand(Airlab("espnow encode --src 24:0a:c4:01:02:03 --payload hello --pcap " + bare))
+          .exit_code,
+      0);
   const std::string out = work_.File("out.pcap");
   const CommandResult r = RunCommand(Airlab("sniff -r " + bare + " --summary -w " + out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const CommandResult t = RunCommand("tshark -r " + out + " -T fields -e frame.encap_type -e wlan.sa");
+  const CommandResult t =
+      RunCommand("tshark -r " + out + " -T fields -e frame.encap_type -e wlan.sa");
   EXPECT_EQ(t.out, "23\t24:0a:c4:01:02:03\n");  // 23: 802.11 with radiotap
 }
 

@@ -29,7 +29,8 @@ std::vector<std::string> Cells(const std::string& line) {
   std::vector<std::string> out;
   static const std::regex kGap(" {2,}");
   const std::string trimmed = std::regex_replace(line, std::regex("^ +| +$"), "");
-  for (std::sregex_token_iterator it(trimmed.begin(), trimmed.end(), kGap, -1), end; it != end; ++it) {
+  for (std::sregex_token_iterator it(trimmed.begin(), trimmed.end(), kGap, -1), end; it != end;
+       ++it) {
     out.push_back(*it);
   }
   return out;
@@ -62,7 +63,8 @@ void ExpectConsistent(const std::vector<Row>& nodes, const std::vector<Row>& lin
   std::map<std::string, std::map<std::string, uint64_t>> by_sender;
   for (const Row& l : links) {
     EXPECT_EQ(N(l, "sent"), N(l, "acked") + N(l, "lost") + N(l, "queued")) << l.at("from");
-    for (const char* c : {"sent", "acked", "lost", "queued", "retries"}) by_sender[l.at("from")][c] += N(l, c);
+    for (const char* c : {"sent", "acked", "lost", "queued", "retries"})
+      by_sender[l.at("from")][c] += N(l, c);
   }
   for (const Row& n : nodes) {
     EXPECT_EQ(N(n, "sent"), N(n, "acked") + N(n, "lost") + N(n, "queued")) << n.at("node");
@@ -89,7 +91,8 @@ TEST(CliSim, Help_ShowsAnExample) {
 TEST(CliSim, Lab_EveryReadingDeliveredAndAnswered) {
   const auto r = Sim("examples/lab.toml --duration 10");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("examples/lab.toml: 2 nodes, 10.000 s simulated, seed 1\n", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("examples/lab.toml: 2 nodes, 10.000 s simulated, seed 1\n", 0), 0u)
+      << r.out;
   const auto nodes = Table(r.out, "nodes");
   const auto links = Table(r.out, "links");
   ASSERT_EQ(nodes.size(), 2u);
@@ -190,7 +193,8 @@ TEST(CliSim, PcapAt_TheNodesViewWithItsRssi) {
   const auto r = Sim("examples/lab.toml --duration 10 --pcap " + file + " --pcap-at master");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The master hears the slave's 10 messages and its 10 ACKs, not its own transmissions.
-  const auto t = RunCommand("tshark -r " + file + " -T fields -e wlan.ta -e radiotap.dbm_antsignal "
+  const auto t = RunCommand("tshark -r " + file +
+                            " -T fields -e wlan.ta -e radiotap.dbm_antsignal "
                             "-e radiotap.dbm_antnoise");
   ASSERT_EQ(t.exit_code, 0) << t.err;
   const std::vector<std::string> lines = testing_tools::Split(t.out, '\n');
@@ -216,8 +220,9 @@ TEST(CliSim, Errors_OneLineWithTheFix) {
   testing_tools::WriteBytes(bad, text.data(), text.size());
   auto r = Sim(bad);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "airlab: error: " + bad + ":4:1: node \"a\": unknown key \"tx_pwr_dbm\"; did you mean "
-                   "\"tx_power_dbm\"?\n");
+  EXPECT_EQ(r.err, "airlab: error: " + bad +
+                       ":4:1: node \"a\": unknown key \"tx_pwr_dbm\"; did you mean "
+                       "\"tx_power_dbm\"?\n");
   r = Sim("examples/lab.toml --duration soon");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--duration soon is not a duration"), std::string::npos) << r.err;

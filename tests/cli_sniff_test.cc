@@ -41,7 +41,8 @@ CommandResult Sniff(const std::string& args) {
 }
 
 size_t TsharkCount(const std::string& file, const std::string& filter) {
-  const auto r = RunCommand("tshark -r " + file + (filter.empty() ? "" : " -Y '" + filter + "'") + " -T fields -e frame.number");
+  const auto r = RunCommand("tshark -r " + file + (filter.empty() ? "" : " -Y '" + filter + "'") +
+                            " -T fields -e frame.number");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   size_t n = 0;
   for (const auto& line : Split(r.out, '\n')) n += !line.empty();
@@ -83,8 +84,9 @@ TempDir* CliSniff::dir_ = nullptr;
 TEST_F(CliSniff, Help_HasExamplesAndTheFilterFields) {
   const auto r = Sniff("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* text : {"Examples:", "airlab sniff --sim", "espnow.payload contains", "espnow.sender",
-                           "probe-req", "rssi", "-w,--write", "--hop", "--summary", "--stream"}) {
+  for (const char* text :
+       {"Examples:", "airlab sniff --sim", "espnow.payload contains", "espnow.sender", "probe-req",
+        "rssi", "-w,--write", "--hop", "--summary", "--stream"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text;
   }
 }
@@ -95,10 +97,12 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
   };
   const std::vector<Case> cases = {
       {"--summary", "--file F, --stream F, --sim or --hub HOST:PORT"},
-      {"-r " + dir_->File("mix.pcap") + " --filter 'beacon and' --summary", "at column 11 expected a field"},
+      {"-r " + dir_->File("mix.pcap") + " --filter 'beacon and' --summary",
+       "at column 11 expected a field"},
       {"-r " + dir_->File("mix.pcap") + " --hop 1,6", "--hop needs a radio"},
-      {"--stream " + dir_->File("mix.pcap") + " --summary", "is a capture file (pcap or pcapng), not a device's "
-                                                               "capture stream: use -r"},
+      {"--stream " + dir_->File("mix.pcap") + " --summary",
+       "is a capture file (pcap or pcapng), not a device's "
+       "capture stream: use -r"},
       {"-r " + dir_->File("mix.pcap") + " --summary -w " + dir_->path().string(), "is a directory"},
       {"--sim --hop 1,99 --summary", "--hop 1,6,11"},
       {"-r /nonexistent.pcap --summary", "/nonexistent.pcap"},
@@ -117,11 +121,14 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
 
 TEST_F(CliSniff, FileSummary_WritesWhatPassedTheFilter) {
   const std::string out = dir_->File("espnow.pcapng");
-  const auto r = Sniff("-r " + dir_->File("mix.pcap") + " --filter 'espnow and not espnow.broadcast' --summary --comments -w " + out);
+  const auto r =
+      Sniff("-r " + dir_->File("mix.pcap") +
+            " --filter 'espnow and not espnow.broadcast' --summary --comments -w " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto links = Section(r.out, "ESP-NOW SENDER");
   ASSERT_EQ(links.size(), 5u) << r.out;  // header + 4 unicast links
-  for (size_t i = 1; i < links.size(); ++i) EXPECT_EQ(links[i].find("broadcast"), std::string::npos) << links[i];
+  for (size_t i = 1; i < links.size(); ++i)
+    EXPECT_EQ(links[i].find("broadcast"), std::string::npos) << links[i];
   const std::regex matched(" matched ([0-9]+) ");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, matched)) << r.out;
@@ -152,8 +159,9 @@ TEST_F(CliSniff, CaptureStream_GivesTheSameTablesAsTheFile) {
   const std::string noise = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
   size_t n = 0;
   while (auto p = reader.Next()) {
-    if (n++ == 100) wire.data.insert(wire.data.end(), reinterpret_cast<const std::byte*>(noise.data()),
-                                     reinterpret_cast<const std::byte*>(noise.data()) + noise.size());
+    if (n++ == 100)
+      wire.data.insert(wire.data.end(), reinterpret_cast<const std::byte*>(noise.data()),
+                       reinterpret_cast<const std::byte*>(noise.data()) + noise.size());
     ASSERT_TRUE(encoder.WritePacket(Packet{p->ts_ns, p->link_type, p->data, p->origlen}).ok());
   }
   testing_tools::WriteBytes(dir_->File("mix.stream"), wire.data.data(), wire.data.size());
@@ -164,8 +172,10 @@ TEST_F(CliSniff, CaptureStream_GivesTheSameTablesAsTheFile) {
   ASSERT_EQ(from_stream.exit_code, 0) << from_stream.err;
   EXPECT_FALSE(Tables(from_file.out).empty());
   EXPECT_EQ(Tables(from_stream.out), Tables(from_file.out));
-  EXPECT_NE(from_stream.out.find("stream: " + std::to_string(noise.size()) + " bytes of garbage skipped, 0 frames lost"),
-            std::string::npos) << from_stream.out;
+  EXPECT_NE(from_stream.out.find("stream: " + std::to_string(noise.size()) +
+                                 " bytes of garbage skipped, 0 frames lost"),
+            std::string::npos)
+      << from_stream.out;
 }
 
 TEST_F(CliSniff, SimulatedAir_TablesAgreeWithTheCaptureItWrote) {
@@ -183,7 +193,8 @@ TEST_F(CliSniff, SimulatedAir_TablesAgreeWithTheCaptureItWrote) {
   const std::regex espnow(" ESP-NOW ([0-9]+) ");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(live.out, m, espnow));
-  const auto lua = RunCommand("tshark -X lua_script:tools/wireshark/espnow.lua -r " + out + " -Y espnow -T fields -e frame.number");
+  const auto lua = RunCommand("tshark -X lua_script:tools/wireshark/espnow.lua -r " + out +
+                              " -Y espnow -T fields -e frame.number");
   EXPECT_EQ(std::count(lua.out.begin(), lua.out.end(), '\n'), std::stol(m[1]));
 }
 
@@ -192,11 +203,13 @@ TEST_F(CliSniff, SimulatedAir_TablesAgreeWithTheCaptureItWrote) {
 class LabHub {
  public:
   explicit LabHub(const TempDir& dir)
-      : process_({"air", "--port", "0", "--refresh", "200", "--scenario", "examples/lab.toml"}, dir.File("air.out")) {
+      : process_({"air", "--port", "0", "--refresh", "200", "--scenario", "examples/lab.toml"},
+                 dir.File("air.out")) {
     const std::string marker = "the air is on 127.0.0.1:";
     for (int i = 0; i < 3000 && process_.running(); ++i) {
       const std::string text = process_.output();
-      if (size_t at = text.find(marker); at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      if (size_t at = text.find(marker);
+          at != std::string::npos && text.find('\n', at) != std::string::npos) {
         address_ = "127.0.0.1:" + std::to_string(std::stoi(text.substr(at + marker.size())));
         return;
       }
@@ -232,7 +245,9 @@ TEST_F(CliSniff, Hub_TablesShowTheLabAndAgreeWithTshark) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("air hub " + hub.address()), std::string::npos) << r.out;
   // The hub's tap keeps up with two boards: it dropped nothing for the sniffer.
-  EXPECT_NE(r.out.find("hub: frames dropped because the sniffer fell behind: 0\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hub: frames dropped because the sniffer fell behind: 0\n"),
+            std::string::npos)
+      << r.out;
 
   // Both boards as stations (column 5: Frames), each an ESP-NOW sender to the other.
   const auto stations = Section(r.out, "STATION");
@@ -248,16 +263,20 @@ TEST_F(CliSniff, Hub_TablesShowTheLabAndAgreeWithTshark) {
   const long frames = Cell(channels, "1", 1);
   EXPECT_GT(frames, 0) << r.out;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(" frames ([0-9]+)  matched ([0-9]+) "))) << r.out;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(" frames ([0-9]+)  matched ([0-9]+) ")))
+      << r.out;
   EXPECT_EQ(std::stol(m[1]), frames);
   EXPECT_EQ(std::stol(m[2]), frames);
   // tshark reads as many frames from the capture, and the lab's ESP-NOW traffic in it
   // (action frames with Espressif's OUI, 18:fe:34) with the sender and peer the table has.
   EXPECT_EQ(static_cast<long>(TsharkCount(out, "")), frames);
-  EXPECT_EQ(static_cast<long>(TsharkCount(out, "wlan.sa == 4c:11:ae:89:bc:95 && wlan.da == 4c:11:ae:89:bd:d5 && "
-                                               "wlan.fc.type_subtype == 0x000d")),
+  EXPECT_EQ(static_cast<long>(
+                TsharkCount(out,
+                            "wlan.sa == 4c:11:ae:89:bc:95 && wlan.da == 4c:11:ae:89:bd:d5 && "
+                            "wlan.fc.type_subtype == 0x000d")),
             Cell(links, "4c:11:ae:89:bc:95", 2));
-  EXPECT_NE(r.err.find("wrote " + std::to_string(frames) + " frames to " + out), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("wrote " + std::to_string(frames) + " frames to " + out), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
@@ -270,7 +289,8 @@ TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
   // Hopping over 1 and 6 finds it on 1 and lists both channels with their listen time. The
   // slave sends every second on the dot, so a shorter dwell that divides a second could
   // meet it on channel 6 every time; 1.5 s on channel 1 first always holds a reading.
-  const auto hop = Sniff("--hub " + hub.address() + " --hop 1,6 --dwell 1500 --duration 3 --summary");
+  const auto hop =
+      Sniff("--hub " + hub.address() + " --hop 1,6 --dwell 1500 --duration 3 --summary");
   ASSERT_EQ(hop.exit_code, 0) << hop.err;
   const auto channels = Section(hop.out, "CH");
   ASSERT_EQ(channels.size(), 3u) << hop.out;
@@ -279,7 +299,8 @@ TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
   EXPECT_GT(Cell(Section(hop.out, "STATION"), "4c:11:ae:89:bc:95", 5), 0) << hop.out;
   // A filter keeps the slave's readings only: one link, and no row for the master, whose
   // answers and ACKs were left out.
-  const auto slave = Sniff("--hub " + hub.address() + " --filter 'espnow.sender == 4c:11:ae:89:bc:95' --duration 3 "
+  const auto slave = Sniff("--hub " + hub.address() +
+                           " --filter 'espnow.sender == 4c:11:ae:89:bc:95' --duration 3 "
                            "--summary");
   ASSERT_EQ(slave.exit_code, 0) << slave.err;
   const auto links = Section(slave.out, "ESP-NOW SENDER");
@@ -293,13 +314,15 @@ TEST_F(CliSniff, Hub_ChannelHopAndFilterApply) {
 TEST_F(CliSniff, Hub_Stalled_EndsAtTheDurationWithAWarning) {
   TempDir dir;
   LabHub hub(dir);
-  ChildProcess sniff({"sniff", "--hub", hub.address(), "--duration", "3", "--summary"}, dir.File("sniff.out"));
+  ChildProcess sniff({"sniff", "--hub", hub.address(), "--duration", "3", "--summary"},
+                     dir.File("sniff.out"));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   hub.Signal(SIGSTOP);
   const int exit_code = sniff.Wait(std::chrono::seconds(30));
   hub.Signal(SIGCONT);
   EXPECT_EQ(exit_code, 0) << sniff.output();
-  EXPECT_NE(sniff.output().find("the air hub at " + hub.address() + " stopped answering"), std::string::npos)
+  EXPECT_NE(sniff.output().find("the air hub at " + hub.address() + " stopped answering"),
+            std::string::npos)
       << sniff.output();
   EXPECT_NE(sniff.output().find(" ESP-NOW"), std::string::npos) << sniff.output();
 }
@@ -318,10 +341,12 @@ TEST_F(CliSniff, SimulatedAir_HoppingFindsBothAccessPoints) {
 }
 
 TEST_F(CliSniff, LiveDisplay_RedrawsInPlace) {
-  const auto r = RunCommand("script -qec '" + AirlabBinary() + " sniff --sim --duration 2 --speed 4 --refresh 100' /dev/null");
+  const auto r = RunCommand("script -qec '" + AirlabBinary() +
+                            " sniff --sim --duration 2 --speed 4 --refresh 100' /dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   size_t homes = 0;
-  for (size_t at = r.out.find("\x1b[H"); at != std::string::npos; at = r.out.find("\x1b[H", at + 1)) ++homes;
+  for (size_t at = r.out.find("\x1b[H"); at != std::string::npos; at = r.out.find("\x1b[H", at + 1))
+    ++homes;
   EXPECT_GE(homes, 3u) << "several refreshes";
   EXPECT_NE(r.out.find("ESP-NOW SENDER"), std::string::npos);
   EXPECT_NE(r.out.find("\x1b[?25h"), std::string::npos) << "the cursor comes back";
@@ -346,19 +371,26 @@ TEST(Extcap, AnswersWiresharksQuestions) {
   EXPECT_NE(r.out.find("interface {value=airlab-hub}{display="), std::string::npos);
 
   r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-dlts");
-  EXPECT_EQ(r.out, "dlt {number=127}{name=IEEE802_11_RADIO}{display=802.11 plus radiotap header}\n");
+  EXPECT_EQ(r.out,
+            "dlt {number=127}{name=IEEE802_11_RADIO}{display=802.11 plus radiotap header}\n");
 
   r = RunCommand(Extcap() + " --extcap-interface airlab-file --extcap-config");
-  EXPECT_NE(r.out.find("arg {number=0}{call=--file}{display=Capture file}{type=fileselect}"), std::string::npos);
+  EXPECT_NE(r.out.find("arg {number=0}{call=--file}{display=Capture file}{type=fileselect}"),
+            std::string::npos);
   r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-config");
   for (const auto& line : Split(r.out, '\n')) {
     if (line.empty()) continue;
-    EXPECT_TRUE(std::regex_match(line, std::regex("arg \\{number=[0-9]+\\}\\{call=--[a-z]+\\}.*"))) << line;
+    EXPECT_TRUE(std::regex_match(line, std::regex("arg \\{number=[0-9]+\\}\\{call=--[a-z]+\\}.*")))
+        << line;
   }
   EXPECT_NE(r.out.find("{call=--hop}"), std::string::npos);
 
   // Capture filter validation: 0 for a good one, 1 and the reason for a bad one.
-  EXPECT_EQ(RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and rssi > -70'").exit_code, 0);
+  EXPECT_EQ(
+      RunCommand(Extcap() +
+                 " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and rssi > -70'")
+          .exit_code,
+      0);
   r = RunCommand(Extcap() + " --extcap-interface airlab-sim --extcap-capture-filter 'espnow and'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("expected"), std::string::npos);
@@ -370,15 +402,17 @@ TEST(Extcap, CapturesIntoAFifoThatDumpcapReads) {
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   // Wireshark's side: dumpcap (through tshark) reads the FIFO into a file.
   RunCommand("(timeout 60 tshark -i " + fifo + " -w " + out + " >/dev/null 2>&1 &)");
-  const auto r = RunCommand(Extcap() + " --extcap-interface airlab-sim --capture --fifo " + fifo +
-                                " --extcap-capture-filter 'espnow and not espnow.broadcast' --duration 3 --speed 0"
-                                " --hop 1 --extcap-control-in /dev/null --unknown-option value");
+  const auto r =
+      RunCommand(Extcap() + " --extcap-interface airlab-sim --capture --fifo " + fifo +
+                 " --extcap-capture-filter 'espnow and not espnow.broadcast' --duration 3 --speed 0"
+                 " --hop 1 --extcap-control-in /dev/null --unknown-option value");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (int i = 0; i < 100 && TsharkCount(out, "") == 0; ++i) usleep(100'000);
   usleep(500'000);
   const size_t frames = TsharkCount(out, "");
   EXPECT_GT(frames, 20u);
-  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.da != ff:ff:ff:ff:ff:ff"), frames)
+  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.da != ff:ff:ff:ff:ff:ff"),
+            frames)
       << "the capture filter kept unicast ESP-NOW only";
 }
 
@@ -388,13 +422,15 @@ TEST(Extcap, CapturesTheHubsAir) {
   const std::string out = dir.File("hub.pcapng");
   auto r = RunCommand(Extcap() + " --extcap-interface airlab-hub --extcap-config");
   EXPECT_NE(r.out.find("{call=--hub}"), std::string::npos) << r.out;
-  r = RunCommand(Extcap() + " --extcap-interface airlab-hub --capture --fifo " + out + " --hub " + hub.address() +
-                     " --duration 3 --extcap-capture-filter 'espnow.sender == 4c:11:ae:89:bc:95'");
+  r = RunCommand(Extcap() + " --extcap-interface airlab-hub --capture --fifo " + out + " --hub " +
+                 hub.address() +
+                 " --duration 3 --extcap-capture-filter 'espnow.sender == 4c:11:ae:89:bc:95'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The lab's slave sends a reading a second: two or more in 3 s, and only its frames.
   const size_t frames = TsharkCount(out, "");
   EXPECT_GE(frames, 2u);
-  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95"), frames);
+  EXPECT_EQ(TsharkCount(out, "wlan.fixed.category_code == 127 && wlan.sa == 4c:11:ae:89:bc:95"),
+            frames);
 }
 
 TEST(Extcap, ReplaysAFile) {
@@ -402,10 +438,12 @@ TEST(Extcap, ReplaysAFile) {
   testing::MixedCaptureOptions options;
   options.frames = 500;
   testing::WriteMixedCapture(dir.File("in.pcap"), options);
-  const auto r = RunCommand(Extcap() + " --extcap-interface airlab-file --capture --fifo " + dir.File("out.pcapng") +
-                                " --file " + dir.File("in.pcap") + " --speed 0 --extcap-capture-filter beacon");
+  const auto r = RunCommand(Extcap() + " --extcap-interface airlab-file --capture --fifo " +
+                            dir.File("out.pcapng") + " --file " + dir.File("in.pcap") +
+                            " --speed 0 --extcap-capture-filter beacon");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(TsharkCount(dir.File("out.pcapng"), ""), TsharkCount(dir.File("in.pcap"), "wlan.fc.type_subtype == 8 && !_ws.malformed"));
+  EXPECT_EQ(TsharkCount(dir.File("out.pcapng"), ""),
+            TsharkCount(dir.File("in.pcap"), "wlan.fc.type_subtype == 8 && !_ws.malformed"));
 }
 
 }  // namespace

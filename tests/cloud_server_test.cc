@@ -60,7 +60,8 @@ class Waiter final : public ThingSpeakListener {
     o.value = std::string(done.value);
     o.body = std::string(done.body);
     for (EntryView e : done.feed.entries()) o.entries.emplace_back(e.entry_id(), Str(e.field(1)));
-    if (!done.entry.empty()) o.entries.emplace_back(done.entry.entry_id(), Str(done.entry.field(1)));
+    if (!done.entry.empty())
+      o.entries.emplace_back(done.entry.entry_id(), Str(done.entry.field(1)));
     o.channel_name = Str(done.feed.channel().name());
     std::lock_guard lock(mutex_);
     outcome_ = o;
@@ -68,8 +69,7 @@ class Waiter final : public ThingSpeakListener {
   }
   Outcome Wait() {
     std::unique_lock lock(mutex_);
-    EXPECT_TRUE(cv_.wait_for(lock, 15s, [&] { return outcome_.has_value(); }))
-        << "no completion";
+    EXPECT_TRUE(cv_.wait_for(lock, 15s, [&] { return outcome_.has_value(); })) << "no completion";
     Outcome o = outcome_.value_or(Outcome{ErrorCode::kTimeout});
     outcome_.reset();
     return o;
@@ -100,7 +100,8 @@ class CloudServerTest : public ::testing::Test {
  protected:
   CloudServerTest() : server_({}) {
     server_.Start();
-    uplink_ = std::make_unique<linux_port::HttpUplink>(linux_port::HttpUplinkOptions{.base_url = server_.url()});
+    uplink_ = std::make_unique<linux_port::HttpUplink>(
+        linux_port::HttpUplinkOptions{.base_url = server_.url()});
     request_.resize(64 * 1024);
     answer_.resize(256 * 1024);
     ts_ = std::make_unique<ThingSpeak>(*uplink_, clock_, waiter_, request_, answer_);
@@ -112,9 +113,10 @@ class CloudServerTest : public ::testing::Test {
 
   server::Channel Channel(std::optional<double> rate_limit_s = std::nullopt,
                           bool public_flag = false) {
-    return server_.database().CreateChannel(
-        {.name = "lab", .field_names = {"msg"}, .public_flag = public_flag,
-         .rate_limit_s = rate_limit_s});
+    return server_.database().CreateChannel({.name = "lab",
+                                             .field_names = {"msg"},
+                                             .public_flag = public_flag,
+                                             .rate_limit_s = rate_limit_s});
   }
   uint32_t Id(const server::Channel& c) { return static_cast<uint32_t>(c.id); }
 
@@ -142,8 +144,7 @@ TEST_F(CloudServerTest, Update_Accepted_ThenRateLimited) {
   EXPECT_EQ(first.entry_id, 1);
 
   // The client's own limiter holds the second write back: nothing is sent, nothing lost.
-  EXPECT_EQ(ts_->Update(Id(channel), channel.write_key, Field1("1")),
-            Status::ResourceExhausted());
+  EXPECT_EQ(ts_->Update(Id(channel), channel.write_key, Field1("1")), Status::ResourceExhausted());
   EXPECT_GT(ts_->limiter().NextWriteAt(Id(channel)), clock_.Now() + 10 * port::kSecond);
 
   // Told the channel has no limit, it sends, and the server refuses with 0: -401.
@@ -292,9 +293,9 @@ TEST(CloudServerMqtt, PublishThroughTheBroker_EntryComesBackOnSubscribe) {
     }
     void OnMqttMessage(std::string_view topic, ByteSpan payload) override {
       std::lock_guard lock(mutex);
-      messages.emplace_back(std::string(topic),
-                            std::string(reinterpret_cast<const char*>(payload.data()),
-                                        payload.size()));
+      messages.emplace_back(
+          std::string(topic),
+          std::string(reinterpret_cast<const char*>(payload.data()), payload.size()));
     }
     std::mutex mutex;
     std::vector<uint32_t> published;
@@ -327,10 +328,11 @@ TEST(CloudServerMqtt, PublishThroughTheBroker_EntryComesBackOnSubscribe) {
       if (t == *subscribe) message = p;
     }
     return !message.empty();
-  })) << "no entry on " << *subscribe << "; stored: "
-       << server.database().Feed(channel.id, {}).size() << "; published: " << inbox.published.size()
-       << "; messages: " << inbox.messages.size() << "; payload "
-       << std::string(reinterpret_cast<const char*>(payload->data()), payload->size());
+  })) << "no entry on "
+      << *subscribe << "; stored: " << server.database().Feed(channel.id, {}).size()
+      << "; published: " << inbox.published.size() << "; messages: " << inbox.messages.size()
+      << "; payload "
+      << std::string(reinterpret_cast<const char*>(payload->data()), payload->size());
   auto parsed = ParseSubscribeTopic(*subscribe);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->channel_id, static_cast<uint32_t>(channel.id));

@@ -295,9 +295,10 @@ TEST(SimOutOfRange, TsharkSeesFirstAttemptAndRetries) {
     EXPECT_EQ(master.e.send(kSlave, "hello?", true).value(), false);
     tap.Close();
   }
-  const testing_tools::CommandResult r = testing_tools::RunCommand(
-      "tshark -r " + file + " -Y 'wlan.fixed.category_code == 127' -T fields -e wlan.sa "
-      "-e wlan.fc.retry");
+  const testing_tools::CommandResult r =
+      testing_tools::RunCommand("tshark -r " + file +
+                                " -Y 'wlan.fixed.category_code == 127' -T fields -e wlan.sa "
+                                "-e wlan.fc.retry");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> lines = testing_tools::Split(r.out, '\n');
   ASSERT_EQ(lines.size(), 5u) << r.out;
@@ -432,8 +433,8 @@ TEST_F(SimFixture, LabScripts_MasterIteratesWhileSlaveSends) {
   // Each message was taken as it arrived, not after the fact.
   for (size_t i = 0; i < at.size(); ++i) {
     EXPECT_GE(at[i], static_cast<port::TimeNs>(i + 1) * 200 * port::kMillisecond);
-    EXPECT_LT(at[i], static_cast<port::TimeNs>(i + 1) * 200 * port::kMillisecond +
-                         5 * port::kMillisecond);
+    EXPECT_LT(at[i],
+              static_cast<port::TimeNs>(i + 1) * 200 * port::kMillisecond + 5 * port::kMillisecond);
   }
 }
 

@@ -240,9 +240,9 @@ TEST(EspnowTshark, CliEncodePcap_DissectsWithGoodFcs) {
     const std::string pcap = dir.File("cli.pcap");
     const auto enc =
         RunCommand(testing_tools::AirlabBinary() +
-                       " espnow encode --src 24:0a:c4:01:02:03 --dst 4c:11:ae:89:bd:d5"
-                       " --version 2 --seq 300 --payload-hex " +
-                       std::string(600, 'a') + " --pcap " + pcap + (radiotap ? " --radiotap" : ""));
+                   " espnow encode --src 24:0a:c4:01:02:03 --dst 4c:11:ae:89:bd:d5"
+                   " --version 2 --seq 300 --payload-hex " +
+                   std::string(600, 'a') + " --pcap " + pcap + (radiotap ? " --radiotap" : ""));
     ASSERT_EQ(enc.exit_code, 0) << enc.err;
     const auto rows = Tshark(pcap, !radiotap);
     ASSERT_EQ(rows.size(), 1u);

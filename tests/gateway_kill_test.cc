@@ -5,7 +5,6 @@
 // printed as confirmed must then be in the channel exactly once, read back from airlab's
 // server over HTTP; and nothing may be in the channel that no node was told is stored.
 
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -38,7 +37,8 @@ using testing_tools::TempDir;
 std::vector<std::string> Confirmed(const std::string& output) {
   static const std::regex line("reading \"([^\"]*)\" \\(seq [0-9]+\\) is in the gateway's store");
   std::vector<std::string> values;
-  for (auto it = std::sregex_iterator(output.begin(), output.end(), line); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), line);
+       it != std::sregex_iterator(); ++it) {
     values.push_back((*it)[1]);
   }
   return values;
@@ -56,9 +56,9 @@ class SlowAnswers {
       for (const auto& [k, v] : req.headers) {
         if (k == "X-THINGSPEAKAPIKEY" || k == "THINGSPEAKAPIKEY") headers.emplace(k, v);
       }
-      auto r = req.method == "POST"
-                   ? client.Post(req.target, headers, req.body, req.get_header_value("Content-Type"))
-                   : client.Get(req.target, headers);
+      auto r = req.method == "POST" ? client.Post(req.target, headers, req.body,
+                                                  req.get_header_value("Content-Type"))
+                                    : client.Get(req.target, headers);
       if (!r) {
         res.status = 502;
         return;
@@ -113,21 +113,33 @@ TEST(GatewayKill, Sigkilled3TimesMidRun_EveryConfirmedReadingInTheChannelOnce) {
   } joiner{stop_hub, hub_thread};
   const std::string address = "127.0.0.1:" + std::to_string(hub.port());
 
-  const std::vector<std::string> gateway_args = {
-      "gateway", "--hub", address, "--url", proxy.url(),
-      "--channel-id", std::to_string(cloud.readings().id), "--write-key", cloud.readings().write_key,
-      "--store", dir.File("gateway.db"), "--rate-limit", "4",
-      "--field", "4c:11:ae:89:bc:95=1", "--field", "02:00:00:00:00:02=2"};
+  const std::vector<std::string> gateway_args = {"gateway",
+                                                 "--hub",
+                                                 address,
+                                                 "--url",
+                                                 proxy.url(),
+                                                 "--channel-id",
+                                                 std::to_string(cloud.readings().id),
+                                                 "--write-key",
+                                                 cloud.readings().write_key,
+                                                 "--store",
+                                                 dir.File("gateway.db"),
+                                                 "--rate-limit",
+                                                 "4",
+                                                 "--field",
+                                                 "4c:11:ae:89:bc:95=1",
+                                                 "--field",
+                                                 "02:00:00:00:00:02=2"};
   const std::string gateway_out = dir.File("gateway.out");
   auto gateway = std::make_unique<ChildProcess>(gateway_args, gateway_out);
   constexpr int kReadings = 60;
-  ChildProcess slave({"node", "--hub", address, "--count", std::to_string(kReadings), "--interval", "0.25",
-               "--start", "1", "--prefix", "slave-", "--exit-when-done", "--quiet"},
-              dir.File("slave.out"));
-  ChildProcess node2({"node", "--hub", address, "--mac", "02:00:00:00:00:02", "--name", "node2", "--count",
-               std::to_string(kReadings), "--interval", "0.3", "--start", "1.2", "--prefix", "node2-",
-               "--exit-when-done", "--quiet"},
-              dir.File("node2.out"));
+  ChildProcess slave({"node", "--hub", address, "--count", std::to_string(kReadings), "--interval",
+                      "0.25", "--start", "1", "--prefix", "slave-", "--exit-when-done", "--quiet"},
+                     dir.File("slave.out"));
+  ChildProcess node2({"node", "--hub", address, "--mac", "02:00:00:00:00:02", "--name", "node2",
+                      "--count", std::to_string(kReadings), "--interval", "0.3", "--start", "1.2",
+                      "--prefix", "node2-", "--exit-when-done", "--quiet"},
+                     dir.File("node2.out"));
 
   // Three SIGKILLs while the nodes send (about 4 s of wall time): the first at a random
   // moment, the others while the server has taken a bulk update whose answer the gateway
@@ -162,17 +174,20 @@ TEST(GatewayKill, Sigkilled3TimesMidRun_EveryConfirmedReadingInTheChannelOnce) {
     const std::vector<testing::FeedEntry> feed = cloud.Feed();
     slave_counts = testing::ValueCounts(feed, 1);
     node2_counts = testing::ValueCounts(feed, 2);
-    if (slave_counts.size() + node2_counts.size() >= slave_confirmed.size() + node2_confirmed.size()) break;
+    if (slave_counts.size() + node2_counts.size() >=
+        slave_confirmed.size() + node2_confirmed.size())
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));  // a late duplicate would show now
   const std::vector<testing::FeedEntry> feed = cloud.Feed();
   gateway.reset();
 
-  for (const auto& [field, confirmed] :
-       std::vector<std::pair<int, std::vector<std::string>>>{{1, slave_confirmed}, {2, node2_confirmed}}) {
+  for (const auto& [field, confirmed] : std::vector<std::pair<int, std::vector<std::string>>>{
+           {1, slave_confirmed}, {2, node2_confirmed}}) {
     std::map<std::string, int> counts = testing::ValueCounts(feed, field);
-    for (const std::string& v : confirmed) EXPECT_EQ(counts[v], 1) << "field " << field << ": " << v;
+    for (const std::string& v : confirmed)
+      EXPECT_EQ(counts[v], 1) << "field " << field << ": " << v;
     const std::set<std::string> told(confirmed.begin(), confirmed.end());
     for (const auto& [v, n] : counts) EXPECT_TRUE(told.count(v)) << "never confirmed: " << v;
   }
@@ -183,7 +198,8 @@ TEST(GatewayKill, Sigkilled3TimesMidRun_EveryConfirmedReadingInTheChannelOnce) {
   // The gateway really was killed and restarted: four starts in its log, each on the store.
   const std::string log = ReadText(gateway_out);
   size_t starts = 0;
-  for (size_t at = 0; (at = log.find("airlab gateway gw-", at)) != std::string::npos; ++at) ++starts;
+  for (size_t at = 0; (at = log.find("airlab gateway gw-", at)) != std::string::npos; ++at)
+    ++starts;
   EXPECT_EQ(starts, 4u) << log;
   // And found, after dying mid-exchange, readings in the channel that it had not seen
   // confirmed: those were not sent again.

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "core/espnow/stack.h"
 #include "host/lab.h"
 #include "host/memory_queue.h"
-#include "core/espnow/stack.h"
 #include "platform/linux/http_uplink.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 #include "tests/gateway_testing.h"
@@ -31,10 +31,10 @@ namespace {
 
 using apps::GatewayEvent;
 using apps::GatewayEventKind;
-using host::Lab;
-using host::LabOptions;
 using apps::NodeEvent;
 using apps::NodeEventKind;
+using host::Lab;
+using host::LabOptions;
 using port::kMillisecond;
 using port::kSecond;
 
@@ -265,10 +265,8 @@ TEST_F(GatewayLabTest, ExactlyOnce_GatewayCrashesMidExchangeAndRestartsOnItsSqli
   // process), as often as there is one to crash on.
   int crashes = 0;
   while (crashes < 5 && lab_->RunUntil(400 * kSecond, [&] {
-           return AllPosted() ||
-                  (lab_->gateway().gateway().bulk_in_flight() && lab_->now() > 5 * kSecond);
-         }) &&
-         !AllPosted()) {
+    return AllPosted() || (lab_->gateway().gateway().bulk_in_flight() && lab_->now() > 5 * kSecond);
+  }) && !AllPosted()) {
     lab_->RestartGateway();
     ++crashes;
   }
@@ -356,8 +354,10 @@ TEST_F(GatewayLabTest, Fields_OnlyTheChannelsOwn_ConfiguredThenAutomatic_RestRef
   LabOptions o;
   o.nodes.clear();
   for (uint8_t i = 1; i <= 6; ++i) {
-    o.nodes.push_back({"n" + std::to_string(i), MacAddress({0x02, 0, 0, 0, 0, i}),
-                       {static_cast<double>(i % 3) * 4 - 4, static_cast<double>(i / 3) * 4 - 4, 0}});
+    o.nodes.push_back(
+        {"n" + std::to_string(i),
+         MacAddress({0x02, 0, 0, 0, 0, i}),
+         {static_cast<double>(i % 3) * 4 - 4, static_cast<double>(i / 3) * 4 - 4, 0}});
   }
   // n5 has field 4 by configuration, n6 field 7, which the channel does not have; the
   // others get the lowest free field as they come: three of them find one.
@@ -381,7 +381,8 @@ TEST_F(GatewayLabTest, Fields_OnlyTheChannelsOwn_ConfiguredThenAutomatic_RestRef
     const int field = FieldOf(o.nodes[n].mac);
     if (field == 0 || field == 7) {
       ++refused_nodes;
-      EXPECT_EQ(lab_->node(n).node().stats().rejected, 2u);  // told, and dropped: not retried forever
+      EXPECT_EQ(lab_->node(n).node().stats().rejected,
+                2u);  // told, and dropped: not retried forever
       EXPECT_EQ(lab_->node(n).node().stats().delivered, 0u);
     } else {
       fields_used.insert(field);
@@ -405,9 +406,9 @@ TEST_F(GatewayLabTest, Fields_OnlyTheChannelsOwn_ConfiguredThenAutomatic_RestRef
 class LabSlaveBoard final : private espnow::LinkListener {
  public:
   LabSlaveBoard(sim::Simulation& sim, const MacAddress& mac, uint8_t channel)
-      : rng_(5), stack_(sim.radio(sim.AddNode({.position = {3, 3, 0}, .channel = channel,
-                                              .address = mac})),
-                        rng_, aes_) {
+      : rng_(5),
+        stack_(sim.radio(sim.AddNode({.position = {3, 3, 0}, .channel = channel, .address = mac})),
+               rng_, aes_) {
     stack_->SetListener(this);
     EXPECT_TRUE(stack_->SetEnabled(true).ok());
     espnow::PeerInfo master;
@@ -459,7 +460,8 @@ TEST_F(GatewayLabTest, LabBoard_BarePayloads_PostedAndCommandsArriveBare) {
     return lab_->gateway().gateway().stats().posted == 5 && !board.received.empty();
   }));
   EXPECT_EQ(board.received, std::vector<std::string>{"blink"});
-  std::map<std::string, int> counts = testing::ValueCounts(cloud_->Feed(), FieldOf(host::kLabSlave));
+  std::map<std::string, int> counts =
+      testing::ValueCounts(cloud_->Feed(), FieldOf(host::kLabSlave));
   EXPECT_EQ(counts, (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}, {"3", 1}, {"4", 1}}));
   // The lab's master_cloud_from_slave.py would have posted each at once: with the 15 s
   // limit only the first is taken. Here the first goes at once, the other four together

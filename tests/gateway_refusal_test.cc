@@ -42,26 +42,29 @@ std::string RunRefusedGateway(const testing::Cloud& cloud, const std::string& ch
   std::atomic<bool> stop_hub{false};
   std::thread hub_thread([&] { hub.Run(stop_hub); });
   const std::string address = "127.0.0.1:" + std::to_string(hub.port());
-  ChildProcess gateway({"gateway", "--hub", address, "--url", cloud.url(), "--channel-id", channel_id,
-                        "--write-key", write_key, "--store", dir.File("gateway.db"), "--rate-limit", "1",
-                        "--duration", "24"},
-                       dir.File("gateway.out"));
-  ChildProcess node({"node", "--hub", address, "--count", "3", "--interval", "0.5", "--exit-when-done",
-                     "--quiet"},
+  ChildProcess gateway(
+      {"gateway", "--hub", address, "--url", cloud.url(), "--channel-id", channel_id, "--write-key",
+       write_key, "--store", dir.File("gateway.db"), "--rate-limit", "1", "--duration", "24"},
+      dir.File("gateway.out"));
+  ChildProcess node({"node", "--hub", address, "--count", "3", "--interval", "0.5",
+                     "--exit-when-done", "--quiet"},
                     dir.File("node.out"));
   EXPECT_EQ(node.Wait(std::chrono::seconds(60)), 0) << node.output();
   EXPECT_EQ(gateway.Wait(std::chrono::seconds(60)), 0) << gateway.output();
   stop_hub = true;
   hub_thread.join();
-  if (std::getenv("AIRLAB_TEST_VERBOSE") != nullptr) std::printf("--- gateway\n%s", gateway.output().c_str());
+  if (std::getenv("AIRLAB_TEST_VERBOSE") != nullptr)
+    std::printf("--- gateway\n%s", gateway.output().c_str());
   return gateway.output();
 }
 
 // "posted P in B bulk updates", "Q still queued" of the gateway's summary.
 void ExpectKeptAndRetried(const std::string& out) {
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("stored ([0-9]+), posted ([0-9]+) in ([0-9]+) bulk updates"
-                                                   ".*, ([0-9]+) still queued")))
+  ASSERT_TRUE(
+      std::regex_search(out, m,
+                        std::regex("stored ([0-9]+), posted ([0-9]+) in ([0-9]+) bulk updates"
+                                   ".*, ([0-9]+) still queued")))
       << out;
   EXPECT_EQ(m[1], "3") << out;
   EXPECT_EQ(m[2], "0") << out;
@@ -71,8 +74,10 @@ void ExpectKeptAndRetried(const std::string& out) {
 
 TEST(GatewayRefusal, WrongWriteKey_SaidOnceWithTheUrlAndFlag_ReadingsKept) {
   testing::Cloud cloud(/*rate_limit_s=*/1, [] { return server::NowMs(); });
-  const std::string out = RunRefusedGateway(cloud, std::to_string(cloud.readings().id), "WRONGKEY00000000");
-  const std::string line = "gateway: the cloud at " + cloud.url() + " refused the write key (401): check --write-key";
+  const std::string out =
+      RunRefusedGateway(cloud, std::to_string(cloud.readings().id), "WRONGKEY00000000");
+  const std::string line =
+      "gateway: the cloud at " + cloud.url() + " refused the write key (401): check --write-key";
   EXPECT_EQ(Occurrences(out, line), 1u) << out;
   ExpectKeptAndRetried(out);
 }
@@ -80,7 +85,8 @@ TEST(GatewayRefusal, WrongWriteKey_SaidOnceWithTheUrlAndFlag_ReadingsKept) {
 TEST(GatewayRefusal, NoSuchChannel_SaidOnceWithTheUrlAndFlag_ReadingsKept) {
   testing::Cloud cloud(/*rate_limit_s=*/1, [] { return server::NowMs(); });
   const std::string out = RunRefusedGateway(cloud, "999", cloud.readings().write_key);
-  const std::string line = "gateway: the cloud at " + cloud.url() + " has no channel 999 (404): check --channel-id";
+  const std::string line =
+      "gateway: the cloud at " + cloud.url() + " has no channel 999 (404): check --channel-id";
   EXPECT_EQ(Occurrences(out, line), 1u) << out;
   ExpectKeptAndRetried(out);
 }

@@ -69,7 +69,8 @@ class Cloud {
         const std::string key = "field" + std::to_string(i);
         if (e.contains(key) && e[key].is_string()) f.fields[i] = e[key].get<std::string>();
       }
-      if (e.contains("status") && e["status"].is_string()) f.status = e["status"].get<std::string>();
+      if (e.contains("status") && e["status"].is_string())
+        f.status = e["status"].get<std::string>();
       out.push_back(f);
     }
     return out;

@@ -67,14 +67,17 @@ class StopAt final : public host::ExperimentListener {
 
 // SQLite removes these when the last connection to `db` closes cleanly.
 bool WalOrShmBeside(const std::filesystem::path& db) {
-  return std::filesystem::exists(db.string() + "-wal") || std::filesystem::exists(db.string() + "-shm");
+  return std::filesystem::exists(db.string() + "-wal") ||
+         std::filesystem::exists(db.string() + "-shm");
 }
 
 TEST(LabExperiment, Run_TheDemosCounts_NothingLostNothingTwice) {
   TempDir dir;
   std::atomic<bool> stop{false};
-  host::LabExperiment experiment({.speed = 0, .store = dir.path() / "gateway.db",
-                                  .pcap = dir.File("air.pcapng"), .stop = &stop});
+  host::LabExperiment experiment({.speed = 0,
+                                  .store = dir.path() / "gateway.db",
+                                  .pcap = dir.File("air.pcapng"),
+                                  .stop = &stop});
   Cloud cloud(experiment, dir.path());
   StopAt listener(stop, "");
   const host::ExperimentOutcome o = experiment.Run(cloud.channels, listener);
@@ -102,7 +105,8 @@ TEST(LabExperiment, Stop_FilesWholeAndClosed_NoVerdict) {
   TempDir dir;
   std::atomic<bool> stop{false};
   const std::string pcap = dir.File("air.pcapng");
-  host::LabExperiment experiment({.speed = 0, .store = dir.path() / "gateway.db", .pcap = pcap, .stop = &stop});
+  host::LabExperiment experiment(
+      {.speed = 0, .store = dir.path() / "gateway.db", .pcap = pcap, .stop = &stop});
   Cloud cloud(experiment, dir.path());
   StopAt listener(stop, "the router switches");
   const host::ExperimentOutcome o = experiment.Run(cloud.channels, listener);

@@ -70,7 +70,8 @@ class MosquittoBroker {
       return;
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!(ok_ = AcceptsLoopbackConnections(port_)) && std::chrono::steady_clock::now() < deadline) {
+    while (!(ok_ = AcceptsLoopbackConnections(port_)) &&
+           std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }

@@ -31,8 +31,7 @@ inline CommandResult RunCommand(const std::string& command, Stderr stderr_to = S
   // stderr goes to a file, not a second pipe: reading two pipes from one thread can deadlock.
   const TempDir scratch;
   const std::string err_path = scratch.File("stderr");
-  const std::string redirect =
-      stderr_to == Stderr::kMerged ? " 2>&1" : " 2>'" + err_path + "'";
+  const std::string redirect = stderr_to == Stderr::kMerged ? " 2>&1" : " 2>'" + err_path + "'";
   // The braces make the redirection cover the whole command, pipelines and lists included.
   FILE* pipe = popen(("{ " + command + "\n}" + redirect).c_str(), "r");
   if (pipe == nullptr) return result;

@@ -47,7 +47,8 @@ std::string MacText(const MacAddress& m) {
 std::vector<std::vector<std::string>> Fields(const std::string& file, const std::string& filter,
                                              const std::vector<std::string>& fields,
                                              const std::string& extra = "") {
-  std::string cmd = "tshark " + extra + " -r " + file + " -Y '" + filter + "' -T fields -E separator=,";
+  std::string cmd =
+      "tshark " + extra + " -r " + file + " -Y '" + filter + "' -T fields -E separator=,";
   for (const auto& f : fields) cmd += " -e " + f;
   const auto r = RunCommand(cmd);
   EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
@@ -98,7 +99,8 @@ class SniffTshark : public ::testing::Test {
     testing::MixedCaptureOptions options;
     options.frames = 4000;
     options.seed = 2024;
-    summary_ = new testing::MixedCaptureSummary(testing::WriteMixedCapture(dir_->File("mix.pcap"), options));
+    summary_ = new testing::MixedCaptureSummary(
+        testing::WriteMixedCapture(dir_->File("mix.pcap"), options));
   }
   static void TearDownTestSuite() {
     delete summary_;
@@ -125,7 +127,8 @@ TEST_F(SniffTshark, PipelineStats_MatchWhatTheCaptureHolds) {
 TEST_F(SniffTshark, StationTable_EqualsTsharkPerTransmitter) {
   auto a = Analyse(File(), "");
   std::map<std::string, Counts> tshark;
-  for (const auto& row : Fields(File(), kCountable + " && wlan.ta", {"wlan.ta", "frame.len", "wlan.fc.retry"})) {
+  for (const auto& row :
+       Fields(File(), kCountable + " && wlan.ta", {"wlan.ta", "frame.len", "wlan.fc.retry"})) {
     Counts& c = tshark[row[0]];
     ++c.frames;
     c.bytes += std::stoull(row[1]);
@@ -179,13 +182,15 @@ TEST_F(SniffTshark, EspnowLinks_EqualTsharkFieldsAndConversations) {
   EXPECT_EQ(airlab.size(), 6u);
 
   // tshark's conversation statistics over the same frames: frames in each direction.
-  const auto conv = RunCommand("tshark -r " + File() + " -q -z 'conv,wlan," + kCountable + " && " + kEspnow + "'");
+  const auto conv = RunCommand("tshark -r " + File() + " -q -z 'conv,wlan," + kCountable + " && " +
+                               kEspnow + "'");
   ASSERT_EQ(conv.exit_code, 0) << conv.err;
   std::map<std::pair<std::string, std::string>, uint64_t> conv_frames;
   for (const auto& line : Split(conv.out, '\n')) {
     std::istringstream in(line);
     std::string x, arrow, y, back, back_bytes, back_unit, forth;
-    if (!(in >> x >> arrow >> y >> back >> back_bytes >> back_unit >> forth) || arrow != "<->") continue;
+    if (!(in >> x >> arrow >> y >> back >> back_bytes >> back_unit >> forth) || arrow != "<->")
+      continue;
     if (y == "Broadcast") y = "ff:ff:ff:ff:ff:ff";
     if (std::stoull(forth)) conv_frames[{x, y}] += std::stoull(forth);
     if (std::stoull(back)) conv_frames[{y, x}] += std::stoull(back);
@@ -202,13 +207,15 @@ TEST_F(SniffTshark, Filters_SelectTheSameFramesAsTsharkDisplayFilters) {
       {"espnow", kEspnow},
       {"espnow and not espnow.broadcast", kEspnow + " && wlan.da != ff:ff:ff:ff:ff:ff"},
       {"espnow.encrypted", "wlan.fc.type_subtype == 0x000d && wlan.fc.protected == 1"},
-      {"espnow.sender == " + node2 + " and retry", kEspnow + " && wlan.sa == " + node2 + " && wlan.fc.retry == 1"},
+      {"espnow.sender == " + node2 + " and retry",
+       kEspnow + " && wlan.sa == " + node2 + " && wlan.fc.retry == 1"},
       {"beacon and channel == 6", "wlan.fc.type_subtype == 0x0008 && wlan_radio.channel == 6"},
       {"data and retry", "wlan.fc.type == 2 && wlan.fc.retry == 1"},
       {"qos-data or rts", "wlan.fc.type_subtype == 0x0028 || wlan.fc.type_subtype == 0x001b"},
       {"rssi > -45 and not ctrl", "radiotap.dbm_antsignal > -45 && wlan.fc.type != 1"},
       {"sa == 02:a1:1a:b0:99:00", "wlan.sa == 02:a1:1a:b0:99:00"},
-      {"bssid == " + ap1 + " and not beacon", "wlan.bssid == " + ap1 + " && wlan.fc.type_subtype != 0x0008"},
+      {"bssid == " + ap1 + " and not beacon",
+       "wlan.bssid == " + ap1 + " && wlan.fc.type_subtype != 0x0008"},
       {"ta == " + ap1 + " or ra == " + ap1, "wlan.ta == " + ap1 + " || wlan.ra == " + ap1},
       {"rate == 54 and len > 1000", "radiotap.datarate == 54 && frame.len > 1000"},
       {"probe-req and not from-ds", "wlan.fc.type_subtype == 0x0004 && wlan.fc.ds == 0"},
@@ -217,7 +224,8 @@ TEST_F(SniffTshark, Filters_SelectTheSameFramesAsTsharkDisplayFilters) {
   for (const auto& [airlab_expr, tshark_expr] : cases) {
     auto a = Analyse(File(), airlab_expr);
     std::vector<uint32_t> expected;
-    for (const auto& row : Fields(File(), kCountable + " && (" + tshark_expr + ")", {"frame.number"})) {
+    for (const auto& row :
+         Fields(File(), kCountable + " && (" + tshark_expr + ")", {"frame.number"})) {
       expected.push_back(static_cast<uint32_t>(std::stoul(row[0])));
     }
     EXPECT_EQ(a->matched, expected) << airlab_expr;
@@ -231,12 +239,14 @@ TEST_F(SniffTshark, EspnowPayloadFilters_AgreeWithTheLuaDissector) {
       {"espnow.len > 250", "espnow.payload.len > 250"},
       {"espnow.version == 2", "espnow.vs.version == 2"},
       {"espnow.payload contains \"labair\"", "espnow.payload contains \"labair\""},
-      {"espnow.payload starts-with \"airlab\" and espnow.len < 7", "espnow.payload.len < 7 && espnow.payload[0:6] == \"airlab\""},
+      {"espnow.payload starts-with \"airlab\" and espnow.len < 7",
+       "espnow.payload.len < 7 && espnow.payload[0:6] == \"airlab\""},
   };
   for (const auto& [airlab_expr, lua_expr] : cases) {
     auto a = Analyse(File(), airlab_expr);
     std::vector<uint32_t> expected;
-    for (const auto& row : Fields(File(), kCountable + " && (" + lua_expr + ")", {"frame.number"}, kLua)) {
+    for (const auto& row :
+         Fields(File(), kCountable + " && (" + lua_expr + ")", {"frame.number"}, kLua)) {
       expected.push_back(static_cast<uint32_t>(std::stoul(row[0])));
     }
     EXPECT_EQ(a->matched, expected) << airlab_expr;
@@ -267,16 +277,19 @@ TEST(SniffLuaDissector, FieldsOfFramesAirlabWrites) {
     const testing::Bytes packet = testing::WithRadiotap(mpdu, {});
     ASSERT_TRUE(pipeline.AddPacket(Packet{1'700'000'000'000'000'000, 127, packet, 0}).ok());
   };
-  add(testing::EspNow(a, MacAddress::Broadcast(), ByteSpan(payload).first(5), espnow::Version::kV1, 1));
+  add(testing::EspNow(a, MacAddress::Broadcast(), ByteSpan(payload).first(5), espnow::Version::kV1,
+                      1));
   add(testing::EspNow(a, b, ByteSpan(payload).first(600), espnow::Version::kV2, 2));
   add(testing::EspNow(a, b, {}, espnow::Version::kV2, 3));
   add(testing::Beacon(b, "not espnow", 1, 4));
   testing_tools::WriteBytes(dir.File("espnow.pcapng"), out.data.data(), out.data.size());
 
-  const auto rows = Fields(dir.File("espnow.pcapng"), "espnow",
-                           {"frame.number", "espnow.random", "espnow.vs.element_id", "espnow.vs.length", "espnow.vs.oui",
-                            "espnow.vs.type", "espnow.vs.version", "espnow.vs.more_data", "espnow.payload.len",
-                            "espnow.elements"}, kLua + " -E aggregator=+");
+  const auto rows =
+      Fields(dir.File("espnow.pcapng"), "espnow",
+             {"frame.number", "espnow.random", "espnow.vs.element_id", "espnow.vs.length",
+              "espnow.vs.oui", "espnow.vs.type", "espnow.vs.version", "espnow.vs.more_data",
+              "espnow.payload.len", "espnow.elements"},
+             kLua + " -E aggregator=+");
   ASSERT_EQ(rows.size(), 3u) << "the beacon is not ESP-NOW";
   // v1, 5 bytes: one element of length 5 + 5; random 0x5eed0000 | seq (sniff_testing).
   EXPECT_EQ(rows[0][1], "0x5eed0001");
@@ -298,8 +311,8 @@ TEST(SniffLuaDissector, FieldsOfFramesAirlabWrites) {
   EXPECT_EQ(rows[2][8], "0");
 
   // The reassembled payload is the 600 bytes in order; each element's data its share.
-  const auto data = Fields(dir.File("espnow.pcapng"), "frame.number == 2", {"espnow.payload", "espnow.vs.data"},
-                           kLua + " -E aggregator=+");
+  const auto data = Fields(dir.File("espnow.pcapng"), "frame.number == 2",
+                           {"espnow.payload", "espnow.vs.data"}, kLua + " -E aggregator=+");
   ASSERT_EQ(data.size(), 1u);
   std::string hex;
   for (size_t i = 0; i < 600; ++i) {

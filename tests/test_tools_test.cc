@@ -29,7 +29,8 @@ TEST(TempDir, Destroyed_RemovesTheFolderWithWhatItHolds) {
 TEST(TempDir, TwoAtOnce_AreDifferentFoldersUnderTheTempDir) {
   const TempDir a, b;
   EXPECT_NE(a.path(), b.path());
-  EXPECT_TRUE(std::filesystem::equivalent(a.path().parent_path(), std::filesystem::temp_directory_path()));
+  EXPECT_TRUE(
+      std::filesystem::equivalent(a.path().parent_path(), std::filesystem::temp_directory_path()));
   EXPECT_EQ(a.File("x.pcap"), (a.path() / "x.pcap").string());
 }
 

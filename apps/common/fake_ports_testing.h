@@ -31,7 +31,9 @@ inline Bytes ToBytes(std::string_view text) {
   const auto* p = reinterpret_cast<const std::byte*>(text.data());
   return Bytes(p, p + text.size());
 }
-inline std::string ToString(ByteSpan bytes) { return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
+inline std::string ToString(ByteSpan bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
 
 class FakeClock final : public port::Clock {
  public:
@@ -84,7 +86,9 @@ class FakeLink final : public espnow::Link {
   size_t receive_limit() const override { return 0; }
   size_t receive_capacity() const override { return 0; }
   const espnow::LinkStats& stats() const override { return stats_; }
-  Result<espnow::LinkStats> PeerStats(const MacAddress&) const override { return Status::NotFound(); }
+  Result<espnow::LinkStats> PeerStats(const MacAddress&) const override {
+    return Status::NotFound();
+  }
   size_t heard_count() const override { return 0; }
   espnow::HeardPeer heard(size_t) const override { return {}; }
 
@@ -93,7 +97,9 @@ class FakeLink final : public espnow::Link {
     espnow::ReceivedInfo info;
     Bytes payload;
   };
-  bool IsPeer(const MacAddress& mac) const { return std::find(peers.begin(), peers.end(), mac) != peers.end(); }
+  bool IsPeer(const MacAddress& mac) const {
+    return std::find(peers.begin(), peers.end(), mac) != peers.end();
+  }
 
   Status DoSetEnabled(bool) override { return Status::Ok(); }
   Status DoSetPmk(const espnow::Key&) override { return Status::Ok(); }
@@ -110,7 +116,9 @@ class FakeLink final : public espnow::Link {
     peers.erase(it);
     return Status::Ok();
   }
-  Result<espnow::PeerInfo> DoGetPeer(const MacAddress&) const override { return Status::NotFound(); }
+  Result<espnow::PeerInfo> DoGetPeer(const MacAddress&) const override {
+    return Status::NotFound();
+  }
   Result<espnow::PeerInfo> DoPeerAt(size_t) const override { return Status::NotFound(); }
   Result<uint32_t> DoSend(const MacAddress& dst, ByteSpan payload) override {
     if (!send_status.ok()) return send_status;
@@ -157,7 +165,8 @@ class FakeQueue final : public port::DurableQueue {
     for (const port::Mark& mark : change.marks) marks[mark.key] = mark.value;
     return first;
   }
-  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out, MutableByteSpan storage) override {
+  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out,
+                        MutableByteSpan storage) override {
     if (fail) return Status::Unavailable();
     size_t n = 0, used = 0;
     for (auto it = records.upper_bound(after); it != records.end() && n < out.size(); ++it) {
@@ -177,7 +186,8 @@ class FakeQueue final : public port::DurableQueue {
   Result<size_t> DoReadMarks(uint64_t first, uint64_t last, std::span<port::Mark> out) override {
     if (fail) return Status::Unavailable();
     size_t n = 0;
-    for (auto it = marks.lower_bound(first); it != marks.end() && it->first <= last && n < out.size(); ++it) {
+    for (auto it = marks.lower_bound(first);
+         it != marks.end() && it->first <= last && n < out.size(); ++it) {
       out[n++] = {it->first, it->second};
     }
     return n;

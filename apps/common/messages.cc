@@ -37,9 +37,7 @@ Result<Message> ParseMessage(ByteSpan payload) {
   ByteSpan body = payload.subspan(kHeaderSize);
   switch (m.type) {
     case MessageType::kDiscover:
-    case MessageType::kPing:
-      m.session = load_le32(body, 0);
-      break;
+    case MessageType::kPing: m.session = load_le32(body, 0); break;
     case MessageType::kHello:
       m.session = load_le32(body, 0);
       m.channel = load_u8(body, 4);
@@ -61,8 +59,7 @@ Result<Message> ParseMessage(ByteSpan payload) {
       m.command_id = load_le64(body, 0);
       m.value = body.subspan(8);
       break;
-    case MessageType::kRaw:
-      break;
+    case MessageType::kRaw: break;
   }
   return m;
 }
@@ -76,12 +73,8 @@ Result<ByteSpan> WriteMessage(const Message& message, MutableByteSpan out) {
   b.PutU8(static_cast<uint8_t>(message.type));
   switch (message.type) {
     case MessageType::kDiscover:
-    case MessageType::kPing:
-      b.PutLe32(message.session);
-      break;
-    case MessageType::kHello:
-      b.PutLe32(message.session).PutU8(message.channel);
-      break;
+    case MessageType::kPing: b.PutLe32(message.session); break;
+    case MessageType::kHello: b.PutLe32(message.session).PutU8(message.channel); break;
     case MessageType::kReading:
       b.PutLe32(message.session).PutLe32(message.sequence).Append(message.value);
       break;
@@ -89,11 +82,8 @@ Result<ByteSpan> WriteMessage(const Message& message, MutableByteSpan out) {
       b.PutLe32(message.session).PutLe32(message.sequence);
       b.PutU8(static_cast<uint8_t>(message.result));
       break;
-    case MessageType::kCommand:
-      b.PutLe64(message.command_id).Append(message.value);
-      break;
-    case MessageType::kRaw:
-      break;
+    case MessageType::kCommand: b.PutLe64(message.command_id).Append(message.value); break;
+    case MessageType::kRaw: break;
   }
   AIRLAB_TRY(b.status());
   return b.bytes();

@@ -53,12 +53,12 @@ inline constexpr size_t kMaxMessageSize = espnow::kMaxPayloadV1;
 // One decoded message; `value` points into the payload it was parsed from.
 struct Message {
   MessageType type = MessageType::kRaw;
-  uint32_t session = 0;   // kDiscover, kHello, kReading, kAck, kPing
-  uint32_t sequence = 0;  // kReading, kAck
-  uint64_t command_id = 0;  // kCommand
-  uint8_t channel = 0;      // kHello
+  uint32_t session = 0;                   // kDiscover, kHello, kReading, kAck, kPing
+  uint32_t sequence = 0;                  // kReading, kAck
+  uint64_t command_id = 0;                // kCommand
+  uint8_t channel = 0;                    // kHello
   AckResult result = AckResult::kStored;  // kAck
-  ByteSpan value;  // kReading, kCommand; kRaw: the whole payload
+  ByteSpan value;                         // kReading, kCommand; kRaw: the whole payload
 };
 
 // Reads a payload. Without the magic it is kRaw (never an error). kOutOfRange: the magic

@@ -66,7 +66,9 @@ TEST(Messages, RoundTrip_EveryType) {
     switch (type) {
       case MessageType::kCommand:
         EXPECT_EQ(back->command_id, m.command_id);
-        EXPECT_EQ(std::string(reinterpret_cast<const char*>(back->value.data()), back->value.size()), value);
+        EXPECT_EQ(
+            std::string(reinterpret_cast<const char*>(back->value.data()), back->value.size()),
+            value);
         break;
       case MessageType::kHello:
         EXPECT_EQ(back->session, m.session);
@@ -76,8 +78,7 @@ TEST(Messages, RoundTrip_EveryType) {
         EXPECT_EQ(back->sequence, 42u);
         EXPECT_EQ(back->value.size(), value.size());
         [[fallthrough]];
-      default:
-        EXPECT_EQ(back->session, m.session);
+      default: EXPECT_EQ(back->session, m.session);
     }
   }
 }

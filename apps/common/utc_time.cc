@@ -12,7 +12,8 @@ namespace chrono = std::chrono;
 // The calendar is C++20's (<chrono>: proleptic Gregorian, constexpr, no time zone, no
 // C library): days since the epoch to a civil date and back.
 constexpr int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  const chrono::year_month_day date{chrono::year{static_cast<int>(y)}, chrono::month{m}, chrono::day{d}};
+  const chrono::year_month_day date{chrono::year{static_cast<int>(y)}, chrono::month{m},
+                                    chrono::day{d}};
   return chrono::sys_days{date}.time_since_epoch().count();
 }
 
@@ -22,7 +23,8 @@ constexpr int64_t kLastDay = DaysFromCivil(9999, 12, 31);
 
 static_assert(DaysFromCivil(1970, 1, 1) == 0);
 static_assert(DaysFromCivil(2000, 3, 1) == 11017);
-static_assert(chrono::year_month_day{chrono::sys_days{chrono::days{11017}}}.month() == chrono::March);
+static_assert(chrono::year_month_day{chrono::sys_days{chrono::days{11017}}}.month() ==
+              chrono::March);
 
 void PutDigits(char* at, int64_t value, int digits) {
   for (int i = digits - 1; i >= 0; --i) {
@@ -73,10 +75,9 @@ Result<int64_t> ParseUtc(std::string_view text) {
   const int64_t year = Digits(text, 0, 4), month = Digits(text, 5, 2), day = Digits(text, 8, 2);
   const int64_t hour = Digits(text, 11, 2), minute = Digits(text, 14, 2),
                 second = Digits(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 ||
-      minute < 0 || minute > 59 || second < 0 || second > 60 || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
-      text[16] != ':') {
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
     return Status::InvalidArgument();
   }
   const chrono::year_month_day date{chrono::year{static_cast<int>(year)},
@@ -103,8 +104,8 @@ Result<int64_t> ParseUtc(std::string_view text) {
   } else {
     return Status::InvalidArgument();
   }
-  return int64_t{chrono::sys_days{date}.time_since_epoch().count()} * kSecondsPerDay +
-         hour * 3600 + minute * 60 + second - offset;
+  return int64_t{chrono::sys_days{date}.time_since_epoch().count()} * kSecondsPerDay + hour * 3600 +
+         minute * 60 + second - offset;
 }
 
 }  // namespace airlab::apps

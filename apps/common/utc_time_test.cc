@@ -20,8 +20,10 @@ std::string Date(const std::string& args) {
 
 TEST(UtcTime, FormatAndParse_MatchGnuDate) {
   port::SplitMix64 rng(99);
-  std::vector<int64_t> times = {0, 951782400 /* 2000-02-29 */, 1709164799, 4102444800, 253402300799};
-  for (int i = 0; i < 40; ++i) times.push_back(static_cast<int64_t>(rng.NextU64() % 253402300800ull));
+  std::vector<int64_t> times = {0, 951782400 /* 2000-02-29 */, 1709164799, 4102444800,
+                                253402300799};
+  for (int i = 0; i < 40; ++i)
+    times.push_back(static_cast<int64_t>(rng.NextU64() % 253402300800ull));
   for (int64_t t : times) {
     std::array<char, kUtcTextSize> buf;
     Result<std::string_view> text = FormatUtc(t, buf);
@@ -37,7 +39,8 @@ TEST(UtcTime, FormatAndParse_MatchGnuDate) {
 TEST(UtcTime, Parse_OffsetsAndFractions) {
   EXPECT_EQ(ParseUtc("2018-06-14T12:12:22-0500").value(),
             std::stoll(Date("-d '2018-06-14T12:12:22-05:00' +%s")));
-  EXPECT_EQ(ParseUtc("2024-05-01T14:00:00+02:00").value(), ParseUtc("2024-05-01T12:00:00Z").value());
+  EXPECT_EQ(ParseUtc("2024-05-01T14:00:00+02:00").value(),
+            ParseUtc("2024-05-01T12:00:00Z").value());
   EXPECT_EQ(ParseUtc("2024-05-01 12:00:00.75Z").value(), ParseUtc("2024-05-01T12:00:00Z").value());
 }
 

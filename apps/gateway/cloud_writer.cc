@@ -71,9 +71,10 @@ class CloudWriter::BatchSource final : public cloud::BulkSource {
   std::array<char, 96> status_{};
 };
 
-CloudWriter::CloudWriter(port::Uplink& uplink, const port::Clock& wall_clock, port::DurableQueue& queue,
-                         port::Rng& rng, NodeTable& nodes, const GatewayMemory& memory,
-                         const GatewayConfig& config, GatewayStats& stats, const EventSink& events)
+CloudWriter::CloudWriter(port::Uplink& uplink, const port::Clock& wall_clock,
+                         port::DurableQueue& queue, port::Rng& rng, NodeTable& nodes,
+                         const GatewayMemory& memory, const GatewayConfig& config,
+                         GatewayStats& stats, const EventSink& events)
     // The cloud's rate limit runs on the cloud's time: the wall clock, which on a sped-up
     // air is not the gateway's clock.
     : client_(uplink, wall_clock, *this, memory.write_request, memory.write_answer),
@@ -127,7 +128,8 @@ void CloudWriter::OnDone(const cloud::Completion& done) {
   in.tag_id = 0;
   in.newest_time_s = -1;
   in.fields = kAllFields;
-  if (done.operation == cloud::Operation::kRead && done.code == cloud::ErrorCode::kOk) ReadFeed(done.feed);
+  if (done.operation == cloud::Operation::kRead && done.code == cloud::ErrorCode::kOk)
+    ReadFeed(done.feed);
   in.ready.store(true, std::memory_order_release);
 }
 
@@ -181,12 +183,19 @@ void CloudWriter::TakeReadBack(const Inbox& in, port::TimeNs now) {
     // RemoveThrough asks for another read-back if the durable queue fails.
     const uint64_t removed = in.tag_found ? RemoveThrough(in.tag_id, now) : 0;
     stats_.reconciled += removed;
-    events_.Emit({.kind = GatewayEventKind::kReconciled, .time = now, .id = in.tag_found ? in.tag_id : 0,
-                  .count = removed, .code = in.code, .status = in.transport});
+    events_.Emit({.kind = GatewayEventKind::kReconciled,
+                  .time = now,
+                  .id = in.tag_found ? in.tag_id : 0,
+                  .count = removed,
+                  .code = in.code,
+                  .status = in.transport});
     return;
   }
   ++stats_.uplink_errors;
-  events_.Emit({.kind = GatewayEventKind::kUplinkError, .time = now, .code = in.code, .status = in.transport});
+  events_.Emit({.kind = GatewayEventKind::kUplinkError,
+                .time = now,
+                .code = in.code,
+                .status = in.transport});
   if (in.code == ErrorCode::kBadAnswer && in.transport.ok()) {
     // Most likely the feed did not fit the answer buffer: ask for fewer entries.
     reconcile_results_ = std::max<uint16_t>(1, reconcile_results_ / 2);
@@ -211,15 +220,22 @@ void CloudWriter::TakeBulkAnswer(const Inbox& in, port::TimeNs now) {
     last_time_s_ = std::max(last_time_s_, batch_.last_time_s);
     stats_.posted += batch_.records;
     stats_.entries += batch_.entries;
-    events_.Emit({.kind = GatewayEventKind::kPosted, .time = now, .id = batch_.last_id,
-                  .first_id = batch_.first_id, .count = batch_.records, .entries = batch_.entries});
+    events_.Emit({.kind = GatewayEventKind::kPosted,
+                  .time = now,
+                  .id = batch_.last_id,
+                  .first_id = batch_.first_id,
+                  .count = batch_.records,
+                  .entries = batch_.entries});
     return;
   }
   if (code == ErrorCode::kNotInserted || code == ErrorCode::kTooManyRequests) {
     // Refused for the rate limit: nothing was written. The limiter has noted the answer,
     // so the next try waits a whole interval.
     ++stats_.write_refused;
-    events_.Emit({.kind = GatewayEventKind::kWriteRefused, .time = now, .code = code, .status = in.transport});
+    events_.Emit({.kind = GatewayEventKind::kWriteRefused,
+                  .time = now,
+                  .code = code,
+                  .status = in.transport});
     retry_at_ = now + config_.retry_min;
     return;
   }
@@ -227,10 +243,14 @@ void CloudWriter::TakeBulkAnswer(const Inbox& in, port::TimeNs now) {
     // A key or channel the cloud refuses: keep the data, keep trying, say it once (before
     // the error itself, so an observer can tell the error lines that follow are its own).
     refusal_said_ = true;
-    events_.Emit({.kind = GatewayEventKind::kCloudRefused, .time = now, .id = config_.channel_id, .code = code});
+    events_.Emit({.kind = GatewayEventKind::kCloudRefused,
+                  .time = now,
+                  .id = config_.channel_id,
+                  .code = code});
   }
   ++stats_.uplink_errors;
-  events_.Emit({.kind = GatewayEventKind::kUplinkError, .time = now, .code = code, .status = in.transport});
+  events_.Emit(
+      {.kind = GatewayEventKind::kUplinkError, .time = now, .code = code, .status = in.transport});
   const int http = static_cast<int>(code);
   if (code == ErrorCode::kTooLarge) {
     max_updates_ = std::max<size_t>(1, batch_.entries / 2);
@@ -250,7 +270,8 @@ void CloudWriter::Step(port::TimeNs now) {
   if (op_ != Op::kNone || now < retry_at_) return;
   if (reconcile_needed_) {
     StartReconcile(now);
-  } else if (stats_.queued > 0 && client_.limiter().MayWrite(config_.channel_id, wall_clock_.Now())) {
+  } else if (stats_.queued > 0 &&
+             client_.limiter().MayWrite(config_.channel_id, wall_clock_.Now())) {
     StartBulk(now);
   }
 }

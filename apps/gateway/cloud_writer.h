@@ -105,7 +105,7 @@ class CloudWriter final : private cloud::ThingSpeakListener {
   size_t max_updates_ = 0;
   port::TimeNs retry_at_ = 0;
   port::TimeNs backoff_ = 0;
-  int64_t last_time_s_ = 0;  // the newest created_at in the channel we know of
+  int64_t last_time_s_ = 0;    // the newest created_at in the channel we know of
   bool refusal_said_ = false;  // kCloudRefused was emitted; again only after a success
   Batch batch_;
   Inbox inbox_;

@@ -28,7 +28,8 @@ struct WriterFixture : PartsFixture {
     std::array<std::byte, 64> buffer;
     for (int i = 0; i < n; ++i) {
       const std::string value = std::to_string(20 + i);
-      ByteSpan record = WriteRecord(buffer, 1, NodeMac(1), kWallMs + i * 1000, ToBytes(value)).value();
+      ByteSpan record =
+          WriteRecord(buffer, 1, NodeMac(1), kWallMs + i * 1000, ToBytes(value)).value();
       ASSERT_TRUE(queue.Commit({{&record, 1}, 0, {}}).ok());
     }
   }
@@ -105,7 +106,9 @@ TEST(CloudWriter, RefusedKey_KeepsTheReadings_SaysItOnce_BacksOff) {
   f.Queue(1);
   ASSERT_TRUE(f.writer.Start().ok());
   f.Step();
-  f.uplink.Answer(401, R"({"status":"401","error":{"error_code":"error_auth_required"}})");  // read-back refused
+  f.uplink.Answer(
+      401,
+      R"({"status":"401","error":{"error_code":"error_auth_required"}})");  // read-back refused
   f.Step();
   EXPECT_EQ(f.uplink.requests.size(), 1u);  // backing off
   f.clock.now += port::kSecond;
@@ -171,7 +174,8 @@ TEST(CloudWriter, Start_NewQueue_DrawsAnIncarnation_KeptForTheNextStart) {
   ASSERT_EQ(f.queue.marks.count(kIncarnationMark), 1u);
   const std::string tag = f.Tag(1);
   port::SplitMix64 other_rng{2};
-  CloudWriter again{f.uplink, f.wall, f.queue, other_rng, f.nodes, f.memory, f.config, f.stats, f.events};
+  CloudWriter again{f.uplink, f.wall,   f.queue, other_rng, f.nodes,
+                    f.memory, f.config, f.stats, f.events};
   ASSERT_TRUE(again.Start().ok());
   std::array<char, 96> out;
   EXPECT_EQ(std::string(out.data(), again.tag().Write(1, out)), tag);

@@ -9,9 +9,11 @@
 
 namespace airlab::apps {
 
-CommandForwarder::CommandForwarder(port::Uplink& uplink, const port::Clock& wall_clock, MutableByteSpan request,
-                                   MutableByteSpan answer, NodeTable& nodes, NodeSender& sender,
-                                   const GatewayConfig& config, GatewayStats& stats, const EventSink& events)
+CommandForwarder::CommandForwarder(port::Uplink& uplink, const port::Clock& wall_clock,
+                                   MutableByteSpan request, MutableByteSpan answer,
+                                   NodeTable& nodes, NodeSender& sender,
+                                   const GatewayConfig& config, GatewayStats& stats,
+                                   const EventSink& events)
     : client_(uplink, wall_clock, *this, request, answer),
       nodes_(nodes),
       sender_(sender),
@@ -52,7 +54,9 @@ void CommandForwarder::TakeAnswer(port::TimeNs now) {
       node.command.retry_at = now;
       node.command.backoff = 0;
     }
-    events_.Emit({.kind = GatewayEventKind::kCommand, .time = now, .id = command_id_,
+    events_.Emit({.kind = GatewayEventKind::kCommand,
+                  .time = now,
+                  .id = command_id_,
                   .value = ByteSpan(value_.data(), value_size_)});
   }
   inbox_.ready.store(false, std::memory_order_relaxed);
@@ -61,8 +65,9 @@ void CommandForwarder::TakeAnswer(port::TimeNs now) {
 void CommandForwarder::Poll(port::TimeNs now) {
   if (config_.command_channel_id == 0 || read_in_flight_ || now < next_poll_) return;
   next_poll_ = now + config_.command_poll_interval;
-  read_in_flight_ = client_.ReadLast(config_.command_channel_id, config_.command_field,
-                                     config_.command_read_key).ok();
+  read_in_flight_ =
+      client_.ReadLast(config_.command_channel_id, config_.command_field, config_.command_read_key)
+          .ok();
 }
 
 bool CommandForwarder::Needs(const GatewayNode& node) const {
@@ -72,7 +77,8 @@ bool CommandForwarder::Needs(const GatewayNode& node) const {
 
 void CommandForwarder::RetryLater(GatewayNode& node, port::TimeNs now) const {
   GatewayNode::Commands& c = node.command;
-  c.backoff = c.backoff == 0 ? config_.command_retry_min : std::min(c.backoff * 2, config_.command_retry_max);
+  c.backoff = c.backoff == 0 ? config_.command_retry_min
+                             : std::min(c.backoff * 2, config_.command_retry_max);
   c.retry_at = now + c.backoff;
 }
 
@@ -125,7 +131,8 @@ void CommandForwarder::OnSendDone(const espnow::SendReport& report, port::TimeNs
 port::TimeNs CommandForwarder::NextDeadline(port::TimeNs now) const {
   port::TimeNs deadline = port::kForever;
   if (read_in_flight_) deadline = now + config_.uplink_check_interval;  // look for the answer
-  if (config_.command_channel_id != 0 && !read_in_flight_) deadline = std::min(deadline, next_poll_);
+  if (config_.command_channel_id != 0 && !read_in_flight_)
+    deadline = std::min(deadline, next_poll_);
   if (!sender_.blocked()) {
     for (const GatewayNode& node : nodes_.slots()) {
       if (Needs(node)) deadline = std::min(deadline, node.command.retry_at);

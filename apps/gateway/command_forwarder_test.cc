@@ -22,8 +22,9 @@ struct ForwarderFixture : PartsFixture {
   }
   // The command channel's newest entry, as the server answers.
   void Answer(int entry_id, std::string_view value) {
-    uplink.Answer(200, R"({"created_at":"2024-05-01T12:00:00Z","entry_id":)" + std::to_string(entry_id) +
-                           R"(,"field1":")" + std::string(value) + R"("})");
+    uplink.Answer(200, R"({"created_at":"2024-05-01T12:00:00Z","entry_id":)" +
+                           std::to_string(entry_id) + R"(,"field1":")" + std::string(value) +
+                           R"("})");
     forwarder.TakeAnswer(clock.now);
   }
   void Round() {
@@ -56,7 +57,8 @@ TEST(CommandForwarder, NewEntry_IsACommand_SentToEveryNodeUntilAcked) {
   EXPECT_EQ(command.command_id, 12u);
   EXPECT_EQ(ToString(command.value), "on");
   EXPECT_EQ(ToString(f.link.sent[1].payload), "on");  // the bare value for the board
-  f.forwarder.OnSendDone({.id = f.link.sent[0].id, .delivery = espnow::Delivery::kAcked}, f.clock.now);
+  f.forwarder.OnSendDone({.id = f.link.sent[0].id, .delivery = espnow::Delivery::kAcked},
+                         f.clock.now);
   EXPECT_EQ(f.stats.forwarded, 1u);
   EXPECT_EQ(f.nodes.Find(NodeMac(1))->command.delivered, 12u);
   EXPECT_EQ(f.queue.marks.at(NodeMarkKey(NodeMac(1))), 1u | uint64_t{12} << 8);  // kept
@@ -70,7 +72,8 @@ TEST(CommandForwarder, NoAck_TriesAgainWithBackOff) {
   f.Answer(3, "go");
   f.forwarder.Forward(f.clock.now);
   ASSERT_EQ(f.link.sent.size(), 1u);
-  f.forwarder.OnSendDone({.id = f.link.sent[0].id, .delivery = espnow::Delivery::kNoAck}, f.clock.now);
+  f.forwarder.OnSendDone({.id = f.link.sent[0].id, .delivery = espnow::Delivery::kNoAck},
+                         f.clock.now);
   EXPECT_EQ(f.log.Count(GatewayEventKind::kForwardFailed), 1u);
   EXPECT_EQ(f.forwarder.NextDeadline(f.clock.now), f.clock.now + 100 * port::kMillisecond);
   f.forwarder.Forward(f.clock.now);
@@ -78,8 +81,10 @@ TEST(CommandForwarder, NoAck_TriesAgainWithBackOff) {
   f.clock.now += 100 * port::kMillisecond;
   f.forwarder.Forward(f.clock.now);
   ASSERT_EQ(f.link.sent.size(), 2u);
-  f.forwarder.OnSendDone({.id = f.link.sent[1].id, .delivery = espnow::Delivery::kNoAck}, f.clock.now);
-  EXPECT_EQ(f.forwarder.NextDeadline(f.clock.now), f.clock.now + 200 * port::kMillisecond);  // doubled
+  f.forwarder.OnSendDone({.id = f.link.sent[1].id, .delivery = espnow::Delivery::kNoAck},
+                         f.clock.now);
+  EXPECT_EQ(f.forwarder.NextDeadline(f.clock.now),
+            f.clock.now + 200 * port::kMillisecond);                   // doubled
   EXPECT_EQ(f.log.Last(GatewayEventKind::kForwardFailed)->count, 2u);  // attempts
 }
 

@@ -14,11 +14,13 @@ constexpr port::TimeNs kBlockedRetry = 5 * port::kMillisecond;
 
 bool ValidConfig(const GatewayConfig& c) {
   const auto valid_field = [](int field) { return field >= 1 && field <= cloud::kFieldCount; };
-  return c.channel_id != 0 && !c.write_key.empty() && c.max_updates != 0 && StatusTag::ValidName(c.name) &&
+  return c.channel_id != 0 && !c.write_key.empty() && c.max_updates != 0 &&
+         StatusTag::ValidName(c.name) &&
          (c.command_channel_id == 0 || valid_field(c.command_field)) && c.reconcile_results != 0 &&
          c.retry_min > 0 && c.retry_max >= c.retry_min && c.command_retry_min > 0 &&
          c.command_retry_max >= c.command_retry_min && c.uplink_check_interval > 0 &&
-         std::all_of(c.fields.begin(), c.fields.end(), [&](const FieldMapping& f) { return valid_field(f.field); });
+         std::all_of(c.fields.begin(), c.fields.end(),
+                     [&](const FieldMapping& f) { return valid_field(f.field); });
 }
 
 bool ValidMemory(const GatewayMemory& m) {
@@ -43,8 +45,8 @@ Gateway::Gateway(espnow::Link& link, port::DurableQueue& store, port::Uplink& up
       sender_(link),
       intake_(nodes_, store, memory_, config_.accept_raw, stats_, events_),
       writer_(uplink, wall_clock, store, rng, nodes_, memory_, config_, stats_, events_),
-      commands_(uplink, wall_clock, memory_.read_request, memory_.read_answer, nodes_, sender_, config_,
-                stats_, events_) {}
+      commands_(uplink, wall_clock, memory_.read_request, memory_.read_answer, nodes_, sender_,
+                config_, stats_, events_) {}
 
 Gateway::~Gateway() {
   timer_.Cancel();

@@ -60,8 +60,8 @@
 #include "core/base/status.h"
 #include "core/espnow/link.h"
 #include "core/port/clock.h"
-#include "core/port/rng.h"
 #include "core/port/durable_queue.h"
+#include "core/port/rng.h"
 #include "core/port/timer.h"
 #include "core/port/uplink.h"
 
@@ -141,9 +141,9 @@ template <size_t kNodes = 19, size_t kRecords = 128, size_t kIngest = 64,
 class GatewayBuffers {
  public:
   GatewayMemory memory() {
-    return {nodes_,        records_,      record_bytes_, entries_,
+    return {nodes_,        records_,        record_bytes_, entries_,
             ingest_bytes_, ingest_records_, ingest_marks_, write_request_,
-            write_answer_, read_request_, read_answer_};
+            write_answer_, read_request_,   read_answer_};
   }
 
  private:

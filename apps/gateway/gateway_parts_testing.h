@@ -24,7 +24,8 @@ class EventLog final : public GatewayObserver {
     values.push_back(ToString(e.value));
   }
   size_t Count(GatewayEventKind kind) const {
-    return static_cast<size_t>(std::count_if(events.begin(), events.end(), [&](const GatewayEvent& e) { return e.kind == kind; }));
+    return static_cast<size_t>(std::count_if(
+        events.begin(), events.end(), [&](const GatewayEvent& e) { return e.kind == kind; }));
   }
   const GatewayEvent* Last(GatewayEventKind kind) const {
     for (auto it = events.rbegin(); it != events.rend(); ++it) {

@@ -74,23 +74,23 @@ class GatewayObserver {
 };
 
 struct GatewayStats {
-  uint64_t received = 0;        // readings taken (airlab and raw), re-sends not counted
-  uint64_t duplicates = 0;      // re-sent readings recognised and confirmed again
-  uint64_t rejected = 0;        // readings refused for good
-  uint64_t stored = 0;          // readings committed to the durable queue
-  uint64_t posted = 0;          // readings the cloud accepted
-  uint64_t entries = 0;         // channel entries they made
-  uint64_t bulk_requests = 0;   // bulk updates sent
-  uint64_t write_refused = 0;   // of which refused for the rate limit
-  uint64_t uplink_errors = 0;   // exchanges that failed otherwise
-  uint64_t reconciles = 0;      // read-backs done
-  uint64_t reconciled = 0;      // readings found already in the channel by them
-  uint64_t commands = 0;        // new commands read from the cloud
-  uint64_t forwarded = 0;       // command deliveries ACKed by nodes
+  uint64_t received = 0;       // readings taken (airlab and raw), re-sends not counted
+  uint64_t duplicates = 0;     // re-sent readings recognised and confirmed again
+  uint64_t rejected = 0;       // readings refused for good
+  uint64_t stored = 0;         // readings committed to the durable queue
+  uint64_t posted = 0;         // readings the cloud accepted
+  uint64_t entries = 0;        // channel entries they made
+  uint64_t bulk_requests = 0;  // bulk updates sent
+  uint64_t write_refused = 0;  // of which refused for the rate limit
+  uint64_t uplink_errors = 0;  // exchanges that failed otherwise
+  uint64_t reconciles = 0;     // read-backs done
+  uint64_t reconciled = 0;     // readings found already in the channel by them
+  uint64_t commands = 0;       // new commands read from the cloud
+  uint64_t forwarded = 0;      // command deliveries ACKed by nodes
   uint64_t forward_attempts = 0;
-  uint64_t hellos = 0;          // discovery answers sent
+  uint64_t hellos = 0;  // discovery answers sent
   uint64_t store_errors = 0;
-  uint64_t queued = 0;          // readings in the durable queue, not yet accepted by the cloud
+  uint64_t queued = 0;  // readings in the durable queue, not yet accepted by the cloud
 };
 
 struct GatewayConfig {
@@ -173,10 +173,10 @@ struct GatewayNode {
 
   // Command delivery (command_forwarder.h).
   struct Commands {
-    uint64_t delivered = 0;   // the newest command its radio ACKed (kept in the queue)
-    bool in_flight = false;   // a command frame is with the Link
-    uint32_t send_id = 0;     // the Link's id for it
-    uint64_t sending = 0;     // the command it carries
+    uint64_t delivered = 0;  // the newest command its radio ACKed (kept in the queue)
+    bool in_flight = false;  // a command frame is with the Link
+    uint32_t send_id = 0;    // the Link's id for it
+    uint64_t sending = 0;    // the command it carries
     uint32_t attempts = 0;
     port::TimeNs retry_at = 0;
     port::TimeNs backoff = 0;
@@ -193,16 +193,16 @@ struct GatewayBatchEntry {
 
 // Storage the gateway uses for its whole life.
 struct GatewayMemory {
-  std::span<GatewayNode> nodes;             // at most the Link's peer limit minus one
-  std::span<port::QueuedRecord> records;    // readings per bulk update, at most
-  MutableByteSpan record_bytes;             // their bytes (~ 16 + value each)
-  std::span<GatewayBatchEntry> entries;     // as many as records
-  MutableByteSpan ingest_bytes;             // readings committed in one transaction
-  std::span<ByteSpan> ingest_records;       //   (and their count)
-  std::span<port::Mark> ingest_marks;       // marks per transaction (at least nodes.size())
-  MutableByteSpan write_request;            // a bulk update's body
-  MutableByteSpan write_answer;             // the read-back feed
-  MutableByteSpan read_request;             // the command poll
+  std::span<GatewayNode> nodes;           // at most the Link's peer limit minus one
+  std::span<port::QueuedRecord> records;  // readings per bulk update, at most
+  MutableByteSpan record_bytes;           // their bytes (~ 16 + value each)
+  std::span<GatewayBatchEntry> entries;   // as many as records
+  MutableByteSpan ingest_bytes;           // readings committed in one transaction
+  std::span<ByteSpan> ingest_records;     //   (and their count)
+  std::span<port::Mark> ingest_marks;     // marks per transaction (at least nodes.size())
+  MutableByteSpan write_request;          // a bulk update's body
+  MutableByteSpan write_answer;           // the read-back feed
+  MutableByteSpan read_request;           // the command poll
   MutableByteSpan read_answer;
 };
 

@@ -68,7 +68,8 @@ GatewayNode* NodeTable::Find(const MacAddress& mac) {
 }
 
 GatewayNode* NodeTable::FreeSlot() {
-  auto free = std::find_if(slots_.begin(), slots_.end(), [](const GatewayNode& g) { return !g.used; });
+  auto free =
+      std::find_if(slots_.begin(), slots_.end(), [](const GatewayNode& g) { return !g.used; });
   if (free == slots_.end()) return nullptr;
   *free = {};
   return &*free;
@@ -101,8 +102,9 @@ int NodeTable::FieldFor(const MacAddress& mac, uint16_t enabled) const {
   for (int field = 1; field <= cloud::kFieldCount; ++field) {
     const bool configured = std::any_of(config_.fields.begin(), config_.fields.end(),
                                         [&](const FieldMapping& f) { return f.field == field; });
-    const bool taken = std::any_of(slots_.begin(), slots_.end(),
-                                   [&](const GatewayNode& n) { return n.used && n.field == field; });
+    const bool taken = std::any_of(slots_.begin(), slots_.end(), [&](const GatewayNode& n) {
+      return n.used && n.field == field;
+    });
     if ((enabled >> field & 1) != 0 && !configured && !taken) return field;
   }
   return 0;
@@ -114,7 +116,8 @@ void NodeTable::AssignField(GatewayNode& node, uint16_t enabled, port::TimeNs no
   if (node.field == 0 && !fields_known_) return;  // decided once the channel's fields are known
   node.announced = true;
   Persist(node);
-  events_.Emit({.kind = GatewayEventKind::kNodeJoined, .time = now, .node = node.mac, .field = node.field});
+  events_.Emit(
+      {.kind = GatewayEventKind::kNodeJoined, .time = now, .node = node.mac, .field = node.field});
 }
 
 void NodeTable::LearnFields(uint16_t fields, port::TimeNs now) {

@@ -37,7 +37,8 @@ TEST(NodeTable, ConfiguredField_WinsAndIsNotGivenToOthers) {
 
 TEST(NodeTable, FullTable_TakesNoMore) {
   PartsFixture f;
-  for (uint8_t n = 1; n <= f.memory.nodes.size(); ++n) ASSERT_NE(f.nodes.Take(NodeMac(n), 0), nullptr);
+  for (uint8_t n = 1; n <= f.memory.nodes.size(); ++n)
+    ASSERT_NE(f.nodes.Take(NodeMac(n), 0), nullptr);
   EXPECT_EQ(f.nodes.Take(NodeMac(99), 0), nullptr);
 }
 

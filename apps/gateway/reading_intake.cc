@@ -7,13 +7,20 @@
 
 namespace airlab::apps {
 
-ReadingIntake::ReadingIntake(NodeTable& nodes, port::DurableQueue& queue, const GatewayMemory& memory,
-                             bool accept_raw, GatewayStats& stats, const EventSink& events)
-    : nodes_(nodes), queue_(queue), memory_(memory), accept_raw_(accept_raw), stats_(stats), events_(events) {}
+ReadingIntake::ReadingIntake(NodeTable& nodes, port::DurableQueue& queue,
+                             const GatewayMemory& memory, bool accept_raw, GatewayStats& stats,
+                             const EventSink& events)
+    : nodes_(nodes),
+      queue_(queue),
+      memory_(memory),
+      accept_raw_(accept_raw),
+      stats_(stats),
+      events_(events) {}
 
 bool ReadingIntake::HasRoom() const {
   return records_ < memory_.ingest_records.size() &&
-         bytes_ + kMaxRecordSize <= memory_.ingest_bytes.size() && marks_ < memory_.ingest_marks.size();
+         bytes_ + kMaxRecordSize <= memory_.ingest_bytes.size() &&
+         marks_ < memory_.ingest_marks.size();
 }
 
 void ReadingIntake::Take(const espnow::ReceivedInfo& info, const Message& message, int64_t wall_ms,
@@ -30,18 +37,15 @@ void ReadingIntake::Take(const espnow::ReceivedInfo& info, const Message& messag
       if (GatewayNode* node = nodes_.Take(info.src, now)) node->raw = false;
       return;
     case MessageType::kReading:
-    case MessageType::kRaw:
-      TakeReading(info, message, wall_ms, now);
-      return;
+    case MessageType::kRaw: TakeReading(info, message, wall_ms, now); return;
     case MessageType::kHello:
     case MessageType::kAck:
-    case MessageType::kCommand:
-      return;  // a node's business
+    case MessageType::kCommand: return;  // a node's business
   }
 }
 
-void ReadingIntake::TakeReading(const espnow::ReceivedInfo& info, const Message& message, int64_t wall_ms,
-                                port::TimeNs now) {
+void ReadingIntake::TakeReading(const espnow::ReceivedInfo& info, const Message& message,
+                                int64_t wall_ms, port::TimeNs now) {
   const bool raw = message.type == MessageType::kRaw;
   if (raw && (!accept_raw_ || info.broadcast)) return;
   GatewayNode* node = nodes_.Take(info.src, now);
@@ -63,8 +67,8 @@ void ReadingIntake::TakeReading(const espnow::ReceivedInfo& info, const Message&
     Reject(*node, message.value, now);
     return;
   }
-  Result<ByteSpan> record =
-      WriteRecord(memory_.ingest_bytes.subspan(bytes_), node->field, info.src, wall_ms, message.value);
+  Result<ByteSpan> record = WriteRecord(memory_.ingest_bytes.subspan(bytes_), node->field, info.src,
+                                        wall_ms, message.value);
   if (!record.ok()) return;  // cannot happen: HasRoom checked room for the largest
   memory_.ingest_records[records_++] = *record;
   bytes_ += record->size();
@@ -80,7 +84,10 @@ bool ReadingIntake::Resent(GatewayNode& node, const Message& message, port::Time
   node.replies.ack_session = taken.session;
   node.replies.ack_sequence = taken.sequence;
   node.replies.ack_result = node.sequence.last_result;
-  events_.Emit({.kind = GatewayEventKind::kDuplicate, .time = now, .node = node.mac, .id = message.sequence});
+  events_.Emit({.kind = GatewayEventKind::kDuplicate,
+                .time = now,
+                .node = node.mac,
+                .id = message.sequence});
   return true;
 }
 
@@ -91,7 +98,8 @@ void ReadingIntake::NoteSequence(GatewayNode& node, const Message& message) {
   const uint64_t key = SequenceMarkKey(node.mac);
   const uint64_t value = uint64_t{message.session} << 32 | message.sequence;
   const std::span<port::Mark> marks = memory_.ingest_marks.first(marks_);
-  auto it = std::find_if(marks.begin(), marks.end(), [&](const port::Mark& m) { return m.key == key; });
+  auto it =
+      std::find_if(marks.begin(), marks.end(), [&](const port::Mark& m) { return m.key == key; });
   if (it != marks.end()) {
     it->value = value;
   } else {
@@ -102,10 +110,15 @@ void ReadingIntake::NoteSequence(GatewayNode& node, const Message& message) {
 void ReadingIntake::Reject(const GatewayNode& node, ByteSpan value, port::TimeNs now) {
   ++stats_.rejected;
   // kNotFound: no field (of the channel's) for it; kInvalidArgument: not a value the cloud stores.
-  const Status why =
-      UsableValue(node.field == 0 ? 1 : node.field, value) ? Status::NotFound() : Status::InvalidArgument();
-  events_.Emit({.kind = GatewayEventKind::kRejected, .time = now, .node = node.mac, .field = node.field,
-                .status = why, .value = value});
+  const Status why = UsableValue(node.field == 0 ? 1 : node.field, value)
+                         ? Status::NotFound()
+                         : Status::InvalidArgument();
+  events_.Emit({.kind = GatewayEventKind::kRejected,
+                .time = now,
+                .node = node.mac,
+                .field = node.field,
+                .status = why,
+                .value = value});
 }
 
 void ReadingIntake::Commit(port::TimeNs now) {
@@ -136,8 +149,12 @@ void ReadingIntake::Commit(port::TimeNs now) {
   for (size_t i = 0; i < records; ++i) {
     Result<RecordView> r = ParseRecord(memory_.ingest_records[i]);
     if (!r.ok()) continue;
-    events_.Emit({.kind = GatewayEventKind::kStored, .time = now, .node = r->node, .field = r->field,
-                  .id = *first + i, .value = r->value});
+    events_.Emit({.kind = GatewayEventKind::kStored,
+                  .time = now,
+                  .node = r->node,
+                  .field = r->field,
+                  .id = *first + i,
+                  .value = r->value});
   }
 }
 

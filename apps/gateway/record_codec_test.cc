@@ -46,14 +46,16 @@ TEST(RecordCodec, Write_TooSmall_Fails) {
 TEST(RecordCodec, UsableValue_WhatTheCloudStores) {
   EXPECT_TRUE(UsableValue(1, ToBytes("21.5")));
   EXPECT_FALSE(UsableValue(1, ToBytes("")));
-  EXPECT_FALSE(UsableValue(9, ToBytes("21.5")));                     // no field 9
-  EXPECT_FALSE(UsableValue(1, ToBytes(std::string(256, 'a'))));    // over 255 characters
+  EXPECT_FALSE(UsableValue(9, ToBytes("21.5")));                 // no field 9
+  EXPECT_FALSE(UsableValue(1, ToBytes(std::string(256, 'a'))));  // over 255 characters
   EXPECT_TRUE(UsableValue(1, ToBytes(std::string(255, 'a'))));
   EXPECT_FALSE(UsableValue(1, ToBytes(std::string("\xff\xfe"))));  // not UTF-8
 }
 
 TEST(RecordCodec, Utf8Prefix_EndsOnACharacter) {
-  const testing::Bytes text = ToBytes("a\xc3\xa9" "b");  // a, e-acute (2 bytes), b
+  const testing::Bytes text = ToBytes(
+      "a\xc3\xa9"
+      "b");  // a, e-acute (2 bytes), b
   EXPECT_EQ(Utf8Prefix(text, 10), 4u);
   EXPECT_EQ(Utf8Prefix(text, 3), 3u);
   EXPECT_EQ(Utf8Prefix(text, 2), 1u);  // not half of the e-acute

@@ -31,7 +31,9 @@ class GatewayScan {
   // Moves to the next channel (or into the pause) when the dwell is over.
   void Step(port::TimeNs now);
   // A kDiscover is due on the current channel; DiscoverSent once it went (or failed).
-  bool DiscoverDue(port::TimeNs now) const { return !discover_sent_ && channel_ != 0 && now >= discover_at_; }
+  bool DiscoverDue(port::TimeNs now) const {
+    return !discover_sent_ && channel_ != 0 && now >= discover_at_;
+  }
   void DiscoverSent() { discover_sent_ = true; }
   // When Step or the discover is due next.
   port::TimeNs NextDeadline() const;

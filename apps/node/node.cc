@@ -89,17 +89,14 @@ void Node::Handle(const MacAddress& src, const Message& message, port::TimeNs no
     case MessageType::kHello:
       if (state_ == State::kScanning && message.session == session_) OnHello(src, now);
       return;
-    case MessageType::kAck:
-      OnAck(src, message, now);
-      return;
+    case MessageType::kAck: OnAck(src, message, now); return;
     case MessageType::kCommand:
     case MessageType::kRaw:
       if (src == gateway_ && state_ == State::kLinked) OnCommand(src, message, now);
       return;
     case MessageType::kDiscover:
     case MessageType::kReading:
-    case MessageType::kPing:
-      return;  // a gateway's business
+    case MessageType::kPing: return;  // a gateway's business
   }
 }
 
@@ -122,7 +119,8 @@ void Node::OnHello(const MacAddress& src, port::TimeNs now) {
   last_contact_ = now;
   retry_at_ = now;
   awaiting_ack_ = false;
-  Emit({.kind = NodeEventKind::kLinked, .time = now, .gateway = src, .channel = channel_.channel()});
+  Emit(
+      {.kind = NodeEventKind::kLinked, .time = now, .gateway = src, .channel = channel_.channel()});
 }
 
 void Node::OnAck(const MacAddress& src, const Message& message, port::TimeNs now) {
@@ -132,8 +130,11 @@ void Node::OnAck(const MacAddress& src, const Message& message, port::TimeNs now
   }
   const bool stored = message.result == AckResult::kStored;
   ++(stored ? stats_.delivered : stats_.rejected);
-  Emit({.kind = stored ? NodeEventKind::kDelivered : NodeEventKind::kRejected, .time = now, .gateway = src,
-        .sequence = message.sequence, .value = queue_.Front().value});
+  Emit({.kind = stored ? NodeEventKind::kDelivered : NodeEventKind::kRejected,
+        .time = now,
+        .gateway = src,
+        .sequence = message.sequence,
+        .value = queue_.Front().value});
   queue_.Pop();
   awaiting_ack_ = false;
   failures_ = 0;
@@ -146,7 +147,10 @@ void Node::OnCommand(const MacAddress& src, const Message& message, port::TimeNs
   ++stats_.commands;
   last_contact_ = now;
   const bool raw = message.type == MessageType::kRaw;
-  Emit({.kind = NodeEventKind::kCommand, .time = now, .gateway = src, .id = raw ? 0 : message.command_id,
+  Emit({.kind = NodeEventKind::kCommand,
+        .time = now,
+        .gateway = src,
+        .id = raw ? 0 : message.command_id,
         .value = message.value});
 }
 

@@ -26,14 +26,14 @@
 #include <cstdint>
 
 #include "apps/common/messages.h"
+#include "apps/node/command_filter.h"
+#include "apps/node/gateway_scan.h"
+#include "apps/node/reading_queue.h"
 #include "core/base/bytes.h"
 #include "core/base/mac_address.h"
 #include "core/base/result.h"
 #include "core/base/status.h"
 #include "core/espnow/link.h"
-#include "apps/node/command_filter.h"
-#include "apps/node/gateway_scan.h"
-#include "apps/node/reading_queue.h"
 #include "core/port/channel_control.h"
 #include "core/port/clock.h"
 #include "core/port/radio.h"

@@ -111,11 +111,12 @@ TEST(Node, NoConfirmation_SendsAgain_ThenScansWithTheQueueIntact) {
   f.Run(f.config.ack_timeout);  // no confirmation: a failure, sent again after retry_delay
   f.Run(f.config.retry_delay);
   ASSERT_EQ(f.link.sent.size(), first + 1);
-  EXPECT_EQ(f.Sent(first).sequence, 1u);  // the same reading
+  EXPECT_EQ(f.Sent(first).sequence, 1u);                           // the same reading
   f.link.Report(f.link.sent.back().id, espnow::Delivery::kNoAck);  // second failure: lost
   EXPECT_FALSE(f.node.linked());
   EXPECT_EQ(f.node.queued(), 1u);
-  EXPECT_NE(std::find(f.log.kinds.begin(), f.log.kinds.end(), NodeEventKind::kLost), f.log.kinds.end());
+  EXPECT_NE(std::find(f.log.kinds.begin(), f.log.kinds.end(), NodeEventKind::kLost),
+            f.log.kinds.end());
   ASSERT_FALSE(f.log.kinds.empty());
   EXPECT_EQ(f.log.kinds.back(), NodeEventKind::kScanning);
 }

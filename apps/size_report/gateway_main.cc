@@ -33,7 +33,8 @@ class VolatileStore final : public port::DurableQueue {
     g_output = g_output + static_cast<uint32_t>(change.remove_through + change.marks.size());
     return uint64_t{g_input[3]};
   }
-  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out, MutableByteSpan storage) override {
+  Result<size_t> DoRead(uint64_t after, std::span<port::QueuedRecord> out,
+                        MutableByteSpan storage) override {
     const size_t n = std::min<size_t>(g_input[4] % 4, out.size());
     for (size_t i = 0; i < n && i < storage.size(); ++i) {
       storage[i] = std::byte{g_input[5]};
@@ -93,8 +94,8 @@ int main() {
   config.channel_id = g_input[20];
   config.write_key = "WRITEKEY00000000";
   config.command_channel_id = g_input[21];
-  apps::Gateway gateway(g_stack.stack(), g_store, g_uplink, g_clock, g_clock, g_timer, g_rng, g_buffers.memory(),
-                        config);
+  apps::Gateway gateway(g_stack.stack(), g_store, g_uplink, g_clock, g_clock, g_timer, g_rng,
+                        g_buffers.memory(), config);
   if (!gateway.Start(1 + g_input[22] % 13).ok()) return 1;
   std::array<std::byte, sizeof g_input> input{};
   for (size_t i = 0; i < input.size(); ++i) input[i] = std::byte{g_input[i]};

@@ -81,7 +81,9 @@ scenario::Scenario GridToSink(uint32_t n, double spacing_m, TimeNs duration, uin
 struct Outcome {
   uint64_t sent = 0, received = 0;
   double wall_s = 0, cpu_s = 0;
-  double delivery() const { return sent ? static_cast<double>(received) / static_cast<double>(sent) : 0; }
+  double delivery() const {
+    return sent ? static_cast<double>(received) / static_cast<double>(sent) : 0;
+  }
 };
 
 double CpuSeconds() {
@@ -144,7 +146,8 @@ std::vector<uint32_t> ParseList(const char* text) {
     char* end = nullptr;
     const unsigned long v = std::strtoul(p, &end, 10);
     if (end == p || v < 2 || v > 10000) {
-      std::fprintf(stderr, "ns3_fidelity: --nodes takes counts of 2 or more, e.g. --nodes 2,20,100\n");
+      std::fprintf(stderr,
+                   "ns3_fidelity: --nodes takes counts of 2 or more, e.g. --nodes 2,20,100\n");
       std::exit(2);
     }
     out.push_back(static_cast<uint32_t>(v));
@@ -175,7 +178,8 @@ int Main(int argc, char** argv) {
       min_speedup = std::atof(argv[++i]);
     } else {
       std::fprintf(stderr,
-                   "usage: ns3_fidelity [--seconds S] [--spacing M] [--seed N] [--nodes 2,20,100] [--check POINTS] "
+                   "usage: ns3_fidelity [--seconds S] [--spacing M] [--seed N] [--nodes 2,20,100] "
+                   "[--check POINTS] "
                    "[--min-speedup X]\n");
       return 2;
     }
@@ -185,11 +189,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  std::printf("%g simulated seconds, %zu-byte payloads every %lld ms to one sink, 802.11b 1 Mb/s, seed %llu\n",
-              seconds, kPayload, static_cast<long long>(kInterval / port::kMillisecond),
-              static_cast<unsigned long long>(seed));
-  std::printf("%5s  %7s  %8s  %8s  %9s  %9s  %8s  %8s  %10s  %8s\n", "N", "sent", "airlab", "ns-3", "gap",
-              "airlab s", "ns-3 s", "speed-up", "cpu ratio", "sim s/s");
+  std::printf(
+      "%g simulated seconds, %zu-byte payloads every %lld ms to one sink, 802.11b 1 Mb/s, seed "
+      "%llu\n",
+      seconds, kPayload, static_cast<long long>(kInterval / port::kMillisecond),
+      static_cast<unsigned long long>(seed));
+  std::printf("%5s  %7s  %8s  %8s  %9s  %9s  %8s  %8s  %10s  %8s\n", "N", "sent", "airlab", "ns-3",
+              "gap", "airlab s", "ns-3 s", "speed-up", "cpu ratio", "sim s/s");
   // One short untimed run of each first: the first run in a process pays for page faults
   // and lazy symbol binding (ns-3 is some 40 shared libraries), which is not simulation.
   const scenario::Scenario warm_up = GridToSink(4, spacing_m, port::kSecond, seed);
@@ -204,22 +210,25 @@ int Main(int argc, char** argv) {
     const double gap = 100.0 * (ours.delivery() - theirs.delivery());
     const double speedup = ours.wall_s > 0 ? theirs.wall_s / ours.wall_s : 0;
     std::printf("%5u  %7llu  %7.2f%%  %7.2f%%  %+6.2f pt  %9.3f  %8.3f  %7.0fx  %9.0fx  %8.0f\n", n,
-                static_cast<unsigned long long>(ours.sent), 100 * ours.delivery(), 100 * theirs.delivery(), gap,
-                ours.wall_s, theirs.wall_s, speedup, ours.cpu_s > 0 ? theirs.cpu_s / ours.cpu_s : 0,
+                static_cast<unsigned long long>(ours.sent), 100 * ours.delivery(),
+                100 * theirs.delivery(), gap, ours.wall_s, theirs.wall_s, speedup,
+                ours.cpu_s > 0 ? theirs.cpu_s / ours.cpu_s : 0,
                 ours.wall_s > 0 ? seconds / ours.wall_s : 0);
     std::fflush(stdout);
     if (ours.sent != theirs.sent) {
-      std::fprintf(stderr, "N = %u: airlab sent %llu messages, ns-3 %llu: the scenarios differ\n", n,
-                   static_cast<unsigned long long>(ours.sent), static_cast<unsigned long long>(theirs.sent));
+      std::fprintf(stderr, "N = %u: airlab sent %llu messages, ns-3 %llu: the scenarios differ\n",
+                   n, static_cast<unsigned long long>(ours.sent),
+                   static_cast<unsigned long long>(theirs.sent));
       ok = false;
     }
     if (check_points >= 0 && std::fabs(gap) > check_points) {
-      std::fprintf(stderr, "N = %u: delivery differs from ns-3's by %.2f points (allowed %.2f)\n", n, gap,
-                   check_points);
+      std::fprintf(stderr, "N = %u: delivery differs from ns-3's by %.2f points (allowed %.2f)\n",
+                   n, gap, check_points);
       ok = false;
     }
     if (min_speedup >= 0 && speedup < min_speedup) {
-      std::fprintf(stderr, "N = %u: airlab is %.0fx as fast as ns-3 (wanted %.0fx)\n", n, speedup, min_speedup);
+      std::fprintf(stderr, "N = %u: airlab is %.0fx as fast as ns-3 (wanted %.0fx)\n", n, speedup,
+                   min_speedup);
       ok = false;
     }
   }

@@ -15,10 +15,10 @@
 #include "ns3/rng-seed-manager.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
-#include "ns3/uinteger.h"
 #include "ns3/udp-client-server-helper.h"
 #include "ns3/udp-client.h"
 #include "ns3/udp-server.h"
+#include "ns3/uinteger.h"
 #include "ns3/wifi-helper.h"
 #include "ns3/wifi-mac-helper.h"
 #include "ns3/yans-wifi-helper.h"
@@ -76,11 +76,10 @@ Ns3Outcome RunInNs3(const scenario::Scenario& s) {
                                ns3::StringValue("DsssRate1Mbps"));
   ns3::YansWifiChannelHelper channel;
   channel.SetPropagationDelay("ns3::ConstantSpeedPropagationDelayModel");
-  channel.AddPropagationLoss(
-      "ns3::LogDistancePropagationLossModel", "Exponent",
-      ns3::DoubleValue(s.air.path_loss_exponent), "ReferenceDistance",
-      ns3::DoubleValue(s.air.reference_distance_m), "ReferenceLoss",
-      ns3::DoubleValue(s.air.reference_loss_db));
+  channel.AddPropagationLoss("ns3::LogDistancePropagationLossModel", "Exponent",
+                             ns3::DoubleValue(s.air.path_loss_exponent), "ReferenceDistance",
+                             ns3::DoubleValue(s.air.reference_distance_m), "ReferenceLoss",
+                             ns3::DoubleValue(s.air.reference_loss_db));
   ns3::YansWifiPhyHelper phy;
   phy.SetChannel(channel.Create());
   phy.SetErrorRateModel("ns3::NistErrorRateModel");

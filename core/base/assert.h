@@ -13,13 +13,13 @@ namespace airlab::internal {
 #endif
 
 #if defined(AIRLAB_INTERNAL_TRAP_AT)
-#define AIRLAB_ASSERT(cond) \
-  do {                      \
+#define AIRLAB_ASSERT(cond)                      \
+  do {                                           \
     if (!(cond)) AIRLAB_INTERNAL_TRAP_AT(#cond); \
   } while (0)
 #else
-#define AIRLAB_ASSERT(cond) \
-  do {                      \
+#define AIRLAB_ASSERT(cond)              \
+  do {                                   \
     if (!(cond)) AIRLAB_INTERNAL_TRAP(); \
   } while (0)
 #endif

@@ -57,7 +57,8 @@ TEST(Ascii, HexDigitValue_EveryByte) {
   for (int c = -128; c < 128; ++c) {
     const char ch = static_cast<char>(c);
     const char* digits = "0123456789abcdef";
-    const char* at = ch != 0 ? std::strchr(digits, ch >= 'A' && ch <= 'F' ? ch - 'A' + 'a' : ch) : nullptr;
+    const char* at =
+        ch != 0 ? std::strchr(digits, ch >= 'A' && ch <= 'F' ? ch - 'A' + 'a' : ch) : nullptr;
     EXPECT_EQ(HexDigitValue(ch), at ? static_cast<int>(at - digits) : -1) << c;
   }
 }
@@ -65,7 +66,7 @@ TEST(Ascii, HexDigitValue_EveryByte) {
 TEST(Ascii, EqualsIgnoreCase_AsciiOnly) {
   EXPECT_TRUE(EqualsIgnoreCase("Content-Length", "content-LENGTH"));
   EXPECT_FALSE(EqualsIgnoreCase("and", "an"));
-  EXPECT_FALSE(EqualsIgnoreCase("[", "{"));  // 0x5b and 0x7b differ by the case bit
+  EXPECT_FALSE(EqualsIgnoreCase("[", "{"));                // 0x5b and 0x7b differ by the case bit
   EXPECT_FALSE(EqualsIgnoreCase("\xc3\x89", "\xc3\xa9"));  // not ASCII: compared as bytes
   static_assert(EqualsIgnoreCase("NOT", "not"));
 }

@@ -13,7 +13,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   constexpr Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  constexpr Result(Status status) : status_(status) {    // NOLINT: implicit by design
+  constexpr Result(Status status) : status_(status) {      // NOLINT: implicit by design
     AIRLAB_ASSERT(!status.ok());
   }
   constexpr Result(Status::Code code) : Result(Status(code)) {}  // NOLINT
@@ -22,9 +22,18 @@ class [[nodiscard]] Result {
   constexpr Status status() const { return status_; }
   constexpr void IgnoreError() const {}
 
-  constexpr T& value() & { AIRLAB_ASSERT(ok()); return *value_; }
-  constexpr const T& value() const& { AIRLAB_ASSERT(ok()); return *value_; }
-  constexpr T&& value() && { AIRLAB_ASSERT(ok()); return std::move(*value_); }
+  constexpr T& value() & {
+    AIRLAB_ASSERT(ok());
+    return *value_;
+  }
+  constexpr const T& value() const& {
+    AIRLAB_ASSERT(ok());
+    return *value_;
+  }
+  constexpr T&& value() && {
+    AIRLAB_ASSERT(ok());
+    return std::move(*value_);
+  }
   constexpr T* operator->() { return &value(); }
   constexpr const T* operator->() const { return &value(); }
   constexpr T& operator*() & { return value(); }
@@ -37,7 +46,9 @@ class [[nodiscard]] Result {
 };
 
 template <typename T>
-constexpr Status ToStatus(const Result<T>& r) { return r.status(); }
+constexpr Status ToStatus(const Result<T>& r) {
+  return r.status();
+}
 
 }  // namespace airlab
 
@@ -45,11 +56,10 @@ constexpr Status ToStatus(const Result<T>& r) { return r.status(); }
 #define AIRLAB_INTERNAL_CONCAT(a, b) AIRLAB_INTERNAL_CONCAT2(a, b)
 
 // Returns the Status of `expr` (a Status, StatusWithSize or Result) when it is not ok.
-#define AIRLAB_TRY(expr)                                                     \
-  do {                                                                       \
-    if (::airlab::Status airlab_try_status = ::airlab::ToStatus(expr);       \
-        !airlab_try_status.ok())                                             \
-      return airlab_try_status;                                              \
+#define AIRLAB_TRY(expr)                                                                        \
+  do {                                                                                          \
+    if (::airlab::Status airlab_try_status = ::airlab::ToStatus(expr); !airlab_try_status.ok()) \
+      return airlab_try_status;                                                                 \
   } while (0)
 
 // `AIRLAB_TRY_ASSIGN(auto view, Parse(bytes));` declares or assigns the value, or returns.

@@ -12,19 +12,19 @@ class [[nodiscard]] Status {
  public:
   enum class Code : uint8_t {
     kOk = 0,
-    kInvalidArgument,    // the caller passed something malformed
-    kOutOfRange,         // input shorter than its own fields say (truncated frame, lying length)
-    kDataLoss,           // corrupt data: bad checksum, bad magic, broken chain
-    kNotFound,           // no such peer, field or element
-    kAlreadyExists,      // the thing to add is there already
-    kResourceExhausted,  // a fixed capacity is full (buffer, table, queue)
-    kFailedPrecondition, // the object is not in a state that allows the call
-    kUnavailable,        // transient: the medium, link or service is not there now
-    kDeadlineExceeded,   // a wait ran out
-    kUnimplemented,      // a valid input this code does not handle (unknown radiotap bits)
-    kPermissionDenied,   // authentication failed (bad MIC, wrong key)
-    kAborted,            // gave up after retries
-    kInternal,           // a bug: should not happen
+    kInvalidArgument,     // the caller passed something malformed
+    kOutOfRange,          // input shorter than its own fields say (truncated frame, lying length)
+    kDataLoss,            // corrupt data: bad checksum, bad magic, broken chain
+    kNotFound,            // no such peer, field or element
+    kAlreadyExists,       // the thing to add is there already
+    kResourceExhausted,   // a fixed capacity is full (buffer, table, queue)
+    kFailedPrecondition,  // the object is not in a state that allows the call
+    kUnavailable,         // transient: the medium, link or service is not there now
+    kDeadlineExceeded,    // a wait ran out
+    kUnimplemented,       // a valid input this code does not handle (unknown radiotap bits)
+    kPermissionDenied,    // authentication failed (bad MIC, wrong key)
+    kAborted,             // gave up after retries
+    kInternal,            // a bug: should not happen
   };
 
   constexpr Status(Code code = Code::kOk) : code_(code) {}  // NOLINT: implicit by design

@@ -55,7 +55,7 @@ class ObjectView {
   // kDataLoss unless `object` is an object whose `int_keys` members, where present, are
   // integers - so Int() cannot fail later.
   static Status Check(JsonValue object, std::initializer_list<std::string_view> int_keys);
-  int64_t Int(std::string_view key) const;          // 0 when absent
+  int64_t Int(std::string_view key) const;        // 0 when absent
   JsonString String(std::string_view key) const;  // absent unless a string
 
   JsonValue object_;

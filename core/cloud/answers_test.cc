@@ -181,7 +181,8 @@ TEST(ParseEntry, DocumentedLastEntries) {
   EXPECT_TRUE(last->created_at().Equals("2014-02-26T21:27:21Z"));
   EXPECT_TRUE(last->field(2).Equals("28.195329087048833"));
   // [field] GET /channels/9/fields/1/last.json
-  auto field = ParseEntry(R"({"created_at":"2014-02-26T21:27:21Z","entry_id":6061519,"field1":"176"})");
+  auto field =
+      ParseEntry(R"({"created_at":"2014-02-26T21:27:21Z","entry_id":6061519,"field1":"176"})");
   ASSERT_TRUE(field.ok());
   EXPECT_TRUE(field->field(1).Equals("176"));
   EXPECT_FALSE(field->field(2).present());
@@ -239,7 +240,9 @@ TEST(ParseUpdateAnswer, DocumentedAnswers) {
   "longitude": null,
   "elevation": null,
   "location":null
-})").value(), 320);
+})")
+                .value(),
+            320);
   for (std::string_view bad : {"", "abc", "-5", "1.5", "{}", R"({"entry_id":"3"})", "<html>"}) {
     EXPECT_EQ(ParseUpdateAnswer(bad).status(), Status::DataLoss()) << bad;
   }

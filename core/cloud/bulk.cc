@@ -5,9 +5,7 @@
 namespace airlab::cloud {
 namespace {
 
-bool CsvSafe(std::string_view value) {
-  return value.find_first_of(",|") == std::string_view::npos;
-}
+bool CsvSafe(std::string_view value) { return value.find_first_of(",|") == std::string_view::npos; }
 
 }  // namespace
 
@@ -47,8 +45,8 @@ Status BulkWriter::Add(const BulkEntry& update) {
   // Each update goes after what is committed, in the room the tail leaves; it is
   // committed only when it fits whole.
   ByteBuilder out(storage_.subspan(size_, limit_ - tail_size() - size_));
-  Status status = options_.format == BulkFormat::kJson ? WriteJson(out, update)
-                                                       : WriteCsv(out, update);
+  Status status =
+      options_.format == BulkFormat::kJson ? WriteJson(out, update) : WriteCsv(out, update);
   if (!status.ok()) return status;
   if (!out.ok()) return Status::ResourceExhausted();
   size_ += out.size();

@@ -59,8 +59,7 @@ TEST(BulkWriter, Json_RelativeTimes) {
   EXPECT_EQ(ToString(*body),
             R"({"write_api_key":"XXXXXXXXXXXXXXXX","updates":[{"delta_t":0,"field1":"-70"},)"
             R"({"delta_t":3,"field1":"-66"}]})");
-  EXPECT_EQ(json::parse(ToString(*body)),
-            json::parse(R"({"write_api_key": "XXXXXXXXXXXXXXXX",
+  EXPECT_EQ(json::parse(ToString(*body)), json::parse(R"({"write_api_key": "XXXXXXXXXXXXXXXX",
                             "updates": [{"delta_t": 0, "field1": "-70"},
                                         {"delta_t": 3, "field1": "-66"}]})"));
 }
@@ -111,8 +110,8 @@ TEST(BulkWriter, Csv_PythonReadsTheForm) {
   EXPECT_EQ(PythonParseForm(body), json::parse(R"([["write_api_key","K"],
       ["time_format","relative"],["updates","0,-70|3,-66"]])"));
 
-  auto abs = BulkWriter::Start(storage, "K",
-                               {.format = BulkFormat::kCsv, .time = BulkTime::kCreatedAt});
+  auto abs =
+      BulkWriter::Start(storage, "K", {.format = BulkFormat::kCsv, .time = BulkTime::kCreatedAt});
   ASSERT_TRUE(abs.ok());
   BulkEntry a;
   ASSERT_TRUE(a.entry.SetCreatedAt("2018-06-14T12:12:22-0500").ok());
@@ -128,8 +127,7 @@ TEST(BulkWriter, Csv_PythonReadsTheForm) {
   ASSERT_TRUE(abs->Add(a).ok());
   ASSERT_TRUE(abs->Add(b).ok());
   body = ToString(abs->Finish().value());
-  EXPECT_EQ(PythonParseForm(body),
-            json::parse(R"([["write_api_key","K"],["time_format","absolute"],
+  EXPECT_EQ(PythonParseForm(body), json::parse(R"([["write_api_key","K"],["time_format","absolute"],
       ["updates","2018-06-14T12:12:22-0500,1,2,3,4,5,6,7,8,41.2,39.2,22,ok & fine|1529000000,,,9"]])"));
 }
 
@@ -141,7 +139,7 @@ TEST(BulkWriter, Refusals_LeaveTheBodyAsItWas) {
   ASSERT_TRUE(writer->Add(Update(5, "1")).ok());
   size_t size = writer->size();
   std::vector<std::byte> before(storage.begin(), storage.begin() + size);
-  EXPECT_EQ(writer->Add(Update(0, "2")), Status::InvalidArgument());  // delta_t 0, not first
+  EXPECT_EQ(writer->Add(Update(0, "2")), Status::InvalidArgument());    // delta_t 0, not first
   EXPECT_EQ(writer->Add(Update(1, "a,b")), Status::InvalidArgument());  // CSV cannot say it
   EXPECT_EQ(writer->Add(Update(1, "a|b")), Status::InvalidArgument());
   EXPECT_EQ(writer->Add(BulkEntry{}), Status::FailedPrecondition());  // no data [-210]

@@ -25,12 +25,12 @@ inline nlohmann::json PythonParseForm(std::string_view form) {
   const testing_tools::TempDir dir;
   const std::string path = dir.File("form");
   std::ofstream(path, std::ios::binary) << form;
-  std::string command =
-      std::string("/usr/bin/python3 -c \"import sys, json, urllib.parse; "
-                  "text = open(sys.argv[1], 'rb').read().decode('ascii'); "
-                  "print(json.dumps(urllib.parse.parse_qsl(text, keep_blank_values=True, "
-                  "strict_parsing=True, errors='strict')))\" ") +
-      path;
+  std::string command = std::string(
+                            "/usr/bin/python3 -c \"import sys, json, urllib.parse; "
+                            "text = open(sys.argv[1], 'rb').read().decode('ascii'); "
+                            "print(json.dumps(urllib.parse.parse_qsl(text, keep_blank_values=True, "
+                            "strict_parsing=True, errors='strict')))\" ") +
+                        path;
   const testing_tools::CommandResult r = testing_tools::RunCommand(command);
   EXPECT_EQ(r.exit_code, 0) << "python3 could not read the form: " << form << "\n" << r.err;
   return nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);

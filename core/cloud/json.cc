@@ -16,7 +16,6 @@ size_t SkipSpace(std::string_view s, size_t pos) {
   return pos;
 }
 
-
 // Reads the four hex digits at `pos` into `value`; false when they are not there.
 bool ReadHex4(std::string_view s, size_t pos, uint32_t& value) {
   if (pos > s.size() || s.size() - pos < 4) return false;
@@ -47,9 +46,14 @@ size_t CheckString(std::string_view s, size_t pos) {
     }
     if (++pos >= s.size()) return kBad;
     switch (s[pos]) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-        ++pos;
-        break;
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't': ++pos; break;
       case 'u': {
         uint32_t unit = 0;
         if (!ReadHex4(s, pos + 1, unit)) return kBad;
@@ -67,8 +71,7 @@ size_t CheckString(std::string_view s, size_t pos) {
         }
         break;
       }
-      default:
-        return kBad;
+      default: return kBad;
     }
   }
   return kBad;
@@ -306,9 +309,7 @@ StatusWithSize JsonString::CopyTo(MutableByteSpan out) const {
   return StatusWithSize(written);
 }
 
-JsonCursor::JsonCursor(std::string_view container) : text_(container) {
-  Load(SkipSpace(text_, 1));
-}
+JsonCursor::JsonCursor(std::string_view container) : text_(container) { Load(SkipSpace(text_, 1)); }
 
 void JsonCursor::Load(size_t pos) {
   if (pos >= text_.size() || text_[pos] == ']' || text_[pos] == '}') {

@@ -34,12 +34,44 @@ TEST(JsonValue, Parse_Scalars) {
 }
 
 TEST(JsonValue, Parse_Malformed_ReturnsDataLoss) {
-  for (std::string_view bad :
-       {"", " ", "01", "1.", ".5", "1e", "-", "+1", "tru", "nul", "[1,]", "{\"a\":1,}", "[1 2]",
-        "{\"a\" 1}", "{1:2}", "\"abc", "\"a\\x\"", "\"\\u12g4\"", "\"tab\there\"", "[", "]",
-        "{\"a\":1}}", "1 2", "[1]x", "'a'", "\"\xff\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"",
-        "NaN", "Infinity", "[-]", "{\"a\":}", "{,}", "[,1]", "\"\\ud800\"", "\"\\udc00\"",
-        "\"\\ud800\\u0041\"", "\"\\ud800x\""}) {
+  for (std::string_view bad : {"",
+                               " ",
+                               "01",
+                               "1.",
+                               ".5",
+                               "1e",
+                               "-",
+                               "+1",
+                               "tru",
+                               "nul",
+                               "[1,]",
+                               "{\"a\":1,}",
+                               "[1 2]",
+                               "{\"a\" 1}",
+                               "{1:2}",
+                               "\"abc",
+                               "\"a\\x\"",
+                               "\"\\u12g4\"",
+                               "\"tab\there\"",
+                               "[",
+                               "]",
+                               "{\"a\":1}}",
+                               "1 2",
+                               "[1]x",
+                               "'a'",
+                               "\"\xff\"",
+                               "\"\xc0\xaf\"",
+                               "\"\xed\xa0\x80\"",
+                               "NaN",
+                               "Infinity",
+                               "[-]",
+                               "{\"a\":}",
+                               "{,}",
+                               "[,1]",
+                               "\"\\ud800\"",
+                               "\"\\udc00\"",
+                               "\"\\ud800\\u0041\"",
+                               "\"\\ud800x\""}) {
     EXPECT_EQ(JsonValue::Parse(bad).status(), Status::DataLoss()) << bad;
   }
 }

@@ -41,8 +41,8 @@ Status RateLimiter::SetInterval(uint32_t channel_id, port::TimeNs interval) {
 
 port::TimeNs RateLimiter::interval(uint32_t channel_id) const {
   const Slot* slot = Find(channel_id);
-  port::TimeNs interval = slot != nullptr && slot->own_interval ? slot->interval
-                                                                  : default_interval_;
+  port::TimeNs interval =
+      slot != nullptr && slot->own_interval ? slot->interval : default_interval_;
   return interval < 0 ? 0 : interval;
 }
 

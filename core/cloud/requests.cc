@@ -83,8 +83,8 @@ Result<BulkRequest> BuildBulkUpdate(MutableByteSpan storage, uint32_t channel_id
   ByteBuilder target(storage);
   AppendText(target, "/");
   AppendChannel(target, channel_id);
-  AppendText(target, options.format == BulkFormat::kJson ? "/bulk_update.json"
-                                                         : "/bulk_update.csv");
+  AppendText(target,
+             options.format == BulkFormat::kJson ? "/bulk_update.json" : "/bulk_update.csv");
   AIRLAB_TRY(target.status());
   AIRLAB_TRY_ASSIGN(BulkWriter writer,
                     BulkWriter::Start(storage.subspan(target.size()), write_key, options));
@@ -143,8 +143,8 @@ Result<port::HttpRequest> BuildRead(MutableByteSpan storage, const ReadRequest& 
   return request;
 }
 
-Result<std::string_view> BuildPublishTopic(MutableByteSpan storage, uint32_t channel_id,
-                                           int field, std::string_view write_key) {
+Result<std::string_view> BuildPublishTopic(MutableByteSpan storage, uint32_t channel_id, int field,
+                                           std::string_view write_key) {
   if (channel_id == 0 || (field != 0 && !ValidField(field))) return Status::InvalidArgument();
   ByteBuilder topic(storage);
   AppendChannel(topic, channel_id);

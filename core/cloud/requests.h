@@ -64,22 +64,22 @@ enum class ReadKind : uint8_t {
 // The query parameters of a read; zero and empty ones are left out. ThingSpeak ignores the
 // ones an endpoint does not take (results on last.json, say).
 struct ReadOptions {
-  uint16_t results = 0;  // the newest N, up to kMaxResults; 0: the server's default (100)
-  uint16_t days = 0;     // 24-hour periods back from now
-  uint32_t minutes = 0;  // 60-second periods back from now
-  std::string_view start;     // "YYYY-MM-DD HH:NN:SS"
-  std::string_view end;       // "YYYY-MM-DD HH:NN:SS"
-  std::string_view timezone;  // "Europe/Berlin": start, end and answers in that zone
-  bool status = false;        // status=true: entries carry their status message
-  bool location = false;      // location=true: latitude, longitude, elevation
+  uint16_t results = 0;        // the newest N, up to kMaxResults; 0: the server's default (100)
+  uint16_t days = 0;           // 24-hour periods back from now
+  uint32_t minutes = 0;        // 60-second periods back from now
+  std::string_view start;      // "YYYY-MM-DD HH:NN:SS"
+  std::string_view end;        // "YYYY-MM-DD HH:NN:SS"
+  std::string_view timezone;   // "Europe/Berlin": start, end and answers in that zone
+  bool status = false;         // status=true: entries carry their status message
+  bool location = false;       // location=true: latitude, longitude, elevation
   bool key_in_header = false;  // leave api_key out: the caller sends kApiKeyHeader
 };
 
 struct ReadRequest {
   ReadKind kind = ReadKind::kFeed;
   uint32_t channel_id = 0;
-  int field = 0;               // 1..8 for kField, kLastField, kLastFieldText
-  std::string_view read_key;   // empty for public channels
+  int field = 0;              // 1..8 for kField, kLastField, kLastFieldText
+  std::string_view read_key;  // empty for public channels
   ReadOptions options;
 };
 

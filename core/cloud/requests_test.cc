@@ -127,22 +127,29 @@ std::string Target(const ReadRequest& read) {
 }
 
 TEST(BuildRead, DocumentedTargets) {
-  EXPECT_EQ(Target({ReadKind::kFeed, 9, 0, "", {.results = 2}}), "/channels/9/feeds.json?results=2");
+  EXPECT_EQ(Target({ReadKind::kFeed, 9, 0, "", {.results = 2}}),
+            "/channels/9/feeds.json?results=2");
   EXPECT_EQ(Target({ReadKind::kField, 9, 1, "", {.results = 2}}),
             "/channels/9/fields/1.json?results=2");
   EXPECT_EQ(Target({ReadKind::kLastField, 9, 1, ""}), "/channels/9/fields/1/last.json");
   EXPECT_EQ(Target({ReadKind::kLastFieldText, 9, 1, ""}), "/channels/9/fields/1/last.txt");
   EXPECT_EQ(Target({ReadKind::kLastEntry, 9, 0, ""}), "/channels/9/feeds/last.json");
   EXPECT_EQ(Target({ReadKind::kStatus, 1417, 0, ""}), "/channels/1417/status.json");
-  EXPECT_EQ(Target({ReadKind::kFeed, 9, 0, "", {.start = "2011-11-11 10:10:10",
-                                                .end = "2011-11-11 11:11:11"}}),
+  EXPECT_EQ(Target({ReadKind::kFeed,
+                    9,
+                    0,
+                    "",
+                    {.start = "2011-11-11 10:10:10", .end = "2011-11-11 11:11:11"}}),
             "/channels/9/feeds.json?start=2011-11-11%2010:10:10&end=2011-11-11%2011:11:11");
   EXPECT_EQ(Target({ReadKind::kLastField, 9, 2, "E52AWRAV1RSXQQJW", {.status = true}}),
             "/channels/9/fields/2/last.json?api_key=E52AWRAV1RSXQQJW&status=true");
 }
 
 TEST(BuildRead, EveryOption_PythonReadsItBack) {
-  std::string target = Target({ReadKind::kFeed, 12397, 0, "R&K",
+  std::string target = Target({ReadKind::kFeed,
+                               12397,
+                               0,
+                               "R&K",
                                {.results = 8000,
                                 .days = 2,
                                 .minutes = 90,
@@ -171,8 +178,7 @@ TEST(BuildRead, EveryOption_PythonReadsItBack) {
 TEST(BuildRead, Refusals) {
   EXPECT_EQ(BuildRead(storage, {ReadKind::kFeed, 0}).status(), Status::InvalidArgument());
   EXPECT_EQ(BuildRead(storage, {ReadKind::kField, 9, 0}).status(), Status::InvalidArgument());
-  EXPECT_EQ(BuildRead(storage, {ReadKind::kLastField, 9, 9}).status(),
-            Status::InvalidArgument());
+  EXPECT_EQ(BuildRead(storage, {ReadKind::kLastField, 9, 9}).status(), Status::InvalidArgument());
   EXPECT_EQ(BuildRead(storage, {ReadKind::kFeed, 9, 0, "", {.results = 8001}}).status(),
             Status::OutOfRange());
   std::array<std::byte, 16> small;
@@ -186,8 +192,7 @@ TEST(Mqtt, DocumentedTopicsAndPayloads) {
   EXPECT_EQ(BuildPublishTopic(topic, 33301, 1, "KEY").value(),
             "channels/33301/publish/fields/field1/KEY");
   EXPECT_EQ(BuildSubscribeTopic(topic, 33301).value(), "channels/33301/subscribe");
-  EXPECT_EQ(BuildSubscribeTopic(topic, 33301, 1).value(),
-            "channels/33301/subscribe/fields/field1");
+  EXPECT_EQ(BuildSubscribeTopic(topic, 33301, 1).value(), "channels/33301/subscribe/fields/field1");
   EXPECT_EQ(BuildSubscribeTopic(topic, 33301, kAnyField).value(),
             "channels/33301/subscribe/fields/+");
   EXPECT_EQ(BuildPublishTopic(topic, 0).status(), Status::InvalidArgument());

@@ -36,8 +36,8 @@ Result<size_t> Utf8Length(std::string_view text);
 // ("start=2011-11-11%2010:10:10", CSV updates). Everything else is %XX with upper-case hex,
 // the space included ("+" means a space only to form decoders).
 constexpr bool IsPlainInQuery(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == ',';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == ':' || c == ',';
 }
 ByteBuilder& AppendPercentEncoded(ByteBuilder& out, std::string_view text);
 

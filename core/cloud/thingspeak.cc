@@ -27,9 +27,9 @@ bool MayHaveArrived(Status transport) {
 
 }  // namespace
 
-ThingSpeak::ThingSpeak(port::Uplink& uplink, const port::Clock& clock,
-                       ThingSpeakListener& listener, MutableByteSpan request_storage,
-                       MutableByteSpan answer_storage, const ThingSpeakOptions& options)
+ThingSpeak::ThingSpeak(port::Uplink& uplink, const port::Clock& clock, ThingSpeakListener& listener,
+                       MutableByteSpan request_storage, MutableByteSpan answer_storage,
+                       const ThingSpeakOptions& options)
     : uplink_(uplink),
       clock_(clock),
       listener_(listener),
@@ -70,8 +70,8 @@ Result<size_t> ThingSpeak::BulkUpdate(uint32_t channel_id, std::string_view writ
     AIRLAB_TRY_ASSIGN(BulkRequest bulk,
                       BuildBulkUpdate(request_storage_, channel_id, write_key, source, options));
     // The key is in the body; no header.
-    AIRLAB_TRY(Send(bulk.request, {Operation::kBulkUpdate, ReadKind::kFeed, channel_id, tag,
-                                   bulk.updates, {}}));
+    AIRLAB_TRY(Send(bulk.request,
+                    {Operation::kBulkUpdate, ReadKind::kFeed, channel_id, tag, bulk.updates, {}}));
     return bulk.updates;
   }();
   if (!taken.ok()) busy_.store(false, std::memory_order_release);
@@ -115,7 +115,8 @@ Status ThingSpeak::Send(port::HttpRequest request, const Pending& pending) {
       return static_cast<size_t>(static_cast<const std::byte*>(p) + n - request_storage_.data());
     };
     size_t used = end_of(request.target.data(), request.target.size());
-    if (!request.body.empty()) used = std::max(used, end_of(request.body.data(), request.body.size()));
+    if (!request.body.empty())
+      used = std::max(used, end_of(request.body.data(), request.body.size()));
     ByteBuilder key(request_storage_.subspan(used));
     AIRLAB_TRY(AppendText(key, pending.key).status());
     key_header_ = {kApiKeyHeader, ToText(key.bytes())};
@@ -160,9 +161,7 @@ void ThingSpeak::ReadAnswer(Completion& done) const {
       status = id.status();
       break;
     }
-    case Operation::kBulkUpdate:
-      status = ParseBulkAnswer(done.body);
-      break;
+    case Operation::kBulkUpdate: status = ParseBulkAnswer(done.body); break;
     case Operation::kRead:
       switch (done.read_kind) {
         case ReadKind::kFeed:
@@ -180,9 +179,7 @@ void ThingSpeak::ReadAnswer(Completion& done) const {
           status = entry.status();
           break;
         }
-        case ReadKind::kLastFieldText:
-          done.value = done.body;
-          break;
+        case ReadKind::kLastFieldText: done.value = done.body; break;
       }
       break;
   }

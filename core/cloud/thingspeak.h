@@ -51,8 +51,8 @@ struct Completion {
   // answer buffer, -304 timeout, -401 an update answered "0"), ThingSpeak's error otherwise
   // (401 no access, 404, 429 bulk rate limit, ...).
   ErrorCode code = ErrorCode::kOk;
-  Status transport;     // what the uplink reported (kOk when an answer came)
-  int http_status = 0;  // 0 when no answer came
+  Status transport;      // what the uplink reported (kOk when an answer came)
+  int http_status = 0;   // 0 when no answer came
   int64_t entry_id = 0;  // kUpdate: the new entry's id
   size_t updates = 0;    // kBulkUpdate: how many updates the request carried
   FeedView feed;         // kFeed, kField, kStatus
@@ -119,8 +119,8 @@ class ThingSpeak final : private port::HttpListener {
   // Any read of requests.h.
   Status Read(const ReadRequest& read, uint32_t tag = 0);
   // feeds.json.
-  Status ReadFeeds(uint32_t channel_id, std::string_view read_key,
-                   const ReadOptions& options = {}, uint32_t tag = 0);
+  Status ReadFeeds(uint32_t channel_id, std::string_view read_key, const ReadOptions& options = {},
+                   uint32_t tag = 0);
   // fields/<field>.json.
   Status ReadField(uint32_t channel_id, int field, std::string_view read_key,
                    const ReadOptions& options = {}, uint32_t tag = 0);

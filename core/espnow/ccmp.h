@@ -61,8 +61,7 @@ Result<port::Aes128Key> DeriveTemporalKey(port::Aes128& aes, const port::Aes128K
 // kOutOfRange: shorter than its header. kUnimplemented: a header other than 24 bytes.
 // kResourceExhausted: `out` is too small. On any error `out` keeps its previous size.
 Status CcmpEncrypt(port::Aes128& aes, const port::Aes128Key& tk, ByteSpan mpdu, uint64_t pn,
-                   uint8_t key_id, ByteBuilder& out,
-                   const MgmtCcmpRules& rules = kEspNowMgmtCcmp);
+                   uint8_t key_id, ByteBuilder& out, const MgmtCcmpRules& rules = kEspNowMgmtCcmp);
 
 // The PN of a protected MPDU, read without decrypting (to drop a replay before paying for
 // AES). kOutOfRange: too short to hold header, CCMP header and MIC. kInvalidArgument: the
@@ -85,9 +84,7 @@ Result<uint64_t> CcmpDecrypt(port::Aes128& aes, const port::Aes128Key& tk, ByteS
 class ReplayGuard {
  public:
   // Ok when `pn` is fresh; kAlreadyExists when it is not larger than the last accepted.
-  Status Check(uint64_t pn) const {
-    return pn > last_pn_ ? Status::Ok() : Status::AlreadyExists();
-  }
+  Status Check(uint64_t pn) const { return pn > last_pn_ ? Status::Ok() : Status::AlreadyExists(); }
   // Check, then remember `pn`. Call only after the frame's MIC verified: accepting the PN
   // of a forged frame would let it lock the real sender out.
   Status Accept(uint64_t pn) {

@@ -248,7 +248,7 @@ TEST(Ccmp, Ieee80211Vectors_DecryptToPlaintextAndPn) {
 //     openssl enc -aes-128-ecb -nopad -K $(printf pmk1234567890123 | xxd -p) | xxd -p
 TEST(EspNowKey, DeriveTemporalKey_IdfExampleKeys_MatchesOpenssl) {
   mbedtls::MbedtlsAes128 aes;
-  const auto ascii = [](const char (&s)[17]) {
+  const auto ascii = [](const char(&s)[17]) {
     port::Aes128Key k{};
     for (size_t i = 0; i < k.size(); ++i) k[i] = std::byte(s[i]);
     return k;
@@ -329,7 +329,9 @@ Bytes EspNowFrame(size_t payload_size, uint16_t seq, port::Rng& rng) {
   wire::WriteMgmtHeader(
       b, {.fc = wire::FrameControl::Make(wire::FrameType::kManagement,
                                          static_cast<uint8_t>(wire::MgmtSubtype::kAction)),
-          .addr1 = kPeer, .addr2 = kSelf, .addr3 = MacAddress::Broadcast(),
+          .addr1 = kPeer,
+          .addr2 = kSelf,
+          .addr3 = MacAddress::Broadcast(),
           .seq = wire::SequenceControl::Make(seq)});
   b.PutU8(0x7f).PutU8(0x18).PutU8(0xfe).PutU8(0x34).PutLe32(rng.NextU32());
   b.PutU8(0xdd).PutU8(static_cast<uint8_t>(5 + payload_size));
@@ -378,8 +380,7 @@ TEST(EspNowCcmp, Decrypt_WrongKey_PermissionDenied) {
   port::Aes128Key other = tk;
   other[15] ^= std::byte{1};
   FrameBuffer<512> sealed;
-  ASSERT_EQ(CcmpEncrypt(aes, tk, EspNowFrame(250, 1, rng), 5, kEspNowKeyId, sealed),
-            Status::Ok());
+  ASSERT_EQ(CcmpEncrypt(aes, tk, EspNowFrame(250, 1, rng), 5, kEspNowKeyId, sealed), Status::Ok());
   FrameBuffer<512> opened;
   opened.PutU8(0x55);  // what was there before must stay, and nothing more
   EXPECT_EQ(CcmpDecrypt(aes, other, sealed.bytes(), opened).status(), Status::PermissionDenied());
@@ -395,10 +396,23 @@ TEST(EspNowCcmp, Decrypt_AnyAuthenticatedByteAltered_PermissionDenied) {
   const Bytes good(sealed.bytes().begin(), sealed.bytes().end());
   // Subtype bit 7 and To DS in the frame control, A1, A2, A3, fragment number, PN (in the
   // nonce), body, MIC.
-  const std::pair<size_t, uint8_t> changes[] = {
-      {0, 0x80}, {1, 0x01}, {4, 0x01}, {9, 0x01}, {10, 0x01}, {15, 0x01}, {16, 0x01},
-      {21, 0x01}, {22, 0x01}, {24, 0x01}, {25, 0x01}, {28, 0x01}, {31, 0x01}, {32, 0x01},
-      {good.size() - 9, 0x01}, {good.size() - 8, 0x01}, {good.size() - 1, 0x01}};
+  const std::pair<size_t, uint8_t> changes[] = {{0, 0x80},
+                                                {1, 0x01},
+                                                {4, 0x01},
+                                                {9, 0x01},
+                                                {10, 0x01},
+                                                {15, 0x01},
+                                                {16, 0x01},
+                                                {21, 0x01},
+                                                {22, 0x01},
+                                                {24, 0x01},
+                                                {25, 0x01},
+                                                {28, 0x01},
+                                                {31, 0x01},
+                                                {32, 0x01},
+                                                {good.size() - 9, 0x01},
+                                                {good.size() - 8, 0x01},
+                                                {good.size() - 1, 0x01}};
   for (auto [at, mask] : changes) {
     SCOPED_TRACE(testing::Message() << "byte " << at);
     Bytes bad = good;
@@ -417,8 +431,8 @@ TEST(EspNowCcmp, Decrypt_MaskedFieldsChanged_StillVerifies) {
   FrameBuffer<512> sealed;
   ASSERT_EQ(CcmpEncrypt(aes, tk, EspNowFrame(20, 1, rng), 77, kEspNowKeyId, sealed), Status::Ok());
   const Bytes good(sealed.bytes().begin(), sealed.bytes().end());
-  const std::pair<size_t, uint8_t> changes[] = {
-      {1, 0x08}, {1, 0x10}, {1, 0x20}, {2, 0xff}, {22, 0x10}, {23, 0x80}, {27, 0x40}};
+  const std::pair<size_t, uint8_t> changes[] = {{1, 0x08},  {1, 0x10},  {1, 0x20}, {2, 0xff},
+                                                {22, 0x10}, {23, 0x80}, {27, 0x40}};
   for (auto [at, mask] : changes) {
     SCOPED_TRACE(testing::Message() << "byte " << at);
     Bytes changed = good;
@@ -617,9 +631,9 @@ TEST_F(PythonOracle, EspNowFrame_BothImplementationsAgree) {
   const std::string keys = ToHex(pmk) + " " + ToHex(lmk) + " ";
 
   FrameBuffer<512> sealed;
-  ASSERT_EQ(CcmpEncrypt(aes, DeriveTemporalKey(aes, pmk, lmk).value(), plain, pn, kEspNowKeyId,
-                        sealed),
-            Status::Ok());
+  ASSERT_EQ(
+      CcmpEncrypt(aes, DeriveTemporalKey(aes, pmk, lmk).value(), plain, pn, kEspNowKeyId, sealed),
+      Status::Ok());
   // Same bytes from both for the same frame and PN ...
   EXPECT_EQ(Run("encrypt " + keys + ToHex(plain) + " " + std::to_string(pn)),
             ToHex(sealed.bytes()));

@@ -70,24 +70,15 @@ Status FrameEncoder::Encode(EncodeOptions options, ByteSpan payload, ByteBuilder
 
 const char* DeviationName(Deviation d) {
   switch (d) {
-    case Deviation::kNotAction:
-      return "not_action";
-    case Deviation::kBadCategory:
-      return "bad_category";
-    case Deviation::kBadOui:
-      return "bad_oui";
-    case Deviation::kBadType:
-      return "bad_type";
-    case Deviation::kBadVersion:
-      return "bad_version";
-    case Deviation::kBadLength:
-      return "bad_length";
-    case Deviation::kBrokenChain:
-      return "broken_chain";
-    case Deviation::kAddr3Mismatch:
-      return "addr3_mismatch";
-    case Deviation::kBadFcs:
-      return "bad_fcs";
+    case Deviation::kNotAction: return "not_action";
+    case Deviation::kBadCategory: return "bad_category";
+    case Deviation::kBadOui: return "bad_oui";
+    case Deviation::kBadType: return "bad_type";
+    case Deviation::kBadVersion: return "bad_version";
+    case Deviation::kBadLength: return "bad_length";
+    case Deviation::kBrokenChain: return "broken_chain";
+    case Deviation::kAddr3Mismatch: return "addr3_mismatch";
+    case Deviation::kBadFcs: return "bad_fcs";
   }
   return "unknown";
 }

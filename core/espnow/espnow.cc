@@ -23,21 +23,21 @@ int32_t OsErrorNumber(Status status, Operation operation) {
 Result<PhyRate> FromWifiPhyRate(int value) {
   using port::Rate;
   switch (value) {
-    case 0x00: return PhyRate{Rate::k1Mbps, false};   // WIFI_PHY_RATE_1M_L
-    case 0x01: return PhyRate{Rate::k2Mbps, false};   // WIFI_PHY_RATE_2M_L
-    case 0x02: return PhyRate{Rate::k5_5Mbps, false}; // WIFI_PHY_RATE_5M_L
-    case 0x03: return PhyRate{Rate::k11Mbps, false};  // WIFI_PHY_RATE_11M_L
-    case 0x05: return PhyRate{Rate::k2Mbps, true};    // WIFI_PHY_RATE_2M_S
-    case 0x06: return PhyRate{Rate::k5_5Mbps, true};  // WIFI_PHY_RATE_5M_S
-    case 0x07: return PhyRate{Rate::k11Mbps, true};   // WIFI_PHY_RATE_11M_S
-    case 0x08: return PhyRate{Rate::k48Mbps, false};  // WIFI_PHY_RATE_48M
-    case 0x09: return PhyRate{Rate::k24Mbps, false};  // WIFI_PHY_RATE_24M
-    case 0x0a: return PhyRate{Rate::k12Mbps, false};  // WIFI_PHY_RATE_12M
-    case 0x0b: return PhyRate{Rate::k6Mbps, false};   // WIFI_PHY_RATE_6M
-    case 0x0c: return PhyRate{Rate::k54Mbps, false};  // WIFI_PHY_RATE_54M
-    case 0x0d: return PhyRate{Rate::k36Mbps, false};  // WIFI_PHY_RATE_36M
-    case 0x0e: return PhyRate{Rate::k18Mbps, false};  // WIFI_PHY_RATE_18M
-    case 0x0f: return PhyRate{Rate::k9Mbps, false};   // WIFI_PHY_RATE_9M
+    case 0x00: return PhyRate{Rate::k1Mbps, false};    // WIFI_PHY_RATE_1M_L
+    case 0x01: return PhyRate{Rate::k2Mbps, false};    // WIFI_PHY_RATE_2M_L
+    case 0x02: return PhyRate{Rate::k5_5Mbps, false};  // WIFI_PHY_RATE_5M_L
+    case 0x03: return PhyRate{Rate::k11Mbps, false};   // WIFI_PHY_RATE_11M_L
+    case 0x05: return PhyRate{Rate::k2Mbps, true};     // WIFI_PHY_RATE_2M_S
+    case 0x06: return PhyRate{Rate::k5_5Mbps, true};   // WIFI_PHY_RATE_5M_S
+    case 0x07: return PhyRate{Rate::k11Mbps, true};    // WIFI_PHY_RATE_11M_S
+    case 0x08: return PhyRate{Rate::k48Mbps, false};   // WIFI_PHY_RATE_48M
+    case 0x09: return PhyRate{Rate::k24Mbps, false};   // WIFI_PHY_RATE_24M
+    case 0x0a: return PhyRate{Rate::k12Mbps, false};   // WIFI_PHY_RATE_12M
+    case 0x0b: return PhyRate{Rate::k6Mbps, false};    // WIFI_PHY_RATE_6M
+    case 0x0c: return PhyRate{Rate::k54Mbps, false};   // WIFI_PHY_RATE_54M
+    case 0x0d: return PhyRate{Rate::k36Mbps, false};   // WIFI_PHY_RATE_36M
+    case 0x0e: return PhyRate{Rate::k18Mbps, false};   // WIFI_PHY_RATE_18M
+    case 0x0f: return PhyRate{Rate::k9Mbps, false};    // WIFI_PHY_RATE_9M
     default: return Status::InvalidArgument();
   }
 }
@@ -90,8 +90,8 @@ bool ESPNow::WaitFor(Ready ready, port::TimeNs deadline) {
 }
 
 Status ESPNow::WaitForResponses(port::TimeNs deadline) {
-  const bool done = WaitFor(
-      [this] { return link_.stats().tx_responses >= link_.stats().tx_packets; }, deadline);
+  const bool done =
+      WaitFor([this] { return link_.stats().tx_responses >= link_.stats().tx_packets; }, deadline);
   return done ? Status::Ok() : Status::DeadlineExceeded();
 }
 

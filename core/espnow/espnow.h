@@ -160,9 +160,9 @@ struct PeerOptions {
 
 // config(): empty fields are left as they are.
 struct ConfigUpdate {
-  std::optional<size_t> rxbuf;         // bytes of receive queue, from the next init()
-  std::optional<int32_t> timeout_ms;   // recv's default timeout; negative: forever
-  std::optional<int> rate;             // a wifi_phy_rate_t value, from now on
+  std::optional<size_t> rxbuf;        // bytes of receive queue, from the next init()
+  std::optional<int32_t> timeout_ms;  // recv's default timeout; negative: forever
+  std::optional<int> rate;            // a wifi_phy_rate_t value, from now on
 };
 
 // peers_table entry: {mac: [rssi, time_ms]}.
@@ -207,8 +207,7 @@ class ESPNow final : private LinkListener {
   // `mac` empty: every registered unicast peer. Returns true when !sync, or when every
   // addressed peer acknowledged (broadcast always counts as delivered).
   Result<bool> send(const std::optional<MacAddress>& mac, ByteSpan msg, bool sync = true);
-  Result<bool> send(const std::optional<MacAddress>& mac, std::string_view msg,
-                    bool sync = true) {
+  Result<bool> send(const std::optional<MacAddress>& mac, std::string_view msg, bool sync = true) {
     return send(mac, AsBytes(msg.data(), msg.size()), sync);
   }
   // send(msg): to every peer, sync.
@@ -318,7 +317,7 @@ class ESPNow final : private LinkListener {
   int32_t timeout_ms_ = kDefaultTimeoutMs;
   IrqCallback irq_ = nullptr;
   void* irq_context_ = nullptr;
-  Message current_;             // the iteration's current message
+  Message current_;  // the iteration's current message
   bool iteration_done_ = false;
   std::array<std::byte, kMaxPayloadV2> buffer_{};  // irecv's callee-owned message
 };

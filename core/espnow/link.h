@@ -65,13 +65,13 @@ struct PeerCount {
 
 // Counters, for the whole link and per peer. The first five are MicroPython's stats().
 struct LinkStats {
-  uint32_t tx_packets = 0;    // frames queued for the air, one per addressed peer
-  uint32_t tx_responses = 0;  // delivery reports that came back for them
-  uint32_t tx_failures = 0;   // reports that were not a delivery (no ACK, dropped)
-  uint32_t rx_packets = 0;    // messages put in the receive queue
-  uint32_t rx_dropped = 0;    // messages lost because the receive queue was full
-  uint32_t tx_encrypted = 0;  // of tx_packets, those sent protected
-  uint32_t rx_encrypted = 0;  // of rx_packets, those that arrived protected
+  uint32_t tx_packets = 0;        // frames queued for the air, one per addressed peer
+  uint32_t tx_responses = 0;      // delivery reports that came back for them
+  uint32_t tx_failures = 0;       // reports that were not a delivery (no ACK, dropped)
+  uint32_t rx_packets = 0;        // messages put in the receive queue
+  uint32_t rx_dropped = 0;        // messages lost because the receive queue was full
+  uint32_t tx_encrypted = 0;      // of tx_packets, those sent protected
+  uint32_t rx_encrypted = 0;      // of rx_packets, those that arrived protected
   uint32_t rx_duplicates = 0;     // retransmissions of a frame already received, dropped
   uint32_t rx_replayed = 0;       // protected frames with an old packet number, dropped
   uint32_t rx_auth_failures = 0;  // protected frames whose MIC failed (wrong LMK), dropped
@@ -113,8 +113,8 @@ struct SendReport {
   uint32_t id = 0;  // what Send() returned
   MacAddress dst;
   Delivery delivery = Delivery::kDropped;
-  uint8_t attempts = 0;    // transmissions on the air, retries included
-  port::TimeNs time = 0;   // when the outcome became known; 0 if the radio refused it
+  uint8_t attempts = 0;   // transmissions on the air, retries included
+  port::TimeNs time = 0;  // when the outcome became known; 0 if the radio refused it
 };
 
 class LinkListener {

@@ -96,8 +96,8 @@ PeerCount Stack::peer_count() const {
 }
 
 Status Stack::Register(PeerSlot& slot, const PeerInfo& info) {
-  const bool rekey = info.encrypt && (!slot.used || !slot.info.encrypt ||
-                                      slot.info.lmk != info.lmk);
+  const bool rekey =
+      info.encrypt && (!slot.used || !slot.info.encrypt || slot.info.lmk != info.lmk);
   if (rekey) {
     AIRLAB_TRY_ASSIGN(slot.temporal_key, DeriveTemporalKey(aes_, config_.pmk, info.lmk));
     slot.tx_pn = 0;
@@ -131,8 +131,7 @@ Status Stack::DoAddPeer(const PeerInfo& peer) {
 Status Stack::DoModifyPeer(const PeerInfo& peer) {
   PeerSlot* slot = FindPeer(peer.mac);
   if (slot == nullptr) return Status::NotFound();
-  if (peer.encrypt && !slot->info.encrypt &&
-      encrypted_count() >= config_.max_encrypted_peers) {
+  if (peer.encrypt && !slot->info.encrypt && encrypted_count() >= config_.max_encrypted_peers) {
     return Status::ResourceExhausted();
   }
   return Register(*slot, peer);
@@ -225,9 +224,9 @@ Status Stack::CheckSendable(const PeerSlot& peer, size_t payload_size) const {
 
 Result<uint32_t> Stack::Enqueue(PeerSlot& peer, ByteSpan payload) {
   const bool encrypt = peer.info.encrypt;
-  AIRLAB_TRY_ASSIGN(MutableByteSpan record,
-                    tx_queue_.Reserve(TxRecordSize(payload.size(), encrypt) -
-                                      RecordQueue::kLengthSize));
+  AIRLAB_TRY_ASSIGN(
+      MutableByteSpan record,
+      tx_queue_.Reserve(TxRecordSize(payload.size(), encrypt) - RecordQueue::kLengthSize));
   const size_t interface = static_cast<size_t>(peer.info.interface);
   EncodeOptions options;
   options.dst = peer.info.mac;
@@ -242,8 +241,8 @@ Result<uint32_t> Stack::Enqueue(PeerSlot& peer, ByteSpan payload) {
     ByteBuilder plain(scratch_);
     AIRLAB_TRY(Encode(options, payload, plain));
     if (peer.tx_pn >= kMaxPn) return Status::ResourceExhausted();  // the key is worn out
-    AIRLAB_TRY(CcmpEncrypt(aes_, peer.temporal_key, plain.bytes(), peer.tx_pn + 1,
-                           kEspNowKeyId, frame));
+    AIRLAB_TRY(
+        CcmpEncrypt(aes_, peer.temporal_key, plain.bytes(), peer.tx_pn + 1, kEspNowKeyId, frame));
     ++peer.tx_pn;
   } else {
     AIRLAB_TRY(Encode(options, payload, frame));
@@ -355,7 +354,8 @@ void Stack::Count(PeerSlot* peer, uint32_t LinkStats::*counter) {
 
 Stack::SenderSlot* Stack::FindSender(const MacAddress& mac) {
   // As FindPeer: the slot found last first, since frames come in runs from one sender.
-  if (sender_hint_ < senders_.size() && senders_[sender_hint_].used && senders_[sender_hint_].mac == mac) {
+  if (sender_hint_ < senders_.size() && senders_[sender_hint_].used &&
+      senders_[sender_hint_].mac == mac) {
     return &senders_[sender_hint_];
   }
   for (size_t i = 0; i < senders_.size(); ++i) {
@@ -367,8 +367,7 @@ Stack::SenderSlot* Stack::FindSender(const MacAddress& mac) {
   return nullptr;
 }
 
-bool Stack::IsDuplicate(const MacAddress& src, bool retry, uint16_t sequence,
-                        uint64_t token) {
+bool Stack::IsDuplicate(const MacAddress& src, bool retry, uint16_t sequence, uint64_t token) {
   // 802.11-2016 10.3.2.11: a frame with the Retry bit that matches the sender's last
   // frame is a retransmission whose ACK was lost. The random field (or packet number)
   // also has to match, so a sender that restarted its sequence numbers is not mistaken.
@@ -464,9 +463,8 @@ void Stack::OnReceive(ByteSpan mpdu, const port::RxInfo& info) {
   ByteBuilder plain(scratch_);
   Result<uint64_t> decrypted = CcmpDecrypt(aes_, peer->temporal_key, mpdu, plain);
   if (!decrypted.ok()) {
-    Count(peer, decrypted.status() == Status::PermissionDenied()
-                    ? &LinkStats::rx_auth_failures
-                    : &LinkStats::rx_invalid);
+    Count(peer, decrypted.status() == Status::PermissionDenied() ? &LinkStats::rx_auth_failures
+                                                                 : &LinkStats::rx_invalid);
     return;
   }
   Result<FrameView> inner = FrameView::Parse(plain.bytes());
@@ -495,8 +493,9 @@ void Stack::Deliver(const FrameView& frame, PeerSlot* peer, bool encrypted,
   const bool broadcast = frame.dst().is_multicast();
   std::memcpy(bytes.data() + kRxSrcOffset, src.octets().data(), MacAddress::kSize);
   store_u8(bytes, kRxRssiOffset, static_cast<uint8_t>(info.rssi_dbm));
-  store_u8(bytes, kRxFlagsOffset, static_cast<uint8_t>((broadcast ? kRxFlagBroadcast : 0) |
-                                                       (encrypted ? kRxFlagEncrypted : 0)));
+  store_u8(bytes, kRxFlagsOffset,
+           static_cast<uint8_t>((broadcast ? kRxFlagBroadcast : 0) |
+                                (encrypted ? kRxFlagEncrypted : 0)));
   store_le64(bytes, kRxTimeOffset, static_cast<uint64_t>(info.timestamp));
   frame.CopyPayload(bytes.subspan(kRxHeaderSize)).IgnoreError();  // sized to fit
   rx_queue_.Commit(bytes.size());
@@ -504,8 +503,8 @@ void Stack::Deliver(const FrameView& frame, PeerSlot* peer, bool encrypted,
   Count(peer, &LinkStats::rx_packets);
   if (encrypted) Count(peer, &LinkStats::rx_encrypted);
   if (listener() != nullptr) {
-    listener()->OnReceive({src, frame.payload_size(), info.rssi_dbm, info.timestamp,
-                           broadcast, encrypted});
+    listener()->OnReceive(
+        {src, frame.payload_size(), info.rssi_dbm, info.timestamp, broadcast, encrypted});
   }
 }
 

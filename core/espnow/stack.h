@@ -167,8 +167,7 @@ class Stack final : public Link, private port::RadioListener {
   bool IsDuplicate(const MacAddress& src, bool retry, uint16_t sequence, uint64_t token);
   void RememberSender(const MacAddress& src, uint16_t sequence, uint64_t token,
                       const port::RxInfo& info);
-  void Deliver(const FrameView& frame, PeerSlot* peer, bool encrypted,
-               const port::RxInfo& info);
+  void Deliver(const FrameView& frame, PeerSlot* peer, bool encrypted, const port::RxInfo& info);
 
   port::Radio& radio_;
   port::Rng& rng_;
@@ -214,8 +213,7 @@ template <size_t kPeers = 20, size_t kSenders = 24, size_t kRxQueueBytes = 4096,
 class StaticStack {
  public:
   // Config::max_peers must not exceed kPeers.
-  StaticStack(port::Radio& radio, port::Rng& rng, port::Aes128& aes,
-              const StackConfig& config = {})
+  StaticStack(port::Radio& radio, port::Rng& rng, port::Aes128& aes, const StackConfig& config = {})
       : stack_(radio, rng, aes, buffers_.memory(), config) {}
 
   Stack& stack() { return stack_; }

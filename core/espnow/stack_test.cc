@@ -28,8 +28,8 @@ constexpr MacAddress kApB({0x26, 0x0a, 0xc4, 0x00, 0x00, 0x0b});
 constexpr MacAddress kStranger({0x02, 0x11, 0x22, 0x33, 0x44, 0x55});
 
 MacAddress NthMac(int n) {
-  return MacAddress({0x02, 0x00, 0x00, 0x00, static_cast<uint8_t>(n >> 8),
-                     static_cast<uint8_t>(n)});
+  return MacAddress(
+      {0x02, 0x00, 0x00, 0x00, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)});
 }
 
 Key KeyOf(uint8_t fill) {
@@ -524,10 +524,11 @@ TEST(StackReceive, SameSequenceWithoutRetryBit_NotADuplicate) {
   // restarted): 802.11 drops only frames with the retry bit.
   for (const char* text : {"one", "two"}) {
     FrameBuffer<128> frame;
-    ASSERT_TRUE(Encode({.dst = kMacB, .src = kStranger, .sequence = 5, .random = rng.NextU32(),
-                        .fcs = false},
-                       AsSpan(ToBytes(text)), frame)
-                    .ok());
+    ASSERT_TRUE(
+        Encode(
+            {.dst = kMacB, .src = kStranger, .sequence = 5, .random = rng.NextU32(), .fcs = false},
+            AsSpan(ToBytes(text)), frame)
+            .ok());
     b.radio.Hear(frame.bytes());
   }
   EXPECT_EQ(b.Pop(), ToBytes("one"));
@@ -538,8 +539,12 @@ TEST(StackReceive, RetryBitWithNewRandom_NotADuplicate) {
   Node b(kMacB);
   for (uint32_t random : {1u, 2u}) {
     FrameBuffer<128> frame;
-    ASSERT_TRUE(Encode({.dst = kMacB, .src = kStranger, .sequence = 9, .random = random,
-                        .retry = true, .fcs = false},
+    ASSERT_TRUE(Encode({.dst = kMacB,
+                        .src = kStranger,
+                        .sequence = 9,
+                        .random = random,
+                        .retry = true,
+                        .fcs = false},
                        {}, frame)
                     .ok());
     b.radio.Hear(frame.bytes());

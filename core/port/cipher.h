@@ -45,9 +45,8 @@ class Aes128 {
   // `ciphertext` (same size; the spans must not overlap) and authenticates it together with
   // `aad`. kInvalidArgument if the sizes differ or exceed kCcmMaxMessageSize /
   // kCcmMaxAadSize; kInternal if the backend fails.
-  Status CcmEncrypt(const Aes128Key& key, const CcmNonce& nonce, ByteSpan aad,
-                    ByteSpan plaintext, MutableByteSpan ciphertext,
-                    std::span<std::byte, kCcmTagSize> tag) {
+  Status CcmEncrypt(const Aes128Key& key, const CcmNonce& nonce, ByteSpan aad, ByteSpan plaintext,
+                    MutableByteSpan ciphertext, std::span<std::byte, kCcmTagSize> tag) {
     if (!SizesOk(aad, plaintext, ciphertext)) return Status::InvalidArgument();
     return DoCcmEncrypt(key, nonce, aad, plaintext, ciphertext, tag);
   }
@@ -55,9 +54,8 @@ class Aes128 {
   // The reverse of CcmEncrypt. kPermissionDenied when the tag does not match (wrong key,
   // altered bytes): then `plaintext` is left zeroed, never half-decrypted. kInvalidArgument
   // and kInternal as for CcmEncrypt.
-  Status CcmDecrypt(const Aes128Key& key, const CcmNonce& nonce, ByteSpan aad,
-                    ByteSpan ciphertext, std::span<const std::byte, kCcmTagSize> tag,
-                    MutableByteSpan plaintext) {
+  Status CcmDecrypt(const Aes128Key& key, const CcmNonce& nonce, ByteSpan aad, ByteSpan ciphertext,
+                    std::span<const std::byte, kCcmTagSize> tag, MutableByteSpan plaintext) {
     if (!SizesOk(aad, ciphertext, plaintext)) return Status::InvalidArgument();
     return DoCcmDecrypt(key, nonce, aad, ciphertext, tag, plaintext);
   }

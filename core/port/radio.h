@@ -24,10 +24,19 @@ namespace airlab::port {
 // Rate field carries it, so a capture writer stores it unchanged.
 enum class Rate : uint8_t {
   // DSSS (clause 15) and HR/DSSS CCK (clause 16)
-  k1Mbps = 2, k2Mbps = 4, k5_5Mbps = 11, k11Mbps = 22,
+  k1Mbps = 2,
+  k2Mbps = 4,
+  k5_5Mbps = 11,
+  k11Mbps = 22,
   // ERP-OFDM (clause 18, 20 MHz)
-  k6Mbps = 12, k9Mbps = 18, k12Mbps = 24, k18Mbps = 36,
-  k24Mbps = 48, k36Mbps = 72, k48Mbps = 96, k54Mbps = 108,
+  k6Mbps = 12,
+  k9Mbps = 18,
+  k12Mbps = 24,
+  k18Mbps = 36,
+  k24Mbps = 48,
+  k36Mbps = 72,
+  k48Mbps = 96,
+  k54Mbps = 108,
 };
 
 constexpr uint32_t RateKbps(Rate rate) { return static_cast<uint32_t>(rate) * 500; }
@@ -37,10 +46,18 @@ constexpr bool IsDsss(Rate rate) {
 }
 constexpr bool IsValidRate(Rate rate) {
   switch (rate) {
-    case Rate::k1Mbps: case Rate::k2Mbps: case Rate::k5_5Mbps: case Rate::k11Mbps:
-    case Rate::k6Mbps: case Rate::k9Mbps: case Rate::k12Mbps: case Rate::k18Mbps:
-    case Rate::k24Mbps: case Rate::k36Mbps: case Rate::k48Mbps: case Rate::k54Mbps:
-      return true;
+    case Rate::k1Mbps:
+    case Rate::k2Mbps:
+    case Rate::k5_5Mbps:
+    case Rate::k11Mbps:
+    case Rate::k6Mbps:
+    case Rate::k9Mbps:
+    case Rate::k12Mbps:
+    case Rate::k18Mbps:
+    case Rate::k24Mbps:
+    case Rate::k36Mbps:
+    case Rate::k48Mbps:
+    case Rate::k54Mbps: return true;
   }
   return false;
 }

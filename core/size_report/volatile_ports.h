@@ -45,7 +45,9 @@ class VolatileRng final : public port::Rng {
 
 class VolatileClock final : public port::Clock {
  public:
-  port::TimeNs Now() const override { return static_cast<port::TimeNs>(g_input[1]) * port::kMillisecond; }
+  port::TimeNs Now() const override {
+    return static_cast<port::TimeNs>(g_input[1]) * port::kMillisecond;
+  }
 };
 
 class VolatileTimer final : public port::Timer {
@@ -54,7 +56,9 @@ class VolatileTimer final : public port::Timer {
   void Fire() { Expire(); }
 
  private:
-  void DoArmAt(port::TimeNs deadline) override { g_output = g_output + static_cast<uint32_t>(deadline); }
+  void DoArmAt(port::TimeNs deadline) override {
+    g_output = g_output + static_cast<uint32_t>(deadline);
+  }
   void DoCancel() override { g_output = g_output + 1; }
 };
 

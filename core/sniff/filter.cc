@@ -11,17 +11,40 @@ using Op = Filter::Op;
 using Instruction = Filter::Instruction;
 
 enum class Flag : uint8_t {
-  kRetry, kProtected, kToDs, kFromDs, kMoreData, kBadFcs,
-  kEspnow, kEspnowBroadcast, kEspnowEncrypted,
+  kRetry,
+  kProtected,
+  kToDs,
+  kFromDs,
+  kMoreData,
+  kBadFcs,
+  kEspnow,
+  kEspnowBroadcast,
+  kEspnowEncrypted,
 };
 
 enum class AddressField : uint8_t {
-  kAddr1, kAddr2, kAddr3, kAddr4, kSa, kDa, kBssid, kTa, kRa, kAny,
-  kEspnowSender, kEspnowPeer,
+  kAddr1,
+  kAddr2,
+  kAddr3,
+  kAddr4,
+  kSa,
+  kDa,
+  kBssid,
+  kTa,
+  kRa,
+  kAny,
+  kEspnowSender,
+  kEspnowPeer,
 };
 
 enum class NumberField : uint8_t {
-  kChannel, kRssi, kLength, kSeq, kRate, kEspnowVersion, kEspnowLength,
+  kChannel,
+  kRssi,
+  kLength,
+  kSeq,
+  kRate,
+  kEspnowVersion,
+  kEspnowLength,
 };
 
 enum class Compare : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
@@ -113,15 +136,26 @@ constexpr const char* kTooLong = "a shorter filter (too many terms or pattern by
 constexpr const char* kTooDeep = "fewer nested parentheses or 'not's";
 
 bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '-' || c == '_' || c == ':';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_' || c == ':';
 }
 
-
-
 enum class Token : uint8_t {
-  kEnd, kWord, kString, kLParen, kRParen, kNot, kAnd, kOr,
-  kEq, kNe, kLt, kLe, kGt, kGe, kInvalid,
+  kEnd,
+  kWord,
+  kString,
+  kLParen,
+  kRParen,
+  kNot,
+  kAnd,
+  kOr,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kInvalid,
 };
 
 }  // namespace
@@ -154,8 +188,14 @@ class FilterCompiler {
     }
     const char c = text_[pos_];
     const char next = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
-    auto two = [&](Token t) { pos_ += 2; token_ = t; };
-    auto one = [&](Token t) { pos_ += 1; token_ = t; };
+    auto two = [&](Token t) {
+      pos_ += 2;
+      token_ = t;
+    };
+    auto one = [&](Token t) {
+      pos_ += 1;
+      token_ = t;
+    };
     switch (c) {
       case '(': return one(Token::kLParen);
       case ')': return one(Token::kRParen);
@@ -311,7 +351,8 @@ class FilterCompiler {
       return Fail(rate ? kExpectRate : kExpectNumber);
     }
     Lex();
-    if (id == Id(NumberField::kChannel) || id == Id(NumberField::kRssi) || rate) f_.needs_radio_ = true;
+    if (id == Id(NumberField::kChannel) || id == Id(NumberField::kRssi) || rate)
+      f_.needs_radio_ = true;
     return Emit({Op::kNumber, id, 0, Id(compare), value});
   }
 
@@ -462,15 +503,32 @@ bool AddressTest(AddressField field, bool negate, const uint8_t* pattern, const 
   MacAddress mac;
   bool present = true;
   switch (field) {
-    case AddressField::kAddr1: case AddressField::kRa: mac = r.addr1(); break;
-    case AddressField::kAddr2: case AddressField::kTa: mac = r.addr2(); present = r.addr_count >= 2; break;
-    case AddressField::kAddr3: mac = r.addr3(); present = r.addr_count >= 3; break;
-    case AddressField::kAddr4: mac = r.addr4(); present = r.addr_count >= 4; break;
+    case AddressField::kAddr1:
+    case AddressField::kRa: mac = r.addr1(); break;
+    case AddressField::kAddr2:
+    case AddressField::kTa:
+      mac = r.addr2();
+      present = r.addr_count >= 2;
+      break;
+    case AddressField::kAddr3:
+      mac = r.addr3();
+      present = r.addr_count >= 3;
+      break;
+    case AddressField::kAddr4:
+      mac = r.addr4();
+      present = r.addr_count >= 4;
+      break;
     case AddressField::kSa: present = r.sa(&mac); break;
     case AddressField::kDa: present = r.da(&mac); break;
     case AddressField::kBssid: present = r.bssid(&mac); break;
-    case AddressField::kEspnowSender: mac = r.addr2(); present = r.espnow; break;
-    case AddressField::kEspnowPeer: mac = r.addr1(); present = r.espnow; break;
+    case AddressField::kEspnowSender:
+      mac = r.addr2();
+      present = r.espnow;
+      break;
+    case AddressField::kEspnowPeer:
+      mac = r.addr1();
+      present = r.espnow;
+      break;
     case AddressField::kAny: {
       const MacAddress all[] = {r.addr1(), r.addr2(), r.addr3(), r.addr4()};
       bool any = false;
@@ -485,13 +543,31 @@ bool AddressTest(AddressField field, bool negate, const uint8_t* pattern, const 
 bool NumberTest(NumberField field, Compare compare, int32_t value, const FrameRecord& r) {
   int64_t v = 0;
   switch (field) {
-    case NumberField::kChannel: if (r.channel == 0) return false; v = r.channel; break;
-    case NumberField::kRssi: if (!r.has_rssi) return false; v = r.rssi_dbm; break;
+    case NumberField::kChannel:
+      if (r.channel == 0) return false;
+      v = r.channel;
+      break;
+    case NumberField::kRssi:
+      if (!r.has_rssi) return false;
+      v = r.rssi_dbm;
+      break;
     case NumberField::kLength: v = r.frame_len; break;
-    case NumberField::kSeq: if (!r.has_seq) return false; v = r.seq.sequence(); break;
-    case NumberField::kRate: if (r.rate_500kbps == 0) return false; v = r.rate_500kbps; break;
-    case NumberField::kEspnowVersion: if (!r.espnow) return false; v = r.espnow_version; break;
-    case NumberField::kEspnowLength: if (!r.espnow) return false; v = r.espnow_payload_len; break;
+    case NumberField::kSeq:
+      if (!r.has_seq) return false;
+      v = r.seq.sequence();
+      break;
+    case NumberField::kRate:
+      if (r.rate_500kbps == 0) return false;
+      v = r.rate_500kbps;
+      break;
+    case NumberField::kEspnowVersion:
+      if (!r.espnow) return false;
+      v = r.espnow_version;
+      break;
+    case NumberField::kEspnowLength:
+      if (!r.espnow) return false;
+      v = r.espnow_payload_len;
+      break;
   }
   switch (compare) {
     case Compare::kEq: return v == value;
@@ -513,7 +589,8 @@ bool PayloadTest(bool starts_with, const uint8_t* pattern, size_t size, const Fr
   if (starts_with) return std::memcmp(data, pattern, size) == 0;
   const size_t last = payload.size() - size;
   for (const uint8_t* p = data; p <= data + last;) {
-    p = static_cast<const uint8_t*>(std::memchr(p, pattern[0], static_cast<size_t>(data + last + 1 - p)));
+    p = static_cast<const uint8_t*>(
+        std::memchr(p, pattern[0], static_cast<size_t>(data + last + 1 - p)));
     if (p == nullptr) return false;
     if (std::memcmp(p, pattern, size) == 0) return true;
     ++p;
@@ -540,8 +617,12 @@ bool Filter::Matches(const FrameRecord& r) const {
         break;
       case Op::kPayload: acc = PayloadTest(in.arg == 1, &pool_[in.a], in.b, r); break;
       case Op::kNot: acc = !acc; break;
-      case Op::kJumpIfFalse: if (!acc) pc = in.a; break;
-      case Op::kJumpIfTrue: if (acc) pc = in.a; break;
+      case Op::kJumpIfFalse:
+        if (!acc) pc = in.a;
+        break;
+      case Op::kJumpIfTrue:
+        if (acc) pc = in.a;
+        break;
     }
   }
   return acc;

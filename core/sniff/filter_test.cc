@@ -28,7 +28,8 @@ struct Frame {
 std::unique_ptr<Frame> Make(Bytes packet, testing::RadioFields radio = {}) {
   auto f = std::make_unique<Frame>();
   f->bytes = testing::WithRadiotap(packet, radio);
-  EXPECT_TRUE(DecodePacket(wire::kLinkTypeIeee80211Radiotap, f->bytes, 0, {}, f->scratch, f->record).ok());
+  EXPECT_TRUE(
+      DecodePacket(wire::kLinkTypeIeee80211Radiotap, f->bytes, 0, {}, f->scratch, f->record).ok());
   return f;
 }
 
@@ -109,7 +110,7 @@ TEST(Filter, Numbers) {
 
 TEST(Filter, Precedence_AndBindsTighterThanOr) {
   auto beacon = Make(testing::Beacon(kA, "x", 1, 1));
-  EXPECT_TRUE(Match("beacon or ack and data", *beacon));   // beacon or (ack and data)
+  EXPECT_TRUE(Match("beacon or ack and data", *beacon));  // beacon or (ack and data)
   EXPECT_FALSE(Match("(beacon or ack) and data", *beacon));
   EXPECT_TRUE(Match("not ack and not data", *beacon));
   EXPECT_FALSE(Match("not (beacon or ack)", *beacon));

@@ -100,8 +100,8 @@ Status PcapngSink::Write(const Packet& packet, const FrameRecord& record) {
   out.origlen = packet.origlen;
   out.comment = comment.view();
   ByteBuilder block(scratch_);
-  AIRLAB_TRY(wire::WritePcapngPacket(
-      block, kOrder, InterfaceFor(packet.link_type, options_.interface_name), out));
+  AIRLAB_TRY(wire::WritePcapngPacket(block, kOrder,
+                                     InterfaceFor(packet.link_type, options_.interface_name), out));
   AIRLAB_TRY(block.status());
   return out_.Write(block.bytes());
 }

@@ -16,8 +16,8 @@ Pipeline::Pipeline(const Filter& filter, Tables* tables, PacketSink* sink,
 
 Status Pipeline::AddPacket(const Packet& packet) {
   ++stats_.packets;
-  const Status status = DecodePacket(packet.link_type, packet.data, packet.origlen,
-                                     config_.decode, scratch_, record_);
+  const Status status = DecodePacket(packet.link_type, packet.data, packet.origlen, config_.decode,
+                                     scratch_, record_);
   if (!status.ok()) {
     ++(status == Status::Unimplemented() ? stats_.unsupported : stats_.malformed);
     return status;
@@ -36,8 +36,9 @@ void Pipeline::OnReceive(ByteSpan mpdu, const port::RxInfo& info) {
   radiotap.rate_500kbps = static_cast<uint8_t>(info.rate);
   if (auto freq = wire::ChannelToFrequencyMhz(info.channel); freq.ok()) {
     radiotap.channel = wire::RadiotapChannel{
-        *freq, wire::ChannelFlagsFor(*freq, port::IsDsss(info.rate) ? wire::RadiotapModulation::kCck
-                                                                    : wire::RadiotapModulation::kOfdm)};
+        *freq,
+        wire::ChannelFlagsFor(*freq, port::IsDsss(info.rate) ? wire::RadiotapModulation::kCck
+                                                             : wire::RadiotapModulation::kOfdm)};
   }
   radiotap.signal_dbm = info.rssi_dbm;
   radiotap.noise_dbm = info.noise_dbm;
@@ -45,7 +46,8 @@ void Pipeline::OnReceive(ByteSpan mpdu, const port::RxInfo& info) {
   const size_t header_size = radio_packet_.size();
   radio_packet_.Append(mpdu);
 
-  const Status status = DecodeRadioFrame(mpdu, info, header_size, config_.decode, scratch_, record_);
+  const Status status =
+      DecodeRadioFrame(mpdu, info, header_size, config_.decode, scratch_, record_);
   if (!status.ok() || !radio_packet_.ok()) {
     ++stats_.malformed;
     return;

@@ -39,7 +39,7 @@ struct PipelineStats {
   uint64_t espnow_malformed = 0;  // ESP-NOW by category and OUI, body cut short
   uint64_t espnow = 0;            // ESP-NOW frames decoded (before the filter)
   uint64_t filtered_out = 0;
-  uint64_t matched = 0;           // passed the filter: counted and written
+  uint64_t matched = 0;  // passed the filter: counted and written
   uint64_t sink_errors = 0;
 };
 

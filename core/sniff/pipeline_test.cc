@@ -73,14 +73,16 @@ TEST(Pipeline, FileFrames_DecodedFilteredCountedWritten) {
   Pipeline pipeline(filter, &tables, &sink);
 
   const std::array<std::byte, 4> payload{};
-  const Bytes espnow = testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV1, 1), {});
+  const Bytes espnow =
+      testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV1, 1), {});
   const Bytes beacon = testing::WithRadiotap(testing::Beacon(kB, "x", 1, 1), {});
   Bytes cut = testing::Beacon(kB, "x", 1, 2);
   cut.resize(9);
   const Bytes malformed = testing::WithRadiotap(cut, {});
   testing::RadioFields bad;
   bad.bad_fcs = true;
-  const Bytes corrupt = testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV1, 2), bad);
+  const Bytes corrupt =
+      testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV1, 2), bad);
 
   EXPECT_TRUE(pipeline.AddPacket(RadiotapPacket(espnow, 5)).ok());
   EXPECT_TRUE(pipeline.AddPacket(RadiotapPacket(beacon)).ok());
@@ -178,10 +180,12 @@ TEST(Pipeline, EndlessLiveCapture_MemoryStaysBounded) {
   info.channel = 1;
   constexpr int kFrames = 100000;
   for (int i = 0; i < kFrames; ++i) {
-    const MacAddress sender({0x02, 0x11, static_cast<uint8_t>(rng.NextU32()), static_cast<uint8_t>(rng.NextU32()),
-                             static_cast<uint8_t>(rng.NextU32()), static_cast<uint8_t>(rng.NextU32())});
+    const MacAddress sender(
+        {0x02, 0x11, static_cast<uint8_t>(rng.NextU32()), static_cast<uint8_t>(rng.NextU32()),
+         static_cast<uint8_t>(rng.NextU32()), static_cast<uint8_t>(rng.NextU32())});
     info.timestamp = i * 1000;
-    radio.Hear(testing::EspNow(sender, MacAddress::Broadcast(), payload, espnow::Version::kV1, 1), info);
+    radio.Hear(testing::EspNow(sender, MacAddress::Broadcast(), payload, espnow::Version::kV1, 1),
+               info);
     ASSERT_LE(tables.stations().size(), 32u);
     ASSERT_LE(tables.links().size(), 16u);
   }
@@ -202,7 +206,8 @@ TEST(PcapngSink, WritesInterfacesPacketsAndEspnowComments) {
   Filter all;
   Pipeline pipeline(all, nullptr, &sink);
   const std::array<std::byte, 12> payload{};
-  const Bytes espnow = testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV1, 1), {});
+  const Bytes espnow =
+      testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV1, 1), {});
   const Bytes bare = testing::Beacon(kA, "x", 1, 1);
 
   EXPECT_EQ(sink.Write(RadiotapPacket(espnow), FrameRecord{}), Status::FailedPrecondition());

@@ -39,9 +39,7 @@ Status ReadRadiotap(ByteSpan packet, bool radio, FrameRecord& r, bool* fcs_at_en
         r.short_preamble = flags & wire::RadiotapFlags::kShortPreamble;
         break;
       }
-      case wire::RadiotapBit::kRate:
-        r.rate_500kbps = load_u8(d, 0);
-        break;
+      case wire::RadiotapBit::kRate: r.rate_500kbps = load_u8(d, 0); break;
       case wire::RadiotapBit::kChannel:
         if (auto ch = wire::FrequencyMhzToChannel(load_le16(d, 0)); ch.ok()) r.channel = *ch;
         break;
@@ -64,8 +62,7 @@ Status ReadRadiotap(ByteSpan packet, bool radio, FrameRecord& r, bool* fcs_at_en
         }
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   *header_size = it.header_size();
@@ -137,8 +134,7 @@ Status DecodeMpdu(ByteSpan mpdu, bool management, MutableByteSpan scratch, Frame
       // To DS and From DS: the four-address (WDS, mesh) header Dot11View::Parse checked.
       if (r.fc.to_ds() && r.fc.from_ds()) r.addr_count = 4;
       break;
-    default:
-      break;
+    default: break;
   }
   return Status::Ok();
 }
@@ -150,7 +146,8 @@ bool FrameRecord::sa(MacAddress* out) const {
     case FrameType::kManagement: *out = addr2(); return addr_count >= 2;
     case FrameType::kData:
       switch (static_cast<DsMode>((fc.raw >> 8) & 0x3)) {
-        case DsMode::kNoDs: case DsMode::kToDs: *out = addr2(); return true;
+        case DsMode::kNoDs:
+        case DsMode::kToDs: *out = addr2(); return true;
         case DsMode::kFromDs: *out = addr3(); return true;
         case DsMode::kWds: *out = addr4(); return addr_count >= 4;
       }
@@ -164,8 +161,10 @@ bool FrameRecord::da(MacAddress* out) const {
     case FrameType::kManagement: *out = addr1(); return true;
     case FrameType::kData:
       switch (static_cast<DsMode>((fc.raw >> 8) & 0x3)) {
-        case DsMode::kNoDs: case DsMode::kFromDs: *out = addr1(); return true;
-        case DsMode::kToDs: case DsMode::kWds: *out = addr3(); return true;
+        case DsMode::kNoDs:
+        case DsMode::kFromDs: *out = addr1(); return true;
+        case DsMode::kToDs:
+        case DsMode::kWds: *out = addr3(); return true;
       }
       return false;
     default: return false;
@@ -188,8 +187,7 @@ bool FrameRecord::bssid(MacAddress* out) const {
 }
 
 Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
-                    const DecodeOptions& options, MutableByteSpan scratch,
-                    FrameRecord& record) {
+                    const DecodeOptions& options, MutableByteSpan scratch, FrameRecord& record) {
   record = FrameRecord{};
   record.frame_len = origlen > data.size() ? origlen : static_cast<uint32_t>(data.size());
   ByteSpan frame;  // the 802.11 frame, FCS included when it has one
@@ -209,8 +207,8 @@ Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
   // The air carried the original length; a capture cut by its snaplen lost the FCS too.
   const bool cut = record.frame_len > data.size();
   const uint32_t header_len = static_cast<uint32_t>(data.size() - frame.size());
-  record.psdu_len = record.frame_len - header_len +
-                    (has_fcs ? 0 : static_cast<uint32_t>(wire::kFcsSize));
+  record.psdu_len =
+      record.frame_len - header_len + (has_fcs ? 0 : static_cast<uint32_t>(wire::kFcsSize));
   ByteSpan mpdu = frame;
   if (has_fcs && !cut) {
     if (frame.size() < wire::kFcsSize) return Status::OutOfRange();
@@ -221,7 +219,8 @@ Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
 }
 
 Status DecodeRadioFrame(ByteSpan mpdu, const port::RxInfo& info, size_t capture_header_len,
-                        const DecodeOptions& options, MutableByteSpan scratch, FrameRecord& record) {
+                        const DecodeOptions& options, MutableByteSpan scratch,
+                        FrameRecord& record) {
   record = FrameRecord{};
   record.ts_ns = info.timestamp;
   record.frame_len = static_cast<uint32_t>(capture_header_len + mpdu.size());

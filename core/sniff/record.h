@@ -42,7 +42,7 @@ struct FrameRecord {
   bool has_seq = false;
   wire::SequenceControl seq;
   uint8_t addr_count = 0;  // how many of addr1..addr4 the header carries
-  ByteSpan mpdu;  // header and body without FCS; valid only while the frame is processed
+  ByteSpan mpdu;           // header and body without FCS; valid only while the frame is processed
 
   // Management details the tables use: the SSID of a beacon, probe response or probe
   // request (may be empty: wildcard probe, hidden network), and the beacon's DS channel.
@@ -86,7 +86,8 @@ struct FrameRecord {
 
  private:
   MacAddress Address(uint8_t n, size_t offset) const {
-    return addr_count >= n ? MacAddress::FromBytes(mpdu.subspan(offset, MacAddress::kSize)) : MacAddress();
+    return addr_count >= n ? MacAddress::FromBytes(mpdu.subspan(offset, MacAddress::kSize))
+                           : MacAddress();
   }
 };
 
@@ -113,8 +114,7 @@ struct DecodeOptions {
 // malformed radiotap or 802.11 header (the record is then incomplete). A broken ESP-NOW
 // body or management body is not an error: the frame is kept as plain 802.11.
 Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
-                    const DecodeOptions& options, MutableByteSpan scratch,
-                    FrameRecord& record);
+                    const DecodeOptions& options, MutableByteSpan scratch, FrameRecord& record);
 
 // Decodes a frame handed over by a Radio (no FCS; signal figures from `info`).
 // `capture_header_len` is the size of the radiotap header the frame is written with, so

@@ -56,7 +56,8 @@ TEST(DecodePacket, RadiotapBeacon_FillsRadioFieldsAndSsid) {
 TEST(DecodePacket, EspnowV2OverSeveralElements_JoinsThePayload) {
   Bytes payload(600);
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::byte>(i % 251);
-  const Bytes packet = testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV2, 9, true), {});
+  const Bytes packet =
+      testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV2, 9, true), {});
   const FrameRecord r = Decode(packet);
   ASSERT_TRUE(r.espnow);
   EXPECT_FALSE(r.espnow_encrypted);
@@ -137,7 +138,8 @@ TEST(DecodePacket, BadFcsFlag_MarksTheRecord) {
 TEST(DecodePacket, CutBySnaplen_CountsTheOriginalLength) {
   const Bytes full = testing::WithRadiotap(testing::Data(1, kA, kB, kC, 500, 3), {});
   const Bytes cut(full.begin(), full.begin() + 100);
-  const FrameRecord r = Decode(cut, wire::kLinkTypeIeee80211Radiotap, {}, static_cast<uint32_t>(full.size()));
+  const FrameRecord r =
+      Decode(cut, wire::kLinkTypeIeee80211Radiotap, {}, static_cast<uint32_t>(full.size()));
   EXPECT_EQ(r.frame_len, full.size());
   EXPECT_EQ(r.psdu_len, Decode(full).psdu_len);
 }

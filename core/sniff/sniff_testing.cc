@@ -49,8 +49,9 @@ Bytes Beacon(const MacAddress& bssid, const std::string& ssid, uint8_t channel, 
   bss.rates = kRates;
   bss.channel = channel;
   bss.timestamp_us = seq * 102400ull;
-  wire::BuildBeacon(b, Header(wire::MgmtSubtype::kBeacon, MacAddress::Broadcast(), bssid, bssid, seq, retry),
-                    bss).IgnoreError();
+  wire::BuildBeacon(
+      b, Header(wire::MgmtSubtype::kBeacon, MacAddress::Broadcast(), bssid, bssid, seq, retry), bss)
+      .IgnoreError();
   return Take(b);
 }
 
@@ -60,16 +61,19 @@ Bytes ProbeRequest(const MacAddress& sa, const std::string& ssid, uint16_t seq) 
   wire::ProbeRequestFields fields;
   fields.ssid = Text(ssid);
   fields.rates = kRates;
-  wire::BuildProbeRequest(b, Header(wire::MgmtSubtype::kProbeRequest, MacAddress::Broadcast(), sa,
-                                    MacAddress::Broadcast(), seq, false),
-                          fields).IgnoreError();
+  wire::BuildProbeRequest(b,
+                          Header(wire::MgmtSubtype::kProbeRequest, MacAddress::Broadcast(), sa,
+                                 MacAddress::Broadcast(), seq, false),
+                          fields)
+      .IgnoreError();
   return Take(b);
 }
 
 Bytes Data(uint8_t ds, const MacAddress& a1, const MacAddress& a2, const MacAddress& a3,
            size_t payload_size, uint16_t seq, bool retry, bool qos) {
   FrameBuffer<2400> b;
-  const uint16_t flags = static_cast<uint16_t>((ds & 0x3) << 8 | (retry ? FrameControl::kRetryFlag : 0));
+  const uint16_t flags =
+      static_cast<uint16_t>((ds & 0x3) << 8 | (retry ? FrameControl::kRetryFlag : 0));
   b.PutLe16(FrameControl::Make(FrameType::kData, qos ? 8 : 0, flags).raw).PutLe16(44);
   b.Append(a1.bytes()).Append(a2.bytes()).Append(a3.bytes());
   b.PutLe16(wire::SequenceControl::Make(seq).raw);
@@ -99,7 +103,8 @@ Bytes EspNow(const MacAddress& src, const MacAddress& dst, ByteSpan payload,
              espnow::Version version, uint16_t seq, bool retry, bool encrypted) {
   FrameBuffer<espnow::kMaxFrameSize> b;
   if (encrypted) {
-    wire::MgmtHeader h = Header(wire::MgmtSubtype::kAction, dst, src, MacAddress::Broadcast(), seq, retry);
+    wire::MgmtHeader h =
+        Header(wire::MgmtSubtype::kAction, dst, src, MacAddress::Broadcast(), seq, retry);
     h.fc.raw |= FrameControl::kProtectedFlag;
     wire::WriteMgmtHeader(b, h);
     // CCMP header (PN 0..5 around the key id byte), ciphertext, MIC: opaque to a sniffer.
@@ -116,7 +121,8 @@ Bytes EspNow(const MacAddress& src, const MacAddress& dst, ByteSpan payload,
   o.retry = retry;
   o.version = version;
   o.fcs = false;
-  if (!espnow::Encode(o, payload, b).ok()) throw std::runtime_error("sniff_testing: ESP-NOW encode failed");
+  if (!espnow::Encode(o, payload, b).ok())
+    throw std::runtime_error("sniff_testing: ESP-NOW encode failed");
   return Take(b);
 }
 
@@ -128,10 +134,11 @@ Bytes WithRadiotap(const Bytes& mpdu, const RadioFields& radio) {
   info.flags = flags;
   info.rate_500kbps = radio.rate_500kbps;
   const uint16_t freq = wire::ChannelToFrequencyMhz(radio.channel).value();
-  const bool cck = radio.rate_500kbps == 2 || radio.rate_500kbps == 4 ||
-                   radio.rate_500kbps == 11 || radio.rate_500kbps == 22;
+  const bool cck = radio.rate_500kbps == 2 || radio.rate_500kbps == 4 || radio.rate_500kbps == 11 ||
+                   radio.rate_500kbps == 22;
   info.channel = wire::RadiotapChannel{
-      freq, wire::ChannelFlagsFor(freq, cck ? wire::RadiotapModulation::kCck : wire::RadiotapModulation::kOfdm)};
+      freq, wire::ChannelFlagsFor(
+                freq, cck ? wire::RadiotapModulation::kCck : wire::RadiotapModulation::kOfdm)};
   info.signal_dbm = radio.rssi_dbm;
   wire::WriteRadiotap(b, info);
   b.Append(mpdu);
@@ -158,7 +165,8 @@ MixedCaptureSummary WriteMixedCapture(const std::string& path, const MixedCaptur
   summary.access_points = aps;
   const char* ssids[kAps] = {"airlab-lab", "cafe"};
   const uint8_t ap_channel[kAps] = {1, 6};
-  std::vector<uint16_t> node_seq(kNodes, 0), ap_seq(kAps, 0), sta_seq(kStations, 0), qos_seq(kStations, 0);
+  std::vector<uint16_t> node_seq(kNodes, 0), ap_seq(kAps, 0), sta_seq(kStations, 0),
+      qos_seq(kStations, 0);
 
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) throw std::runtime_error("sniff_testing: cannot write " + path);
@@ -202,12 +210,14 @@ MixedCaptureSummary WriteMixedCapture(const std::string& path, const MixedCaptur
     for (size_t i = 0; i < size; ++i) payload[i] = static_cast<std::byte>("airlab"[i % 6]);
     if (chance(30)) node_seq[n] = static_cast<uint16_t>(node_seq[n] + 1 + rng.Uniform(3));  // lost
     const uint16_t seq = node_seq[n]++;
-    const Bytes frame = EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, false, n == 5);
+    const Bytes frame =
+        EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, false, n == 5);
     const RadioFields r = radio(1, 2, static_cast<int8_t>(-45 - 5 * n));
     if (emit(WithRadiotap(frame, r))) ++summary.espnow;
     if (!retries_and_acks) return;
     if (unicast && chance(60)) {
-      const Bytes again = EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, true, n == 5);
+      const Bytes again =
+          EspNow(nodes[n], dst, ByteSpan(payload).first(size), version, seq, true, n == 5);
       if (emit(WithRadiotap(again, r))) ++summary.espnow;
     }
     if (unicast) emit(WithRadiotap(Ack(nodes[n]), radio(1, 2, -50)));
@@ -231,7 +241,8 @@ MixedCaptureSummary WriteMixedCapture(const std::string& path, const MixedCaptur
     } else if (options.malformed && pick < 5) {
       // ESP-NOW by category and OUI whose vendor element is cut short.
       const size_t n = rng.Uniform(kNodes);
-      Bytes cut = EspNow(nodes[n], MacAddress::Broadcast(), {}, espnow::Version::kV1, node_seq[n]++);
+      Bytes cut =
+          EspNow(nodes[n], MacAddress::Broadcast(), {}, espnow::Version::kV1, node_seq[n]++);
       cut.resize(wire::kMgmtHeaderSize + espnow::kActionHeaderSize + 3);
       if (emit(WithRadiotap(cut, radio(1, 2, -60)))) ++summary.malformed_espnow;
     } else if (options.malformed && pick < 6) {
@@ -242,7 +253,8 @@ MixedCaptureSummary WriteMixedCapture(const std::string& path, const MixedCaptur
       send_espnow(true);
     } else if (pick < 530) {
       const size_t a = rng.Uniform(kAps);
-      emit(WithRadiotap(Beacon(aps[a], ssids[a], ap_channel[a], ap_seq[a]++), radio(ap_channel[a], 2, -35)));
+      emit(WithRadiotap(Beacon(aps[a], ssids[a], ap_channel[a], ap_seq[a]++),
+                        radio(ap_channel[a], 2, -35)));
     } else if (pick < 580) {
       const size_t s = rng.Uniform(kStations);
       emit(WithRadiotap(ProbeRequest(stas[s], chance(500) ? "" : ssids[0], sta_seq[s]++),

@@ -48,7 +48,7 @@ Bytes WithRadiotap(const Bytes& mpdu, const RadioFields& radio);
 struct MixedCaptureOptions {
   size_t frames = 10000;
   uint64_t seed = 1;
-  bool malformed = true;   // a few truncated headers and ESP-NOW bodies, and a bad FCS
+  bool malformed = true;  // a few truncated headers and ESP-NOW bodies, and a bad FCS
   // 0: the mix of a busy room (about a third ESP-NOW). Else each frame is one ESP-NOW frame
   // with this chance in 1000 (without the retries and ACKs of the busy room's, so the share
   // is what is asked), otherwise one of the room's other kinds.

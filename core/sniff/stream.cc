@@ -142,18 +142,16 @@ bool StreamDecoder::Accept(ByteSpan frame) {
   const ByteSpan body = covered.subspan(kStreamHeaderSize);
   switch (static_cast<StreamType>(load_u8(frame, 1))) {
     case StreamType::kPacket:
-      if (body.size() < kStreamPacketHeaderSize) return true;  // whole but empty: nothing to pass on
+      if (body.size() < kStreamPacketHeaderSize)
+        return true;  // whole but empty: nothing to pass on
       listener_.OnStreamPacket(Packet{static_cast<int64_t>(load_le64(body, 0)), load_le16(body, 8),
                                       body.subspan(kStreamPacketHeaderSize), load_le32(body, 10)});
       break;
     case StreamType::kDrops:
       if (body.size() >= 4) stats_.device_drops = load_le32(body, 0);
       break;
-    case StreamType::kLog:
-      listener_.OnStreamLog(body);
-      break;
-    default:
-      break;  // a type from a newer device: skipped, still counted as received
+    case StreamType::kLog: listener_.OnStreamLog(body); break;
+    default: break;  // a type from a newer device: skipped, still counted as received
   }
   return true;
 }

@@ -26,7 +26,7 @@ namespace airlab::sniff {
 enum class StreamType : uint8_t { kPacket = 1, kDrops = 2, kLog = 3 };
 
 inline constexpr uint8_t kStreamMagic = 0xa5;
-inline constexpr size_t kStreamHeaderSize = 6;      // magic, type, seq, len
+inline constexpr size_t kStreamHeaderSize = 6;         // magic, type, seq, len
 inline constexpr size_t kStreamPacketHeaderSize = 14;  // ts, link type, origlen
 // The largest body: a radio's biggest MPDU behind a generous radiotap header.
 inline constexpr size_t kStreamMaxBody = kStreamPacketHeaderSize + 256 + port::Radio::kMaxMpduSize;
@@ -84,11 +84,11 @@ class StreamListener {
 };
 
 struct StreamStats {
-  uint64_t frames = 0;         // whole frames accepted
-  uint64_t bytes_lost = 0;     // bytes that were not part of an accepted frame
-  uint64_t bad_frames = 0;     // delimited runs rejected (COBS, magic, length, CRC, size)
-  uint64_t frames_lost = 0;    // gaps in the sequence numbers of accepted frames
-  uint32_t device_drops = 0;   // the device's own count, from its last kDrops frame
+  uint64_t frames = 0;        // whole frames accepted
+  uint64_t bytes_lost = 0;    // bytes that were not part of an accepted frame
+  uint64_t bad_frames = 0;    // delimited runs rejected (COBS, magic, length, CRC, size)
+  uint64_t frames_lost = 0;   // gaps in the sequence numbers of accepted frames
+  uint32_t device_drops = 0;  // the device's own count, from its last kDrops frame
 };
 
 class StreamDecoder {

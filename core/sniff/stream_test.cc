@@ -40,7 +40,8 @@ struct Received final : StreamListener {
 
 Bytes Pattern(size_t n, uint8_t zero_every) {
   Bytes b(n);
-  for (size_t i = 0; i < n; ++i) b[i] = static_cast<std::byte>(zero_every && i % zero_every == 0 ? 0 : i % 251 + 1);
+  for (size_t i = 0; i < n; ++i)
+    b[i] = static_cast<std::byte>(zero_every && i % zero_every == 0 ? 0 : i % 251 + 1);
   return b;
 }
 
@@ -67,8 +68,9 @@ TEST(Cobs, KnownVectors) {
   const Bytes in = {std::byte{0x11}, std::byte{0x22}, std::byte{0x00}, std::byte{0x33}};
   Bytes out(8);
   ASSERT_EQ(CobsEncode(in, out), 5u);
-  EXPECT_EQ(Bytes(out.begin(), out.begin() + 5),
-            (Bytes{std::byte{0x03}, std::byte{0x11}, std::byte{0x22}, std::byte{0x02}, std::byte{0x33}}));
+  EXPECT_EQ(
+      Bytes(out.begin(), out.begin() + 5),
+      (Bytes{std::byte{0x03}, std::byte{0x11}, std::byte{0x22}, std::byte{0x02}, std::byte{0x33}}));
   const Bytes zero = {std::byte{0}};
   ASSERT_EQ(CobsEncode(zero, out), 2u);
   EXPECT_EQ(out[0], std::byte{1});
@@ -94,7 +96,9 @@ TEST_F(StreamTest, Packets_RoundTripFedByteByByte) {
   std::vector<Bytes> sent;
   for (uint16_t i = 0; i < 5; ++i) {
     sent.push_back(testing::WithRadiotap(testing::Data(1, a, a, a, 300u * i, i), {}));
-    ASSERT_TRUE(encoder_.WritePacket(Packet{1000 + i, wire::kLinkTypeIeee80211Radiotap, sent.back(), 9999}).ok());
+    ASSERT_TRUE(
+        encoder_.WritePacket(Packet{1000 + i, wire::kLinkTypeIeee80211Radiotap, sent.back(), 9999})
+            .ok());
   }
   ASSERT_TRUE(encoder_.WriteLog(AsBytes("booted", 6)).ok());
   for (std::byte b : wire_.data) decoder_.Feed(ByteSpan(&b, 1));
@@ -141,7 +145,9 @@ TEST_F(StreamTest, CorruptFrame_IsRejectedAndItsLossSeenInTheSequence) {
   }
   // Flip a bit inside the second frame (never into or out of zero: COBS stays valid).
   std::byte& b = wire_.data[ends[0] + 8];
-  b = b == std::byte{1} ? std::byte{3} : (b ^ std::byte{1}) == std::byte{0} ? std::byte{2} : b ^ std::byte{1};
+  b = b == std::byte{1}                    ? std::byte{3}
+      : (b ^ std::byte{1}) == std::byte{0} ? std::byte{2}
+                                           : b ^ std::byte{1};
   decoder_.Feed(wire_.data);
   EXPECT_EQ(received_.times, (std::vector<int64_t>{0, 2}));
   EXPECT_EQ(decoder_.stats().bad_frames, 1u);
@@ -170,7 +176,8 @@ TEST_F(StreamTest, RandomNoiseAndFrames_NeverLoseAWholeFrame) {
     ASSERT_TRUE(encoder_.WritePacket(Packet{i, wire::kLinkTypeIeee80211, frame, 0}).ok());
     stream.insert(stream.end(), wire_.data.begin(), wire_.data.end());
     ++sent;
-    for (uint32_t n = rng.Uniform(40); n > 0; --n) stream.push_back(static_cast<std::byte>(rng.NextU32() | 1));
+    for (uint32_t n = rng.Uniform(40); n > 0; --n)
+      stream.push_back(static_cast<std::byte>(rng.NextU32() | 1));
   }
   decoder_.Feed(stream);
   EXPECT_EQ(received_.packets.size(), sent);

@@ -137,7 +137,8 @@ void ChannelUse::AddListenTime(uint8_t channel, port::TimeNs duration) {
 uint32_t ChannelUse::UtilizationPermille(const ChannelStats& c) const {
   const port::TimeNs over = c.listen_ns > 0 ? c.listen_ns : span_ns();
   if (over <= 0) return 0;
-  const uint64_t permille = static_cast<uint64_t>(c.airtime_ns) * 1000 / static_cast<uint64_t>(over);
+  const uint64_t permille =
+      static_cast<uint64_t>(c.airtime_ns) * 1000 / static_cast<uint64_t>(over);
   return static_cast<uint32_t>(std::min<uint64_t>(permille, 1000));
 }
 

@@ -53,7 +53,7 @@ struct Traffic {
   uint64_t frames = 0;
   uint64_t bytes = 0;  // FrameRecord::frame_len, as Wireshark's statistics count them
   uint64_t retries = 0;
-  uint64_t lost = 0;   // estimated from sequence gaps
+  uint64_t lost = 0;  // estimated from sequence gaps
   int64_t first_seen_ns = 0;
   int64_t last_seen_ns = 0;
   uint8_t channel = 0;  // where it was heard last (0: unknown)
@@ -70,11 +70,11 @@ struct StationStats : Traffic {
   uint64_t ctrl_frames = 0;
   uint64_t data_frames = 0;
   uint64_t beacons = 0;
-  uint64_t probes = 0;        // probe requests sent
-  uint64_t espnow_frames = 0;  // ESP-NOW frames sent
+  uint64_t probes = 0;          // probe requests sent
+  uint64_t espnow_frames = 0;   // ESP-NOW frames sent
   uint64_t unclaimed_lost = 0;  // of `lost`, not yet attributed to an ESP-NOW link
-  bool is_ap = false;          // sent beacons or probe responses
-  bool has_bssid = false;      // the BSS it last sent a frame in (an AP: its own)
+  bool is_ap = false;           // sent beacons or probe responses
+  bool has_bssid = false;       // the BSS it last sent a frame in (an AP: its own)
   MacAddress bssid;
   // An AP's SSID (from its beacons), a station's last probed SSID; not text necessarily.
   uint8_t ssid_len = 0;

@@ -27,8 +27,9 @@ class Feeder {
  public:
   const FrameRecord& Decode(Bytes mpdu, int64_t ts_ns, testing::RadioFields radio = {}) {
     packets_.push_back(testing::WithRadiotap(mpdu, radio));
-    EXPECT_TRUE(DecodePacket(wire::kLinkTypeIeee80211Radiotap, packets_.back(), 0, {}, scratch_,
-                             record_).ok());
+    EXPECT_TRUE(
+        DecodePacket(wire::kLinkTypeIeee80211Radiotap, packets_.back(), 0, {}, scratch_, record_)
+            .ok());
     record_.ts_ns = ts_ns;
     return record_;
   }
@@ -126,7 +127,8 @@ TEST(Tables, Station_CountsFramesBytesRetriesSignalAndRate) {
   const int8_t rssi[] = {-40, -50, -45, -61};
   for (uint16_t i = 0; i < 4; ++i) {
     r.rssi_dbm = rssi[i];
-    const FrameRecord& rec = f.Decode(testing::Beacon(ap, "lab", 6, i == 3 ? 2 : i, i == 3), 1000 + i, r);
+    const FrameRecord& rec =
+        f.Decode(testing::Beacon(ap, "lab", 6, i == 3 ? 2 : i, i == 3), 1000 + i, r);
     bytes += rec.frame_len;
     s.tables.Add(rec);
   }
@@ -154,7 +156,8 @@ TEST(Tables, Station_LossFromSequenceGaps_IgnoresQosAndControl) {
   Small s;
   Feeder f;
   const MacAddress sta = Mac(2), ap = Mac(1), host = Mac(9);
-  for (uint16_t seq : {10, 11, 14, 15, 15, 20}) s.tables.Add(f.Decode(testing::Data(1, ap, sta, host, 10, seq), 1));
+  for (uint16_t seq : {10, 11, 14, 15, 15, 20})
+    s.tables.Add(f.Decode(testing::Data(1, ap, sta, host, 10, seq), 1));
   // QoS data counts per TID, control frames have no sequence: neither adds loss.
   s.tables.Add(f.Decode(testing::Data(1, ap, sta, host, 10, 500, false, true), 2));
   s.tables.Add(f.Decode(testing::Rts(ap, sta), 3));
@@ -192,7 +195,8 @@ TEST(Tables, EspnowLinks_PerSenderAndPeer_WithLossCorrectedForOtherPeers) {
   seq += 2;  // two frames never heard: whichever link they were for, that link gets them
   s.tables.Add(f.Decode(testing::EspNow(a, b, payload, espnow::Version::kV1, seq), 10));
   s.tables.Add(f.Decode(testing::EspNow(a, b, payload, espnow::Version::kV1, seq++, true), 11));
-  s.tables.Add(f.Decode(testing::EspNow(a, c, payload, espnow::Version::kV1, seq++, false, true), 12));
+  s.tables.Add(
+      f.Decode(testing::EspNow(a, c, payload, espnow::Version::kV1, seq++, false, true), 12));
 
   const LinkStats* ab = s.tables.links().Find(LinkKey{a, b});
   const LinkStats* ac = s.tables.links().Find(LinkKey{a, c});

@@ -32,7 +32,10 @@ PpduTiming LegacyPpduTiming(uint8_t rate_500kbps, bool short_preamble, uint32_t 
   PpduTiming t;
   const uint64_t bits = uint64_t{psdu_bytes} * 8;
   switch (rate_500kbps) {
-    case 2: case 4: case 11: case 22: {
+    case 2:
+    case 4:
+    case 11:
+    case 22: {
       // Long PLCP: 144 us SYNC+SFD, 48 us header at 1 Mb/s. Short (not for 1 Mb/s): 72 us
       // and 24 us at 2 Mb/s (802.11-2016 16.2.2.2-3). PSDU time rounded up to whole us.
       const bool use_short = short_preamble && rate_500kbps != 2;

@@ -18,10 +18,8 @@ bool ControlHasTransmitter(uint8_t subtype) {
     case ControlSubtype::kPsPoll:
     case ControlSubtype::kRts:
     case ControlSubtype::kCfEnd:
-    case ControlSubtype::kCfEndAck:
-      return true;
-    default:
-      return false;
+    case ControlSubtype::kCfEndAck: return true;
+    default: return false;
   }
 }
 
@@ -31,19 +29,16 @@ constexpr size_t kBlockAckFixedSize = 4;
 // Header size implied by the frame control (802.11-2016 9.3), or 0 when unknown.
 size_t HeaderSizeFor(FrameControl fc) {
   switch (fc.type()) {
-    case FrameType::kManagement:
-      return kMgmtHeaderSize + (fc.order() ? 4 : 0);  // +HT Control
-    case FrameType::kControl:
-      return ControlHasTransmitter(fc.subtype()) ? 16 : 10;
+    case FrameType::kManagement: return kMgmtHeaderSize + (fc.order() ? 4 : 0);  // +HT Control
+    case FrameType::kControl: return ControlHasTransmitter(fc.subtype()) ? 16 : 10;
     case FrameType::kData: {
       size_t size = kMgmtHeaderSize;
-      if (fc.to_ds() && fc.from_ds()) size += 6;        // addr4
+      if (fc.to_ds() && fc.from_ds()) size += 6;  // addr4
       const bool qos = (fc.subtype() & 0x8) != 0;
-      if (qos) size += 2 + (fc.order() ? 4 : 0);         // QoS control (+HT control)
+      if (qos) size += 2 + (fc.order() ? 4 : 0);  // QoS control (+HT control)
       return size;
     }
-    case FrameType::kExtension:
-      return 10;
+    case FrameType::kExtension: return 10;
   }
   return 0;
 }
@@ -98,11 +93,9 @@ DsMode DataView::ds_mode() const {
 Result<MacAddress> DataView::destination() const {
   switch (ds_mode()) {
     case DsMode::kNoDs:
-    case DsMode::kFromDs:
-      return frame_.addr1();
+    case DsMode::kFromDs: return frame_.addr1();
     case DsMode::kToDs:
-    case DsMode::kWds:
-      break;
+    case DsMode::kWds: break;
   }
   if (amsdu()) return Status::NotFound();
   return frame_.addr3();
@@ -111,13 +104,11 @@ Result<MacAddress> DataView::destination() const {
 Result<MacAddress> DataView::source() const {
   switch (ds_mode()) {
     case DsMode::kNoDs:
-    case DsMode::kToDs:
-      return frame_.addr2();
+    case DsMode::kToDs: return frame_.addr2();
     case DsMode::kFromDs:
       if (amsdu()) return Status::NotFound();
       return frame_.addr3();
-    case DsMode::kWds:
-      break;
+    case DsMode::kWds: break;
   }
   if (amsdu()) return Status::NotFound();
   return addr4();
@@ -125,14 +116,10 @@ Result<MacAddress> DataView::source() const {
 
 Result<MacAddress> DataView::bssid() const {
   switch (ds_mode()) {
-    case DsMode::kNoDs:
-      return frame_.addr3();
-    case DsMode::kToDs:
-      return frame_.addr1();
-    case DsMode::kFromDs:
-      return frame_.addr2();
-    case DsMode::kWds:
-      break;
+    case DsMode::kNoDs: return frame_.addr3();
+    case DsMode::kToDs: return frame_.addr1();
+    case DsMode::kFromDs: return frame_.addr2();
+    case DsMode::kWds: break;
   }
   // A WDS A-MSDU puts the BSSID in A3 (and A4); a WDS MSDU has none.
   if (amsdu()) return frame_.addr3();

@@ -16,16 +16,36 @@ enum class FrameType : uint8_t { kManagement = 0, kControl = 1, kData = 2, kExte
 
 // Management subtypes used here (9.2.4.1.3, Table 9-1).
 enum class MgmtSubtype : uint8_t {
-  kAssocRequest = 0, kAssocResponse = 1, kReassocRequest = 2, kReassocResponse = 3,
-  kProbeRequest = 4, kProbeResponse = 5, kBeacon = 8, kAtim = 9, kDisassociation = 10,
-  kAuthentication = 11, kDeauthentication = 12, kAction = 13, kActionNoAck = 14,
+  kAssocRequest = 0,
+  kAssocResponse = 1,
+  kReassocRequest = 2,
+  kReassocResponse = 3,
+  kProbeRequest = 4,
+  kProbeResponse = 5,
+  kBeacon = 8,
+  kAtim = 9,
+  kDisassociation = 10,
+  kAuthentication = 11,
+  kDeauthentication = 12,
+  kAction = 13,
+  kActionNoAck = 14,
 };
 
 // Control subtypes (Table 9-1).
 enum class ControlSubtype : uint8_t {
-  kTrigger = 2, kBeamformingReportPoll = 4, kVhtNdpAnnouncement = 5,
-  kControlFrameExtension = 6, kControlWrapper = 7, kBlockAckRequest = 8, kBlockAck = 9,
-  kPsPoll = 10, kRts = 11, kCts = 12, kAck = 13, kCfEnd = 14, kCfEndAck = 15,
+  kTrigger = 2,
+  kBeamformingReportPoll = 4,
+  kVhtNdpAnnouncement = 5,
+  kControlFrameExtension = 6,
+  kControlWrapper = 7,
+  kBlockAckRequest = 8,
+  kBlockAck = 9,
+  kPsPoll = 10,
+  kRts = 11,
+  kCts = 12,
+  kAck = 13,
+  kCfEnd = 14,
+  kCfEndAck = 15,
 };
 
 // Data subtypes this code names (Table 9-1): bit 3 means QoS, bit 2 "no data" (null).

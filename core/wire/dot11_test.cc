@@ -318,8 +318,9 @@ TEST(ControlView, Parse_NotControl_ReturnsInvalidArgument) {
 // (type << 4 | subtype), RA, TA, SA, DA, BSSID, the QoS TID and the Protected flag.
 std::string OurAddressing(const Dot11View& f) {
   char kind[8];
-  std::snprintf(kind, sizeof kind, "0x%04x",
-                static_cast<unsigned>(static_cast<unsigned>(f.fc().type()) << 4 | f.fc().subtype()));
+  std::snprintf(
+      kind, sizeof kind, "0x%04x",
+      static_cast<unsigned>(static_cast<unsigned>(f.fc().type()) << 4 | f.fc().subtype()));
   std::string ra = ToString(f.addr1()), ta, sa, da, bssid, tid;
   const auto put = [](std::string& field, const Result<MacAddress>& mac) {
     if (mac.ok()) field = ToString(*mac);
@@ -339,14 +340,11 @@ std::string OurAddressing(const Dot11View& f) {
       if (d.is_qos()) tid = std::to_string(d.tid());
       break;
     }
-    case FrameType::kControl:
-      put(ta, ControlView::Parse(f)->transmitter());
-      break;
-    case FrameType::kExtension:
-      break;
+    case FrameType::kControl: put(ta, ControlView::Parse(f)->transmitter()); break;
+    case FrameType::kExtension: break;
   }
-  return std::string(kind) + "|" + ra + "|" + ta + "|" + sa + "|" + da + "|" + bssid + "|" +
-         tid + "|" + (f.fc().protected_frame() ? "1" : "0");
+  return std::string(kind) + "|" + ra + "|" + ta + "|" + sa + "|" + da + "|" + bssid + "|" + tid +
+         "|" + (f.fc().protected_frame() ? "1" : "0");
 }
 
 TEST(Dot11View, GoldenFrames_AddressingMatchesTshark) {
@@ -356,9 +354,9 @@ TEST(Dot11View, GoldenFrames_AddressingMatchesTshark) {
     frames.push_back(bytes);
     ours.push_back(OurAddressing(MustParse(bytes)));
   }
-  const std::vector<std::string> theirs = testing::Tshark(
-      frames, {"wlan.fc.type_subtype", "wlan.ra", "wlan.ta", "wlan.sa", "wlan.da", "wlan.bssid",
-               "wlan.qos.tid", "wlan.fc.protected"});
+  const std::vector<std::string> theirs =
+      testing::Tshark(frames, {"wlan.fc.type_subtype", "wlan.ra", "wlan.ta", "wlan.sa", "wlan.da",
+                               "wlan.bssid", "wlan.qos.tid", "wlan.fc.protected"});
   ASSERT_EQ(theirs.size(), ours.size());
   size_t i = 0;
   for (const auto& [name, bytes] : testing::GoldenFrames()) {

@@ -24,10 +24,10 @@ std::string Pcap(const std::vector<Bytes>& frames) {
   PutLe(file, 0xa1b2c3d4, 4);  // magic, microsecond timestamps
   PutLe(file, 2, 2);           // version 2.4
   PutLe(file, 4, 2);
-  PutLe(file, 0, 4);           // thiszone
-  PutLe(file, 0, 4);           // sigfigs
-  PutLe(file, 65535, 4);       // snaplen
-  PutLe(file, 105, 4);         // LINKTYPE_IEEE802_11
+  PutLe(file, 0, 4);      // thiszone
+  PutLe(file, 0, 4);      // sigfigs
+  PutLe(file, 65535, 4);  // snaplen
+  PutLe(file, 105, 4);    // LINKTYPE_IEEE802_11
   uint32_t second = 0;
   for (const Bytes& frame : frames) {
     PutLe(file, ++second, 4);
@@ -93,8 +93,8 @@ std::vector<std::string> Tshark(const std::vector<Bytes>& frames,
   std::ofstream(path, std::ios::binary) << Pcap(frames);
   std::string command = "tshark -r " + path + " -T fields -E separator='|'";
   for (const std::string& f : fields) command += " -e " + f;
-  command += fcs ? " -o wlan.check_fcs:TRUE -o wlan.check_checksum:TRUE"
-                 : " -o wlan.check_fcs:FALSE";
+  command +=
+      fcs ? " -o wlan.check_fcs:TRUE -o wlan.check_checksum:TRUE" : " -o wlan.check_fcs:FALSE";
   const testing_tools::CommandResult r = testing_tools::RunCommand(command);
   if (r.exit_code != 0) throw std::runtime_error("tshark failed: " + command + "\n" + r.err);
   std::vector<std::string> lines;

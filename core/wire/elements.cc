@@ -7,7 +7,7 @@ namespace {
 
 constexpr size_t kSuiteSize = 4;  // OUI + type
 constexpr size_t kHtCapabilitiesSize = 26;
-constexpr size_t kHtMcsOffset = 3;  // after HT Capability Information and A-MPDU Parameters
+constexpr size_t kHtMcsOffset = 3;        // after HT Capability Information and A-MPDU Parameters
 constexpr size_t kMaxSupportedRates = 8;  // 9.4.2.3: more go into Extended Supported Rates
 
 uint32_t Selector(uint32_t oui, uint8_t type) { return oui << 8 | type; }
@@ -28,10 +28,8 @@ CipherSuite CipherFromSelector(uint32_t selector, uint32_t oui) {
     case CipherSuite::kCcmp256:
     case CipherSuite::kBipGmac128:
     case CipherSuite::kBipGmac256:
-    case CipherSuite::kBipCmac256:
-      return static_cast<CipherSuite>(type);
-    default:
-      return CipherSuite::kVendor;
+    case CipherSuite::kBipCmac256: return static_cast<CipherSuite>(type);
+    default: return CipherSuite::kVendor;
   }
 }
 
@@ -224,8 +222,8 @@ Result<Rsn> Rsn::ParseSuites(ByteSpan data, uint32_t oui) {
   Rsn rsn;
   rsn.oui_ = oui;
   // The defaults of 9.4.2.25.1 for what is left out; WPA's were TKIP.
-  const uint8_t default_cipher = static_cast<uint8_t>(
-      oui == kOuiMicrosoft ? CipherSuite::kTkip : CipherSuite::kCcmp128);
+  const uint8_t default_cipher =
+      static_cast<uint8_t>(oui == kOuiMicrosoft ? CipherSuite::kTkip : CipherSuite::kCcmp128);
   rsn.group_ = Selector(oui, default_cipher);
   size_t offset = 2;
   if (offset < data.size()) {
@@ -250,9 +248,7 @@ CipherSuite Rsn::Decode(ByteSpan list, size_t i) const {
 
 CipherSuite Rsn::group_cipher() const { return CipherFromSelector(group_, oui_); }
 
-size_t Rsn::pairwise_count() const {
-  return pairwise_.empty() ? 1 : pairwise_.size() / kSuiteSize;
-}
+size_t Rsn::pairwise_count() const { return pairwise_.empty() ? 1 : pairwise_.size() / kSuiteSize; }
 
 CipherSuite Rsn::pairwise_cipher(size_t i) const {
   if (pairwise_.empty()) return wpa() ? CipherSuite::kTkip : CipherSuite::kCcmp128;
@@ -291,8 +287,7 @@ Result<VendorElement> VendorElement::Parse(ByteSpan data) {
   return VendorElement{LoadOui(data, 0), load_u8(data, 3), data.subspan(4)};
 }
 
-Result<VendorElement> VendorElement::Find(const ElementList& elements, uint32_t oui,
-                                          uint8_t type) {
+Result<VendorElement> VendorElement::Find(const ElementList& elements, uint32_t oui, uint8_t type) {
   ElementList::Iterator it = elements.begin();
   for (; it != elements.end(); ++it) {
     if (it->id != ElementId::kVendorSpecific) continue;
@@ -326,8 +321,8 @@ Result<Security> ClassifySecurity(bool privacy, const ElementList& elements) {
   }
   const bool sae = rsn->has_akm(Akm::kSae) || rsn->has_akm(Akm::kFtSae) ||
                    rsn->has_akm(Akm::kSaeExtKey) || rsn->has_akm(Akm::kFtSaeExtKey);
-  const bool psk = rsn->has_akm(Akm::kPsk) || rsn->has_akm(Akm::kFtPsk) ||
-                   rsn->has_akm(Akm::kPskSha256);
+  const bool psk =
+      rsn->has_akm(Akm::kPsk) || rsn->has_akm(Akm::kFtPsk) || rsn->has_akm(Akm::kPskSha256);
   if (sae) {
     security.mode = psk ? SecurityMode::kWpa3Transition : SecurityMode::kWpa3;
   } else if (psk) {
@@ -414,8 +409,8 @@ ElementWriter& ElementWriter::AddRates(std::span<const uint8_t> rates) {
 
 ElementWriter& ElementWriter::AddExtendedRates(std::span<const uint8_t> rates) {
   if (rates.size() <= kMaxSupportedRates) return *this;
-  return Add(ElementId::kExtendedSupportedRates, AsBytes(rates.data() + kMaxSupportedRates,
-                                                         rates.size() - kMaxSupportedRates));
+  return Add(ElementId::kExtendedSupportedRates,
+             AsBytes(rates.data() + kMaxSupportedRates, rates.size() - kMaxSupportedRates));
 }
 
 ElementWriter& ElementWriter::AddDsParameterSet(uint8_t channel) {
@@ -454,9 +449,9 @@ ElementWriter& ElementWriter::AddCountry(const std::array<char, 3>& code,
 
 ElementWriter& ElementWriter::AddErp(bool non_erp_present, bool use_protection,
                                      bool barker_preamble_mode) {
-  const std::byte data[] = {std::byte{static_cast<uint8_t>(
-      (non_erp_present ? 0x01 : 0) | (use_protection ? 0x02 : 0) |
-      (barker_preamble_mode ? 0x04 : 0))}};
+  const std::byte data[] = {
+      std::byte{static_cast<uint8_t>((non_erp_present ? 0x01 : 0) | (use_protection ? 0x02 : 0) |
+                                     (barker_preamble_mode ? 0x04 : 0))}};
   return Add(ElementId::kErp, data);
 }
 

@@ -234,7 +234,7 @@ class Country {
   // 'X' non-country, or 0x04 (Table E-4 operating classes).
   std::array<char, 3> code() const;
   size_t triplet_count() const { return (data_.size() - 3) / 3; }  // a pad byte is ignored
-  Triplet triplet(size_t i) const;  // i < triplet_count()
+  Triplet triplet(size_t i) const;                                 // i < triplet_count()
 
  private:
   explicit Country(ByteSpan data) : data_(data) {}
@@ -346,9 +346,9 @@ class Rsn {
   CipherSuite Decode(ByteSpan list, size_t i) const;
 
   uint32_t oui_ = kOuiIeee;
-  uint32_t group_ = 0;        // full selector, OUI << 8 | type
-  ByteSpan pairwise_;         // 4-byte selectors, empty when the list is absent
-  ByteSpan akms_;             // idem
+  uint32_t group_ = 0;  // full selector, OUI << 8 | type
+  ByteSpan pairwise_;   // 4-byte selectors, empty when the list is absent
+  ByteSpan akms_;       // idem
   uint16_t capabilities_ = 0;
 };
 
@@ -367,18 +367,18 @@ struct VendorElement {
 enum class SecurityMode : uint8_t {
   kOpen,
   kWep,
-  kWpa,              // the WPA vendor element, no RSN
-  kWpa2,             // RSN with PSK or 802.1X
-  kWpa3Transition,   // RSN offering both PSK and SAE
-  kWpa3,             // SAE only, or 802.1X with SHA-256 and management frame protection
-                     // required, or Suite B
-  kOwe,              // Opportunistic Wireless Encryption ("Enhanced Open")
+  kWpa,             // the WPA vendor element, no RSN
+  kWpa2,            // RSN with PSK or 802.1X
+  kWpa3Transition,  // RSN offering both PSK and SAE
+  kWpa3,            // SAE only, or 802.1X with SHA-256 and management frame protection
+                    // required, or Suite B
+  kOwe,             // Opportunistic Wireless Encryption ("Enhanced Open")
 };
 
 struct Security {
   SecurityMode mode = SecurityMode::kOpen;
-  bool enterprise = false;                       // 802.1X rather than a passphrase
-  CipherSuite pairwise = CipherSuite::kNone;     // the best offered; kNone for open and WEP
+  bool enterprise = false;                    // 802.1X rather than a passphrase
+  CipherSuite pairwise = CipherSuite::kNone;  // the best offered; kNone for open and WEP
 };
 
 // Classifies a Beacon or Probe Response from its Privacy capability bit and elements. An

@@ -24,7 +24,9 @@ ElementList ElementsOf(const std::string& name) {
   return ElementList(ByteSpan(Golden(name)).subspan(kMgmtHeaderSize + BeaconView::kFixedSize));
 }
 
-std::string Text(ByteSpan b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+std::string Text(ByteSpan b) {
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
 
 std::vector<int> Ids(const ElementList& list) {
   std::vector<int> ids;
@@ -81,7 +83,9 @@ TEST(ElementList, LyingLength_StopsWithOutOfRange) {
 }
 
 TEST(ElementList, LoneIdByte_StopsWithOutOfRange) {
-  const Bytes b = FromHex("000161" "30");
+  const Bytes b = FromHex(
+      "000161"
+      "30");
   EXPECT_EQ(Ids(ElementList(b)), (std::vector<int>{0}));
   EXPECT_EQ(ElementList(b).status(), Status::OutOfRange());
 }
@@ -136,13 +140,15 @@ TEST(RateList, Golden_SupportedAndExtended) {
   EXPECT_TRUE((*rates)[0].basic());
   EXPECT_EQ((*rates)[0].units_500kbps(), 2);  // 1 Mb/s
   EXPECT_FALSE((*rates)[4].basic());
-  EXPECT_EQ((*rates)[4].units_500kbps(), 12);   // 6 Mb/s
+  EXPECT_EQ((*rates)[4].units_500kbps(), 12);    // 6 Mb/s
   EXPECT_EQ((*rates)[11].units_500kbps(), 108);  // 54 Mb/s, from Extended Supported Rates
   EXPECT_EQ(rates->max_units_500kbps(), 108);
 }
 
 TEST(RateList, OnlySupported_AndMembershipSelectorIgnored) {
-  const Bytes b = FromHex("0103" "8284ff");  // 1, 2 Mb/s basic, HT PHY selector
+  const Bytes b = FromHex(
+      "0103"
+      "8284ff");  // 1, 2 Mb/s basic, HT PHY selector
   auto rates = RateList::Read(ElementList(b));
   ASSERT_TRUE(rates.ok());
   EXPECT_EQ(rates->size(), 3u);
@@ -153,9 +159,13 @@ TEST(RateList, OnlySupported_AndMembershipSelectorIgnored) {
 TEST(RateList, Errors) {
   EXPECT_EQ(RateList::Read(ElementsOf("beacon_open")).status(), Status::NotFound());
   EXPECT_EQ(RateList::Parse({}).status(), Status::OutOfRange());
-  const Bytes empty_ext = FromHex("010182" "3200");
+  const Bytes empty_ext = FromHex(
+      "010182"
+      "3200");
   EXPECT_EQ(RateList::Read(ElementList(empty_ext)).status(), Status::OutOfRange());
-  const Bytes broken_after = FromHex("010182" "3205");
+  const Bytes broken_after = FromHex(
+      "010182"
+      "3205");
   EXPECT_EQ(RateList::Read(ElementList(broken_after)).status(), Status::OutOfRange());
 }
 
@@ -173,7 +183,8 @@ TEST(Tim, Golden_FieldsAndTraffic) {
   EXPECT_TRUE(tim->multicast());
   EXPECT_EQ(tim->bitmap_offset(), 0u);
   // tshark lists AIDs 1 and 10 (wlan.tim.aid).
-  for (uint16_t aid = 0; aid < 64; ++aid) EXPECT_EQ(tim->has_traffic(aid), aid == 1 || aid == 10) << aid;
+  for (uint16_t aid = 0; aid < 64; ++aid)
+    EXPECT_EQ(tim->has_traffic(aid), aid == 1 || aid == 10) << aid;
   EXPECT_EQ(Tim::Parse(FromHex("000100")).status(), Status::OutOfRange());
 }
 
@@ -237,7 +248,9 @@ TEST(VendorElement, Golden_WmmAndEspNow) {
   const ElementList espnow(ByteSpan(Golden("action_espnow")).subspan(kMgmtHeaderSize + 8));
   auto element = VendorElement::Find(espnow, kOuiEspressif, 4);
   ASSERT_TRUE(element.ok());
-  EXPECT_EQ(Hex(element->data), "01" "6869");  // version 1, "hi"
+  EXPECT_EQ(Hex(element->data),
+            "01"
+            "6869");  // version 1, "hi"
   EXPECT_EQ(VendorElement::Parse(FromHex("18fe34")).status(), Status::OutOfRange());
 }
 
@@ -275,8 +288,16 @@ TEST(Rsn, VersionOnly_UsesDefaults) {
 
 TEST(Rsn, BestPairwise_AndVendorSuite) {
   // Group TKIP; pairwise TKIP, a vendor suite, GCMP-256; AKM SAE; capabilities MFPR|MFPC.
-  const Bytes b = FromHex("0100" "000fac02" "0300" "000fac02" "00102003" "000fac09"
-                          "0100" "000fac08" "c000");
+  const Bytes b = FromHex(
+      "0100"
+      "000fac02"
+      "0300"
+      "000fac02"
+      "00102003"
+      "000fac09"
+      "0100"
+      "000fac08"
+      "c000");
   auto rsn = Rsn::Parse(b);
   ASSERT_TRUE(rsn.ok());
   EXPECT_EQ(rsn->group_cipher(), CipherSuite::kTkip);
@@ -287,7 +308,14 @@ TEST(Rsn, BestPairwise_AndVendorSuite) {
 }
 
 TEST(Rsn, CutFieldsAndLyingCounts_ReturnOutOfRange) {
-  const std::string full = "0100" "000fac04" "0100" "000fac04" "0100" "000fac02" "0000";
+  const std::string full =
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac02"
+      "0000";
   // Cuts at field boundaries are valid (later fields default); cuts inside one are not.
   const std::vector<size_t> boundaries = {2, 6, 12, 18, 20};
   const Bytes bytes = FromHex(full);
@@ -298,14 +326,27 @@ TEST(Rsn, CutFieldsAndLyingCounts_ReturnOutOfRange) {
         << size;
   }
   // A pairwise count of 9 with one suite present.
-  EXPECT_EQ(Rsn::Parse(FromHex("0100" "000fac04" "0900" "000fac04")).status(), Status::OutOfRange());
+  EXPECT_EQ(Rsn::Parse(FromHex("0100"
+                               "000fac04"
+                               "0900"
+                               "000fac04"))
+                .status(),
+            Status::OutOfRange());
   // An AKM count of 0xffff.
-  EXPECT_EQ(Rsn::Parse(FromHex("0100" "000fac04" "0000" "ffff" "000fac02")).status(),
+  EXPECT_EQ(Rsn::Parse(FromHex("0100"
+                               "000fac04"
+                               "0000"
+                               "ffff"
+                               "000fac02"))
+                .status(),
             Status::OutOfRange());
 }
 
 TEST(Rsn, Version2_ReturnsUnimplemented) {
-  EXPECT_EQ(Rsn::Parse(FromHex("0200" "000fac04")).status(), Status::Unimplemented());
+  EXPECT_EQ(Rsn::Parse(FromHex("0200"
+                               "000fac04"))
+                .status(),
+            Status::Unimplemented());
 }
 
 TEST(Rsn, GoldenWpa1_VendorElement) {
@@ -318,7 +359,13 @@ TEST(Rsn, GoldenWpa1_VendorElement) {
   EXPECT_EQ(rsn->pairwise_cipher(0), CipherSuite::kTkip);
   EXPECT_TRUE(rsn->has_akm(Akm::kPsk));
   // RSN's OUI inside a WPA element is another vendor's suite.
-  const Bytes ieee_suites = FromHex("0100" "000fac04" "0100" "000fac04" "0100" "000fac02");
+  const Bytes ieee_suites = FromHex(
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac02");
   auto mixed = Rsn::ParseWpa(ieee_suites);
   ASSERT_TRUE(mixed.ok());
   EXPECT_EQ(mixed->pairwise_cipher(0), CipherSuite::kVendor);
@@ -349,22 +396,50 @@ TEST(ClassifySecurity, GoldenBeacons) {
 
 TEST(ClassifySecurity, WepEnterpriseOwe) {
   EXPECT_EQ(ClassifySecurity(true, ElementList())->mode, SecurityMode::kWep);
-  const Bytes enterprise = FromHex("3014" "0100" "000fac04" "0100" "000fac04" "0100" "000fac01" "0000");
+  const Bytes enterprise = FromHex(
+      "3014"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac01"
+      "0000");
   auto e = ClassifySecurity(true, ElementList(enterprise));
   EXPECT_EQ(e->mode, SecurityMode::kWpa2);
   EXPECT_TRUE(e->enterprise);
-  const Bytes wpa3e = FromHex("3014" "0100" "000fac04" "0100" "000fac04" "0100" "000fac05" "c000");
+  const Bytes wpa3e = FromHex(
+      "3014"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac05"
+      "c000");
   EXPECT_EQ(ClassifySecurity(true, ElementList(wpa3e))->mode, SecurityMode::kWpa3);
-  const Bytes owe = FromHex("3014" "0100" "000fac04" "0100" "000fac04" "0100" "000fac12" "c000");
+  const Bytes owe = FromHex(
+      "3014"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac04"
+      "0100"
+      "000fac12"
+      "c000");
   auto o = ClassifySecurity(true, ElementList(owe));
   EXPECT_EQ(o->mode, SecurityMode::kOwe);
   EXPECT_FALSE(o->enterprise);
 }
 
 TEST(ClassifySecurity, BrokenRsn_ReturnsItsError) {
-  const Bytes cut = FromHex("3003" "010000");
+  const Bytes cut = FromHex(
+      "3003"
+      "010000");
   EXPECT_EQ(ClassifySecurity(true, ElementList(cut)).status(), Status::OutOfRange());
-  const Bytes broken_chain = FromHex("0009" "00");
+  const Bytes broken_chain = FromHex(
+      "0009"
+      "00");
   EXPECT_EQ(ClassifySecurity(true, ElementList(broken_chain)).status(), Status::OutOfRange());
 }
 
@@ -408,7 +483,12 @@ TEST(ElementWriter, CountryWithTwoTriplets_IsPadded) {
   const Country::Triplet triplets[] = {{1, 11, 30}, {36, 4, 23}};
   ElementWriter(buf).AddCountry({'U', 'S', ' '}, triplets);
   ASSERT_TRUE(buf.ok());
-  EXPECT_EQ(Hex(buf.bytes()), "070a" "555320" "010b1e" "240417" "00");
+  EXPECT_EQ(Hex(buf.bytes()),
+            "070a"
+            "555320"
+            "010b1e"
+            "240417"
+            "00");
   EXPECT_EQ(Country::Parse(buf.bytes().subspan(2))->triplet_count(), 2u);
 }
 

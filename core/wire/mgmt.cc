@@ -65,8 +65,7 @@ Result<ProbeRequestView> ProbeRequestView::Parse(const Dot11View& frame) {
 
 Result<ActionView> ActionView::Parse(const Dot11View& frame) {
   const FrameControl fc = frame.fc();
-  AIRLAB_TRY(
-      CheckBody(frame, fc.Is(MgmtSubtype::kAction) || fc.Is(MgmtSubtype::kActionNoAck), 1));
+  AIRLAB_TRY(CheckBody(frame, fc.Is(MgmtSubtype::kAction) || fc.Is(MgmtSubtype::kActionNoAck), 1));
   const ActionView view(frame);
   if (view.is_vendor_specific() && view.body().size() < kOuiSize) return Status::OutOfRange();
   return view;
@@ -82,16 +81,16 @@ ByteSpan ActionView::vendor_content() const {
 }
 
 Result<AuthenticationView> AuthenticationView::Parse(const Dot11View& frame) {
-  AIRLAB_TRY(CheckBody(frame, frame.fc().Is(MgmtSubtype::kAuthentication),
-                       kAuthenticationFixedSize));
+  AIRLAB_TRY(
+      CheckBody(frame, frame.fc().Is(MgmtSubtype::kAuthentication), kAuthenticationFixedSize));
   return AuthenticationView(frame);
 }
 
 Result<DeauthView> DeauthView::Parse(const Dot11View& frame) {
   const FrameControl fc = frame.fc();
-  AIRLAB_TRY(CheckBody(
-      frame, fc.Is(MgmtSubtype::kDeauthentication) || fc.Is(MgmtSubtype::kDisassociation),
-      kReasonCodeSize));
+  AIRLAB_TRY(CheckBody(frame,
+                       fc.Is(MgmtSubtype::kDeauthentication) || fc.Is(MgmtSubtype::kDisassociation),
+                       kReasonCodeSize));
   return DeauthView(frame);
 }
 
@@ -123,8 +122,8 @@ Status BuildAction(ByteBuilder& out, const MgmtHeader& header, ActionCategory ca
   return Finish(out, fcs);
 }
 
-Status BuildVendorAction(ByteBuilder& out, const MgmtHeader& header, uint32_t oui,
-                         ByteSpan content, Fcs fcs) {
+Status BuildVendorAction(ByteBuilder& out, const MgmtHeader& header, uint32_t oui, ByteSpan content,
+                         Fcs fcs) {
   WriteHeader(out, header, MgmtSubtype::kAction);
   out.PutU8(static_cast<uint8_t>(ActionCategory::kVendorSpecific));
   PutOui(out, oui);

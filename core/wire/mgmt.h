@@ -198,7 +198,7 @@ Status BuildProbeRequest(ByteBuilder& out, const MgmtHeader& header,
 Status BuildAction(ByteBuilder& out, const MgmtHeader& header, ActionCategory category,
                    ByteSpan body, Fcs fcs = Fcs::kOmit);
 // A vendor-specific Action frame (category 127): the OUI, then `content`.
-Status BuildVendorAction(ByteBuilder& out, const MgmtHeader& header, uint32_t oui,
-                         ByteSpan content, Fcs fcs = Fcs::kOmit);
+Status BuildVendorAction(ByteBuilder& out, const MgmtHeader& header, uint32_t oui, ByteSpan content,
+                         Fcs fcs = Fcs::kOmit);
 
 }  // namespace airlab::wire

@@ -106,7 +106,9 @@ TEST(ActionView, GoldenEspNow_VendorSpecific) {
   EXPECT_EQ(action->category(), ActionCategory::kVendorSpecific);
   EXPECT_TRUE(action->is_vendor_specific());
   EXPECT_EQ(action->oui(), kOuiEspressif);
-  EXPECT_EQ(Hex(action->vendor_content()), "11223344" "dd0718fe3404016869");
+  EXPECT_EQ(Hex(action->vendor_content()),
+            "11223344"
+            "dd0718fe3404016869");
   EXPECT_EQ(action->frame().addr2(), kEspressif);
 }
 
@@ -124,8 +126,7 @@ TEST(ActionView, Errors) {
   const Bytes& espnow = Golden("action_espnow");
   // No category; a vendor category with a cut OUI.
   for (size_t size : {24, 25, 26, 27}) {
-    EXPECT_EQ(ActionView::Parse(Frame(ByteSpan(espnow).first(size))).status(),
-              Status::OutOfRange())
+    EXPECT_EQ(ActionView::Parse(Frame(ByteSpan(espnow).first(size))).status(), Status::OutOfRange())
         << size;
   }
   auto bare = ActionView::Parse(Frame(ByteSpan(espnow).first(28)));
@@ -161,8 +162,7 @@ TEST(AuthenticationView, Errors) {
   Bytes shared_key_3 = auth;
   shared_key_3[1] |= std::byte{0x40};
   EXPECT_EQ(AuthenticationView::Parse(Frame(shared_key_3)).status(), Status::Unimplemented());
-  EXPECT_EQ(AuthenticationView::Parse(Frame(Golden("deauth"))).status(),
-            Status::InvalidArgument());
+  EXPECT_EQ(AuthenticationView::Parse(Frame(Golden("deauth"))).status(), Status::InvalidArgument());
 }
 
 TEST(DeauthView, Golden_DeauthAndDisassoc) {
@@ -255,7 +255,9 @@ TEST(BuildProbeResponse, MatchesScapy) {
 
 TEST(BuildAction, MatchesScapy) {
   FrameBuffer<128> vendor;
-  const Bytes content = FromHex("11223344" "dd0718fe3404016869");
+  const Bytes content = FromHex(
+      "11223344"
+      "dd0718fe3404016869");
   ASSERT_TRUE(
       BuildVendorAction(vendor, Header(kPeer, kEspressif, kBroadcast, 5), kOuiEspressif, content)
           .ok());
@@ -283,12 +285,10 @@ TEST(Builders, Errors) {
   BssFields bss;
   const Bytes long_ssid(33);
   bss.ssid = long_ssid;
-  EXPECT_EQ(BuildBeacon(buf, Header(kBroadcast, kAp, kAp, 0), bss),
-            Status::InvalidArgument());
+  EXPECT_EQ(BuildBeacon(buf, Header(kBroadcast, kAp, kAp, 0), bss), Status::InvalidArgument());
   FrameBuffer<30> small;
   bss.ssid = Text("x");
-  EXPECT_EQ(BuildBeacon(small, Header(kBroadcast, kAp, kAp, 0), bss),
-            Status::ResourceExhausted());
+  EXPECT_EQ(BuildBeacon(small, Header(kBroadcast, kAp, kAp, 0), bss), Status::ResourceExhausted());
   FrameBuffer<26> tiny;
   EXPECT_EQ(BuildVendorAction(tiny, Header(kPeer, kAp, kAp, 0), kOuiEspressif, {}),
             Status::ResourceExhausted());
@@ -297,8 +297,12 @@ TEST(Builders, Errors) {
 TEST(BuildBeacon, WithRsnAndManyRates_RoundTrips) {
   FrameBuffer<256> buf;
   const uint8_t rates[] = {0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24, 0x30, 0x48, 0x60, 0x6c};
-  BssFields bss{.timestamp_us = 123456789, .beacon_interval_tu = 102, .ssid = Text("lab"),
-                .rates = rates, .channel = 11, .rsn = kWpa3Personal};
+  BssFields bss{.timestamp_us = 123456789,
+                .beacon_interval_tu = 102,
+                .ssid = Text("lab"),
+                .rates = rates,
+                .channel = 11,
+                .rsn = kWpa3Personal};
   ASSERT_TRUE(BuildBeacon(buf, Header(kBroadcast, kAp, kAp, 4095), bss, Fcs::kAppend).ok());
   auto mpdu = StripFcs(buf.bytes());
   ASSERT_TRUE(mpdu.ok());
@@ -359,14 +363,18 @@ std::string BssRow(const Dot11View& f) {
 }
 
 const std::vector<std::string> kBssFields = {
-    "wlan.fixed.timestamp", "wlan.fixed.beacon",   "wlan.fixed.capabilities",
-    "wlan.ssid",            "wlan.ds.current_channel", "wlan.tag.number",
-    "wlan.rsn.akms.type",   "wlan.rsn.pcs.type",   "wlan.tim.dtim_period",
-    "wlan.country_info.code", "wlan.erp_info.use_protection"};
+    "wlan.fixed.timestamp",        "wlan.fixed.beacon",
+    "wlan.fixed.capabilities",     "wlan.ssid",
+    "wlan.ds.current_channel",     "wlan.tag.number",
+    "wlan.rsn.akms.type",          "wlan.rsn.pcs.type",
+    "wlan.tim.dtim_period",        "wlan.country_info.code",
+    "wlan.erp_info.use_protection"};
 
 TEST(MgmtViews, GoldenBssFrames_MatchTshark) {
-  const char* names[] = {"beacon_wpa2",  "beacon_wpa3_transition_hidden", "beacon_wpa3_sae",
-                         "beacon_open",  "beacon_wpa1", "probe_request", "probe_response"};
+  const char* names[] = {"beacon_wpa2",     "beacon_wpa3_transition_hidden",
+                         "beacon_wpa3_sae", "beacon_open",
+                         "beacon_wpa1",     "probe_request",
+                         "probe_response"};
   std::vector<Bytes> frames;
   for (const char* name : names) frames.push_back(Golden(name));
   const std::vector<std::string> theirs = testing::Tshark(frames, kBssFields);
@@ -377,8 +385,8 @@ TEST(MgmtViews, GoldenBssFrames_MatchTshark) {
 }
 
 TEST(MgmtViews, GoldenOtherFrames_MatchTshark) {
-  const char* names[] = {"action_espnow", "action_spectrum", "auth", "auth_sae", "deauth",
-                         "disassoc"};
+  const char* names[] = {"action_espnow", "action_spectrum", "auth",
+                         "auth_sae",      "deauth",          "disassoc"};
   std::vector<Bytes> frames;
   std::vector<std::string> ours;
   for (const char* name : names) {
@@ -410,11 +418,11 @@ TEST(Builders, BuiltFramesWithFcs_MatchTshark) {
     frames.emplace_back(b.bytes().begin(), b.bytes().end());
   };
   FrameBuffer<256> beacon;
-  ASSERT_TRUE(BuildBeacon(beacon, Header(kBroadcast, kAp, kAp, 1),
-                          {.ssid = Text("airlab"), .rates = rates, .channel = 6,
-                           .rsn = kWpa2Personal},
-                          Fcs::kAppend)
-                  .ok());
+  ASSERT_TRUE(
+      BuildBeacon(beacon, Header(kBroadcast, kAp, kAp, 1),
+                  {.ssid = Text("airlab"), .rates = rates, .channel = 6, .rsn = kWpa2Personal},
+                  Fcs::kAppend)
+          .ok());
   keep(beacon);
   FrameBuffer<256> probe;
   ASSERT_TRUE(BuildProbeRequest(probe, Header(kBroadcast, kSta, kBroadcast, 2),
@@ -436,12 +444,12 @@ TEST(Builders, BuiltFramesWithFcs_MatchTshark) {
   corrupt[30] ^= std::byte{0x01};
   frames.push_back(corrupt);
 
-  const std::vector<std::string> theirs = testing::Tshark(
-      frames,
-      {"wlan.fc.type_subtype", "wlan.sa", "wlan.ssid", "wlan.ds.current_channel",
-       "wlan.fcs.status", "wlan.rsn.akms.type", "wlan.supported_rates",
-       "wlan.extended_supported_rates", "wlan.fixed.category_code"},
-      /*fcs=*/true);
+  const std::vector<std::string> theirs =
+      testing::Tshark(frames,
+                      {"wlan.fc.type_subtype", "wlan.sa", "wlan.ssid", "wlan.ds.current_channel",
+                       "wlan.fcs.status", "wlan.rsn.akms.type", "wlan.supported_rates",
+                       "wlan.extended_supported_rates", "wlan.fixed.category_code"},
+                      /*fcs=*/true);
   const std::string rates_text = "0x82,0x84,0x8b,0x96,0x0c,0x12,0x18,0x24";
   const std::vector<std::string> expected = {
       "0x0008|02:00:00:00:01:00|" + Hex(Text("airlab")) + "|6|1|2|" + rates_text + "|0x30,0x48|",

@@ -89,8 +89,8 @@ void WritePcapHeader(ByteBuilder& out, const PcapHeader& header) {
   PutU32(out, order, header.link_type);
 }
 
-Status WritePcapRecord(ByteBuilder& out, const PcapHeader& header, int64_t ts_ns,
-                       ByteSpan data, uint32_t origlen) {
+Status WritePcapRecord(ByteBuilder& out, const PcapHeader& header, int64_t ts_ns, ByteSpan data,
+                       uint32_t origlen) {
   if (ts_ns < 0 || ts_ns / kNsPerSecond > int64_t{UINT32_MAX}) return Status::InvalidArgument();
   if (data.size() > origlen) origlen = static_cast<uint32_t>(data.size());
   if (header.snaplen != 0 && data.size() > header.snaplen) data = data.first(header.snaplen);
@@ -99,8 +99,9 @@ Status WritePcapRecord(ByteBuilder& out, const PcapHeader& header, int64_t ts_ns
   if (!out.ok()) return out.status();
   const ByteOrder order = header.byte_order;
   PutU32(record, order, static_cast<uint32_t>(ts_ns / kNsPerSecond));
-  PutU32(record, order, static_cast<uint32_t>((ts_ns % kNsPerSecond) /
-                                              (header.nanosecond ? 1 : kNsPerMicrosecond)));
+  PutU32(
+      record, order,
+      static_cast<uint32_t>((ts_ns % kNsPerSecond) / (header.nanosecond ? 1 : kNsPerMicrosecond)));
   PutU32(record, order, static_cast<uint32_t>(data.size()));
   PutU32(record, order, origlen);
   record.Append(data);

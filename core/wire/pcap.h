@@ -102,7 +102,7 @@ void WritePcapHeader(ByteBuilder& out, const PcapHeader& header);
 // kInvalidArgument: ts_ns is before 1970 or past the 32-bit seconds of 2106.
 // kResourceExhausted (the builder's sticky status): the record did not fit; nothing of it
 // was written.
-Status WritePcapRecord(ByteBuilder& out, const PcapHeader& header, int64_t ts_ns,
-                       ByteSpan data, uint32_t origlen = 0);
+Status WritePcapRecord(ByteBuilder& out, const PcapHeader& header, int64_t ts_ns, ByteSpan data,
+                       uint32_t origlen = 0);
 
 }  // namespace airlab::wire

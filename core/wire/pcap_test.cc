@@ -33,8 +33,8 @@ const std::vector<std::byte> kText2pcapFile = FromHex(
     "d4c3b2a1 02000400 00000000 00000000 00000400 69000000"
     "257d9365 40e20100 1c000000 1c000000"
     "d0003a01 ffffffff ffff4c11 ae89bdd5 ffffffff ffff1000 7f18fe34");
-const std::vector<std::byte> kText2pcapFrame = FromHex(
-    "d0003a01 ffffffff ffff4c11 ae89bdd5 ffffffff ffff1000 7f18fe34");
+const std::vector<std::byte> kText2pcapFrame =
+    FromHex("d0003a01 ffffffff ffff4c11 ae89bdd5 ffffffff ffff1000 7f18fe34");
 constexpr int64_t kText2pcapTsNs = 1704164645'123456000;
 
 std::vector<std::byte> Frame(size_t size, uint8_t seed) {
@@ -142,13 +142,11 @@ TEST_P(PcapRoundTrip, WriteThenRead_RecordsMatch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFlavours, PcapRoundTrip,
-                         ::testing::Combine(::testing::Values(ByteOrder::kLittle,
-                                                              ByteOrder::kBig),
+                         ::testing::Combine(::testing::Values(ByteOrder::kLittle, ByteOrder::kBig),
                                             ::testing::Bool()));
 
 TEST(PcapReader, Open_ShortHeader_ReturnsOutOfRange) {
-  EXPECT_EQ(PcapReader::Open(ByteSpan(kText2pcapFile).first(23)).status(),
-            Status::OutOfRange());
+  EXPECT_EQ(PcapReader::Open(ByteSpan(kText2pcapFile).first(23)).status(), Status::OutOfRange());
 }
 
 TEST(PcapReader, Open_BadMagic_ReturnsDataLoss) {

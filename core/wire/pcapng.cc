@@ -140,8 +140,8 @@ Result<int64_t> PcapngUnitsToNs(uint8_t tsresol, uint64_t units) {
     const uint64_t seconds = units >> n;
     const uint64_t fraction = units & ((uint64_t{1} << n) - 1);
     // fraction * 1e9 fits 64 bits while fraction < 2^34; finer units lose bits below 1 ns.
-    const uint64_t fraction_ns = n <= 34 ? (fraction * kNsPerSecond) >> n
-                                         : ((fraction >> (n - 34)) * kNsPerSecond) >> 34;
+    const uint64_t fraction_ns =
+        n <= 34 ? (fraction * kNsPerSecond) >> n : ((fraction >> (n - 34)) * kNsPerSecond) >> 34;
     if (__builtin_mul_overflow(seconds, kNsPerSecond, &ns) ||
         __builtin_add_overflow(ns, fraction_ns, &ns)) {
       return Status::OutOfRange();
@@ -219,12 +219,8 @@ Status PcapngReader::ReadInterface(ByteSpan body) {
   iface.snaplen = LoadU32(order, body, 4);
   AIRLAB_TRY(ForEachOption(body.subspan(kIdbFixedSize), order, [&](PcapngOption o) -> Status {
     switch (o.code) {
-      case kIfName:
-        iface.name = AsText(o.value);
-        break;
-      case kIfDescription:
-        iface.description = AsText(o.value);
-        break;
+      case kIfName: iface.name = AsText(o.value); break;
+      case kIfDescription: iface.description = AsText(o.value); break;
       case kIfTsresol:
         if (o.value.size() != 1) return Status::DataLoss();
         iface.tsresol = load_u8(o.value, 0);
@@ -238,8 +234,7 @@ Status PcapngReader::ReadInterface(ByteSpan body) {
         if (o.value.size() != 8) return Status::DataLoss();
         iface.tsoffset_s = static_cast<int64_t>(LoadU64(order, o.value, 0));
         break;
-      default:
-        break;
+      default: break;
     }
     return Status::Ok();
   }));
@@ -293,8 +288,7 @@ Result<PcapngPacket> PcapngReader::ReadPacket(const PcapngBlock& block) const {
 
   Result<int64_t> ns = PcapngUnitsToNs(iface.tsresol, units);
   int64_t offset_ns = 0;
-  if (!ns.ok() ||
-      __builtin_mul_overflow(iface.tsoffset_s, int64_t{kNsPerSecond}, &offset_ns) ||
+  if (!ns.ok() || __builtin_mul_overflow(iface.tsoffset_s, int64_t{kNsPerSecond}, &offset_ns) ||
       __builtin_add_overflow(*ns, offset_ns, &packet.ts_ns)) {
     return Status::DataLoss();  // not kOutOfRange: that means "more bytes needed" here
   }
@@ -312,8 +306,7 @@ Result<PcapngPacket> PcapngReader::ReadPacket(const PcapngBlock& block) const {
         if (o.value.size() != 8) return Status::DataLoss();
         packet.dropcount = LoadU64(order, o.value, 0);
         break;
-      default:
-        break;
+      default: break;
     }
     return Status::Ok();
   }));
@@ -335,9 +328,7 @@ Result<PcapngPacket> PcapngReader::Next() {
     }
     AIRLAB_TRY_ASSIGN(const PcapngBlock block, ParsePcapngBlock(rest, section_.byte_order));
     switch (block.type) {
-      case kPcapngInterfaceDescription:
-        AIRLAB_TRY(ReadInterface(block.body));
-        break;
+      case kPcapngInterfaceDescription: AIRLAB_TRY(ReadInterface(block.body)); break;
       case kPcapngEnhancedPacket:
       case kPcapngSimplePacket:
       case kPcapngPacket: {
@@ -345,8 +336,7 @@ Result<PcapngPacket> PcapngReader::Next() {
         if (packet.ok()) offset_ += block.total_length;
         return packet;
       }
-      default:
-        break;  // name resolution, statistics, secrets, custom and unknown blocks
+      default: break;  // name resolution, statistics, secrets, custom and unknown blocks
     }
     offset_ += block.total_length;
   }

@@ -83,10 +83,10 @@ Result<uint64_t> PcapngNsToUnits(uint8_t tsresol, int64_t ns);
 // bytes); the writer writes one.
 struct PcapngInterface {
   uint16_t link_type = static_cast<uint16_t>(kLinkTypeIeee80211Radiotap);
-  uint32_t snaplen = 0;  // 0: no limit
+  uint32_t snaplen = 0;                    // 0: no limit
   uint8_t tsresol = kTsresolMicroseconds;  // the format's default when the option is absent
-  int64_t tsoffset_s = 0;  // if_tsoffset: seconds added to every timestamp
-  std::optional<uint8_t> fcs_len;  // if_fcslen in bytes, when the IDB says
+  int64_t tsoffset_s = 0;                  // if_tsoffset: seconds added to every timestamp
+  std::optional<uint8_t> fcs_len;          // if_fcslen in bytes, when the IDB says
   std::string_view name;
   std::string_view description;
 };
@@ -112,7 +112,7 @@ struct PcapngPacket {
   uint32_t caplen = 0;
   uint32_t origlen = 0;
   ByteSpan data;
-  std::string_view comment;  // the first opt_comment, empty if none
+  std::string_view comment;           // the first opt_comment, empty if none
   std::optional<uint32_t> flags;      // epb_flags
   std::optional<uint64_t> dropcount;  // epb_dropcount (a Packet Block's drops count)
   // FCS bytes at the end of data: epb_flags bits 5-8 when set, else the interface's

@@ -174,7 +174,7 @@ TEST_P(PcapngRoundTrip, SectionInterfacesPackets_AllFieldsComeBack) {
   PcapngPacket p2;
   p2.interface_id = 1;
   p2.ts_ns = 1'700'000'000'123'456'789;
-  p2.data = big;  // cut to 64
+  p2.data = big;               // cut to 64
   p2.flags = 0x1 | (2u << 5);  // inbound, FCS of 2 bytes overrides the IDB's 4
   p2.dropcount = 0x1'0000'0002;
   ASSERT_TRUE(WritePcapngPacket(file.out(), order, plain, p2).ok());
@@ -344,8 +344,7 @@ TEST(PcapngTimestamps, PowersOfTwo_ToNs) {
   // 2^-10 s units: 3.5 s is 3 * 1024 + 512.
   EXPECT_EQ(PcapngUnitsToNs(0x80 | 10, 3 * 1024 + 512).value(), 3'500'000'000);
   // 2^-32 s (a binary fraction, as ERF and some hardware use): 0.25 s.
-  EXPECT_EQ(PcapngUnitsToNs(0x80 | 32, (uint64_t{7} << 32) | 0x40000000).value(),
-            7'250'000'000);
+  EXPECT_EQ(PcapngUnitsToNs(0x80 | 32, (uint64_t{7} << 32) | 0x40000000).value(), 7'250'000'000);
   // 2^-60: the fraction path that shifts first; 2^59 units is 0.5 s.
   EXPECT_EQ(PcapngUnitsToNs(0x80 | 60, uint64_t{1} << 59).value(), 500'000'000);
   EXPECT_EQ(PcapngUnitsToNs(0x80, 3).value(), 3'000'000'000);
@@ -458,7 +457,8 @@ TEST_F(PcapngBadInput, TruncatedFile_ReturnsOutOfRangeAtTheBlock) {
   }
   for (size_t cut = 0; cut < 28; ++cut) {
     EXPECT_EQ(PcapngReader::Open(ByteSpan(file).first(cut), g_interfaces).status(),
-              Status::OutOfRange()) << cut;
+              Status::OutOfRange())
+        << cut;
   }
 }
 
@@ -603,8 +603,7 @@ TEST(PcapngWriter, BlockDoesNotFit_ReturnsResourceExhausted) {
   PcapngPacket packet;
   const Bytes data = Frame(10, 0);
   packet.data = data;
-  EXPECT_EQ(WritePcapngPacket(out, ByteOrder::kLittle, iface, packet),
-            Status::ResourceExhausted());
+  EXPECT_EQ(WritePcapngPacket(out, ByteOrder::kLittle, iface, packet), Status::ResourceExhausted());
 }
 
 }  // namespace

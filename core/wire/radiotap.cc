@@ -72,15 +72,9 @@ void KeepFirst(std::optional<T>& slot, const T& value) {
 void Decode(const RadiotapItem& item, RadiotapInfo& info) {
   const ByteSpan d = item.data;
   switch (item.bit) {
-    case RadiotapBit::kTsft:
-      KeepFirst(info.tsft_us, load_le64(d, 0));
-      break;
-    case RadiotapBit::kFlags:
-      KeepFirst(info.flags, load_u8(d, 0));
-      break;
-    case RadiotapBit::kRate:
-      KeepFirst(info.rate_500kbps, load_u8(d, 0));
-      break;
+    case RadiotapBit::kTsft: KeepFirst(info.tsft_us, load_le64(d, 0)); break;
+    case RadiotapBit::kFlags: KeepFirst(info.flags, load_u8(d, 0)); break;
+    case RadiotapBit::kRate: KeepFirst(info.rate_500kbps, load_u8(d, 0)); break;
     case RadiotapBit::kChannel:
       KeepFirst(info.channel, RadiotapChannel{load_le16(d, 0), load_le16(d, 2)});
       break;
@@ -90,18 +84,10 @@ void Decode(const RadiotapItem& item, RadiotapInfo& info) {
     case RadiotapBit::kDbmAntNoise:
       KeepFirst(info.noise_dbm, static_cast<int8_t>(load_u8(d, 0)));
       break;
-    case RadiotapBit::kAntenna:
-      KeepFirst(info.antenna, load_u8(d, 0));
-      break;
-    case RadiotapBit::kRxFlags:
-      KeepFirst(info.rx_flags, load_le16(d, 0));
-      break;
-    case RadiotapBit::kTxFlags:
-      KeepFirst(info.tx_flags, load_le16(d, 0));
-      break;
-    case RadiotapBit::kDataRetries:
-      KeepFirst(info.data_retries, load_u8(d, 0));
-      break;
+    case RadiotapBit::kAntenna: KeepFirst(info.antenna, load_u8(d, 0)); break;
+    case RadiotapBit::kRxFlags: KeepFirst(info.rx_flags, load_le16(d, 0)); break;
+    case RadiotapBit::kTxFlags: KeepFirst(info.tx_flags, load_le16(d, 0)); break;
+    case RadiotapBit::kDataRetries: KeepFirst(info.data_retries, load_u8(d, 0)); break;
     case RadiotapBit::kMcs:
       KeepFirst(info.mcs, RadiotapMcs{load_u8(d, 0), load_u8(d, 1), load_u8(d, 2)});
       break;
@@ -118,8 +104,8 @@ void Decode(const RadiotapItem& item, RadiotapInfo& info) {
                                       load_le16(d, 10)});
       break;
     case RadiotapBit::kTimestamp:
-      KeepFirst(info.timestamp, RadiotapTimestamp{load_le64(d, 0), load_le16(d, 8),
-                                                  load_u8(d, 10), load_u8(d, 11)});
+      KeepFirst(info.timestamp, RadiotapTimestamp{load_le64(d, 0), load_le16(d, 8), load_u8(d, 10),
+                                                  load_u8(d, 11)});
       break;
     default:  // fields nobody here uses yet; RadiotapIterator hands them out
       break;
@@ -203,8 +189,7 @@ bool Encode(RadiotapBit bit, const RadiotapInfo& info, MutableByteSpan out) {
       store_u8(out, 10, info.timestamp->unit_position);
       store_u8(out, 11, info.timestamp->flags);
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -261,7 +246,8 @@ bool RadiotapIterator::Next() {
     }
     // Straight to the next present field (or to the extension bit): a capture's radiotap
     // words are mostly zeros, and testing them bit by bit was the sniffer's largest cost.
-    const uint32_t present = (word_ >> bit_ << bit_) & ~(1u << static_cast<uint8_t>(RadiotapBit::kExt));
+    const uint32_t present =
+        (word_ >> bit_ << bit_) & ~(1u << static_cast<uint8_t>(RadiotapBit::kExt));
     if (present == 0) {
       bit_ = static_cast<uint8_t>(RadiotapBit::kExt);
       continue;

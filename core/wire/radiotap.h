@@ -186,7 +186,7 @@ struct RadiotapItem {
   // A field of the radiotap namespace (0-27); kTlv: the TLV list, to the end of the header;
   // kVendorNamespace: the skip_length bytes of data of a vendor namespace, not interpreted.
   RadiotapBit bit = RadiotapBit::kTsft;
-  ByteSpan data;  // the field's bytes, without alignment padding
+  ByteSpan data;            // the field's bytes, without alignment padding
   uint32_t vendor_oui = 0;  // kVendorNamespace only
   uint8_t vendor_sub_namespace = 0;
 };
@@ -219,11 +219,11 @@ class RadiotapIterator {
   size_t header_size_ = 0;
   size_t word_offset_ = 4;  // the present word being read
   uint32_t word_ = 0;
-  uint8_t bit_ = 0;            // next bit of word_ to look at
-  uint32_t index_base_ = 0;    // field number of bit 0 of word_ in the current namespace
+  uint8_t bit_ = 0;               // next bit of word_ to look at
+  uint32_t index_base_ = 0;       // field number of bit 0 of word_ in the current namespace
   bool namespace_reset_ = false;  // word_ switches namespace: the next word restarts at 0
-  bool in_vendor_ = false;     // fields of a vendor namespace are skipped as one block
-  size_t pos_ = 0;             // next field data byte
+  bool in_vendor_ = false;        // fields of a vendor namespace are skipped as one block
+  size_t pos_ = 0;                // next field data byte
   bool done_ = false;
   Status status_;
   RadiotapItem item_;

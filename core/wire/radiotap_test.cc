@@ -37,8 +37,8 @@ size_t OffsetIn(ByteSpan outer, ByteSpan inner) { return inner.data() - outer.da
 Bytes ProbeRequest(bool fcs) {
   FrameBuffer<64> frame;
   MgmtHeader h;
-  h.fc = FrameControl::Make(FrameType::kManagement,
-                            static_cast<uint8_t>(MgmtSubtype::kProbeRequest));
+  h.fc =
+      FrameControl::Make(FrameType::kManagement, static_cast<uint8_t>(MgmtSubtype::kProbeRequest));
   h.addr1 = MacAddress::Broadcast();
   h.addr2 = MacAddress({0x24, 0x0a, 0xc4, 0x00, 0x00, 0x01});
   h.addr3 = MacAddress::Broadcast();
@@ -204,9 +204,12 @@ TEST(RadiotapIterator, RareFields_AlignedAndSized) {
   }
   ASSERT_TRUE(it.status().ok()) << it.status().str();
   const std::vector<std::tuple<RadiotapBit, size_t, size_t>> expected = {
-      {RadiotapBit::kFlags, 8, 1},           {RadiotapBit::kXChannel, 12, 8},
-      {RadiotapBit::kHe, 20, 12},            {RadiotapBit::kHeMuOtherUser, 32, 6},
-      {RadiotapBit::kZeroLengthPsdu, 38, 1}, {RadiotapBit::kLSig, 40, 4},
+      {RadiotapBit::kFlags, 8, 1},
+      {RadiotapBit::kXChannel, 12, 8},
+      {RadiotapBit::kHe, 20, 12},
+      {RadiotapBit::kHeMuOtherUser, 32, 6},
+      {RadiotapBit::kZeroLengthPsdu, 38, 1},
+      {RadiotapBit::kLSig, 40, 4},
   };
   EXPECT_EQ(seen, expected);
   // One byte less and L-SIG no longer fits.
@@ -262,14 +265,14 @@ TEST(RadiotapView, Parse_TsftAfterFlagsInNextNamespace_PadsTo8) {
 TEST(RadiotapView, Parse_FieldPastWord0WithoutNamespaceReset_ReturnsUnimplemented) {
   // The same bytes without bit 29: the second word's bit 0 is field 32, which has no
   // defined size, so nothing after it can be located. The frame is still found.
-  const Bytes packet = Concat(B({
-                                  0x00, 0x00, 0x18, 0x00,  // it_len 24
-                                  0x02, 0x00, 0x00, 0x80,  // Flags, ext
-                                  0x01, 0x00, 0x00, 0x00,  // field 32
-                                  0x02, 0xee, 0xee, 0xee,
-                                  0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-                              }),
-                              B({0xd0, 0x00}));
+  const Bytes packet =
+      Concat(B({
+                 0x00, 0x00, 0x18, 0x00,  // it_len 24
+                 0x02, 0x00, 0x00, 0x80,  // Flags, ext
+                 0x01, 0x00, 0x00, 0x00,  // field 32
+                 0x02, 0xee, 0xee, 0xee, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+             }),
+             B({0xd0, 0x00}));
   EXPECT_EQ(RadiotapView::Parse(packet).status(), Status::Unimplemented());
   auto payload = RadiotapPayload(packet);
   ASSERT_TRUE(payload.ok());
@@ -347,8 +350,8 @@ TEST(RadiotapView, Parse_BadFixedHeader_ReturnsPreciseError) {
   EXPECT_EQ(RadiotapView::Parse(packet).status(), Status::InvalidArgument());
   EXPECT_EQ(RadiotapPayload(packet).status(), Status::InvalidArgument());
   // A present chain that never ends inside it_len.
-  const Bytes endless = B({0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x80,
-                           0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00});
+  const Bytes endless = B({0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x80,
+                           0x00, 0x00, 0x00, 0x00});
   EXPECT_EQ(RadiotapView::Parse(endless).status(), Status::OutOfRange());
 }
 
@@ -444,8 +447,8 @@ TEST(WriteRadiotap, BufferTooSmall_ReturnsResourceExhausted) {
 
 TEST(RadiotapChannels, NumbersAndFrequencies_MatchTheBandPlans) {
   const std::vector<std::pair<uint8_t, uint16_t>> plan = {
-      {1, 2412}, {6, 2437}, {11, 2462}, {13, 2472}, {14, 2484},
-      {32, 5160}, {36, 5180}, {64, 5320}, {100, 5500}, {144, 5720}, {165, 5825}, {177, 5885}};
+      {1, 2412},  {6, 2437},  {11, 2462},  {13, 2472},  {14, 2484},  {32, 5160},
+      {36, 5180}, {64, 5320}, {100, 5500}, {144, 5720}, {165, 5825}, {177, 5885}};
   for (auto [channel, mhz] : plan) {
     EXPECT_EQ(ChannelToFrequencyMhz(channel).value_or(0), mhz) << int{channel};
     EXPECT_EQ(FrequencyMhzToChannel(mhz).value_or(0), channel) << mhz;
@@ -520,9 +523,9 @@ TEST(RadiotapOracle, Tshark_ReadsWhatWeWrite) {
   ht.channel = RadiotapChannel{2437, ChannelFlagsFor(2437, RadiotapModulation::kOfdm)};
   ht.signal_dbm = -61;
   ht.noise_dbm = -92;
-  ht.mcs = RadiotapMcs{RadiotapMcs::kKnownBandwidth | RadiotapMcs::kKnownIndex |
-                           RadiotapMcs::kKnownGuardInterval,
-                       RadiotapMcs::kShortGi, 7};
+  ht.mcs = RadiotapMcs{
+      RadiotapMcs::kKnownBandwidth | RadiotapMcs::kKnownIndex | RadiotapMcs::kKnownGuardInterval,
+      RadiotapMcs::kShortGi, 7};
   ht.ampdu = RadiotapAmpdu{77, 0, 0};
   ht.timestamp = RadiotapTimestamp{123456789, 10, 0x01, 0x02};
 
@@ -532,26 +535,26 @@ TEST(RadiotapOracle, Tshark_ReadsWhatWeWrite) {
   vht.vht = RadiotapVht{0x0040, 0, 4, {0x92, 0, 0, 0}, 0, 0, 0};
 
   const std::vector<Bytes> records = {
-      Concat(Radiotap(rx), ProbeRequest(true)),
-      Concat(Radiotap(tx), ProbeRequest(false)),
-      Concat(Radiotap(ht), ProbeRequest(true)),
-      Concat(Radiotap(vht), ProbeRequest(false)),
+      Concat(Radiotap(rx), ProbeRequest(true)),     Concat(Radiotap(tx), ProbeRequest(false)),
+      Concat(Radiotap(ht), ProbeRequest(true)),     Concat(Radiotap(vht), ProbeRequest(false)),
       Concat(kVendorNamespace, ProbeRequest(true)),
   };
   for (const Bytes& r : records) ASSERT_TRUE(RadiotapView::Parse(r).ok());
   const testing_tools::TempDir dir;
   const std::string path = dir.File("oracle.pcap");
   WritePcap(path, records);
-  const std::string out = testing_tools::RunCommand(
-      "tshark -r " + path +
-      " -T fields -E 'separator=|'"
-      " -e radiotap.length -e radiotap.mactime -e radiotap.flags.fcs -e radiotap.flags.preamble"
-      " -e radiotap.datarate -e radiotap.channel.freq -e radiotap.channel.flags"
-      " -e radiotap.dbm_antsignal -e radiotap.dbm_antnoise -e radiotap.antenna"
-      " -e radiotap.rxflags -e radiotap.txflags -e radiotap.data_retries -e radiotap.mcs.index"
-      " -e radiotap.mcs.gi -e radiotap.ampdu.reference -e radiotap.timestamp.ts"
-      " -e radiotap.vht.bw -e radiotap.vht.mcs.0 -e radiotap.vht.nss.0 -e radiotap.vendor_oui"
-      " -e radiotap.vendor_data_len -e wlan.sa").out;
+  const std::string out =
+      testing_tools::RunCommand(
+          "tshark -r " + path +
+          " -T fields -E 'separator=|'"
+          " -e radiotap.length -e radiotap.mactime -e radiotap.flags.fcs -e radiotap.flags.preamble"
+          " -e radiotap.datarate -e radiotap.channel.freq -e radiotap.channel.flags"
+          " -e radiotap.dbm_antsignal -e radiotap.dbm_antnoise -e radiotap.antenna"
+          " -e radiotap.rxflags -e radiotap.txflags -e radiotap.data_retries -e radiotap.mcs.index"
+          " -e radiotap.mcs.gi -e radiotap.ampdu.reference -e radiotap.timestamp.ts"
+          " -e radiotap.vht.bw -e radiotap.vht.mcs.0 -e radiotap.vht.nss.0 -e radiotap.vendor_oui"
+          " -e radiotap.vendor_data_len -e wlan.sa")
+          .out;
   // Columns: it_len, TSFT, FCS, short preamble, Mb/s (tshark computes HT rates: MCS 7 with
   // short GI at 20 MHz is 72.2), MHz, channel flags, dBm signal, dBm noise, antenna, RX flags,
   // TX flags, data retries, MCS index, short GI, A-MPDU reference, timestamp, VHT bandwidth
@@ -569,16 +572,18 @@ TEST(RadiotapOracle, Scapy_WhatItWritesParses) {
   if (!HaveTool("/usr/bin/python3 -c 'import scapy' >/dev/null 2>&1")) {
     GTEST_SKIP() << "scapy not installed";
   }
-  const std::string hex = testing_tools::RunCommand(
-      "/usr/bin/python3 -c \""
-      "from scapy.layers.dot11 import RadioTap, Dot11; from scapy.compat import raw; "
-      "p = RadioTap(present='TSFT+Flags+Rate+Channel+dBm_AntSignal+dBm_AntNoise+Antenna+"
-      "RXFlags+TXFlags+MCS+A_MPDU', mac_timestamp=0x1122334455, Flags='FCS', Rate=5.5, "
-      "ChannelFrequency=2437, ChannelFlags='CCK+2GHz', dBm_AntSignal=-42, dBm_AntNoise=-95, "
-      "Antenna=2, RXFlags=0, TXFlags=0x18, knownMCS=0x07, guard_interval=1, MCS_index=5, "
-      "A_MPDU_ref=0xdeadbeef, A_MPDU_flags=0x0c) / Dot11(type=0, subtype=4, "
-      "addr1='ff:ff:ff:ff:ff:ff', addr2='24:0a:c4:00:00:01', addr3='ff:ff:ff:ff:ff:ff'); "
-      "print(raw(p).hex())\"").out;
+  const std::string hex =
+      testing_tools::RunCommand(
+          "/usr/bin/python3 -c \""
+          "from scapy.layers.dot11 import RadioTap, Dot11; from scapy.compat import raw; "
+          "p = RadioTap(present='TSFT+Flags+Rate+Channel+dBm_AntSignal+dBm_AntNoise+Antenna+"
+          "RXFlags+TXFlags+MCS+A_MPDU', mac_timestamp=0x1122334455, Flags='FCS', Rate=5.5, "
+          "ChannelFrequency=2437, ChannelFlags='CCK+2GHz', dBm_AntSignal=-42, dBm_AntNoise=-95, "
+          "Antenna=2, RXFlags=0, TXFlags=0x18, knownMCS=0x07, guard_interval=1, MCS_index=5, "
+          "A_MPDU_ref=0xdeadbeef, A_MPDU_flags=0x0c) / Dot11(type=0, subtype=4, "
+          "addr1='ff:ff:ff:ff:ff:ff', addr2='24:0a:c4:00:00:01', addr3='ff:ff:ff:ff:ff:ff'); "
+          "print(raw(p).hex())\"")
+          .out;
   Bytes packet;
   for (size_t i = 0; i + 1 < hex.size() && hex[i] != '\n'; i += 2) {
     packet.push_back(static_cast<std::byte>(std::stoi(hex.substr(i, 2), nullptr, 16)));

@@ -78,7 +78,8 @@ HubRadio::~HubRadio() {
   client_.Send(RemoveNode{node_});
 }
 
-Status HubRadio::Control(ControlOp op, uint8_t value, port::Interface interface, const MacAddress& mac) {
+Status HubRadio::Control(ControlOp op, uint8_t value, port::Interface interface,
+                         const MacAddress& mac) {
   if (mirroring_) return Status::Ok();
   return client_.Call(air::Control{0, node_, op, value, interface, mac}).status;
 }
@@ -88,14 +89,17 @@ Status HubRadio::DoSetChannel(uint8_t channel) { return Control(ControlOp::kSetC
 Status HubRadio::DoSetAddress(port::Interface interface, const MacAddress& address) {
   return Control(ControlOp::kSetAddress, 0, interface, address);
 }
-Status HubRadio::DoSetPromiscuous(bool on) { return Control(ControlOp::kSetPromiscuous, on ? 1 : 0); }
+Status HubRadio::DoSetPromiscuous(bool on) {
+  return Control(ControlOp::kSetPromiscuous, on ? 1 : 0);
+}
 
 Status HubRadio::DoTransmit(ByteSpan mpdu, const port::TxOptions& options) {
   if (!client_.connected()) return Status::Unavailable();
   // The hub's queue holds at most tx_queue_ frames, and this count is never below the
   // hub's (a TxDone is counted here after the hub counted it).
   if (in_flight_.size() >= client_.tx_queue_) return Status::ResourceExhausted();
-  if (!client_.Send(air::Transmit{node_, options, {mpdu.begin(), mpdu.end()}})) return Status::Unavailable();
+  if (!client_.Send(air::Transmit{node_, options, {mpdu.begin(), mpdu.end()}}))
+    return Status::Unavailable();
   in_flight_.push_back(options.tag);
   return Status::Ok();
 }
@@ -129,12 +133,14 @@ HubClient::HubClient(const std::string& address, const std::string& name) {
   }
   const Message first = ReadOne();
   if (const Error* error = std::get_if<Error>(&first)) {
-    throw HubError(error->status, "the air hub at " + address + " refused this client: " + error->message);
+    throw HubError(error->status,
+                   "the air hub at " + address + " refused this client: " + error->message);
   }
   const Welcome* welcome = std::get_if<Welcome>(&first);
   if (welcome == nullptr) {
-    throw HubError(Status::FailedPrecondition(),
-                   "the server at " + address + " answered " + MessageName(first) + " to Hello: it is not an airlab air hub");
+    throw HubError(Status::FailedPrecondition(), "the server at " + address + " answered " +
+                                                     MessageName(first) +
+                                                     " to Hello: it is not an airlab air hub");
   }
   speed_ = welcome->speed;
   tx_queue_ = welcome->tx_queue;
@@ -161,9 +167,11 @@ Message HubClient::ReadOne() {
       throw HubError(Status::DataLoss(), "the air hub sent a malformed message: " + error);
     }
     if (next != Status::Unavailable()) {
-      throw HubError(Status::DataLoss(), "the server did not answer in the airlab air protocol: is it an air hub?");
+      throw HubError(Status::DataLoss(),
+                     "the server did not answer in the airlab air protocol: is it an air hub?");
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - WallClock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(give_up - WallClock::now());
     pollfd fd{socket_.fd(), POLLIN, 0};
     if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) == 0) {
       throw HubError(Status::DeadlineExceeded(), "the air hub did not answer Hello");
@@ -171,7 +179,8 @@ Message HubClient::ReadOne() {
     std::byte buffer[4096];
     const ssize_t n = ::recv(socket_.fd(), buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw HubError(Status::Unavailable(), "the air hub closed the connection during Hello");
+    if (n <= 0)
+      throw HubError(Status::Unavailable(), "the air hub closed the connection during Hello");
     framer_.Append(ByteSpan(buffer, static_cast<size_t>(n)));
   }
 }
@@ -317,7 +326,8 @@ void HubClient::Notify() {
 HubClient::Timer* HubClient::DueTimer(TimeNs limit) const {
   Timer* due = nullptr;
   for (Timer* t : timers_) {
-    if (t->armed() && t->deadline() <= limit && (due == nullptr || t->deadline() < due->deadline())) due = t;
+    if (t->armed() && t->deadline() <= limit && (due == nullptr || t->deadline() < due->deadline()))
+      due = t;
   }
   return due;
 }
@@ -377,7 +387,8 @@ void HubClient::Dispatch(Event& event) {
       event.message);
 }
 
-Status HubClient::Wait(TimeNs deadline, std::atomic<bool>* woken, WallClock::time_point wall_deadline) {
+Status HubClient::Wait(TimeNs deadline, std::atomic<bool>* woken,
+                       WallClock::time_point wall_deadline) {
   auto take_wake = [woken] { return woken != nullptr && woken->exchange(false); };
   while (true) {
     if (take_wake()) return Status::Ok();

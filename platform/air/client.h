@@ -206,7 +206,8 @@ class HubClient {
   Timer* DueTimer(TimeNs limit) const;
   // The common loop of RunUntil and Waiter::WaitUntil.
   Status Wait(TimeNs deadline, std::atomic<bool>* woken,
-              std::chrono::steady_clock::time_point wall_deadline = std::chrono::steady_clock::time_point::max());
+              std::chrono::steady_clock::time_point wall_deadline =
+                  std::chrono::steady_clock::time_point::max());
   void Notify();
 
   Socket socket_;

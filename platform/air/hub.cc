@@ -148,7 +148,8 @@ class Hub::Impl final : private sim::AirObserver {
   uint64_t errors_ = 0;
 };
 
-Hub::Impl::Impl(HubOptions options, sim::Simulation* air, const std::vector<std::string>& resident_names)
+Hub::Impl::Impl(HubOptions options, sim::Simulation* air,
+                const std::vector<std::string>& resident_names)
     : options_(std::move(options)),
       owned_(air ? nullptr : std::make_unique<sim::Simulation>(options_.simulation)),
       sim_(air ? *air : *owned_) {
@@ -159,7 +160,8 @@ Hub::Impl::Impl(HubOptions options, sim::Simulation* air, const std::vector<std:
     Node& n = nodes_.emplace_back();
     n.resident = true;
     const sim::SimRadio& radio = sim_.radio(node);
-    n.spec.name = node < resident_names.size() ? resident_names[node] : "node" + std::to_string(node);
+    n.spec.name =
+        node < resident_names.size() ? resident_names[node] : "node" + std::to_string(node);
     n.spec.mac = radio.address(port::Interface::kStation);
     n.spec.position = sim_.medium().position(node);
     n.spec.channel = radio.channel();
@@ -188,7 +190,8 @@ HubStatus Hub::Impl::status() const {
     if (s->hello && !s->dead) ++st.clients;
     if (s->sniffing && !s->dead) ++st.sniffers;
   }
-  st.nodes = static_cast<size_t>(std::count_if(nodes_.begin(), nodes_.end(), [](const Node& n) { return n.live(); }));
+  st.nodes = static_cast<size_t>(
+      std::count_if(nodes_.begin(), nodes_.end(), [](const Node& n) { return n.live(); }));
   st.frames = frames_;
   st.errors = errors_;
   st.now = sim_.now();
@@ -196,7 +199,8 @@ HubStatus Hub::Impl::status() const {
 }
 
 TimeNs Hub::Impl::PacedNow() const {
-  const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(WallClock::now() - wall_start_);
+  const auto wall =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(WallClock::now() - wall_start_);
   return sim_start_ + static_cast<TimeNs>(static_cast<double>(wall.count()) * options_.speed);
 }
 
@@ -231,7 +235,8 @@ void Hub::Impl::Run(const std::atomic<bool>& stop, const std::function<void()>& 
       Flush(*s);
       if (s->closing && (s->backlog() == 0 || wall > s->close_by)) Drop(*s);
       if (s->dead) continue;
-      const short events = static_cast<short>((s->closing ? 0 : POLLIN) | (s->backlog() ? POLLOUT : 0));
+      const short events =
+          static_cast<short>((s->closing ? 0 : POLLIN) | (s->backlog() ? POLLOUT : 0));
       fds.push_back({s->socket.fd(), events, 0});
       polled.push_back(s.get());
     }
@@ -270,7 +275,9 @@ void Hub::Impl::Accept() {
     Session& added = *sessions_.back();
     if (sessions_.size() > kMaxSessions) {
       SendError(added, Status::ResourceExhausted(),
-                "the hub serves at most " + std::to_string(kMaxSessions) + " clients; try again when one leaves", true);
+                "the hub serves at most " + std::to_string(kMaxSessions) +
+                    " clients; try again when one leaves",
+                true);
     }
   }
 }
@@ -322,8 +329,10 @@ void Hub::Impl::Handle(Session& s, Message&& message) {
     if (const Hello* hello = std::get_if<Hello>(&message)) {
       OnHello(s, *hello);
     } else {
-      SendError(s, Status::FailedPrecondition(),
-                std::string("the first message must be Hello, not ") + MessageName(message) + "; closing", true);
+      SendError(
+          s, Status::FailedPrecondition(),
+          std::string("the first message must be Hello, not ") + MessageName(message) + "; closing",
+          true);
     }
     return;
   }
@@ -344,7 +353,9 @@ void Hub::Impl::Handle(Session& s, Message&& message) {
           OnSniff(s, m);
         } else {
           SendError(s, Status::InvalidArgument(),
-                    std::string(MessageName(message)) + " is a message the hub sends, not one it takes; ignored", false);
+                    std::string(MessageName(message)) +
+                        " is a message the hub sends, not one it takes; ignored",
+                    false);
         }
       },
       message);
@@ -352,7 +363,9 @@ void Hub::Impl::Handle(Session& s, Message&& message) {
 
 void Hub::Impl::OnHello(Session& s, const Hello& m) {
   if (m.magic != kMagic) {
-    SendError(s, Status::FailedPrecondition(), "this is an airlab air hub and the client did not say the airlab air Hello; closing", true);
+    SendError(s, Status::FailedPrecondition(),
+              "this is an airlab air hub and the client did not say the airlab air Hello; closing",
+              true);
     return;
   }
   if (m.version != kProtocolVersion) {
@@ -375,20 +388,23 @@ void Hub::Impl::OnAddNode(Session& s, const AddNode& m) {
     Send(s, Reply{m.request, status, 0, why});
   };
   if (spec.mac == MacAddress() || spec.mac.is_multicast()) {
-    return refuse(Status::InvalidArgument(), "the node's MAC " + MacText(spec.mac) + " is not a unicast address");
+    return refuse(Status::InvalidArgument(),
+                  "the node's MAC " + MacText(spec.mac) + " is not a unicast address");
   }
   if (spec.channel < 1 || spec.channel > 14) {
-    return refuse(Status::InvalidArgument(), "channel " + std::to_string(spec.channel) + " is not a 2.4 GHz channel (1-14)");
+    return refuse(Status::InvalidArgument(),
+                  "channel " + std::to_string(spec.channel) + " is not a 2.4 GHz channel (1-14)");
   }
-  if (!std::isfinite(spec.position.x) || !std::isfinite(spec.position.y) || !std::isfinite(spec.position.z)) {
+  if (!std::isfinite(spec.position.x) || !std::isfinite(spec.position.y) ||
+      !std::isfinite(spec.position.z)) {
     return refuse(Status::InvalidArgument(), "the node's position must be finite numbers (metres)");
   }
   if (!std::isfinite(spec.tx_power_dbm) || spec.tx_power_dbm < -30 || spec.tx_power_dbm > 40) {
     return refuse(Status::InvalidArgument(), "a TX power must be between -30 and 40 dBm");
   }
   if (std::string user = AddressUser(spec.mac, UINT32_MAX); !user.empty()) {
-    return refuse(Status::AlreadyExists(), "MAC " + MacText(spec.mac) + " is already on the air (" + user +
-                                               "); give this node another address");
+    return refuse(Status::AlreadyExists(), "MAC " + MacText(spec.mac) + " is already on the air (" +
+                                               user + "); give this node another address");
   }
 
   uint32_t node;
@@ -428,28 +444,32 @@ void Hub::Impl::OnAddNode(Session& s, const AddNode& m) {
 }
 
 void Hub::Impl::OnControl(Session& s, const Control& m) {
-  auto reply = [&](Status status, const std::string& why) { Send(s, Reply{m.request, status, 0, why}); };
+  auto reply = [&](Status status, const std::string& why) {
+    Send(s, Reply{m.request, status, 0, why});
+  };
   if (std::string why = CheckOwner(s, m.node); !why.empty()) return reply(Status::NotFound(), why);
   sim::SimRadio& radio = sim_.radio(m.node);
   switch (m.op) {
-    case ControlOp::kSetEnabled:
-      return reply(radio.SetEnabled(m.value != 0), "");
+    case ControlOp::kSetEnabled: return reply(radio.SetEnabled(m.value != 0), "");
     case ControlOp::kSetChannel: {
       const Status status = radio.SetChannel(m.value);
-      if (!status.ok()) return reply(status, "channel " + std::to_string(m.value) + " is not a 2.4 GHz channel (1-14)");
+      if (!status.ok())
+        return reply(status,
+                     "channel " + std::to_string(m.value) + " is not a 2.4 GHz channel (1-14)");
       nodes_[m.node].spec.channel = m.value;
       return reply(status, "");
     }
     case ControlOp::kSetAddress: {
-      if (m.mac.is_multicast()) return reply(Status::InvalidArgument(), "an interface address must be unicast");
+      if (m.mac.is_multicast())
+        return reply(Status::InvalidArgument(), "an interface address must be unicast");
       if (std::string user = AddressUser(m.mac, m.node); !user.empty()) {
-        return reply(Status::AlreadyExists(), "MAC " + MacText(m.mac) + " is already on the air (" + user + ")");
+        return reply(Status::AlreadyExists(),
+                     "MAC " + MacText(m.mac) + " is already on the air (" + user + ")");
       }
       Claim(m.node, m.interface, m.mac);
       return reply(Status::Ok(), "");
     }
-    case ControlOp::kSetPromiscuous:
-      return reply(radio.SetPromiscuous(m.value != 0), "");
+    case ControlOp::kSetPromiscuous: return reply(radio.SetPromiscuous(m.value != 0), "");
   }
 }
 
@@ -483,7 +503,8 @@ void Hub::Impl::OnSniff(Session& s, const Sniff& m) {
   Send(s, Reply{m.request, Status::Ok(), 0, ""});
   if (!m.on) return;
   for (uint32_t node = 0; node < nodes_.size(); ++node) {
-    if (nodes_[node].live()) Send(s, NodeInfo{node, true, nodes_[node].spec, nodes_[node].client()});
+    if (nodes_[node].live())
+      Send(s, NodeInfo{node, true, nodes_[node].spec, nodes_[node].client()});
   }
 }
 
@@ -598,7 +619,8 @@ void Hub::Impl::Drop(Session& s) {
 
 // ---- Hub ----
 
-Hub::Hub(HubOptions options) : impl_(std::make_unique<Impl>(std::move(options), nullptr, std::vector<std::string>{})) {}
+Hub::Hub(HubOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options), nullptr, std::vector<std::string>{})) {}
 Hub::Hub(HubOptions options, sim::Simulation& air, std::vector<std::string> resident_names)
     : impl_(std::make_unique<Impl>(std::move(options), &air, resident_names)) {}
 Hub::~Hub() = default;

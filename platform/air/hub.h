@@ -27,7 +27,7 @@
 namespace airlab::air {
 
 struct HubOptions {
-  uint16_t port = 0;  // on 127.0.0.1; 0: a free port the system picks
+  uint16_t port = 0;   // on 127.0.0.1; 0: a free port the system picks
   double speed = 1.0;  // simulated time over wall time, > 0
   // The air the hub builds. An air given to the constructor is used as it is; its MAC
   // configuration must still be `simulation.mac` (clients size their TX queues by it).

@@ -26,13 +26,13 @@ enum class Type : uint8_t {
 };
 
 // The type byte of each alternative, in Message's order.
-constexpr Type kTypes[] = {Type::kHello,    Type::kAddNode,  Type::kRemoveNode, Type::kControl,
-                           Type::kTransmit, Type::kSniff,    Type::kWelcome,    Type::kReply,
-                           Type::kError,    Type::kTime,     Type::kReceived,   Type::kTxDone,
+constexpr Type kTypes[] = {Type::kHello,    Type::kAddNode, Type::kRemoveNode, Type::kControl,
+                           Type::kTransmit, Type::kSniff,   Type::kWelcome,    Type::kReply,
+                           Type::kError,    Type::kTime,    Type::kReceived,   Type::kTxDone,
                            Type::kNodeInfo, Type::kAirFrame};
-constexpr const char* kNames[] = {"Hello", "AddNode", "RemoveNode", "Control", "Transmit",
-                                  "Sniff", "Welcome", "Reply",      "Error",   "Time",
-                                  "Received", "TxDone", "NodeInfo", "AirFrame"};
+constexpr const char* kNames[] = {"Hello",    "AddNode", "RemoveNode", "Control", "Transmit",
+                                  "Sniff",    "Welcome", "Reply",      "Error",   "Time",
+                                  "Received", "TxDone",  "NodeInfo",   "AirFrame"};
 static_assert(std::size(kTypes) == std::variant_size_v<Message>);
 static_assert(std::size(kNames) == std::variant_size_v<Message>);
 
@@ -75,10 +75,18 @@ class Reader {
   bool ok() const { return ok_; }
   bool at_end() const { return offset_ == body_.size(); }
 
-  uint8_t U8() { return Read<1>([](ByteSpan b) { return load_u8(b, 0); }); }
-  uint16_t U16() { return Read<2>([](ByteSpan b) { return load_le16(b, 0); }); }
-  uint32_t U32() { return Read<4>([](ByteSpan b) { return load_le32(b, 0); }); }
-  uint64_t U64() { return Read<8>([](ByteSpan b) { return load_le64(b, 0); }); }
+  uint8_t U8() {
+    return Read<1>([](ByteSpan b) { return load_u8(b, 0); });
+  }
+  uint16_t U16() {
+    return Read<2>([](ByteSpan b) { return load_le16(b, 0); });
+  }
+  uint32_t U32() {
+    return Read<4>([](ByteSpan b) { return load_le32(b, 0); });
+  }
+  uint64_t U64() {
+    return Read<8>([](ByteSpan b) { return load_le64(b, 0); });
+  }
   int64_t I64() { return static_cast<int64_t>(U64()); }
   double F64() { return std::bit_cast<double>(U64()); }
   MacAddress Mac() {
@@ -417,8 +425,8 @@ std::optional<Message> DecodeAs(uint8_t type, Reader& r, std::string& error) {
 
 bool operator==(const NodeSpec& a, const NodeSpec& b) {
   return a.name == b.name && a.mac == b.mac && a.position.x == b.position.x &&
-         a.position.y == b.position.y && a.position.z == b.position.z &&
-         a.channel == b.channel && a.tx_power_dbm == b.tx_power_dbm;
+         a.position.y == b.position.y && a.position.z == b.position.z && a.channel == b.channel &&
+         a.tx_power_dbm == b.tx_power_dbm;
 }
 bool operator==(const Transmit& a, const Transmit& b) {
   const port::TxOptions &x = a.options, &y = b.options;

@@ -83,7 +83,12 @@ struct NodeSpec {
   friend bool operator==(const NodeSpec& a, const NodeSpec& b);
 };
 
-enum class ControlOp : uint8_t { kSetEnabled = 1, kSetChannel = 2, kSetAddress = 3, kSetPromiscuous = 4 };
+enum class ControlOp : uint8_t {
+  kSetEnabled = 1,
+  kSetChannel = 2,
+  kSetAddress = 3,
+  kSetPromiscuous = 4
+};
 
 struct Hello {
   uint16_t version = kProtocolVersion;
@@ -179,8 +184,8 @@ struct AirFrame {
   friend bool operator==(const AirFrame& a, const AirFrame& b);
 };
 
-using Message = std::variant<Hello, AddNode, RemoveNode, Control, Transmit, Sniff, Welcome,
-                             Reply, Error, Time, Received, TxDone, NodeInfo, AirFrame>;
+using Message = std::variant<Hello, AddNode, RemoveNode, Control, Transmit, Sniff, Welcome, Reply,
+                             Error, Time, Received, TxDone, NodeInfo, AirFrame>;
 
 // "Hello", "AirFrame"...: for error messages.
 const char* MessageName(const Message& message);

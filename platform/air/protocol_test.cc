@@ -37,7 +37,8 @@ std::vector<Message> Samples() {
   air.retry = true;
   air.tx_power_dbm = 20.5;
   air.dropped = 9;
-  air.receptions = {{0, -40.25, sim::RxOutcome::kReceived}, {5, -91.0, sim::RxOutcome::kHeaderError}};
+  air.receptions = {{0, -40.25, sim::RxOutcome::kReceived},
+                    {5, -91.0, sim::RxOutcome::kHeaderError}};
   air.mpdu = Of({0xd4, 0, 0, 0, 0x4c, 0x11, 0xae, 0x89, 0xbd, 0xd5});
   const NodeSpec spec{"master", kMac, {1.5, -2, 3}, 6, 19.5};
   return {
@@ -91,15 +92,15 @@ TEST(Protocol, Transmit_MatchesTheDocumentedLayout) {
   Bytes out;
   Encode(tx, out);
   // length | type | node | tag | rate 11 | flags 1 (short preamble) | retries | mpdu
-  EXPECT_EQ(out, Of({22, 0, 0, 0, 0x05, 4, 3, 2, 1, 0x0d, 0x0c, 0x0b, 0x0a, 11, 1, 6,
-                     0xd0, 0, 0, 0, 9, 9, 9, 9, 9, 9}));
+  EXPECT_EQ(out, Of({22, 0, 0, 0,    0x05, 4, 3, 2, 1, 0x0d, 0x0c, 0x0b, 0x0a,
+                     11, 1, 6, 0xd0, 0,    0, 0, 9, 9, 9,    9,    9,    9}));
 }
 
 TEST(Protocol, TxDone_MatchesTheDocumentedLayout) {
   Bytes out;
   Encode(TxDone{0x0102, 3, {0x11223344, port::TxResult::kAcked, 2, 0x0506}}, out);
-  EXPECT_EQ(out, Of({27, 0, 0, 0, 0x46, 2, 1, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0x44, 0x33, 0x22,
-                     0x11, 0, 2, 6, 5, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(out, Of({27, 0,    0,    0,    0x46, 2, 1, 0, 0, 0, 0, 0, 0, 3, 0, 0,
+                     0,  0x44, 0x33, 0x22, 0x11, 0, 2, 6, 5, 0, 0, 0, 0, 0, 0}));
 }
 
 std::string DecodeError(const Bytes& body) {
@@ -149,7 +150,8 @@ TEST(Protocol, Decode_ValuesOutOfRange_AreRefused) {
 TEST(Protocol, Decode_NameLongerThanTheLimit_IsRefused) {
   Bytes body = Of({0x01, 'A', 'I', 'R', 'H', 1, 0, kMaxNameSize + 1, 0});
   body.resize(body.size() + kMaxNameSize + 1, std::byte{'x'});
-  EXPECT_NE(DecodeError(body).find("Hello message truncated or with a string over its limit"), std::string::npos);
+  EXPECT_NE(DecodeError(body).find("Hello message truncated or with a string over its limit"),
+            std::string::npos);
 }
 
 TEST(Protocol, Decode_AirFrameWithALyingCount_FailsAsTruncated) {

@@ -42,9 +42,9 @@ Socket ListenLoopback(uint16_t port) {
   ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const sockaddr_in addr = Loopback(port);
   if (::bind(s.fd(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + " (" +
-                             std::strerror(errno) +
-                             "): is another airlab air running there? choose another --port, or 0 for a free one");
+    throw std::runtime_error(
+        "cannot listen on 127.0.0.1:" + std::to_string(port) + " (" + std::strerror(errno) +
+        "): is another airlab air running there? choose another --port, or 0 for a free one");
   }
   if (::listen(s.fd(), 64) != 0) {
     throw std::runtime_error(std::string("cannot listen: ") + std::strerror(errno));
@@ -78,8 +78,9 @@ uint16_t ParseHubAddress(const std::string& address) {
   if (const size_t colon = address.rfind(':'); colon != std::string::npos) {
     const std::string host = address.substr(0, colon);
     if (host != "127.0.0.1" && host != "localhost") {
-      throw std::runtime_error("the hub address " + address +
-                               " is not on this machine: the air hub listens on loopback only; give 127.0.0.1:PORT");
+      throw std::runtime_error(
+          "the hub address " + address +
+          " is not on this machine: the air hub listens on loopback only; give 127.0.0.1:PORT");
     }
     port = address.substr(colon + 1);
   }
@@ -101,8 +102,8 @@ Socket ConnectLoopback(uint16_t port) {
     rc = ::connect(s.fd(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
-    throw std::runtime_error("cannot reach the air hub at 127.0.0.1:" + std::to_string(port) + " (" +
-                             std::strerror(errno) + "): start it with `airlab air --port " +
+    throw std::runtime_error("cannot reach the air hub at 127.0.0.1:" + std::to_string(port) +
+                             " (" + std::strerror(errno) + "): start it with `airlab air --port " +
                              std::to_string(port) + "`");
   }
   NoDelay(s.fd());

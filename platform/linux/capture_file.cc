@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <utility>
 
@@ -59,7 +59,6 @@ bool IsPcapMagic(uint32_t magic) {
   return magic == wire::kPcapMagicMicroseconds || magic == wire::kPcapMagicNanoseconds;
 }
 
-
 }  // namespace
 
 CaptureFileReader::CaptureFileReader(std::string path) : path_(std::move(path)) {
@@ -76,8 +75,7 @@ CaptureFileReader::CaptureFileReader(std::string path) : path_(std::move(path)) 
       if (map == MAP_FAILED) {
         const int error = errno;
         ::close(fd);
-        throw std::runtime_error(path_ + ": cannot map it into memory: " +
-                                 std::strerror(error));
+        throw std::runtime_error(path_ + ": cannot map it into memory: " + std::strerror(error));
       }
       map_ = map;
       ::madvise(map_, map_size_, MADV_SEQUENTIAL);
@@ -105,8 +103,9 @@ CaptureFileReader::CaptureFileReader(std::string path) : path_(std::move(path)) 
 
   try {
     if (bytes_.empty()) {
-      throw std::runtime_error(path_ + ": the file is empty; the capture wrote nothing to it "
-                                       "(stopped before its header?)");
+      throw std::runtime_error(path_ +
+                               ": the file is empty; the capture wrote nothing to it "
+                               "(stopped before its header?)");
     }
     if (bytes_.size() >= 4 && load_le32(bytes_, 0) == wire::kPcapngSectionHeader) {
       format_ = CaptureFormat::kPcapng;
@@ -121,12 +120,14 @@ CaptureFileReader::CaptureFileReader(std::string path) : path_(std::move(path)) 
       if (!reader.ok()) FailPcap(reader.status());
       pcap_ = *reader;
     } else if (bytes_.size() >= 2 && load_u8(bytes_, 0) == 0x1f && load_u8(bytes_, 1) == 0x8b) {
-      Fail(0, "the file is gzip-compressed; decompress it first (gunzip, or let Wireshark "
-              "save it uncompressed)");
+      Fail(0,
+           "the file is gzip-compressed; decompress it first (gunzip, or let Wireshark "
+           "save it uncompressed)");
     } else {
       Fail(0, "not a pcap or pcapng capture (it starts with " + FirstBytes(bytes_) +
                   "; pcap starts a1b2c3d4 or a1b23c4d in either byte order, pcapng 0a0d0d0a); "
-                  "convert it with `editcap -F pcapng " + path_ + " out.pcapng` if Wireshark reads it");
+                  "convert it with `editcap -F pcapng " +
+                  path_ + " out.pcapng` if Wireshark reads it");
     }
   } catch (...) {
     if (map_ != nullptr) ::munmap(map_, map_size_);
@@ -138,9 +139,7 @@ CaptureFileReader::~CaptureFileReader() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
 }
 
-size_t CaptureFileReader::offset() const {
-  return pcap_ ? pcap_->offset() : pcapng_->offset();
-}
+size_t CaptureFileReader::offset() const { return pcap_ ? pcap_->offset() : pcapng_->offset(); }
 
 std::optional<CapturedPacket> CaptureFileReader::Next() {
   CapturedPacket packet;
@@ -172,8 +171,7 @@ std::optional<CapturedPacket> CaptureFileReader::Next() {
 
 std::string CaptureFileReader::RepairHint() const {
   return "the packets before it are intact: `editcap " + path_ + " repaired." +
-         (format_ == CaptureFormat::kPcap ? "pcap" : "pcapng") +
-         "` copies them into a clean file";
+         (format_ == CaptureFormat::kPcap ? "pcap" : "pcapng") + "` copies them into a clean file";
 }
 
 void CaptureFileReader::Fail(size_t offset, const std::string& what) const {
@@ -208,8 +206,10 @@ void CaptureFileReader::FailPcap(Status status) const {
                  " bytes but the file ends after " + std::to_string(rest.size()) +
                  ": it was cut off while being written; " + RepairHint());
   }
-  Fail(at, fields + ": the record header is corrupt (caplen above snaplen or origlen); "
-                    "nothing after it can be trusted, " + RepairHint());
+  Fail(at, fields +
+               ": the record header is corrupt (caplen above snaplen or origlen); "
+               "nothing after it can be trusted, " +
+               RepairHint());
 }
 
 void CaptureFileReader::FailPcapng(Status status) const {
@@ -221,14 +221,17 @@ void CaptureFileReader::FailPcapng(Status status) const {
   }
   if (load_le32(rest, 0) == wire::kPcapngSectionHeader) {
     if (status == Status::Unimplemented()) {
-      Fail(at, "Section Header Block of a pcapng version this reader does not know "
-               "(it reads 1.x); re-save it with `editcap -F pcapng " + path_ + " out.pcapng`");
+      Fail(at,
+           "Section Header Block of a pcapng version this reader does not know "
+           "(it reads 1.x); re-save it with `editcap -F pcapng " +
+               path_ + " out.pcapng`");
     }
     if (status == Status::OutOfRange()) {
       Fail(at, "the Section Header Block is cut off: the file is truncated");
     }
-    Fail(at, "the Section Header Block is corrupt (byte-order magic, length or options); "
-             "nothing from here on can be read");
+    Fail(at,
+         "the Section Header Block is corrupt (byte-order magic, length or options); "
+         "nothing from here on can be read");
   }
   const wire::ByteOrder order = pcapng_->section().byte_order;
   const uint32_t type = wire::LoadU32(order, rest, 0);
@@ -237,7 +240,8 @@ void CaptureFileReader::FailPcapng(Status status) const {
   if (status == Status::OutOfRange()) {
     Fail(at, block + ", but only " + std::to_string(rest.size()) +
                  " bytes remain: the file was cut off while being written, or the length is "
-                 "corrupt; " + RepairHint());
+                 "corrupt; " +
+                 RepairHint());
   }
   if (status == Status::NotFound()) {
     Fail(at, block + " names an interface its section has not described (it has " +
@@ -250,17 +254,22 @@ void CaptureFileReader::FailPcapng(Status status) const {
                  " interfaces; split the capture with editcap");
   }
   if (status == Status::Unimplemented()) {
-    Fail(at, block + ": its if_tsresol is finer than 64-bit timestamps can carry; re-save "
-                     "it with `editcap -F pcapng " + path_ + " out.pcapng`");
+    Fail(at, block +
+                 ": its if_tsresol is finer than 64-bit timestamps can carry; re-save "
+                 "it with `editcap -F pcapng " +
+                 path_ + " out.pcapng`");
   }
   if (!wire::ParsePcapngBlock(rest, order).ok()) {
-    Fail(at, block + ": the length is invalid (under 12, not a multiple of 4, or the trailing "
-                     "copy differs): the block structure is corrupt from here on; " +
-                     RepairHint());
+    Fail(at, block +
+                 ": the length is invalid (under 12, not a multiple of 4, or the trailing "
+                 "copy differs): the block structure is corrupt from here on; " +
+                 RepairHint());
   }
-  Fail(at, block + ": its contents are inconsistent (shorter than its fixed fields, caplen "
-                   "past the block or above origlen, an option running past the block or of "
-                   "the wrong size, or a timestamp out of range); " + RepairHint());
+  Fail(at, block +
+               ": its contents are inconsistent (shorter than its fixed fields, caplen "
+               "past the block or above origlen, an option running past the block or of "
+               "the wrong size, or a timestamp out of range); " +
+               RepairHint());
 }
 
 CaptureFormat CaptureFormatForPath(const std::string& path) {
@@ -276,8 +285,8 @@ CaptureFormat CaptureFormatForPath(const std::string& path) {
 
 void RefuseInputAsOutput(const std::string& output, const std::vector<std::string>& inputs) {
   struct stat out {};
-  const bool exists = output == "-" ? ::fstat(STDOUT_FILENO, &out) == 0
-                                    : ::stat(output.c_str(), &out) == 0;
+  const bool exists =
+      output == "-" ? ::fstat(STDOUT_FILENO, &out) == 0 : ::stat(output.c_str(), &out) == 0;
   if (!exists || S_ISCHR(out.st_mode)) return;  // /dev/null is everyone's
   for (const std::string& input : inputs) {
     struct stat in {};
@@ -297,8 +306,8 @@ OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs)
   }
   RefuseInputAsOutput(path_, inputs);
   struct stat existing {};
-  const bool exists = is_stdout() ? ::fstat(STDOUT_FILENO, &existing) == 0
-                                  : ::stat(path_.c_str(), &existing) == 0;
+  const bool exists =
+      is_stdout() ? ::fstat(STDOUT_FILENO, &existing) == 0 : ::stat(path_.c_str(), &existing) == 0;
   if (exists && S_ISDIR(existing.st_mode)) {
     throw std::runtime_error(path_ + " is a directory; name a file in it, e.g. " + path_ +
                              "/out.pcapng");
@@ -362,8 +371,8 @@ void OutputFile::Commit() {
     if (::rename(temporary.c_str(), path_.c_str()) != 0) {
       const int error = errno;
       ::unlink(temporary.c_str());
-      throw std::runtime_error(path_ + ": cannot put the written file in place: " +
-                               std::strerror(error));
+      throw std::runtime_error(path_ +
+                               ": cannot put the written file in place: " + std::strerror(error));
     }
   }
 }
@@ -453,8 +462,9 @@ void CaptureFileWriter::WriteInterface(uint32_t link_type, const std::string& na
 
 uint32_t CaptureFileWriter::AddInterface(uint32_t link_type, std::string name) {
   if (format_ == CaptureFormat::kPcap) {
-    throw std::runtime_error(path() + ": a pcap file has a single interface and link type; "
-                                     "write pcapng for several");
+    throw std::runtime_error(path() +
+                             ": a pcap file has a single interface and link type; "
+                             "write pcapng for several");
   }
   WriteInterface(link_type, name);
   return static_cast<uint32_t>(interfaces_.size() - 1);
@@ -471,10 +481,9 @@ void CaptureFileWriter::Write(const CapturedPacket& packet) {
                                  ? pcap_header_.link_type
                                  : interfaces_[packet.interface_index].link_type;
   if (packet.link_type != link_type) {
-    throw std::invalid_argument(path() + ": packet of link type " +
-                                std::to_string(packet.link_type) + " for interface " +
-                                std::to_string(packet.interface_index) + " of link type " +
-                                std::to_string(link_type));
+    throw std::invalid_argument(
+        path() + ": packet of link type " + std::to_string(packet.link_type) + " for interface " +
+        std::to_string(packet.interface_index) + " of link type " + std::to_string(link_type));
   }
   if (format_ == CaptureFormat::kPcap) {
     Append(kPacketProblem, [&](ByteBuilder& out) {

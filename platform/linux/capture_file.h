@@ -25,7 +25,7 @@ struct CapturedPacket {
   uint32_t link_type = wire::kLinkTypeIeee80211Radiotap;
   uint32_t interface_index = 0;  // across the whole file; always 0 in pcap
   ByteSpan data;
-  uint32_t origlen = 0;  // length on the air; reading: >= data.size(); writing: 0 = data.size()
+  uint32_t origlen = 0;      // length on the air; reading: >= data.size(); writing: 0 = data.size()
   std::string_view comment;  // pcapng opt_comment; pcap has no place for one
 };
 
@@ -119,9 +119,9 @@ struct CaptureWriterOptions {
   std::optional<CaptureFormat> format;
   uint32_t link_type = wire::kLinkTypeIeee80211Radiotap;  // of interface 0
   uint32_t snaplen = 262144;
-  std::string interface_name;  // pcapng if_name of interface 0; empty: none
+  std::string interface_name;        // pcapng if_name of interface 0; empty: none
   std::string user_appl = "airlab";  // pcapng shb_userappl
-  bool pcap_nanosecond = true;  // pcap magic a1b23c4d; false: microseconds (a1b2c3d4)
+  bool pcap_nanosecond = true;       // pcap magic a1b23c4d; false: microseconds (a1b2c3d4)
   // Write each packet out as soon as it is added (a live viewer on the other end). Always on
   // for a FIFO.
   bool flush_each_packet = false;

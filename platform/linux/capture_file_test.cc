@@ -122,9 +122,9 @@ void ExpectOurReaderSees(const std::string& path, const std::vector<Expected>& e
 // tshark's view of every packet, one tab-separated line each.
 std::vector<std::string> TsharkView(const std::string& path) {
   return Lines(RunTool("tshark -r '" + path +
-                   "' -T fields -E separator=/t -e frame.time_epoch -e frame.interface_id "
-                   "-e frame.encap_type -e frame.len -e frame.cap_len -e wlan.sa "
-                   "-e frame.comment"));
+                       "' -T fields -E separator=/t -e frame.time_epoch -e frame.interface_id "
+                       "-e frame.encap_type -e frame.len -e frame.cap_len -e wlan.sa "
+                       "-e frame.comment"));
 }
 
 std::string ExpectedView(const Expected& e, bool pcap, int64_t step_ns = 1) {
@@ -132,8 +132,8 @@ std::string ExpectedView(const Expected& e, bool pcap, int64_t step_ns = 1) {
   const size_t sa_at = e.link_type == wire::kLinkTypeIeee80211Radiotap ? 8 + 10 : 10;
   std::snprintf(sa, sizeof sa, "02:00:00:00:00:%02x", static_cast<unsigned>(e.data[sa_at + 5]));
   return Epoch(e.ts_ns / step_ns * step_ns) + "\t" +
-         (pcap ? "" : std::to_string(e.interface_index)) + "\t" + WtapEncap(e.link_type) +
-         "\t" + std::to_string(std::max<size_t>(e.origlen, e.data.size())) + "\t" +
+         (pcap ? "" : std::to_string(e.interface_index)) + "\t" + WtapEncap(e.link_type) + "\t" +
+         std::to_string(std::max<size_t>(e.origlen, e.data.size())) + "\t" +
          std::to_string(e.data.size()) + "\t" + sa + "\t" + (pcap ? "" : e.comment);
 }
 
@@ -175,13 +175,11 @@ TEST(CaptureFileWriter, Pcapng_TsharkAndCapinfosReadEverything) {
   EXPECT_EQ(TsharkView(path), want);
 
   const std::string info = RunTool("capinfos -M '" + path + "'");
-  EXPECT_THAT(info, AllOf(HasSubstr("File type:           pcapng"),
-                          HasSubstr("Number of packets:   4"),
-                          HasSubstr("Number of interfaces in file: 2"),
-                          HasSubstr("Name = sim0"), HasSubstr("Name = esp0"),
-                          HasSubstr("(23 - ieee-802-11-radiotap)"),
-                          HasSubstr("(20 - ieee-802-11)"),
-                          HasSubstr("Capture application: airlab")));
+  EXPECT_THAT(info,
+              AllOf(HasSubstr("File type:           pcapng"), HasSubstr("Number of packets:   4"),
+                    HasSubstr("Number of interfaces in file: 2"), HasSubstr("Name = sim0"),
+                    HasSubstr("Name = esp0"), HasSubstr("(23 - ieee-802-11-radiotap)"),
+                    HasSubstr("(20 - ieee-802-11)"), HasSubstr("Capture application: airlab")));
   ExpectOurReaderSees(path, packets);
 }
 
@@ -204,13 +202,13 @@ TEST_P(PcapWriterOracle, TsharkAndCapinfosReadEverything) {
   std::vector<std::string> want;
   for (const Expected& e : packets) want.push_back(ExpectedView(e, true, step));
   EXPECT_EQ(TsharkView(path), want);
-  EXPECT_THAT(RunTool("capinfos -M '" + path + "'"),
-              AllOf(HasSubstr(nanosecond ? "File type:           nsecpcap"
-                                         : "File type:           pcap"),
-                    HasSubstr("File encapsulation:  ieee-802-11"),
-                    HasSubstr(nanosecond ? "nanoseconds (9)" : "microseconds (6)"),
-                    HasSubstr("Number of packets:   6"),
-                    HasSubstr("Packet size limit:   file hdr: 262144 bytes")));
+  EXPECT_THAT(
+      RunTool("capinfos -M '" + path + "'"),
+      AllOf(HasSubstr(nanosecond ? "File type:           nsecpcap" : "File type:           pcap"),
+            HasSubstr("File encapsulation:  ieee-802-11"),
+            HasSubstr(nanosecond ? "nanoseconds (9)" : "microseconds (6)"),
+            HasSubstr("Number of packets:   6"),
+            HasSubstr("Packet size limit:   file hdr: 262144 bytes")));
   ExpectOurReaderSees(path, packets, step, false);
 }
 
@@ -316,9 +314,9 @@ TEST(CaptureFileReader, Text2pcapHexDump_ReadsFramesAndTimes) {
     e.comment.clear();
   }
   RunTool("text2pcap -q -F pcap -l 105 -t '%s.%f' '" + dir.File("dump.txt") + "' '" +
-      dir.File("t.pcap") + "'");
-  RunTool("text2pcap -q -l 105 -t '%s.%f' '" + dir.File("dump.txt") + "' '" +
-      dir.File("t.pcapng") + "'");
+          dir.File("t.pcap") + "'");
+  RunTool("text2pcap -q -l 105 -t '%s.%f' '" + dir.File("dump.txt") + "' '" + dir.File("t.pcapng") +
+          "'");
   ExpectOurReaderSees(dir.File("t.pcap"), want, 1000, false);
   ExpectOurReaderSees(dir.File("t.pcapng"), want, 1);
 }
@@ -343,15 +341,15 @@ TEST(CaptureFileReader, MergecapSeveralInterfaces_MatchesTshark) {
     }
   }
   RunTool("mergecap -w '" + dir.File("m.pcapng") + "' '" + dir.File("a.pcapng") + "' '" +
-      dir.File("b.pcapng") + "'");
+          dir.File("b.pcapng") + "'");
   const auto lines = TsharkView(dir.File("m.pcapng"));
   ASSERT_EQ(lines.size(), 6u);
   CaptureFileReader reader(dir.File("m.pcapng"));
   for (const std::string& line : lines) {
     auto p = reader.Next();
     ASSERT_TRUE(p.has_value());
-    const std::string prefix = Epoch(p->ts_ns) + "\t" + std::to_string(p->interface_index) +
-                               "\t" + WtapEncap(p->link_type) + "\t";
+    const std::string prefix = Epoch(p->ts_ns) + "\t" + std::to_string(p->interface_index) + "\t" +
+                               WtapEncap(p->link_type) + "\t";
     EXPECT_EQ(line.substr(0, prefix.size()), prefix);
   }
   EXPECT_FALSE(reader.Next().has_value());
@@ -468,8 +466,8 @@ TEST_F(CaptureFileBadInput, LyingBlockLength_SaysStructureCorrupt) {
   bytes[at + 4] = static_cast<std::byte>(static_cast<uint8_t>(bytes[at + 4]) + 2);
   auto [message, before] = ReadToError(Save(bytes, "lying.pcapng"));
   EXPECT_EQ(before, 0);
-  EXPECT_THAT(message, AllOf(HasSubstr("offset " + std::to_string(at)),
-                             HasSubstr("the length is invalid")));
+  EXPECT_THAT(message,
+              AllOf(HasSubstr("offset " + std::to_string(at)), HasSubstr("the length is invalid")));
 }
 
 TEST_F(CaptureFileBadInput, UnknownInterfaceId_SaysIdbMissing) {
@@ -664,8 +662,9 @@ TEST(OutputFile, DevNullAndFifo_WrittenDirectly) {
 
 TEST(OutputFile, MissingDirectoryOrADirectory_SaysSo) {
   TempDir dir;
-  EXPECT_THAT([&] { OutputFile out(dir.File("no/such/dir/x.pcapng")); },
-              ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("check that the directory exists")));
+  EXPECT_THAT(
+      [&] { OutputFile out(dir.File("no/such/dir/x.pcapng")); },
+      ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("check that the directory exists")));
   EXPECT_THAT([&] { OutputFile out(dir.path()); },
               ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("is a directory")));
 }

@@ -60,7 +60,8 @@ BaseUrl ParseBaseUrl(const std::string& url) {
 // "Connection").
 std::string Reason(httplib::Error error, bool timed_out) {
   switch (error) {
-    case httplib::Error::Connection: return "could not connect: nothing listens there, or the host is unreachable";
+    case httplib::Error::Connection:
+      return "could not connect: nothing listens there, or the host is unreachable";
     case httplib::Error::ConnectionTimeout: return "the connection timed out";
     case httplib::Error::SSLConnection: return "the TLS handshake failed";
     case httplib::Error::SSLServerVerification: return "the server's certificate is not trusted";

@@ -31,7 +31,9 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string Str(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-ByteSpan Bytes(const std::string& s) { return {reinterpret_cast<const std::byte*>(s.data()), s.size()}; }
+ByteSpan Bytes(const std::string& s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
 
 // Collects answers (copied: their views die with the call) from the worker thread.
 class Answers final : public port::HttpListener {
@@ -167,8 +169,7 @@ TEST(HttpUplink, GetAndPost_HeadersAndKeepAlive) {
     EXPECT_EQ(g.status, Status::Ok());
     EXPECT_EQ(g.http_status, 200);
   }
-  EXPECT_EQ(got[0].body.substr(0, got[0].body.find(" port=")),
-            "GET /echo key=WK ua=airlab-test");
+  EXPECT_EQ(got[0].body.substr(0, got[0].body.find(" port=")), "GET /echo key=WK ua=airlab-test");
   EXPECT_EQ(got[1].body, "POST application/x-www-form-urlencoded api_key=K&field1=73");
   std::string port_first = got[0].body.substr(got[0].body.find(" port="));
   std::string port_third = got[2].body.substr(got[2].body.find(" port="));
@@ -243,10 +244,14 @@ TEST(HttpUplink, NothingListening_LogNamesTheUrlOncePerOutage) {
   {
     std::lock_guard lock(mutex);
     ASSERT_EQ(lines.size(), 1u);
-    EXPECT_EQ(lines[0], "cannot reach " + Url(port) + " (could not connect: nothing listens there, or the host is unreachable)");
+    EXPECT_EQ(lines[0],
+              "cannot reach " + Url(port) +
+                  " (could not connect: nothing listens there, or the host is unreachable)");
   }
   httplib::Server server;
-  server.Get("/echo", [](const httplib::Request&, httplib::Response& res) { res.set_content("up", "text/plain"); });
+  server.Get("/echo", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("up", "text/plain");
+  });
   ASSERT_TRUE(server.bind_to_port("127.0.0.1", port));
   std::thread listening([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(1ms);
@@ -385,9 +390,10 @@ TEST(HttpUplink, Refusals) {
 class Certificate {
  public:
   Certificate() {
-    std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
-                          " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-                          key() + " -out " + cert() + " >/dev/null 2>&1";
+    std::string command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+        " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+        key() + " -out " + cert() + " >/dev/null 2>&1";
     ok_ = std::system(command.c_str()) == 0;
   }
   bool ok() const { return ok_; }

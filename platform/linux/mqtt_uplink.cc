@@ -207,8 +207,9 @@ void MqttUplink::NoteReachable(bool reached, const std::string& why) {
   unreachable_ = !reached;
   if (!options_.log) return;
   const std::string broker = options_.host + ":" + std::to_string(options_.port);
-  options_.log(reached ? "reached broker at " + broker + " again"
-                       : "cannot reach broker at " + broker + " (" + why + "): is mosquitto running?");
+  options_.log(reached
+                   ? "reached broker at " + broker + " again"
+                   : "cannot reach broker at " + broker + " (" + why + "): is mosquitto running?");
 }
 
 void MqttUplink::ReportConnected() {
@@ -244,9 +245,9 @@ void MqttUplink::Published(int mid) {
 void MqttUplink::OnMessage(mosquitto*, void* self, const mosquitto_message* message) {
   auto* me = static_cast<MqttUplink*>(self);
   if (me->mqtt_listener() == nullptr) return;
-  me->mqtt_listener()->OnMqttMessage(
-      message->topic, ByteSpan(static_cast<const std::byte*>(message->payload),
-                               static_cast<size_t>(message->payloadlen)));
+  me->mqtt_listener()->OnMqttMessage(message->topic,
+                                     ByteSpan(static_cast<const std::byte*>(message->payload),
+                                              static_cast<size_t>(message->payloadlen)));
 }
 
 }  // namespace airlab::linux_port

@@ -14,8 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -101,9 +101,9 @@ class MqttUplink final : public port::Uplink {
 
   std::mutex mutex_;  // guards what follows; never held while calling libmosquitto
   std::map<std::string, port::MqttQos> subscriptions_;
-  std::set<int> pending_subacks_;     // renewal SUBSCRIBEs not yet acknowledged
-  std::map<int, uint32_t> tags_;      // message id -> the Publish's tag
-  std::set<int> early_;               // message ids done before Publish noted them
+  std::set<int> pending_subacks_;  // renewal SUBSCRIBEs not yet acknowledged
+  std::map<int, uint32_t> tags_;   // message id -> the Publish's tag
+  std::set<int> early_;            // message ids done before Publish noted them
 };
 
 }  // namespace airlab::linux_port

@@ -48,9 +48,9 @@ class Events final : public port::MqttListener {
   }
   void OnMqttMessage(std::string_view topic, ByteSpan payload) override {
     std::lock_guard lock(mutex_);
-    messages_.emplace_back(std::string(topic),
-                           std::string(reinterpret_cast<const char*>(payload.data()),
-                                       payload.size()));
+    messages_.emplace_back(
+        std::string(topic),
+        std::string(reinterpret_cast<const char*>(payload.data()), payload.size()));
   }
   int ups() {
     std::lock_guard lock(mutex_);
@@ -98,12 +98,17 @@ TEST(MqttUplink, PublishReachesASubscriber_QoS0AndQoS1) {
   ASSERT_TRUE(WaitUntil([&] { return subscriber.connected() && publisher.connected(); }));
   EXPECT_EQ(sub_events.ups(), 1);
 
-  ASSERT_TRUE(publisher.Publish("channels/1417/subscribe/fields/field1", Bytes("45"),
-                                port::MqttQos::kAtMostOnce, 10).ok());
-  ASSERT_TRUE(publisher.Publish("channels/1417/subscribe", Bytes("{\"entry_id\":3}"),
-                                port::MqttQos::kAtLeastOnce, 11).ok());
-  ASSERT_TRUE(publisher.Publish("channels/9/subscribe", Bytes("not for us"),
-                                port::MqttQos::kAtMostOnce, 12).ok());
+  ASSERT_TRUE(publisher
+                  .Publish("channels/1417/subscribe/fields/field1", Bytes("45"),
+                           port::MqttQos::kAtMostOnce, 10)
+                  .ok());
+  ASSERT_TRUE(publisher
+                  .Publish("channels/1417/subscribe", Bytes("{\"entry_id\":3}"),
+                           port::MqttQos::kAtLeastOnce, 11)
+                  .ok());
+  ASSERT_TRUE(
+      publisher.Publish("channels/9/subscribe", Bytes("not for us"), port::MqttQos::kAtMostOnce, 12)
+          .ok());
   ASSERT_TRUE(WaitUntil([&] { return sub_events.messages().size() >= 2; }));
   ASSERT_TRUE(WaitUntil([&] { return pub_events.published().size() == 3; }));
   auto messages = sub_events.messages();
@@ -180,16 +185,18 @@ TEST(MqttUplink, BrokerDown_LogNamesItOncePerOutage) {
     std::lock_guard lock(mutex);
     return lines;
   };
-  MqttUplink uplink({.port = port, .reconnect_min = 1s, .reconnect_max = 1s, .log = [&](const std::string& line) {
-                       std::lock_guard lock(mutex);
-                       lines.push_back(line);
-                     }});
+  MqttUplink uplink(
+      {.port = port, .reconnect_min = 1s, .reconnect_max = 1s, .log = [&](const std::string& line) {
+         std::lock_guard lock(mutex);
+         lines.push_back(line);
+       }});
   uplink.Start();
   ASSERT_TRUE(WaitUntil([&] { return !logged().empty(); }));
   std::this_thread::sleep_for(2500ms);  // two more attempts
   const std::string broker = "127.0.0.1:" + std::to_string(port);
   ASSERT_EQ(logged().size(), 1u);
-  EXPECT_EQ(logged()[0], "cannot reach broker at " + broker + " (Connection refused): is mosquitto running?");
+  EXPECT_EQ(logged()[0],
+            "cannot reach broker at " + broker + " (Connection refused): is mosquitto running?");
   MosquittoBroker up(port);
   ASSERT_TRUE(up.ok());
   ASSERT_TRUE(WaitUntil([&] { return uplink.connected(); }));
@@ -204,11 +211,10 @@ TEST(MqttUplink, UsernameAndPassword) {
   std::string passwords = dir.File("passwords");
   ASSERT_EQ(std::system(("mosquitto_passwd -c -b " + passwords + " device secret").c_str()), 0);
   // Started as root, mosquitto reads the file as the mosquitto user.
-  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all |
-                                        std::filesystem::perms::group_read |
-                                        std::filesystem::perms::group_exec |
-                                        std::filesystem::perms::others_read |
-                                        std::filesystem::perms::others_exec);
+  std::filesystem::permissions(
+      dir.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                      std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                      std::filesystem::perms::others_exec);
   std::filesystem::permissions(passwords, std::filesystem::perms::others_read,
                                std::filesystem::perm_options::add);
   MosquittoBroker broker(port, "allow_anonymous false\npassword_file " + passwords + "\n");

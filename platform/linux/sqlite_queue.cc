@@ -55,7 +55,8 @@ SqliteQueue::SqliteQueue(const std::filesystem::path& path, SqliteStoreOptions o
   }
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd_);
-    throw std::runtime_error(where + " is in use by another process (a running gateway); stop it, "
+    throw std::runtime_error(where +
+                             " is in use by another process (a running gateway); stop it, "
                              "or give this gateway a store of its own");
   }
   auto fail = [&](const std::string& what) {
@@ -87,8 +88,8 @@ SqliteQueue::SqliteQueue(const std::filesystem::path& path, SqliteStoreOptions o
   count_ = Prepare("SELECT count(*) FROM airlab_records");
   next_id_ = Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'airlab_records'");
   get_mark_ = Prepare("SELECT value FROM airlab_marks WHERE key = ?");
-  read_marks_ = Prepare(
-      "SELECT key, value FROM airlab_marks WHERE key BETWEEN ? AND ? ORDER BY key LIMIT ?");
+  read_marks_ =
+      Prepare("SELECT key, value FROM airlab_marks WHERE key BETWEEN ? AND ? ORDER BY key LIMIT ?");
   for (sqlite3_stmt* s : {begin_, commit_, rollback_, insert_, remove_, set_mark_, read_, count_,
                           next_id_, get_mark_, read_marks_}) {
     if (s == nullptr) fail("its tables are not an airlab store's");

@@ -49,7 +49,8 @@ TEST(SqliteQueue, Commit_AppendsInOrder_IdsFromOne) {
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(*first, 1u);
   EXPECT_EQ(store.Count().value(), 3u);
-  EXPECT_EQ(ReadAll(store), (std::vector<std::pair<uint64_t, std::string>>{{1, "a"}, {2, "bb"}, {3, ""}}));
+  EXPECT_EQ(ReadAll(store),
+            (std::vector<std::pair<uint64_t, std::string>>{{1, "a"}, {2, "bb"}, {3, ""}}));
   EXPECT_EQ(ReadAll(store, 2), (std::vector<std::pair<uint64_t, std::string>>{{3, ""}}));
   // The independent reader sees the same rows (hex of the blobs).
   EXPECT_EQ(Sqlite3(dir.File("q.db"), "SELECT id, hex(data) FROM airlab_records ORDER BY id"),
@@ -158,7 +159,8 @@ TEST(SqliteQueue, SecondOpenOfTheSameStore_IsRefused) {
     SqliteQueue second(dir.File("q.db"));
     FAIL() << "a second store on the same file opened";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("in use by another process"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("in use by another process"), std::string::npos)
+        << e.what();
   }
 }
 

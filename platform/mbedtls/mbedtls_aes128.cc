@@ -53,9 +53,9 @@ Status MbedtlsAes128::DoCcmDecrypt(const port::Aes128Key& key, const port::CcmNo
                                    MutableByteSpan plaintext) {
   if (Status s = UseCcmKey(key); !s.ok()) return s;
   // On a tag mismatch mbedTLS zeroes the output before returning, as the port promises.
-  const int rc = mbedtls_ccm_auth_decrypt(
-      &ccm_, ciphertext.size(), U8(nonce.data()), nonce.size(), U8(aad.data()), aad.size(),
-      U8(ciphertext.data()), U8(plaintext.data()), U8(tag.data()), tag.size());
+  const int rc = mbedtls_ccm_auth_decrypt(&ccm_, ciphertext.size(), U8(nonce.data()), nonce.size(),
+                                          U8(aad.data()), aad.size(), U8(ciphertext.data()),
+                                          U8(plaintext.data()), U8(tag.data()), tag.size());
   if (rc == MBEDTLS_ERR_CCM_AUTH_FAILED) return Status::PermissionDenied();
   return rc == 0 ? Status::Ok() : Status::Internal();
 }

@@ -48,8 +48,9 @@ void AirTap::OnAirFrame(const TapFrame& frame) {
   info.rate_500kbps = static_cast<uint8_t>(frame.rate);
   const uint16_t freq = wire::ChannelToFrequencyMhz(frame.channel).value_or(0);
   info.channel = wire::RadiotapChannel{
-      freq, wire::ChannelFlagsFor(freq, port::IsDsss(frame.rate) ? wire::RadiotapModulation::kCck
-                                                                 : wire::RadiotapModulation::kOfdm)};
+      freq,
+      wire::ChannelFlagsFor(freq, port::IsDsss(frame.rate) ? wire::RadiotapModulation::kCck
+                                                           : wire::RadiotapModulation::kOfdm)};
 
   record_.resize(64 + frame.mpdu.size() + wire::kFcsSize);
   ByteBuilder out(record_);

@@ -34,7 +34,11 @@ class FrameLog : public AirObserver {
     bool is_ack() const { return fc().type() == wire::FrameType::kControl && fc().subtype() == 13; }
   };
   void OnAirFrame(const TapFrame& f) override {
-    frames.push_back({f.start, f.end, f.transmitter, {f.mpdu.begin(), f.mpdu.end()}, f.retry,
+    frames.push_back({f.start,
+                      f.end,
+                      f.transmitter,
+                      {f.mpdu.begin(), f.mpdu.end()},
+                      f.retry,
                       {f.receptions.begin(), f.receptions.end()}});
   }
   std::vector<Record> frames;
@@ -142,10 +146,12 @@ TEST(SimRadio, Broadcast_IsSentOnceWithoutAck) {
   sim.AddObserver(&log);
   Recorder tx;
   sim.radio(0).SetListener(&tx);
-  ASSERT_EQ(sim.radio(0).Transmit(MakeActionFrame(MacAddress::Broadcast(), Address(sim, 0), 10), {}),
-            Status::Ok());
+  ASSERT_EQ(
+      sim.radio(0).Transmit(MakeActionFrame(MacAddress::Broadcast(), Address(sim, 0), 10), {}),
+      Status::Ok());
   // no_ack: a unicast frame is sent once too.
-  ASSERT_EQ(sim.radio(0).Transmit(MakeActionFrame(Address(sim, 1), Address(sim, 0), 10), {.no_ack = true}),
+  ASSERT_EQ(sim.radio(0).Transmit(MakeActionFrame(Address(sim, 1), Address(sim, 0), 10),
+                                  {.no_ack = true}),
             Status::Ok());
   sim.RunFor(kSecond);
   ASSERT_EQ(tx.reports.size(), 2u);
@@ -205,7 +211,8 @@ TEST(SimRadio, PortChecks_SizeStateAndQueue) {
   EXPECT_EQ(radio.Transmit(frame, {.rate = static_cast<port::Rate>(3)}), Status::InvalidArgument());
   EXPECT_EQ(radio.SetChannel(0), Status::InvalidArgument());
   EXPECT_EQ(radio.SetChannel(15), Status::InvalidArgument());
-  EXPECT_EQ(radio.SetAddress(port::Interface::kStation, MacAddress::Broadcast()), Status::InvalidArgument());
+  EXPECT_EQ(radio.SetAddress(port::Interface::kStation, MacAddress::Broadcast()),
+            Status::InvalidArgument());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(radio.Transmit(frame, {.tag = 7}), Status::Ok());
   EXPECT_EQ(radio.Transmit(frame, {}), Status::ResourceExhausted());
   EXPECT_EQ(radio.queued(), 3u);
@@ -262,7 +269,8 @@ TEST(Dcf, FrameReceivedInError_DefersEifsNotDifs) {
     const uint32_t n = 1 + i % 2;
     sim.scheduler().ScheduleAt(t, [&] { (void)sim.radio(0).Transmit(big, {}); });
     sim.scheduler().ScheduleAt(t + 2 * kMillisecond, [&, n] {
-      (void)sim.radio(n).Transmit(MakeActionFrame(MacAddress::Broadcast(), Address(sim, n), 10), {});
+      (void)sim.radio(n).Transmit(MakeActionFrame(MacAddress::Broadcast(), Address(sim, n), 10),
+                                  {});
     });
   }
   sim.RunFor(4 * kSecond);
@@ -300,7 +308,8 @@ TEST(Dcf, Nav_ProtectsAnAckTheStationCannotHear) {
       const TimeNs t = i * 20 * kMillisecond;
       sim.scheduler().ScheduleAt(t, [&] { (void)sim.radio(0).Transmit(data, {}); });
       sim.scheduler().ScheduleAt(t + kMillisecond, [&] {
-        (void)sim.radio(2).Transmit(MakeActionFrame(MacAddress::Broadcast(), Address(sim, 2), 10), {});
+        (void)sim.radio(2).Transmit(MakeActionFrame(MacAddress::Broadcast(), Address(sim, 2), 10),
+                                    {});
       });
     }
     sim.RunFor(kSecond);
@@ -332,8 +341,8 @@ std::vector<uint64_t> Saturate(int n, TimeNs duration, uint64_t seed = 1) {
   std::vector<std::unique_ptr<SaturatedSource>> sources;
   for (int i = 0; i < n; ++i) {
     const uint32_t node = sim.AddNode({.position = {0, 0, 0}});
-    sources.push_back(std::make_unique<SaturatedSource>(sim, node, Address(sim, sink), 265,
-                                                        port::TxOptions{}));
+    sources.push_back(
+        std::make_unique<SaturatedSource>(sim, node, Address(sim, sink), 265, port::TxOptions{}));
   }
   sim.RunFor(duration);
   std::vector<uint64_t> acked;
@@ -396,8 +405,8 @@ TEST(Dcf, SaturationThroughput_MatchesBianchi) {
     for (uint64_t a : acked) total += static_cast<double>(a);
     const double measured = total / (static_cast<double>(kDuration) / kSecond);
     const double expected = BianchiThroughput(n, slot, ts, tc);
-    EXPECT_NEAR(measured / expected, 1.0, 0.02) << n << " stations: " << measured
-                                                << " frames/s, Bianchi " << expected;
+    EXPECT_NEAR(measured / expected, 1.0, 0.02)
+        << n << " stations: " << measured << " frames/s, Bianchi " << expected;
   }
 }
 

@@ -51,8 +51,8 @@ double CodedEventError(double p, int code_rate) {
   switch (code_rate) {
     case 12: {  // only even distances appear in the rate-1/2 spectrum
       double sum = 0.0, dp = std::pow(d, 10), d2 = d * d;
-      for (double c : {36.0, 211.0, 1404.0, 11633.0, 77433.0, 502690.0, 3322763.0, 21292910.0,
-                       134365911.0}) {
+      for (double c :
+           {36.0, 211.0, 1404.0, 11633.0, 77433.0, 502690.0, 3322763.0, 21292910.0, 134365911.0}) {
         sum += c * dp;
         dp *= d2;
       }
@@ -75,14 +75,38 @@ double OfdmChunkSuccess(Rate rate, double snr, uint64_t bits) {
   double ber = 0.0;
   int code_rate = 12;
   switch (rate) {
-    case Rate::k6Mbps: ber = BpskBer(snr); code_rate = 12; break;
-    case Rate::k9Mbps: ber = BpskBer(snr); code_rate = 34; break;
-    case Rate::k12Mbps: ber = QpskBer(snr); code_rate = 12; break;
-    case Rate::k18Mbps: ber = QpskBer(snr); code_rate = 34; break;
-    case Rate::k24Mbps: ber = QamBer(16, snr); code_rate = 12; break;
-    case Rate::k36Mbps: ber = QamBer(16, snr); code_rate = 34; break;
-    case Rate::k48Mbps: ber = QamBer(64, snr); code_rate = 23; break;
-    case Rate::k54Mbps: ber = QamBer(64, snr); code_rate = 34; break;
+    case Rate::k6Mbps:
+      ber = BpskBer(snr);
+      code_rate = 12;
+      break;
+    case Rate::k9Mbps:
+      ber = BpskBer(snr);
+      code_rate = 34;
+      break;
+    case Rate::k12Mbps:
+      ber = QpskBer(snr);
+      code_rate = 12;
+      break;
+    case Rate::k18Mbps:
+      ber = QpskBer(snr);
+      code_rate = 34;
+      break;
+    case Rate::k24Mbps:
+      ber = QamBer(16, snr);
+      code_rate = 12;
+      break;
+    case Rate::k36Mbps:
+      ber = QamBer(16, snr);
+      code_rate = 34;
+      break;
+    case Rate::k48Mbps:
+      ber = QamBer(64, snr);
+      code_rate = 23;
+      break;
+    case Rate::k54Mbps:
+      ber = QamBer(64, snr);
+      code_rate = 34;
+      break;
     default: AIRLAB_ASSERT(false);
   }
   if (ber == 0.0) return 1.0;
@@ -134,7 +158,8 @@ double NistErrorRateModel::Cck16SymbolErrorAt(double es_n0) const {
   const size_t i = static_cast<size_t>(pos);
   for (size_t k : {i, i + 1}) {
     if (std::isnan(cck_grid_[k])) {
-      cck_grid_[k] = std::log(Cck16SymbolError(std::pow(10.0, (kGridMinDb + k * kGridStepDb) / 10.0)));
+      cck_grid_[k] =
+          std::log(Cck16SymbolError(std::pow(10.0, (kGridMinDb + k * kGridStepDb) / 10.0)));
     }
   }
   const double frac = pos - i;

@@ -15,9 +15,8 @@ Medium::Medium(Scheduler& scheduler, uint64_t seed, MediumConfig config)
 uint32_t Medium::AddNode(const Position& position, uint8_t channel, double tx_power_dbm,
                          double noise_figure_db) {
   const auto node = static_cast<uint32_t>(nodes_.size());
-  nodes_.emplace_back(config_.phy, *config_.error_model,
-                      MakeStream(seed_, Stream::kPhy, node), position, channel,
-                      tx_power_dbm, noise_figure_db);
+  nodes_.emplace_back(config_.phy, *config_.error_model, MakeStream(seed_, Stream::kPhy, node),
+                      position, channel, tx_power_dbm, noise_figure_db);
   ++topology_version_;
   return node;
 }
@@ -99,7 +98,8 @@ TimeNs Medium::Transmit(uint32_t node, ByteSpan mpdu, port::Rate rate, bool shor
       signal.epoch = 0;
     }
   }
-  scheduler_.ScheduleAt(now + config_.phy.preamble_detection, [this, id] { PreambleDetectionEnd(id); });
+  scheduler_.ScheduleAt(now + config_.phy.preamble_detection,
+                        [this, id] { PreambleDetectionEnd(id); });
   scheduler_.ScheduleAt(air.payload_start(), [this, id] { HeaderEnd(id); });
   scheduler_.ScheduleAt(air.end(), [this, id] { End(id); });
   return air.timing.total();

@@ -17,7 +17,9 @@ using port::kSecond;
 
 // ns-3's defaults (docs/reference/air-model.md): 16.0206 dBm, L0 46.6777 dB at 1 m, exponent 3.
 constexpr double kTxPowerDbm = 16.0206;
-double DistanceForRxDbm(double rx_dbm) { return std::pow(10.0, (kTxPowerDbm - 46.6777 - rx_dbm) / 30.0); }
+double DistanceForRxDbm(double rx_dbm) {
+  return std::pow(10.0, (kTxPowerDbm - 46.6777 - rx_dbm) / 30.0);
+}
 
 // Thermal noise over 22 MHz plus the 7 dB noise figure, from first principles.
 double DsssNoiseDbm() { return 10.0 * std::log10(1.380649e-23 * 290.0 * 22e6 * 1e3) + 7.0; }
@@ -33,7 +35,9 @@ TEST(PowerUnits, Conversions_MatchTheCompilersAndSumsAreExact) {
   for (int i = 0; i < 200000; ++i) {
     const double dbm = -160.0 + 220.0 * static_cast<double>(rng.NextU64() >> 11) * 0x1p-53;
     double mw = std::pow(10.0, dbm / 10.0);
-    if (i % 7 == 0) mw = std::ldexp(1.0 + static_cast<double>(rng.Uniform(3)) * 0x1p-52, static_cast<int>(rng.Uniform(140)) - 120);
+    if (i % 7 == 0)
+      mw = std::ldexp(1.0 + static_cast<double>(rng.Uniform(3)) * 0x1p-52,
+                      static_cast<int>(rng.Uniform(140)) - 120);
     const PowerUnits units = ToPowerUnits(mw);
     ASSERT_EQ(units, static_cast<PowerUnits>(mw * kPowerUnitsPerMw)) << mw;
     PowerUnits sum = (static_cast<PowerUnits>(rng.NextU64()) << rng.Uniform(64)) ^ rng.NextU64();
@@ -61,7 +65,8 @@ TEST(Medium, RxPower_FollowsLogDistanceAndIsSymmetricUnderShadowing) {
   Simulation plain;
   plain.AddNode({.position = {0, 0, 0}});
   plain.AddNode({.position = {50, 0, 0}});
-  EXPECT_NEAR(plain.medium().RxPowerDbm(0, 1), kTxPowerDbm - 46.6777 - 30.0 * std::log10(50.0), 1e-9);
+  EXPECT_NEAR(plain.medium().RxPowerDbm(0, 1), kTxPowerDbm - 46.6777 - 30.0 * std::log10(50.0),
+              1e-9);
 }
 
 // Broadcasts from node 0 to node 1 at `distance`, counting what arrives.

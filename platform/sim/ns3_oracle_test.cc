@@ -75,8 +75,8 @@ TEST(Ns3Oracle, ChunkSuccessRate_EveryRate_MatchesNistErrorRateModel) {
         const double actual = model.ChunkSuccessRate(c.rate, sinr, bits);
         // CCK comes from a 0.05 dB grid of the integral ns-3 takes with GSL; the closed
         // forms must agree to rounding.
-        const double tolerance = (c.rate == port::Rate::k5_5Mbps || c.rate == port::Rate::k11Mbps)
-                                     ? 1e-4 : 1e-9;
+        const double tolerance =
+            (c.rate == port::Rate::k5_5Mbps || c.rate == port::Rate::k11Mbps) ? 1e-4 : 1e-9;
         EXPECT_NEAR(actual, expected, tolerance)
             << "rate " << static_cast<int>(c.rate) << " at " << db << " dB, " << bits << " bits";
       }

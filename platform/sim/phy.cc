@@ -12,7 +12,8 @@ Phy::Phy(const PhyConfig& config, const ErrorRateModel& error_model, port::Split
          uint8_t channel, double noise_figure_db)
     : channel_(channel),
       // Rounded up: a sum in whole units reaches it exactly when it reaches the threshold.
-      cca_threshold_(static_cast<PowerUnits>(std::ceil(DbmToMw(config.cca_threshold_dbm) * kPowerUnitsPerMw))),
+      cca_threshold_(
+          static_cast<PowerUnits>(std::ceil(DbmToMw(config.cca_threshold_dbm) * kPowerUnitsPerMw))),
       preamble_min_mw_(DbmToMw(config.preamble_min_rssi_dbm)),
       preamble_snr_linear_(std::pow(10.0, config.preamble_snr_db / 10.0)),
       error_model_(error_model),
@@ -92,7 +93,8 @@ void Phy::AdvanceNoisyChunk(TimeNs now) {
     to = std::min(to, now);
     if (to <= from) return;
     // Bits in the chunk as ns-3 counts them: rate times duration, truncated.
-    const uint64_t bits = uint64_t{port::RateKbps(rate)} * static_cast<uint64_t>(to - from) / 1'000'000;
+    const uint64_t bits =
+        uint64_t{port::RateKbps(rate)} * static_cast<uint64_t>(to - from) / 1'000'000;
     success *= error_model_.ChunkSuccessRate(rate, sinr, bits);
   };
   chunk(lock_.header_start, lock_.payload_start, lock_.header_rate, lock_.header_success);

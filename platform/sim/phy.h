@@ -68,7 +68,8 @@ inline double ToMw(PowerUnits units) {
   const uint64_t dropped = shift == 64 ? low : low & ((uint64_t{1} << shift) - 1);
   const uint64_t top = static_cast<uint64_t>(units >> shift) | (dropped != 0 ? 1 : 0);
   // Times 2^(shift - 100), exact: a power of two well inside double's range.
-  return static_cast<double>(top) * std::bit_cast<double>(static_cast<uint64_t>(1023 + shift - 100) << 52);
+  return static_cast<double>(top) *
+         std::bit_cast<double>(static_cast<uint64_t>(1023 + shift - 100) << 52);
 }
 
 // One frame's signal at one receiver, from the frame's start to its end. The Medium keeps
@@ -79,9 +80,9 @@ inline double ToMw(PowerUnits units) {
 struct Signal {
   PowerUnits power = 0;
   double power_mw = 0.0;
-  uint32_t epoch = 0;      // the PHY's epoch at arrival; 0: it never arrived
-  uint32_t arrivals = 0;   // the PHY's arrival count just after this one arrived
-  uint32_t tx_starts = 0;  // the PHY's transmissions started before it arrived
+  uint32_t epoch = 0;             // the PHY's epoch at arrival; 0: it never arrived
+  uint32_t arrivals = 0;          // the PHY's arrival count just after this one arrived
+  uint32_t tx_starts = 0;         // the PHY's transmissions started before it arrived
   bool arrived_idle = false;      // the PHY was idle at its arrival
   bool overlapped_early = false;  // other signals were present at its arrival
   bool sensed = false;            // present for the detection window: counts for CCA
@@ -142,7 +143,9 @@ class Phy {
   TimeNs rx_end() const { return lock_.end; }
   const PhyStats& stats() const { return stats_; }
   // The noise floor for frames at `rate` (22 MHz DSSS or 20 MHz OFDM, plus noise figure).
-  double NoiseMw(port::Rate rate) const { return port::IsDsss(rate) ? noise_dsss_mw_ : noise_ofdm_mw_; }
+  double NoiseMw(port::Rate rate) const {
+    return port::IsDsss(rate) ? noise_dsss_mw_ : noise_ofdm_mw_;
+  }
 
   // The Medium's calls, in the life of a frame. `id` names the frame while it is on the
   // air; `signal` is the frame's signal at this PHY, the same object at every step (its
@@ -190,7 +193,8 @@ class Phy {
     if (state_ == State::kRx && locked_id_ == id) outcome = EndReception(frame, rssi_dbm);
     // Overlapped: another signal was present when it arrived, or arrived after it.
     const bool overlapped = signal.overlapped_early || arrivals_ != signal.arrivals;
-    if (outcome != RxOutcome::kReceived && overlapped && DetectableAlone(signal.power_mw, frame.rate)) {
+    if (outcome != RxOutcome::kReceived && overlapped &&
+        DetectableAlone(signal.power_mw, frame.rate)) {
       ++stats_.rx_collisions;
     }
     UpdateCca();

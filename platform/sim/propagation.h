@@ -54,7 +54,9 @@ double ShadowingDb(uint64_t seed, uint32_t node_a, uint32_t node_b, double sigma
 
 // Thermal noise k T B at 290 K with ns-3's constant (interference-helper.cc), in mW.
 // Over 22 MHz (DSSS) it is -100.6 dBm; add the receiver's noise figure (air-model.md).
-inline double ThermalNoiseMw(double bandwidth_hz) { return 1.3803e-23 * 290.0 * bandwidth_hz * 1e3; }
+inline double ThermalNoiseMw(double bandwidth_hz) {
+  return 1.3803e-23 * 290.0 * bandwidth_hz * 1e3;
+}
 
 inline double DbmToMw(double dbm) { return std::pow(10.0, dbm / 10.0); }
 inline double MwToDbm(double mw) { return 10.0 * std::log10(mw); }

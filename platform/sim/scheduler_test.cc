@@ -72,10 +72,11 @@ TEST(Scheduler, RandomScheduleAndCancel_RunsAsAnOrderedMapWould) {
     const int event = next_event++;
     const std::pair<TimeNs, uint64_t> key{time, order++};
     oracle[key] = event;
-    live.push_back({s.ScheduleAt(time, [&, event] {
-                      ran.push_back(event);
-                      if (rng.Uniform(4) == 0) schedule_one();
-                    }),
+    live.push_back({s.ScheduleAt(time,
+                                 [&, event] {
+                                   ran.push_back(event);
+                                   if (rng.Uniform(4) == 0) schedule_one();
+                                 }),
                     key});
   };
   for (int round = 0; round < 20000; ++round) {
@@ -124,7 +125,10 @@ TEST(Scheduler, RunUntil_StopsAtTheEndAndSetsNow) {
 TEST(Scheduler, Stop_ReturnsAfterTheCurrentCallback) {
   Scheduler s;
   int runs = 0;
-  s.ScheduleAt(1, [&] { ++runs; s.Stop(); });
+  s.ScheduleAt(1, [&] {
+    ++runs;
+    s.Stop();
+  });
   s.ScheduleAt(2, [&] { ++runs; });
   s.RunUntil(10);
   EXPECT_EQ(runs, 1);

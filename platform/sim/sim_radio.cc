@@ -221,7 +221,8 @@ void SimRadio::StartExchange() {
   // 9.2.5.2), in microseconds rounded up.
   const PpduTiming& ack = ack_timing_.Get(AckRateFor(q.options.rate), false, kAckPsduBytes);
   const TimeNs covered = wants_ack ? t.sifs + ack.total() : 0;
-  store_le16(q.mpdu, 2, static_cast<uint16_t>((covered + port::kMicrosecond - 1) / port::kMicrosecond));
+  store_le16(q.mpdu, 2,
+             static_cast<uint16_t>((covered + port::kMicrosecond - 1) / port::kMicrosecond));
 
   ++q.attempts;
   ++stats_.tx_attempts;

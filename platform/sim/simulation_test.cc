@@ -147,7 +147,8 @@ class MemoryFrames final : public FrameSink {
       bytes.insert(bytes.end(), block.begin(), block.begin() + static_cast<ptrdiff_t>(out.size()));
     }
     std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
   }
   std::vector<std::pair<int64_t, std::vector<std::byte>>> frames;
 };
@@ -192,10 +193,13 @@ TEST(AirTap, VantageNode_TsharkSeesItsFramesRssiAndBadFcs) {
   EXPECT_EQ(ok, sim.stats(1).phy.rx_ok);
   EXPECT_EQ(tap.frames_written(), ok + bad);  // frames whose PLCP header failed are not there
 
-  const std::string fields = testing_tools::RunCommand(
-      "tshark -r " + path + " -o wlan.check_checksum:TRUE -T fields -E separator=, "
-      "-e radiotap.datarate -e radiotap.channel.freq -e radiotap.dbm_antsignal "
-      "-e radiotap.dbm_antnoise -e wlan.fcs.status -e wlan.fc.type_subtype").out;
+  const std::string fields =
+      testing_tools::RunCommand(
+          "tshark -r " + path +
+          " -o wlan.check_checksum:TRUE -T fields -E separator=, "
+          "-e radiotap.datarate -e radiotap.channel.freq -e radiotap.dbm_antsignal "
+          "-e radiotap.dbm_antnoise -e wlan.fcs.status -e wlan.fc.type_subtype")
+          .out;
   std::map<std::string, int> lines = CountLines(fields);
   // 1 Mb/s, channel 6 at 2437 MHz, -98 dBm over a -94 dBm floor, action frames (0x000d),
   // FCS status good (1) or bad (0).
@@ -212,16 +216,19 @@ TEST(AirTap, NoVantage_EveryFrameOnTheAirWithRetries) {
   MemoryFrames sink;
   AirTap tap(sim, sink, {});
   TrafficSource source(sim, 0, sim.radio(1).address(port::Interface::kStation), 20,
-                       100 * kMillisecond, {.rate = port::Rate::k11Mbps, .short_preamble = true,
-                                            .max_retries = 3}, 1);
+                       100 * kMillisecond,
+                       {.rate = port::Rate::k11Mbps, .short_preamble = true, .max_retries = 3}, 1);
   sim.RunFor(kSecond);
   tap.Close();
   sink.SaveTo(path);
   EXPECT_EQ(tap.frames_written(), 40u);  // 10 frames, 4 attempts each
-  std::map<std::string, int> lines = CountLines(testing_tools::RunCommand(
-      "tshark -r " + path + " -o wlan.check_checksum:TRUE -T fields -E separator=, "
-      "-e radiotap.datarate -e radiotap.flags.preamble -e wlan.fcs.status -e wlan.fc.retry "
-      "-e radiotap.dbm_antsignal").out);
+  std::map<std::string, int> lines = CountLines(
+      testing_tools::RunCommand(
+          "tshark -r " + path +
+          " -o wlan.check_checksum:TRUE -T fields -E separator=, "
+          "-e radiotap.datarate -e radiotap.flags.preamble -e wlan.fcs.status -e wlan.fc.retry "
+          "-e radiotap.dbm_antsignal")
+          .out);
   // 11 Mb/s, short preamble, good FCS, retry bit clear then set; no signal without a vantage.
   EXPECT_EQ(lines["11,1,1,0,"], 10);
   EXPECT_EQ(lines["11,1,1,1,"], 30);

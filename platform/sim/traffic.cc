@@ -19,7 +19,8 @@ void Count(TrafficCounters& c, const port::TxReport& report) {
   }
 }
 
-void TryTransmit(SimRadio& radio, ByteSpan frame, const port::TxOptions& options, TrafficCounters& c) {
+void TryTransmit(SimRadio& radio, ByteSpan frame, const port::TxOptions& options,
+                 TrafficCounters& c) {
   if (radio.Transmit(frame, options).ok()) {
     ++c.queued;
   } else {
@@ -30,7 +31,8 @@ void TryTransmit(SimRadio& radio, ByteSpan frame, const port::TxOptions& options
 }  // namespace
 
 TimeNs FirstArrival(Arrivals arrivals, TimeNs period, port::SplitMix64& rng) {
-  if (arrivals == Arrivals::kPeriodic) return static_cast<TimeNs>(Uniform01(rng) * static_cast<double>(period));
+  if (arrivals == Arrivals::kPeriodic)
+    return static_cast<TimeNs>(Uniform01(rng) * static_cast<double>(period));
   return NextArrival(arrivals, period, rng);
 }
 
@@ -68,7 +70,8 @@ TrafficSource::TrafficSource(Simulation& simulation, uint32_t node, const MacAdd
       arrivals_(arrivals),
       rng_(MakeStream(seed, Stream::kApplication, node)) {
   radio_.SetListener(this);
-  next_ = simulation_.scheduler().ScheduleAfter(FirstArrival(arrivals_, period_, rng_), [this] { Send(); });
+  next_ = simulation_.scheduler().ScheduleAfter(FirstArrival(arrivals_, period_, rng_),
+                                                [this] { Send(); });
 }
 
 TrafficSource::~TrafficSource() {
@@ -78,7 +81,8 @@ TrafficSource::~TrafficSource() {
 
 void TrafficSource::Send() {
   TryTransmit(radio_, frame_, options_, counters_);
-  next_ = simulation_.scheduler().ScheduleAfter(NextArrival(arrivals_, period_, rng_), [this] { Send(); });
+  next_ = simulation_.scheduler().ScheduleAfter(NextArrival(arrivals_, period_, rng_),
+                                                [this] { Send(); });
 }
 
 void TrafficSource::OnReceive(ByteSpan, const port::RxInfo&) { ++counters_.received; }

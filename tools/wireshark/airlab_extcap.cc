@@ -47,7 +47,8 @@ struct Args {
 // "--name=value" or "--name value"; flags take no value. Unknown options are skipped.
 Args Parse(int argc, char** argv) {
   Args a;
-  const std::vector<std::string> flags = {"--extcap-interfaces", "--extcap-dlts", "--extcap-config", "--capture"};
+  const std::vector<std::string> flags = {"--extcap-interfaces", "--extcap-dlts", "--extcap-config",
+                                          "--capture"};
   for (int i = 1; i < argc; ++i) {
     std::string name = argv[i];
     std::string value;
@@ -97,7 +98,8 @@ void PrintDlts() {
 void PrintConfig(const std::string& interface) {
   if (interface == kFile) {
     std::printf(
-        "arg {number=0}{call=--file}{display=Capture file}{type=fileselect}{mustexist=true}{required=true}"
+        "arg {number=0}{call=--file}{display=Capture "
+        "file}{type=fileselect}{mustexist=true}{required=true}"
         "{tooltip=A pcap or pcapng file with 802.11 frames (radiotap or bare)}\n"
         "arg {number=1}{call=--speed}{display=Replay speed}{type=double}{default=1}"
         "{tooltip=1 keeps the file's pace, 2 is twice as fast, 0 as fast as possible}\n");
@@ -114,12 +116,14 @@ void PrintConfig(const std::string& interface) {
     return;
   }
   std::printf(
-      "arg {number=0}{call=--seed}{display=Seed}{type=unsigned}{default=1}{tooltip=The scene's random seed}\n"
+      "arg {number=0}{call=--seed}{display=Seed}{type=unsigned}{default=1}{tooltip=The scene's "
+      "random seed}\n"
       "arg {number=1}{call=--channel}{display=Channel}{type=integer}{range=1,14}{default=1}"
       "{tooltip=The sniffer's channel when not hopping}\n"
       "arg {number=2}{call=--hop}{display=Hop over channels}{type=string}"
       "{tooltip=Channels separated by commas, e.g. 1,6,11; empty: stay on the channel}\n"
-      "arg {number=3}{call=--dwell}{display=Dwell (ms)}{type=integer}{range=10,10000}{default=250}\n"
+      "arg {number=3}{call=--dwell}{display=Dwell "
+      "(ms)}{type=integer}{range=10,10000}{default=250}\n"
       "arg {number=4}{call=--duration}{display=Duration (s)}{type=integer}{default=0}"
       "{tooltip=Seconds of simulated air; 0 runs until the capture is stopped}\n"
       "arg {number=5}{call=--speed}{display=Speed}{type=double}{default=1}"
@@ -142,13 +146,15 @@ int Capture(const Args& a) {
   airlab::sniff::Filter filter;
   airlab::sniff::ParseError error;
   if (!filter.Compile(a.capture_filter, &error).ok()) {
-    throw std::runtime_error("capture filter: at column " + std::to_string(error.position + 1) + " expected " +
-                             error.expected);
+    throw std::runtime_error("capture filter: at column " + std::to_string(error.position + 1) +
+                             " expected " + error.expected);
   }
   std::unique_ptr<CaptureSource> source;
   if (a.interface == kFile) {
-    if (a.file.empty()) throw std::runtime_error("choose a capture file in the interface options (--file)");
-    source = std::make_unique<airlab::cli::FileSource>(airlab::cli::FileSourceOptions{a.file, a.speed, {}});
+    if (a.file.empty())
+      throw std::runtime_error("choose a capture file in the interface options (--file)");
+    source = std::make_unique<airlab::cli::FileSource>(
+        airlab::cli::FileSourceOptions{a.file, a.speed, {}});
   } else if (a.interface == kSim) {
     airlab::cli::SimDemoOptions options;
     options.seed = a.seed;
@@ -165,7 +171,8 @@ int Capture(const Args& a) {
     options.duration_s = a.duration_s;
     source = std::make_unique<airlab::cli::HubSource>(options);
   } else {
-    throw std::runtime_error("unknown interface \"" + a.interface + "\"; use " + kSim + ", " + kFile + " or " + kHub);
+    throw std::runtime_error("unknown interface \"" + a.interface + "\"; use " + kSim + ", " +
+                             kFile + " or " + kHub);
   }
 
   airlab::cli::FdByteSink fifo(a.fifo);

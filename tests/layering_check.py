@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The layering rule of DESIGN (docs: README.md "The code"), checked on the includes.
+"""The layering rule of docs/architecture.md, checked on the includes.
 
 Calls go down only: programs (cli/, server/) -> host/ -> apps/ -> core/; platform/X
 implements core's ports. So:

@@ -41,7 +41,7 @@ struct AirArgs {
   int refresh_ms = 1000;
 };
 
-void RunAir(const AirArgs& a) {
+void Validate(const AirArgs& a) {
   if (a.port < 0 || a.port > 65535) {
     throw UserError("--port " + std::to_string(a.port) +
                     " is not a TCP port; use 1 to 65535, or 0 for a free one");
@@ -49,54 +49,66 @@ void RunAir(const AirArgs& a) {
   if (!(a.speed > 0))
     throw UserError("--speed is simulated time over wall time and must be above 0 (1: real time)");
   if (a.refresh_ms < 50) throw UserError("--refresh is in milliseconds and must be at least 50");
+}
 
-  air::HubOptions options;
-  options.port = static_cast<uint16_t>(a.port);
-  options.speed = a.speed;
-  options.simulation.seed = a.seed;
-  // A scenario brings its own air (seed, propagation) with its nodes on it; they send for
-  // its duration and stay on the air after.
-  std::optional<scenario::Scenario> scene;
-  std::unique_ptr<scenario::Runner> runner;
-  std::unique_ptr<air::Hub> hub_storage;
-  if (!a.scenario.empty()) {
-    scene = scenario::LoadScenario(a.scenario);
-    runner = std::make_unique<scenario::Runner>(*scene);
-    std::vector<std::string> names;
-    for (const scenario::NodeSpec& node : scene->nodes) names.push_back(node.name);
-    hub_storage = std::make_unique<air::Hub>(options, runner->simulation(), names);
-  } else {
-    hub_storage = std::make_unique<air::Hub>(options);
-  }
-  air::Hub& hub = *hub_storage;
-  std::unique_ptr<host::AirCapture> tap;
-  if (!a.pcap.empty()) {
-    // Simulated time 0 is now, give or take the microseconds until Run starts.
-    const auto epoch = std::chrono::system_clock::now().time_since_epoch();
-    host::AirCaptureOptions capture;
-    capture.tap.epoch_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(epoch).count();
-    capture.interface_name = "air";
-    // Every command's output convention (linux_port::OutputFile): whole at Ctrl-C, - for stdout.
-    try {
-      tap = std::make_unique<host::AirCapture>(hub.simulation(), a.pcap, capture,
-                                               std::vector<std::string>{a.scenario});
-    } catch (const std::runtime_error& e) {
-      throw UserError(std::string("--pcap ") + e.what());
+// The hub, with a scenario's nodes when one is given. Built in place: the runner refers to
+// the scenario and the hub to the runner's simulation; members go in reverse order.
+struct SharedAir {
+  explicit SharedAir(const AirArgs& a) {
+    air::HubOptions options;
+    options.port = static_cast<uint16_t>(a.port);
+    options.speed = a.speed;
+    options.simulation.seed = a.seed;
+    // A scenario brings its own air (seed, propagation) with its nodes on it; they send for
+    // its duration and stay on the air after.
+    if (!a.scenario.empty()) {
+      scene = scenario::LoadScenario(a.scenario);
+      runner = std::make_unique<scenario::Runner>(*scene);
+      std::vector<std::string> names;
+      for (const scenario::NodeSpec& node : scene->nodes) names.push_back(node.name);
+      hub = std::make_unique<air::Hub>(options, runner->simulation(), names);
+    } else {
+      hub = std::make_unique<air::Hub>(options);
     }
   }
-  // With --pcap -, the capture owns standard output and the status lines go to stderr.
-  FILE* text_out = a.pcap == "-" ? stderr : stdout;
+  SharedAir(const SharedAir&) = delete;
+  SharedAir& operator=(const SharedAir&) = delete;
 
+  std::optional<scenario::Scenario> scene;
+  std::unique_ptr<scenario::Runner> runner;
+  std::unique_ptr<air::Hub> hub;
+};
+
+std::unique_ptr<host::AirCapture> OpenCapture(const AirArgs& a, air::Hub& hub) {
+  if (a.pcap.empty()) return nullptr;
+  // Simulated time 0 is now, give or take the microseconds until Run starts.
+  const auto epoch = std::chrono::system_clock::now().time_since_epoch();
+  host::AirCaptureOptions capture;
+  capture.tap.epoch_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(epoch).count();
+  capture.interface_name = "air";
+  // Every command's output convention (linux_port::OutputFile): whole at Ctrl-C, - for stdout.
+  try {
+    return std::make_unique<host::AirCapture>(hub.simulation(), a.pcap, capture,
+                                              std::vector<std::string>{a.scenario});
+  } catch (const std::runtime_error& e) {
+    throw UserError(std::string("--pcap ") + e.what());
+  }
+}
+
+void PrintStart(FILE* text_out, const AirArgs& a, const SharedAir& shared) {
+  const std::optional<scenario::Scenario>& scene = shared.scene;
   std::string what = "seed " + std::to_string(scene ? scene->seed : a.seed);
   if (scene) what += ", " + std::to_string(scene->nodes.size()) + " nodes from " + a.scenario;
   if (!a.pcap.empty()) what += ", writing " + a.pcap;
   std::fprintf(text_out,
                "airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub "
                "127.0.0.1:%u\n",
-               hub.port(), a.speed, what.c_str(), hub.port());
+               shared.hub->port(), a.speed, what.c_str(), shared.hub->port());
   std::fflush(text_out);
+}
 
-  const bool tty = ::isatty(fileno(text_out)) != 0;
+// Runs the hub until Ctrl-C, a status line every `refresh_ms` (redrawn in place on a tty).
+void RunHub(air::Hub& hub, FILE* text_out, bool tty, int refresh_ms) {
   uint64_t last_frames = 0;
   auto last_wall = std::chrono::steady_clock::now();
   auto status = [&] {
@@ -117,9 +129,22 @@ void RunAir(const AirArgs& a) {
   g_stop = false;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  hub.Run(g_stop, status, std::chrono::milliseconds(a.refresh_ms));
+  hub.Run(g_stop, status, std::chrono::milliseconds(refresh_ms));
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+}
+
+void RunAir(const AirArgs& a) {
+  Validate(a);
+  SharedAir shared(a);
+  air::Hub& hub = *shared.hub;
+  std::unique_ptr<host::AirCapture> tap = OpenCapture(a, hub);
+  // With --pcap -, the capture owns standard output and the status lines go to stderr.
+  FILE* text_out = a.pcap == "-" ? stderr : stdout;
+  PrintStart(text_out, a, shared);
+
+  const bool tty = ::isatty(fileno(text_out)) != 0;
+  RunHub(hub, text_out, tty, a.refresh_ms);
 
   const air::HubStatus st = hub.status();
   std::string wrote;
@@ -130,8 +155,10 @@ void RunAir(const AirArgs& a) {
   std::fprintf(text_out, "%sairlab air: stopped after %.3f s of air and %llu frames%s\n",
                tty ? "\n" : "", static_cast<double>(st.now) / 1e9,
                static_cast<unsigned long long>(st.frames), wrote.c_str());
-  if (runner)
-    std::fprintf(text_out, "%s", scenario::FormatResults(*scene, runner->results()).c_str());
+  if (shared.runner) {
+    std::fprintf(text_out, "%s",
+                 scenario::FormatResults(*shared.scene, shared.runner->results()).c_str());
+  }
 }
 
 }  // namespace

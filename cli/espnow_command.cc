@@ -88,7 +88,7 @@ struct EncodeArgs {
   bool radiotap = false;
 };
 
-void RunEncode(const EncodeArgs& a) {
+espnow::EncodeOptions ParseEncodeOptions(const EncodeArgs& a) {
   espnow::EncodeOptions o;
   o.src = ParseMac(a.src, "--src");
   o.dst = ParseMac(a.dst, "--dst");
@@ -109,6 +109,11 @@ void RunEncode(const EncodeArgs& a) {
   o.random = load_be32(random, 0);
   o.retry = a.retry;
   o.fcs = a.fcs;
+  return o;
+}
+
+// --payload or --payload-hex, checked against what the version carries.
+Bytes ParsePayload(const EncodeArgs& a, espnow::Version version) {
   if (a.has_payload == a.has_payload_hex) {
     throw UserError("give the payload with --payload TEXT or --payload-hex HEX (one of them)");
   }
@@ -116,26 +121,18 @@ void RunEncode(const EncodeArgs& a) {
       a.has_payload ? Bytes(reinterpret_cast<const std::byte*>(a.payload.data()),
                             reinterpret_cast<const std::byte*>(a.payload.data()) + a.payload.size())
                     : ParseHex(a.payload_hex, "--payload-hex");
-  const size_t max = espnow::MaxPayload(o.version);
+  const size_t max = espnow::MaxPayload(version);
   if (payload.size() > max) {
     throw UserError(
         "the payload has " + std::to_string(payload.size()) + " bytes, more than ESP-NOW v" +
         std::to_string(a.version) + " carries (" + std::to_string(max) + ")" +
         (a.version == 1 ? "; shorten it or use --version 2 (up to 1470)" : "; shorten it"));
   }
-  if (a.radiotap && a.pcap.empty()) {
-    throw UserError("--radiotap applies to pcap output; add --pcap FILE");
-  }
+  return payload;
+}
 
-  FrameBuffer<espnow::kMaxFrameSize> frame;
-  if (const Status s = espnow::Encode(o, payload, frame); !s.ok()) {
-    throw std::logic_error(std::string("encoding failed: ") + s.str());
-  }
-  if (a.pcap.empty()) {
-    std::printf("%s\n", ToHex(frame.bytes()).c_str());
-    return;
-  }
-
+// One record, the frame with a radiotap header when --radiotap, timestamped now.
+void WriteCapture(const EncodeArgs& a, ByteSpan frame) {
   FrameBuffer<espnow::kMaxFrameSize + 64> record;
   if (a.radiotap) {
     wire::RadiotapInfo info;
@@ -143,7 +140,7 @@ void RunEncode(const EncodeArgs& a) {
     info.rate_500kbps = 2;  // ESP-NOW's default rate, 1 Mb/s
     wire::WriteRadiotap(record, info);
   }
-  record.Append(frame.bytes());
+  record.Append(frame);
   if (!record.ok()) throw std::logic_error("the radiotap record did not fit");
 
   // The format follows the name (.pcap: pcap, else pcapng); - is standard output.
@@ -158,6 +155,24 @@ void RunEncode(const EncodeArgs& a) {
   packet.data = record.bytes();
   writer.Write(packet);
   writer.Close();
+}
+
+void RunEncode(const EncodeArgs& a) {
+  const espnow::EncodeOptions o = ParseEncodeOptions(a);
+  const Bytes payload = ParsePayload(a, o.version);
+  if (a.radiotap && a.pcap.empty()) {
+    throw UserError("--radiotap applies to pcap output; add --pcap FILE");
+  }
+
+  FrameBuffer<espnow::kMaxFrameSize> frame;
+  if (const Status s = espnow::Encode(o, payload, frame); !s.ok()) {
+    throw std::logic_error(std::string("encoding failed: ") + s.str());
+  }
+  if (a.pcap.empty()) {
+    std::printf("%s\n", ToHex(frame.bytes()).c_str());
+    return;
+  }
+  WriteCapture(a, frame.bytes());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -610,6 +625,7 @@ void RunDecode(const DecodeArgs& a) {
 
 }  // namespace
 
+// Long on purpose: a flat list, one option a statement, read top to bottom like --help.
 void AddEspnowCommand(CLI::App& app) {
   CLI::App* espnow = app.add_subcommand("espnow", "Encode and decode ESP-NOW frames");
   espnow->footer(

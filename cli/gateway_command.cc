@@ -139,7 +139,7 @@ class Printer final : public apps::GatewayObserver {
   bool refused_ = false;
 };
 
-void RunGateway(const GatewayArgs& a) {
+void Validate(const GatewayArgs& a) {
   if (a.channel_id == 0)
     throw UserError("--channel-id is required: the ThingSpeak channel the readings go to");
   if (a.write_key.empty()) throw UserError("--write-key is required: the channel's write API key");
@@ -148,24 +148,20 @@ void RunGateway(const GatewayArgs& a) {
   if (a.command_field < 1 || a.command_field > 8) throw UserError("--command-field is 1 to 8");
   if (!(a.rate_limit_s >= 0))
     throw UserError("--rate-limit is seconds between writes (15 for a free ThingSpeak account)");
-  const MacAddress mac = ParseMac(a.mac, "--mac");
-  std::vector<apps::FieldMapping> fields;
-  for (const std::string& f : a.fields) fields.push_back(ParseField(f));
-  std::vector<Move> moves;
-  for (const std::string& m : a.moves) moves.push_back(ParseMove(m));
+}
 
-  std::string name = a.name;
-  if (name.empty()) {
-    name = "gw-";
-    for (uint8_t o : mac.octets()) {
-      char hex[3];
-      std::snprintf(hex, sizeof hex, "%02x", o);
-      name += hex;
-    }
+// gw-<mac in hex>, the name when --name is not given.
+std::string DefaultName(const MacAddress& mac) {
+  std::string name = "gw-";
+  for (uint8_t o : mac.octets()) {
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02x", o);
+    name += hex;
   }
-  const std::filesystem::path store_path =
-      a.store.empty() ? DefaultStoreDir() / (name + ".db") : std::filesystem::path(a.store);
+  return name;
+}
 
+std::unique_ptr<linux_port::HttpUplink> MakeUplink(const GatewayArgs& a) {
   linux_port::HttpUplinkOptions http;
   http.base_url = a.url;
   // From the uplink's thread, once per outage: the line names the URL the readings wait for.
@@ -175,17 +171,23 @@ void RunGateway(const GatewayArgs& a) {
                 line.rfind("cannot", 0) == 0 ? "; check --url" : "");
     std::fflush(stdout);
   };
-  std::unique_ptr<linux_port::HttpUplink> uplink;
   try {
-    uplink = std::make_unique<linux_port::HttpUplink>(http);
+    return std::make_unique<linux_port::HttpUplink>(http);
   } catch (const std::invalid_argument& e) {
     throw UserError(std::string("--url: ") + e.what());
   }
-  linux_port::SqliteQueue store(store_path);
+}
 
+// The hub connection and the gateway's radio on it; the radio goes before the connection.
+struct AirLink {
   std::unique_ptr<air::HubClient> air;
+  std::unique_ptr<air::HubRadio> radio;
+};
+
+AirLink JoinAir(const GatewayArgs& a, const std::string& name, const MacAddress& mac) {
+  AirLink link;
   try {
-    air = std::make_unique<air::HubClient>(a.hub, "gateway " + name);
+    link.air = std::make_unique<air::HubClient>(a.hub, "gateway " + name);
   } catch (const air::HubError& e) {
     throw UserError(e.what());  // names the fix (start `airlab air`)
   }
@@ -193,15 +195,16 @@ void RunGateway(const GatewayArgs& a) {
   spec.name = name;
   spec.mac = mac;
   spec.channel = static_cast<uint8_t>(a.wifi_channel);
-  std::unique_ptr<air::HubRadio> radio;
   try {
-    radio = air->AddNode(spec);
+    link.radio = link.air->AddNode(spec);
   } catch (const air::HubError& e) {
     throw UserError(std::string("the air refused the gateway's radio: ") + e.what() + " (--mac)");
   }
+  return link;
+}
 
-  Printer printer(air->clock(), a.command_field, a.url, a.quiet);
-  host::SystemClock wall;
+apps::GatewayConfig MakeConfig(const GatewayArgs& a, const std::vector<apps::FieldMapping>& fields,
+                               const std::string& name, apps::GatewayObserver* observer) {
   apps::GatewayConfig config;
   config.channel_id = a.channel_id;
   config.write_key = a.write_key;
@@ -212,9 +215,75 @@ void RunGateway(const GatewayArgs& a) {
   config.write_interval = static_cast<port::TimeNs>(a.rate_limit_s * 1e9);
   config.fields = fields;
   config.name = name;
-  config.observer = &printer;
+  config.observer = observer;
+  return config;
+}
+
+// Until Ctrl-C or --duration, moving to the router's new channels when due. The signal
+// handlers are back to the defaults when it returns or throws.
+void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::GatewayHost& host,
+             air::HubClient& air, linux_port::HttpUplink& uplink) {
+  g_stop = false;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  const port::TimeNs start = air.clock().Now();
+  size_t next_move = 0;
+  while (!g_stop) {
+    const port::TimeNs now = air.clock().Now();
+    if (a.duration_s > 0 && now - start >= static_cast<port::TimeNs>(a.duration_s * 1e9)) break;
+    if (next_move < moves.size() &&
+        now - start >= static_cast<port::TimeNs>(moves[next_move].at_s * 1e9)) {
+      if (!a.quiet) {
+        std::printf("%srouter: moves to channel %d\n", TimePrefix(now).c_str(),
+                    moves[next_move].channel);
+      }
+      host.FollowRouter(moves[next_move].channel).IgnoreError();
+      ++next_move;
+    }
+    if (air.RunFor(20 * port::kMillisecond) == Status::Unavailable()) {
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGTERM, SIG_DFL);
+      uplink.Stop();
+      throw UserError("the air hub went away (" + air.last_error() + ")");
+    }
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+void PrintSummary(const std::string& name, const std::filesystem::path& store_path,
+                  const apps::GatewayStats& s) {
+  std::printf(
+      "airlab gateway %s: stored %llu, posted %llu in %llu bulk updates (%llu refused), %llu "
+      "still "
+      "queued in %s; %llu commands, %llu deliveries\n",
+      name.c_str(), (unsigned long long)s.stored, (unsigned long long)s.posted,
+      (unsigned long long)s.bulk_requests, (unsigned long long)s.write_refused,
+      (unsigned long long)s.queued, store_path.c_str(), (unsigned long long)s.commands,
+      (unsigned long long)s.forwarded);
+}
+
+void RunGateway(const GatewayArgs& a) {
+  Validate(a);
+  const MacAddress mac = ParseMac(a.mac, "--mac");
+  std::vector<apps::FieldMapping> fields;
+  for (const std::string& f : a.fields) fields.push_back(ParseField(f));
+  std::vector<Move> moves;
+  for (const std::string& m : a.moves) moves.push_back(ParseMove(m));
+  const std::string name = a.name.empty() ? DefaultName(mac) : a.name;
+  const std::filesystem::path store_path =
+      a.store.empty() ? DefaultStoreDir() / (name + ".db") : std::filesystem::path(a.store);
+
+  std::unique_ptr<linux_port::HttpUplink> uplink = MakeUplink(a);
+  linux_port::SqliteQueue store(store_path);
+  AirLink link = JoinAir(a, name, mac);
+  air::HubClient& air = *link.air;
+
+  Printer printer(air.clock(), a.command_field, a.url, a.quiet);
+  host::SystemClock wall;
+  apps::GatewayConfig config = MakeConfig(a, fields, name, &printer);
   {
-    host::GatewayHost host(*radio, air->NewTimer(), air->clock(), wall, store, *uplink, config,
+    host::GatewayHost host(*link.radio, air.NewTimer(), air.clock(), wall, store, *uplink, config,
                            static_cast<uint64_t>(::getpid()));
     if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
       throw UserError(std::string("the gateway did not start (") + s.str() + ")");
@@ -228,43 +297,10 @@ void RunGateway(const GatewayArgs& a) {
         static_cast<unsigned long long>(host.gateway().stats().queued));
     std::fflush(stdout);
 
-    g_stop = false;
-    std::signal(SIGINT, OnSignal);
-    std::signal(SIGTERM, OnSignal);
-    const port::TimeNs start = air->clock().Now();
-    size_t next_move = 0;
-    while (!g_stop) {
-      const port::TimeNs now = air->clock().Now();
-      if (a.duration_s > 0 && now - start >= static_cast<port::TimeNs>(a.duration_s * 1e9)) break;
-      if (next_move < moves.size() &&
-          now - start >= static_cast<port::TimeNs>(moves[next_move].at_s * 1e9)) {
-        if (!a.quiet) {
-          std::printf("%srouter: moves to channel %d\n", TimePrefix(now).c_str(),
-                      moves[next_move].channel);
-        }
-        host.FollowRouter(moves[next_move].channel).IgnoreError();
-        ++next_move;
-      }
-      if (air->RunFor(20 * port::kMillisecond) == Status::Unavailable()) {
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-        uplink->Stop();
-        throw UserError("the air hub went away (" + air->last_error() + ")");
-      }
-    }
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    RunLoop(a, moves, host, air, *uplink);
     // Answers still on their way end now, while the gateway is there to take them.
     uplink->Stop();
-    const apps::GatewayStats& s = host.gateway().stats();
-    std::printf(
-        "airlab gateway %s: stored %llu, posted %llu in %llu bulk updates (%llu refused), %llu "
-        "still "
-        "queued in %s; %llu commands, %llu deliveries\n",
-        name.c_str(), (unsigned long long)s.stored, (unsigned long long)s.posted,
-        (unsigned long long)s.bulk_requests, (unsigned long long)s.write_refused,
-        (unsigned long long)s.queued, store_path.c_str(), (unsigned long long)s.commands,
-        (unsigned long long)s.forwarded);
+    PrintSummary(name, store_path, host.gateway().stats());
   }
 }
 

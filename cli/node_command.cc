@@ -67,7 +67,7 @@ class Printer final : public apps::NodeObserver {
   bool quiet_;
 };
 
-void RunNode(const NodeArgs& a) {
+MacAddress CheckArgs(const NodeArgs& a) {
   Result<MacAddress> mac = MacAddress::Parse(a.mac.c_str(), a.mac.size());
   if (!mac.ok() || mac->is_multicast())
     throw UserError("--mac " + a.mac + " is not a unicast MAC address");
@@ -75,6 +75,11 @@ void RunNode(const NodeArgs& a) {
   if (!(a.interval_s >= 0) || !(a.start_s >= 0))
     throw UserError("--interval and --start are seconds, 0 or more");
   if (a.start_channel < 1 || a.start_channel > 13) throw UserError("--start-channel is 1 to 13");
+  return *mac;
+}
+
+// --values, else --count readings PREFIX0, PREFIX1, ...
+std::vector<std::string> Readings(const NodeArgs& a) {
   std::vector<std::string> values = a.values;
   if (values.empty()) {
     for (int i = 0; i < a.count; ++i) values.push_back(a.prefix + std::to_string(i));
@@ -85,6 +90,81 @@ void RunNode(const NodeArgs& a) {
                       v + "\"");
     }
   }
+  return values;
+}
+
+// The hub connection and the node's radio on it; the radio goes before the connection.
+struct AirLink {
+  std::unique_ptr<air::HubClient> air;
+  std::unique_ptr<air::HubRadio> radio;
+};
+
+AirLink JoinAir(const NodeArgs& a, const MacAddress& mac) {
+  AirLink link;
+  try {
+    link.air = std::make_unique<air::HubClient>(a.hub, "node " + a.name);
+  } catch (const air::HubError& e) {
+    throw UserError(e.what());  // names the fix (start `airlab air`)
+  }
+  air::NodeSpec spec;
+  spec.name = a.name;
+  spec.mac = mac;
+  spec.channel = static_cast<uint8_t>(a.start_channel);
+  try {
+    link.radio = link.air->AddNode(spec);
+  } catch (const air::HubError& e) {
+    throw UserError(std::string("the air refused the node's radio: ") + e.what() + " (--mac)");
+  }
+  return link;
+}
+
+// Hands the node the readings due by `now`; `next` is the first not yet handed.
+void SendDue(const NodeArgs& a, const std::vector<std::string>& values, port::TimeNs start,
+             port::TimeNs now, size_t& next, host::NodeHost& host) {
+  while (next < values.size() &&
+         now - start >= static_cast<port::TimeNs>(
+                            (a.start_s + a.interval_s * static_cast<double>(next)) * 1e9)) {
+    const std::string& v = values[next++];
+    Result<uint32_t> seq = host.node().Send(AsBytes(v.data(), v.size()));
+    if (!seq.ok()) {
+      std::printf("%s%s: queue full, reading \"%s\" not taken\n", TimePrefix(now).c_str(),
+                  a.name.c_str(), v.c_str());
+    } else if (!a.quiet) {
+      std::printf("%s%s: sends \"%s\" (seq %u)\n", TimePrefix(now).c_str(), a.name.c_str(),
+                  v.c_str(), *seq);
+    }
+    std::fflush(stdout);
+  }
+}
+
+// Until Ctrl-C, --duration or (--exit-when-done) every reading stored; true when the hub
+// went away. The signal handlers are back to the defaults when it returns.
+bool RunLoop(const NodeArgs& a, const std::vector<std::string>& values, host::NodeHost& host,
+             air::HubClient& air) {
+  g_stop = false;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  const port::TimeNs start = air.clock().Now();
+  size_t next = 0;
+  bool hub_gone = false;
+  while (!g_stop) {
+    const port::TimeNs now = air.clock().Now();
+    if (a.duration_s > 0 && now - start >= static_cast<port::TimeNs>(a.duration_s * 1e9)) break;
+    SendDue(a, values, start, now, next, host);
+    if (a.exit_when_done && next == values.size() && host.node().queued() == 0) break;
+    if (air.RunFor(10 * port::kMillisecond) == Status::Unavailable()) {
+      hub_gone = true;
+      break;
+    }
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  return hub_gone;
+}
+
+void RunNode(const NodeArgs& a) {
+  const MacAddress mac = CheckArgs(a);
+  const std::vector<std::string> values = Readings(a);
   apps::NodeConfig config;
   if (!a.gateway.empty()) {
     Result<MacAddress> gw = MacAddress::Parse(a.gateway.c_str(), a.gateway.size());
@@ -92,65 +172,21 @@ void RunNode(const NodeArgs& a) {
     config.gateway = *gw;
   }
 
-  std::unique_ptr<air::HubClient> air;
-  try {
-    air = std::make_unique<air::HubClient>(a.hub, "node " + a.name);
-  } catch (const air::HubError& e) {
-    throw UserError(e.what());  // names the fix (start `airlab air`)
-  }
-  air::NodeSpec spec;
-  spec.name = a.name;
-  spec.mac = *mac;
-  spec.channel = static_cast<uint8_t>(a.start_channel);
-  std::unique_ptr<air::HubRadio> radio;
-  try {
-    radio = air->AddNode(spec);
-  } catch (const air::HubError& e) {
-    throw UserError(std::string("the air refused the node's radio: ") + e.what() + " (--mac)");
-  }
-  Printer printer(air->clock(), a.name, a.quiet);
+  AirLink link = JoinAir(a, mac);
+  air::HubClient& air = *link.air;
+  Printer printer(air.clock(), a.name, a.quiet);
   config.observer = &printer;
-  host::NodeHost host(*radio, air->NewTimer(), air->clock(), config,
+  host::NodeHost host(*link.radio, air.NewTimer(), air.clock(), config,
                       static_cast<uint64_t>(::getpid()) * 7919, a.queue_bytes);
   if (Status s = host.Start(); !s.ok())
     throw UserError(std::string("the node did not start (") + s.str() + ")");
   std::printf(
       "airlab node %s (%s): %zu readings to send, one every %g s; scanning channels 1-13 of the "
       "air at %s\n",
-      a.name.c_str(), MacText(*mac).c_str(), values.size(), a.interval_s, a.hub.c_str());
+      a.name.c_str(), MacText(mac).c_str(), values.size(), a.interval_s, a.hub.c_str());
   std::fflush(stdout);
 
-  g_stop = false;
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  const port::TimeNs start = air->clock().Now();
-  size_t next = 0;
-  bool hub_gone = false;
-  while (!g_stop) {
-    const port::TimeNs now = air->clock().Now();
-    if (a.duration_s > 0 && now - start >= static_cast<port::TimeNs>(a.duration_s * 1e9)) break;
-    while (next < values.size() &&
-           now - start >= static_cast<port::TimeNs>(
-                              (a.start_s + a.interval_s * static_cast<double>(next)) * 1e9)) {
-      const std::string& v = values[next++];
-      Result<uint32_t> seq = host.node().Send(AsBytes(v.data(), v.size()));
-      if (!seq.ok()) {
-        std::printf("%s%s: queue full, reading \"%s\" not taken\n", TimePrefix(now).c_str(),
-                    a.name.c_str(), v.c_str());
-      } else if (!a.quiet) {
-        std::printf("%s%s: sends \"%s\" (seq %u)\n", TimePrefix(now).c_str(), a.name.c_str(),
-                    v.c_str(), *seq);
-      }
-      std::fflush(stdout);
-    }
-    if (a.exit_when_done && next == values.size() && host.node().queued() == 0) break;
-    if (air->RunFor(10 * port::kMillisecond) == Status::Unavailable()) {
-      hub_gone = true;
-      break;
-    }
-  }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  const bool hub_gone = RunLoop(a, values, host, air);
   const apps::NodeStats& s = host.node().stats();
   std::printf(
       "airlab node %s: sent %llu, delivered %llu, refused by a full queue %llu, still queued %zu, "
@@ -158,7 +194,7 @@ void RunNode(const NodeArgs& a) {
       a.name.c_str(), (unsigned long long)s.accepted, (unsigned long long)s.delivered,
       (unsigned long long)s.refused, host.node().queued(), (unsigned long long)s.commands,
       (unsigned long long)s.scans);
-  if (hub_gone) throw UserError("the air hub went away (" + air->last_error() + ")");
+  if (hub_gone) throw UserError("the air hub went away (" + air.last_error() + ")");
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ struct ServeArgs {
   int threads = 16;
 };
 
-void RunServe(const ServeArgs& a) {
+void Validate(const ServeArgs& a) {
   if (a.port < 0 || a.port > 65535) {
     throw UserError("--port " + std::to_string(a.port) +
                     " is not a TCP port; use 1 to 65535, or 0 for a free one");
@@ -35,7 +35,9 @@ void RunServe(const ServeArgs& a) {
   }
   if (a.max_body < 1024) throw UserError("--max-body is in bytes and must be at least 1024");
   if (a.threads < 2 || a.threads > 1024) throw UserError("--threads must be between 2 and 1024");
+}
 
+server::ServerOptions MakeOptions(const ServeArgs& a) {
   server::ServerOptions options;
   options.bind = a.bind;
   options.port = a.port;
@@ -47,26 +49,13 @@ void RunServe(const ServeArgs& a) {
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "airlab serve: %s\n", line.c_str());
   };
+  return options;
+}
 
-  // The server's threads inherit this mask, so SIGINT and SIGTERM reach sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  std::unique_ptr<server::Server> server;
-  try {
-    server = std::make_unique<server::Server>(options);
-    server->Start();
-  } catch (const std::runtime_error& e) {
-    std::string why = e.what();
-    if (why.find("--") == std::string::npos) why += "; choose a writable folder with --data DIR";
-    throw UserError(why);
-  }
-  size_t channels = server->database().ListChannels().size();
-  std::printf("airlab serve: %s/\n", server->url().c_str());
-  std::printf("  data        %s (%zu channel%s)\n", server->data_dir().c_str(), channels,
+void PrintBanner(server::Server& server, const ServeArgs& a) {
+  size_t channels = server.database().ListChannels().size();
+  std::printf("airlab serve: %s/\n", server.url().c_str());
+  std::printf("  data        %s (%zu channel%s)\n", server.data_dir().c_str(), channels,
               channels == 1 ? "" : "s");
   if (a.rate_limit_s > 0) {
     std::printf("  rate limit  %g s between writes to a channel (--rate-limit 0 for none)\n",
@@ -84,6 +73,29 @@ void RunServe(const ServeArgs& a) {
     std::printf("  no channels yet: airlab channel create --name NAME --fields a,b\n");
   std::printf("Ctrl-C stops it.\n");
   std::fflush(stdout);
+}
+
+void RunServe(const ServeArgs& a) {
+  Validate(a);
+  const server::ServerOptions options = MakeOptions(a);
+
+  // The server's threads inherit this mask, so SIGINT and SIGTERM reach sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::unique_ptr<server::Server> server;
+  try {
+    server = std::make_unique<server::Server>(options);
+    server->Start();
+  } catch (const std::runtime_error& e) {
+    std::string why = e.what();
+    if (why.find("--") == std::string::npos) why += "; choose a writable folder with --data DIR";
+    throw UserError(why);
+  }
+  PrintBanner(*server, a);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

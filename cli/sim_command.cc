@@ -54,7 +54,8 @@ void DrawProgress(TimeNs now, TimeNs end) {
   std::fflush(stderr);
 }
 
-void RunSim(const SimArgs& args) {
+// The scenario file with --seed, --duration and --realtime applied.
+scenario::Scenario LoadWithOverrides(const SimArgs& args) {
   scenario::Scenario s;
   try {
     s = scenario::LoadScenario(args.scenario);
@@ -77,7 +78,11 @@ void RunSim(const SimArgs& args) {
     }
     s.speed = *args.realtime;
   }
+  return s;
+}
 
+// The capture's vantage point: the node --pcap-at names, else the whole air.
+host::AirCaptureOptions CaptureOptions(const SimArgs& args, const scenario::Scenario& s) {
   host::AirCaptureOptions capture;
   if (!args.pcap_at.empty()) {
     auto it = std::find_if(s.nodes.begin(), s.nodes.end(),
@@ -91,23 +96,24 @@ void RunSim(const SimArgs& args) {
     // The runner adds the scenario's nodes to the simulation in file order.
     capture.tap.vantage_node = static_cast<uint32_t>(it - s.nodes.begin());
   }
+  return capture;
+}
 
-  scenario::Runner runner(s);
-  std::unique_ptr<host::AirCapture> tap;
-  if (!args.pcap.empty()) {
-    // The capture file follows every command's convention (linux_port::OutputFile): it
-    // appears whole when the run ends, Ctrl-C included; - is standard output.
-    try {
-      tap = std::make_unique<host::AirCapture>(runner.simulation(), args.pcap, capture,
-                                               std::vector<std::string>{args.scenario});
-    } catch (const std::runtime_error& e) {
-      throw UserError(std::string("--pcap ") + e.what());
-    }
+std::unique_ptr<host::AirCapture> OpenCapture(const SimArgs& args, scenario::Runner& runner,
+                                              const host::AirCaptureOptions& capture) {
+  if (args.pcap.empty()) return nullptr;
+  // The capture file follows every command's convention (linux_port::OutputFile): it
+  // appears whole when the run ends, Ctrl-C included; - is standard output.
+  try {
+    return std::make_unique<host::AirCapture>(runner.simulation(), args.pcap, capture,
+                                              std::vector<std::string>{args.scenario});
+  } catch (const std::runtime_error& e) {
+    throw UserError(std::string("--pcap ") + e.what());
   }
-  // With --pcap -, the capture owns standard output and the tables go to stderr.
-  FILE* text_out = args.pcap == "-" ? stderr : stdout;
+}
 
-  const bool progress = args.progress || ::isatty(STDERR_FILENO) != 0;
+// Runs to the scenario's end or Ctrl-C; returns the wall time it took, in seconds.
+double RunSteps(scenario::Runner& runner, const scenario::Scenario& s, bool progress) {
   // Steps of 1% of the run; paced runs in steps of at most 100 ms so that Ctrl-C answers.
   TimeNs step = std::max<TimeNs>(s.duration / 100, 1);
   if (s.speed > 0) step = std::min<TimeNs>(step, static_cast<TimeNs>(100e6 * s.speed));
@@ -125,6 +131,30 @@ void RunSim(const SimArgs& args) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (progress) std::fputs("\r\x1b[K", stderr);
+  return wall_s;
+}
+
+void CloseCapture(const SimArgs& args, host::AirCapture& tap) {
+  try {
+    tap.Close();
+  } catch (const std::runtime_error& e) {
+    throw UserError("writing " + args.pcap + " failed: " + e.what());
+  }
+  std::fprintf(stderr, "wrote %llu frames to %s\n",
+               static_cast<unsigned long long>(tap.frames_written()),
+               args.pcap == "-" ? "standard output" : args.pcap.c_str());
+}
+
+void RunSim(const SimArgs& args) {
+  const scenario::Scenario s = LoadWithOverrides(args);
+  const host::AirCaptureOptions capture = CaptureOptions(args, s);
+  scenario::Runner runner(s);
+  std::unique_ptr<host::AirCapture> tap = OpenCapture(args, runner, capture);
+  // With --pcap -, the capture owns standard output and the tables go to stderr.
+  FILE* text_out = args.pcap == "-" ? stderr : stdout;
+
+  const bool progress = args.progress || ::isatty(STDERR_FILENO) != 0;
+  const double wall_s = RunSteps(runner, s, progress);
 
   const scenario::Results results = runner.results();
   std::fputs(scenario::FormatResults(s, results).c_str(), text_out);
@@ -133,16 +163,7 @@ void RunSim(const SimArgs& args) {
   std::fprintf(stderr, "%s%.3f s simulated in %.3f s of wall time (%.0fx real time)\n",
                g_stop ? "stopped early: " : "", static_cast<double>(results.simulated) / 1e9,
                wall_s, wall_s > 0 ? static_cast<double>(results.simulated) / 1e9 / wall_s : 0.0);
-  if (tap) {
-    try {
-      tap->Close();
-    } catch (const std::runtime_error& e) {
-      throw UserError("writing " + args.pcap + " failed: " + e.what());
-    }
-    std::fprintf(stderr, "wrote %llu frames to %s\n",
-                 static_cast<unsigned long long>(tap->frames_written()),
-                 args.pcap == "-" ? "standard output" : args.pcap.c_str());
-  }
+  if (tap) CloseCapture(args, *tap);
 }
 
 }  // namespace

@@ -142,15 +142,17 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size_t rows) {
-  const sniff::Tables& t = s.tables();
-  const sniff::PipelineStats& st = s.stats();
+// The earliest first sighting, which the link table's times count from.
+int64_t Origin(const sniff::Tables& t) {
   int64_t origin = INT64_MAX;
   t.stations().ForEach([&](const MacAddress&, const sniff::StationStats& v) {
     origin = std::min(origin, v.first_seen_ns);
   });
-  if (origin == INT64_MAX) origin = 0;
+  return origin == INT64_MAX ? 0 : origin;
+}
 
+void RenderHeader(const Sniffer& s, const std::string& filter, std::ostream& out) {
+  const sniff::PipelineStats& st = s.stats();
   out << " airlab sniff ][ " << s.source().Describe()
       << " ][ filter: " << (filter.empty() ? "(none)" : filter) << "\n frames " << st.packets
       << "  matched " << st.matched << "  ESP-NOW " << st.espnow << "  malformed " << st.malformed
@@ -161,14 +163,19 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
   out << "\n";
   if (const std::string losses = s.source().Losses(); !losses.empty()) out << " " << losses << "\n";
   out << "\n";
+}
 
-  using Row = std::pair<uint64_t, std::vector<std::string>>;
-  auto sorted = [](std::vector<Row>& rows, TextTable& table) {
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const Row& a, const Row& b) { return a.first > b.first; });
-    for (auto& r : rows) table.Add(std::move(r.second));
-  };
+// A table row with the frame count it is sorted by, most first.
+using Row = std::pair<uint64_t, std::vector<std::string>>;
 
+void AddSorted(std::vector<Row>& rows, TextTable& table) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.first > b.first; });
+  for (auto& r : rows) table.Add(std::move(r.second));
+}
+
+// Access points, then the other stations.
+void RenderStations(const sniff::Tables& t, std::ostream& out, size_t rows) {
   TextTable aps({"BSSID", "PWR", "MIN", "MAX", "Beacons", "Frames", "Bytes", "Retry", "Lost", "CH",
                  "Rate", "ESSID"});
   TextTable stations({"STATION", "BSSID", "PWR", "MIN", "MAX", "Frames", "Bytes", "Retry", "Lost",
@@ -193,13 +200,15 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
             std::to_string(v.espnow_frames), Ssid(v)}});
     }
   });
-  sorted(ap_rows, aps);
-  sorted(station_rows, stations);
+  AddSorted(ap_rows, aps);
+  AddSorted(station_rows, stations);
   aps.Print(out, rows);
   out << "\n";
   stations.Print(out, rows);
   out << "\n";
+}
 
+void RenderLinks(const sniff::Tables& t, int64_t origin, std::ostream& out, size_t rows) {
   TextTable links({"ESP-NOW SENDER", "PEER", "Frames", "Bytes", "Payload", "Retry", "Lost", "Enc",
                    "Ver", "PWR", "MIN", "MAX", "CH", "First s", "Last s"});
   std::vector<Row> link_rows;
@@ -217,10 +226,12 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
           Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm), v.channel ? std::to_string(v.channel) : "-",
           Seconds(v.first_seen_ns, origin), Seconds(v.last_seen_ns, origin)}});
   });
-  sorted(link_rows, links);
+  AddSorted(link_rows, links);
   links.Print(out, rows);
   out << "\n";
+}
 
+void RenderChannels(const sniff::Tables& t, std::ostream& out) {
   TextTable channels({"CH", "Frames", "Bytes", "Airtime ms", "Busy %", "Listened s"});
   const sniff::ChannelUse& use = t.channels();
   for (const sniff::ChannelStats& c : use.channels()) {
@@ -235,7 +246,10 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
   channels.Print(out, 0);
   if (use.overflow_frames())
     out << " " << use.overflow_frames() << " frames on channels past the first 32 not tabled\n";
+}
 
+// How full the tables are, and what they had to drop.
+void RenderCapacity(const sniff::Tables& t, std::ostream& out) {
   out << "\n stations " << t.stations().size() << "/" << t.stations().capacity() << ", evicted "
       << t.stations().evictions() << "; ESP-NOW links " << t.links().size() << "/"
       << t.links().capacity() << ", evicted " << t.links().evictions();
@@ -245,6 +259,16 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
            "--max-stations/--max-links)";
   }
   out << "\n";
+}
+
+void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size_t rows) {
+  const sniff::Tables& t = s.tables();
+  const int64_t origin = Origin(t);
+  RenderHeader(s, filter, out);
+  RenderStations(t, out, rows);
+  RenderLinks(t, origin, out, rows);
+  RenderChannels(t, out);
+  RenderCapacity(t, out);
 }
 
 std::vector<uint8_t> ParseChannels(const std::string& text) {
@@ -344,14 +368,7 @@ void Redraw(const Sniffer& sniffer, const SniffArgs& args) {
   std::fflush(stdout);
 }
 
-void RunSniff(const SniffArgs& args) {
-  CheckArgs(args);
-  // With -w -, the capture owns standard output and the tables go to stderr.
-  const bool capture_on_stdout = args.write == "-";
-  FILE* text_out = capture_on_stdout ? stderr : stdout;
-  const bool live = !args.summary && !capture_on_stdout && ::isatty(1);
-  const bool progress = args.progress || (!live && ::isatty(2));
-
+SnifferOptions MakeOptions(const SniffArgs& args) {
   SnifferOptions options;
   options.filter = args.filter;
   options.write = args.write;
@@ -364,13 +381,12 @@ void RunSniff(const SniffArgs& args) {
   options.max_age_s = args.max_age_s;
   options.verify_fcs = args.verify_fcs;
   options.keep_bad_fcs = args.keep_bad_fcs;
-  std::unique_ptr<Sniffer> sniffer;
-  try {
-    sniffer = std::make_unique<Sniffer>(MakeSource(args, live, progress), options);
-  } catch (const std::runtime_error& e) {
-    throw UserError(e.what());
-  }
+  return options;
+}
 
+// Captures until the source ends or Ctrl-C, redrawing the tables when live. The signal
+// handlers are back to the defaults when it returns (not when it throws).
+void Capture(Sniffer& sniffer, const SniffArgs& args, bool live) {
   g_stop = false;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -380,17 +396,36 @@ void RunSniff(const SniffArgs& args) {
   control.tick_every = std::chrono::milliseconds(std::max(args.refresh_ms, 50));
   if (live) {
     std::fputs("\x1b[?25l\x1b[2J", stdout);  // hide the cursor, clear once
-    control.tick = [&] { Redraw(*sniffer, args); };
+    control.tick = [&] { Redraw(sniffer, args); };
   }
   try {
-    sniffer->Run(control);
-    sniffer->Finish();
+    sniffer.Run(control);
+    sniffer.Finish();
   } catch (const std::runtime_error& e) {
     if (live) std::fputs("\x1b[?25h", stdout);
     throw UserError(e.what());
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+}
+
+void RunSniff(const SniffArgs& args) {
+  CheckArgs(args);
+  // With -w -, the capture owns standard output and the tables go to stderr.
+  const bool capture_on_stdout = args.write == "-";
+  FILE* text_out = capture_on_stdout ? stderr : stdout;
+  const bool live = !args.summary && !capture_on_stdout && ::isatty(1);
+  const bool progress = args.progress || (!live && ::isatty(2));
+
+  const SnifferOptions options = MakeOptions(args);
+  std::unique_ptr<Sniffer> sniffer;
+  try {
+    sniffer = std::make_unique<Sniffer>(MakeSource(args, live, progress), options);
+  } catch (const std::runtime_error& e) {
+    throw UserError(e.what());
+  }
+
+  Capture(*sniffer, args, live);
   if (live) {
     std::fputs("\x1b[?25h", stdout);
   } else {
@@ -408,6 +443,7 @@ void RunSniff(const SniffArgs& args) {
 
 }  // namespace
 
+// Long on purpose: a flat list, one option a statement, read top to bottom like --help.
 void AddSniffCommand(CLI::App& app) {
   auto args = std::make_shared<SniffArgs>();
   CLI::App* sniff = app.add_subcommand("sniff",

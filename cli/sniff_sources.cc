@@ -110,6 +110,27 @@ bool ReadPcapInChunks(const std::string& path, const Each& each, size_t* offset)
   return true;
 }
 
+// Any other capture file (pcapng, a pipe) through CaptureFileReader, calling `each` per
+// record until it returns false.
+template <typename Each>
+void ReadCaptureFile(const std::string& path, const Each& each, size_t* offset) {
+  linux_port::CaptureFileReader reader(path);
+  while (true) {
+    std::optional<linux_port::CapturedPacket> packet;
+    try {
+      packet = reader.Next();
+    } catch (const std::runtime_error& e) {
+      // The records before a broken one were good: keep what was read, say why it stopped.
+      std::fprintf(stderr, "airlab: warning: %s\n", e.what());
+      break;
+    }
+    *offset = reader.offset();
+    if (!packet ||
+        !each(sniff::Packet{packet->ts_ns, packet->link_type, packet->data, packet->origlen}))
+      break;
+  }
+}
+
 }  // namespace
 
 FileSource::FileSource(FileSourceOptions options) : options_(std::move(options)) {
@@ -163,23 +184,7 @@ void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
         return each(sniff::Packet{r.ts_ns, link_type, r.data, r.origlen});
       },
       &offset);
-  if (!chunked) {
-    linux_port::CaptureFileReader reader(options_.path);
-    while (true) {
-      std::optional<linux_port::CapturedPacket> packet;
-      try {
-        packet = reader.Next();
-      } catch (const std::runtime_error& e) {
-        // The records before a broken one were good: keep what was read, say why it stopped.
-        std::fprintf(stderr, "airlab: warning: %s\n", e.what());
-        break;
-      }
-      offset = reader.offset();
-      if (!packet ||
-          !each(sniff::Packet{packet->ts_ns, packet->link_type, packet->data, packet->origlen}))
-        break;
-    }
-  }
+  if (!chunked) ReadCaptureFile(options_.path, each, &offset);
   if (options_.progress) options_.progress(size, size);
   if (control.tick) control.tick();
 }
@@ -390,6 +395,33 @@ std::string HubSource::Losses() const {
          std::to_string(client_->sniff_dropped());
 }
 
+namespace {
+
+// Runs the hub's air until a stop, `duration_s` of wall time (0: no limit) or the hub goes
+// away (then true), ticking the display on the way.
+bool Pump(air::HubClient& client, const RunControl& control, double duration_s) {
+  const auto start = Clock::now();
+  const auto end = duration_s > 0 ? start + std::chrono::duration_cast<Clock::duration>(
+                                                std::chrono::duration<double>(duration_s))
+                                  : Clock::time_point::max();
+  auto next_tick = start + control.tick_every;
+  while (!control.stopped() && Clock::now() < end) {
+    // Bounded in wall time too: a stalled hub stops the air's clock, not --duration.
+    const auto wall_left = std::min(end, next_tick) - Clock::now();
+    if (client.RunFor(10 * port::kMillisecond, std::max(wall_left, Clock::duration::zero())) ==
+        Status::Unavailable()) {
+      return true;
+    }
+    if (Clock::now() >= next_tick) {
+      if (control.tick) control.tick();
+      next_tick = Clock::now() + control.tick_every;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   std::unique_ptr<Tuner> tuner;
   std::unique_ptr<port::Timer> timer = client_->NewTimer();
@@ -415,26 +447,7 @@ void HubSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   } catch (const air::HubError& e) {
     throw std::runtime_error(std::string("the air hub refused the sniffer: ") + e.what());
   }
-  const auto start = Clock::now();
-  const auto end = options_.duration_s > 0
-                       ? start + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(options_.duration_s))
-                       : Clock::time_point::max();
-  auto next_tick = start + control.tick_every;
-  bool hub_gone = false;
-  while (!control.stopped() && Clock::now() < end) {
-    // Bounded in wall time too: a stalled hub stops the air's clock, not --duration.
-    const auto wall_left = std::min(end, next_tick) - Clock::now();
-    if (client_->RunFor(10 * port::kMillisecond, std::max(wall_left, Clock::duration::zero())) ==
-        Status::Unavailable()) {
-      hub_gone = true;
-      break;
-    }
-    if (Clock::now() >= next_tick) {
-      if (control.tick) control.tick();
-      next_tick = Clock::now() + control.tick_every;
-    }
-  }
+  const bool hub_gone = Pump(*client_, control, options_.duration_s);
   if (hopper) hopper->Stop();
   // The hub says the time every 10 ms while it runs; a second of silence is a stalled hub,
   // which would not answer the unsubscribe either.

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/air_join.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -178,31 +179,6 @@ std::unique_ptr<linux_port::HttpUplink> MakeUplink(const GatewayArgs& a) {
   }
 }
 
-// The hub connection and the gateway's radio on it; the radio goes before the connection.
-struct AirLink {
-  std::unique_ptr<air::HubClient> air;
-  std::unique_ptr<air::HubRadio> radio;
-};
-
-AirLink JoinAir(const GatewayArgs& a, const std::string& name, const MacAddress& mac) {
-  AirLink link;
-  try {
-    link.air = std::make_unique<air::HubClient>(a.hub, "gateway " + name);
-  } catch (const air::HubError& e) {
-    throw UserError(e.what());  // names the fix (start `airlab air`)
-  }
-  air::NodeSpec spec;
-  spec.name = name;
-  spec.mac = mac;
-  spec.channel = static_cast<uint8_t>(a.wifi_channel);
-  try {
-    link.radio = link.air->AddNode(spec);
-  } catch (const air::HubError& e) {
-    throw UserError(std::string("the air refused the gateway's radio: ") + e.what() + " (--mac)");
-  }
-  return link;
-}
-
 apps::GatewayConfig MakeConfig(const GatewayArgs& a, const std::vector<apps::FieldMapping>& fields,
                                const std::string& name, apps::GatewayObserver* observer) {
   apps::GatewayConfig config;
@@ -276,7 +252,7 @@ void RunGateway(const GatewayArgs& a) {
 
   std::unique_ptr<linux_port::HttpUplink> uplink = MakeUplink(a);
   linux_port::SqliteQueue store(store_path);
-  AirLink link = JoinAir(a, name, mac);
+  AirLink link = JoinAir(a.hub, "gateway", name, mac, static_cast<uint8_t>(a.wifi_channel));
   air::HubClient& air = *link.air;
 
   Printer printer(air.clock(), a.command_field, a.url, a.quiet);

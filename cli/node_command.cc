@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/air_join.h"
 #include "cli/app_output.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -93,31 +94,6 @@ std::vector<std::string> Readings(const NodeArgs& a) {
   return values;
 }
 
-// The hub connection and the node's radio on it; the radio goes before the connection.
-struct AirLink {
-  std::unique_ptr<air::HubClient> air;
-  std::unique_ptr<air::HubRadio> radio;
-};
-
-AirLink JoinAir(const NodeArgs& a, const MacAddress& mac) {
-  AirLink link;
-  try {
-    link.air = std::make_unique<air::HubClient>(a.hub, "node " + a.name);
-  } catch (const air::HubError& e) {
-    throw UserError(e.what());  // names the fix (start `airlab air`)
-  }
-  air::NodeSpec spec;
-  spec.name = a.name;
-  spec.mac = mac;
-  spec.channel = static_cast<uint8_t>(a.start_channel);
-  try {
-    link.radio = link.air->AddNode(spec);
-  } catch (const air::HubError& e) {
-    throw UserError(std::string("the air refused the node's radio: ") + e.what() + " (--mac)");
-  }
-  return link;
-}
-
 // Hands the node the readings due by `now`; `next` is the first not yet handed.
 void SendDue(const NodeArgs& a, const std::vector<std::string>& values, port::TimeNs start,
              port::TimeNs now, size_t& next, host::NodeHost& host) {
@@ -172,7 +148,7 @@ void RunNode(const NodeArgs& a) {
     config.gateway = *gw;
   }
 
-  AirLink link = JoinAir(a, mac);
+  AirLink link = JoinAir(a.hub, "node", a.name, mac, static_cast<uint8_t>(a.start_channel));
   air::HubClient& air = *link.air;
   Printer printer(air.clock(), a.name, a.quiet);
   config.observer = &printer;

@@ -1,0 +1,24 @@
+#pragma once
+// Joining the `airlab air` hub with one radio, as `airlab gateway` and `airlab node` do.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/base/mac_address.h"
+#include "platform/air/client.h"
+
+namespace airlab::cli {
+
+// The hub connection and a role's radio on it; the radio goes before the connection.
+struct AirLink {
+  std::unique_ptr<air::HubClient> air;
+  std::unique_ptr<air::HubRadio> radio;
+};
+
+// Connects to the hub at `hub` as "ROLE NAME" and adds a radio with `mac` on `channel`.
+// Throws UserError naming the fix: start `airlab air`, or give another --mac.
+AirLink JoinAir(const std::string& hub, const std::string& role, const std::string& name,
+                const MacAddress& mac, uint8_t channel);
+
+}  // namespace airlab::cli

@@ -492,6 +492,33 @@ Status FdByteSink::Write(ByteSpan bytes) {
   return Status::Ok();
 }
 
+MutableByteSpan FdByteSink::Reserve(size_t size) {
+  if (!error_.empty() || size > buffer_.size()) return {};
+  if (size > buffer_.size() - used_) {
+    try {
+      Flush();
+    } catch (const std::runtime_error& e) {
+      error_ = e.what();
+      return {};
+    }
+  }
+  return MutableByteSpan(buffer_).subspan(used_, size);
+}
+
+Status FdByteSink::Commit(size_t size) {
+  if (!error_.empty()) return Status::Unavailable();
+  used_ += size;
+  if (file_.live()) {
+    try {
+      Flush();
+    } catch (const std::runtime_error& e) {
+      error_ = e.what();
+      return Status::Unavailable();
+    }
+  }
+  return Status::Ok();
+}
+
 void FdByteSink::Flush() {
   const size_t used = std::exchange(used_, 0);
   file_.Write(ByteSpan(buffer_.data(), used));

@@ -161,7 +161,7 @@ class HubSource final : public CaptureSource {
 // output: "-" is standard output, /dev/null and FIFOs are written directly, anything else
 // goes to a temporary file that Close() renames into place). Bytes are gathered in one
 // fixed block and written when it fills; a live reader (a FIFO, pipe or terminal) gets
-// each Write at once. Write returns kUnavailable once writing failed (a FIFO's reader gone).
+// each Write (or Commit) at once. Write returns kUnavailable once writing failed (a FIFO's reader gone).
 class FdByteSink final : public sniff::ByteSink {
  public:
   // Throws std::runtime_error naming the path when it cannot be opened or is one of
@@ -171,6 +171,10 @@ class FdByteSink final : public sniff::ByteSink {
   FdByteSink& operator=(const FdByteSink&) = delete;
 
   Status Write(ByteSpan bytes) override;
+  // Room at the end of the block (writing it out first when it is too full): the capture
+  // sinks build each record there instead of copying it in.
+  MutableByteSpan Reserve(size_t size) override;
+  Status Commit(size_t size) override;
   // Writes what is gathered and puts the file in place. Throws std::runtime_error saying
   // why when a write failed (the destination is then left as it was).
   void Close();

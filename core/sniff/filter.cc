@@ -399,6 +399,7 @@ class FilterCompiler {
       return Fail(kExpectBytes);
     }
     Lex();
+    f_.needs_payload_ = true;
     return Emit({Op::kPayload, mode, static_cast<uint16_t>(offset),
                  static_cast<uint16_t>(f_.pool_size_ - offset)});
   }
@@ -467,6 +468,7 @@ Status Filter::Compile(std::string_view text, ParseError* error) {
   pool_size_ = 0;
   valid_ = true;
   needs_radio_ = false;
+  needs_payload_ = false;
   Status status = FilterCompiler(*this, text).Run(error);
   if (!status.ok()) {
     count_ = 0;

@@ -42,6 +42,8 @@ class Filter {
   size_t instruction_count() const { return count_; }
   // Whether the filter tests channel, rssi or rate (DecodeOptions::radio).
   bool needs_radio() const { return needs_radio_; }
+  // Whether the filter tests espnow.payload (DecodeOptions::espnow_payload).
+  bool needs_payload() const { return needs_payload_; }
   bool match_all() const { return count_ == 0 && valid_; }
 
   // Instructions are public only so the compiler in filter.cc can build them.
@@ -73,6 +75,7 @@ class Filter {
   size_t pool_size_ = 0;
   bool valid_ = true;
   bool needs_radio_ = false;
+  bool needs_payload_ = false;
 };
 
 }  // namespace airlab::sniff

@@ -3,7 +3,7 @@
 // timestamps) into a ByteSink, for users whose tools want pcap. A pcap file has one link
 // type: 127 (radiotap + 802.11). A bare 802.11 frame (105, from a capture without radiotap)
 // gets an empty 8-byte radiotap header in front, which loses nothing. pcap has no place for
-// comments. Records are written whole, one ByteSink::Write each.
+// comments. Records are written whole, one ByteSink::Write (or Reserve and Commit) each.
 
 #include <cstddef>
 
@@ -12,9 +12,9 @@
 
 namespace airlab::sniff {
 
-// The scratch a PcapSink needs: one record with the largest frame, and as much again to
-// put a radiotap header in front of a bare frame.
-inline constexpr size_t kPcapSinkScratchSize = 2 * 2600;
+// The scratch a PcapSink needs: one record with the largest frame (a record is built there
+// when the ByteSink lends no buffer of its own; either way a larger one is refused).
+inline constexpr size_t kPcapSinkScratchSize = 2600;
 
 class PcapSink final : public PacketSink {
  public:

@@ -3,7 +3,7 @@
 // ByteSink: a Section Header Block and two interfaces (0: radiotap + 802.11, link type
 // 127; 1: bare 802.11, 105), then one Enhanced Packet Block per frame, optionally with a
 // comment naming an ESP-NOW frame's sender, peer, version and payload size. Blocks are
-// written whole, one ByteSink::Write each, so a FIFO reader (Wireshark) never sees half a
+// written whole, one ByteSink::Write (or Reserve and Commit) each, so a FIFO reader (Wireshark) never sees half a
 // block.
 
 #include <cstddef>
@@ -36,6 +36,8 @@ class PcapngSink final : public PacketSink {
   Status Write(const Packet& packet, const FrameRecord& record) override;
 
  private:
+  Status WriteWithComment(const Packet& packet, const FrameRecord& record);
+
   ByteSink& out_;
   MutableByteSpan scratch_;
   PcapngSinkOptions options_;

@@ -4,20 +4,30 @@
 #include "core/wire/radiotap.h"
 
 namespace airlab::sniff {
+namespace {
+
+// Decode only what someone reads: the tables show everything, a filter alone may not need
+// the radio figures or SSIDs, and only the filter reads an ESP-NOW payload's bytes.
+PipelineConfig WhatToDecode(PipelineConfig config, const Filter& filter, const Tables* tables) {
+  config.decode.management = tables != nullptr;
+  config.decode.radio = tables != nullptr || filter.needs_radio();
+  config.decode.espnow_payload = filter.needs_payload();
+  return config;
+}
+
+}  // namespace
 
 Pipeline::Pipeline(const Filter& filter, Tables* tables, PacketSink* sink,
                    const PipelineConfig& config)
-    : filter_(filter), tables_(tables), sink_(sink), config_(config) {
-  // Decode only what someone reads: the tables show everything, a filter alone may not
-  // need the radio figures or SSIDs.
-  config_.decode.management = tables != nullptr;
-  config_.decode.radio = tables != nullptr || filter.needs_radio();
-}
+    : filter_(filter),
+      tables_(tables),
+      sink_(sink),
+      config_(WhatToDecode(config, filter, tables)),
+      decoder_(config_.decode, scratch_) {}
 
 Status Pipeline::AddPacket(const Packet& packet) {
   ++stats_.packets;
-  const Status status = DecodePacket(packet.link_type, packet.data, packet.origlen, config_.decode,
-                                     scratch_, record_);
+  const Status status = decoder_.Decode(packet.link_type, packet.data, packet.origlen, record_);
   if (!status.ok()) {
     ++(status == Status::Unimplemented() ? stats_.unsupported : stats_.malformed);
     return status;

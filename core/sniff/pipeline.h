@@ -76,6 +76,7 @@ class Pipeline final : public port::RadioListener {
   PipelineStats stats_;
   FrameRecord record_;
   std::array<std::byte, espnow::kMaxPayloadV2> scratch_{};
+  PacketDecoder decoder_;  // over config_.decode and scratch_
   FrameBuffer<kRadioCaptureHeaderSize + port::Radio::kMaxMpduSize> radio_packet_;
 };
 

@@ -1,5 +1,7 @@
 #include "core/sniff/record.h"
 
+#include <cstring>
+
 #include "core/espnow/codec.h"
 #include "core/wire/mgmt.h"
 #include "core/wire/pcap.h"
@@ -12,13 +14,19 @@ using wire::DsMode;
 using wire::FrameType;
 using wire::MgmtSubtype;
 
-// Reads the radiotap fields a record keeps, straight off the iterator: RadiotapView::Parse
-// fills every field RadiotapInfo knows, and on a million-frame capture that costs more than
-// the rest of the decoding. As there, a field repeated in a later namespace keeps its first
-// value. Returns the iterator's status and sets `header_size` (it_len) when the header's
-// fixed part is sound.
-Status ReadRadiotap(ByteSpan packet, bool radio, FrameRecord& r, bool* fcs_at_end,
-                    size_t* header_size) {
+using RadiotapLayout = PacketDecoder::RadiotapLayout;
+
+constexpr uint32_t kExtBit = 1u << static_cast<uint8_t>(wire::RadiotapBit::kExt);
+constexpr uint32_t kVendorNamespaceBit =
+    1u << static_cast<uint8_t>(wire::RadiotapBit::kVendorNamespace);
+
+// Finds the radiotap fields a record keeps by walking the header with the iterator
+// (RadiotapView::Parse would fill every field RadiotapInfo knows, which on a million-frame
+// capture costs more than the rest of the decoding). As there, a field repeated in a later
+// namespace keeps its first place. Without `radio` the walk stops after Flags (which says
+// where the FCS is). Returns the iterator's status and sets `header_size` (it_len) when the
+// header's fixed part is sound.
+Status WalkRadiotap(ByteSpan packet, bool radio, RadiotapLayout& layout, size_t* header_size) {
   wire::RadiotapIterator it(packet);
   uint32_t seen = 0;
   while (it.Next()) {
@@ -30,43 +38,33 @@ Status ReadRadiotap(ByteSpan packet, bool radio, FrameRecord& r, bool* fcs_at_en
     const uint32_t bit = 1u << static_cast<uint8_t>(item.bit);
     if (seen & bit) continue;
     seen |= bit;
-    const ByteSpan d = item.data;
+    const auto offset = static_cast<uint16_t>(item.data.data() - packet.data());
     switch (item.bit) {
-      case wire::RadiotapBit::kFlags: {
-        const uint8_t flags = load_u8(d, 0);
-        *fcs_at_end = flags & wire::RadiotapFlags::kFcsAtEnd;
-        r.bad_fcs = flags & wire::RadiotapFlags::kBadFcs;
-        r.short_preamble = flags & wire::RadiotapFlags::kShortPreamble;
-        break;
-      }
-      case wire::RadiotapBit::kRate: r.rate_500kbps = load_u8(d, 0); break;
-      case wire::RadiotapBit::kChannel:
-        if (auto ch = wire::FrequencyMhzToChannel(load_le16(d, 0)); ch.ok()) r.channel = *ch;
-        break;
-      case wire::RadiotapBit::kDbmAntSignal:
-        r.has_rssi = true;
-        r.rssi_dbm = static_cast<int8_t>(load_u8(d, 0));
-        break;
-      case wire::RadiotapBit::kDbmAntNoise:
-        r.has_noise = true;
-        r.noise_dbm = static_cast<int8_t>(load_u8(d, 0));
-        break;
-      case wire::RadiotapBit::kMcs: {
-        const uint8_t known = load_u8(d, 0), flags = load_u8(d, 1);
-        if (known & wire::RadiotapMcs::kKnownIndex) {
-          r.mcs = load_u8(d, 2);
-          r.mcs_40mhz = (known & wire::RadiotapMcs::kKnownBandwidth) &&
-                        (flags & wire::RadiotapMcs::kBandwidthMask) == 1;
-          r.mcs_short_gi = (known & wire::RadiotapMcs::kKnownGuardInterval) &&
-                           (flags & wire::RadiotapMcs::kShortGi);
-        }
-        break;
-      }
+      case wire::RadiotapBit::kFlags: layout.flags = offset; break;
+      case wire::RadiotapBit::kRate: layout.rate = offset; break;
+      case wire::RadiotapBit::kChannel: layout.channel = offset; break;
+      case wire::RadiotapBit::kDbmAntSignal: layout.signal = offset; break;
+      case wire::RadiotapBit::kDbmAntNoise: layout.noise = offset; break;
+      case wire::RadiotapBit::kMcs: layout.mcs = offset; break;
       default: break;
     }
   }
   *header_size = it.header_size();
   return it.status();
+}
+
+// The size of the header's fixed part and present words (the layout's key), or 0 when it
+// does not fit the packet or a key, or a vendor namespace makes the fields' places depend
+// on more than the present words (its skip_length).
+size_t LayoutKeySize(ByteSpan packet) {
+  size_t end = 8;
+  while (true) {
+    if (end > packet.size() || end > RadiotapLayout::kMaxKeySize) return 0;
+    const uint32_t word = load_le32(packet, end - 4);
+    if (word & kVendorNamespaceBit) return 0;
+    if ((word & kExtBit) == 0) return end;
+    end += 4;
+  }
 }
 
 // The management details the station table shows: SSIDs and the beacon's channel.
@@ -93,7 +91,7 @@ void DecodeManagement(const wire::Dot11View& frame, FrameRecord& r) {
   }
 }
 
-void DecodeEspnow(ByteSpan mpdu, MutableByteSpan scratch, FrameRecord& r) {
+void DecodeEspnow(ByteSpan mpdu, bool payload, MutableByteSpan scratch, FrameRecord& r) {
   auto view = espnow::FrameView::Parse(mpdu);
   if (!view.ok()) {
     // kNotFound: another Action frame. kOutOfRange: it says ESP-NOW, then runs short.
@@ -105,6 +103,7 @@ void DecodeEspnow(ByteSpan mpdu, MutableByteSpan scratch, FrameRecord& r) {
   r.espnow_version = view->version();
   r.espnow_elements = static_cast<uint8_t>(view->element_count());
   r.espnow_payload_len = static_cast<uint16_t>(view->payload_size());
+  if (!payload) return;
   if (auto contiguous = view->ContiguousPayload(); contiguous.ok()) {
     r.espnow_payload = *contiguous;
   } else {
@@ -113,7 +112,8 @@ void DecodeEspnow(ByteSpan mpdu, MutableByteSpan scratch, FrameRecord& r) {
   }
 }
 
-Status DecodeMpdu(ByteSpan mpdu, bool management, MutableByteSpan scratch, FrameRecord& r) {
+Status DecodeMpdu(ByteSpan mpdu, const DecodeOptions& options, MutableByteSpan scratch,
+                  FrameRecord& r) {
   r.mpdu = mpdu;
   AIRLAB_TRY_ASSIGN(const wire::Dot11View frame, wire::Dot11View::Parse(mpdu));
   r.fc = frame.fc();
@@ -125,8 +125,8 @@ Status DecodeMpdu(ByteSpan mpdu, bool management, MutableByteSpan scratch, Frame
   switch (r.fc.type()) {
     case FrameType::kManagement:
       if (r.fc.Is(MgmtSubtype::kAction) || r.fc.Is(MgmtSubtype::kActionNoAck)) {
-        DecodeEspnow(mpdu, scratch, r);
-      } else if (management) {
+        DecodeEspnow(mpdu, options.espnow_payload, scratch, r);
+      } else if (options.management) {
         DecodeManagement(frame, r);
       }
       break;
@@ -186,21 +186,51 @@ bool FrameRecord::bssid(MacAddress* out) const {
   }
 }
 
-Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
-                    const DecodeOptions& options, MutableByteSpan scratch, FrameRecord& record) {
+const RadiotapLayout* PacketDecoder::Layout(ByteSpan packet) {
+  const size_t key_size = LayoutKeySize(packet);
+  if (key_size == 0) return nullptr;
+  for (const RadiotapLayout& layout : layouts_) {
+    if (layout.key_size == key_size &&
+        std::memcmp(layout.key.data(), packet.data(), key_size) == 0) {
+      return &layout;
+    }
+  }
+  return nullptr;
+}
+
+Status PacketDecoder::Decode(uint32_t link_type, ByteSpan data, uint32_t origlen,
+                             FrameRecord& record) {
   record = FrameRecord{};
   record.frame_len = origlen > data.size() ? origlen : static_cast<uint32_t>(data.size());
   ByteSpan frame;  // the 802.11 frame, FCS included when it has one
   bool has_fcs = false;
   if (link_type == wire::kLinkTypeIeee80211Radiotap) {
+    // A known layout's key holds it_len; the walk checked the rest of the fixed header.
+    const RadiotapLayout* layout = Layout(data);
     size_t header_size = 0;
-    const Status status = ReadRadiotap(data, options.radio, record, &has_fcs, &header_size);
-    // kUnimplemented: fields past an unknown bit cannot be located; the frame still can.
-    if (!status.ok() && status != Status::Unimplemented()) return status;
+    if (layout != nullptr && load_le16(data, 2) <= data.size()) {
+      header_size = load_le16(data, 2);
+    } else {
+      RadiotapLayout walked;
+      const Status status = WalkRadiotap(data, options_.radio, walked, &header_size);
+      // kUnimplemented: fields past an unknown bit cannot be located; the frame still can.
+      if (!status.ok() && status != Status::Unimplemented()) return status;
+      walked.key_size = static_cast<uint8_t>(LayoutKeySize(data));
+      if (walked.key_size != 0) {
+        std::memcpy(walked.key.data(), data.data(), walked.key_size);
+        layouts_[next_layout_] = walked;
+        layout = &layouts_[next_layout_];
+        next_layout_ = (next_layout_ + 1) % layouts_.size();
+      } else {
+        uncached_ = walked;
+        layout = &uncached_;
+      }
+    }
+    ReadRadiotap(data, *layout, record, &has_fcs);
     frame = data.subspan(header_size);
   } else if (link_type == wire::kLinkTypeIeee80211) {
     frame = data;
-    has_fcs = options.dot11_has_fcs;
+    has_fcs = options_.dot11_has_fcs;
   } else {
     return Status::Unimplemented();
   }
@@ -213,9 +243,54 @@ Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
   if (has_fcs && !cut) {
     if (frame.size() < wire::kFcsSize) return Status::OutOfRange();
     mpdu = frame.first(frame.size() - wire::kFcsSize);
-    if (options.verify_fcs && !wire::CheckFcs(frame)) record.bad_fcs = true;
+    if (options_.verify_fcs && !wire::CheckFcs(frame)) record.bad_fcs = true;
   }
-  return DecodeMpdu(mpdu, options.management, scratch, record);
+  return DecodeMpdu(mpdu, options_, scratch_, record);
+}
+
+// Reads the fields at the places `layout` found for them.
+void PacketDecoder::ReadRadiotap(ByteSpan packet, const RadiotapLayout& layout, FrameRecord& r,
+                                 bool* fcs_at_end) {
+  if (layout.flags != 0) {
+    const uint8_t flags = load_u8(packet, layout.flags);
+    *fcs_at_end = flags & wire::RadiotapFlags::kFcsAtEnd;
+    r.bad_fcs = flags & wire::RadiotapFlags::kBadFcs;
+    r.short_preamble = flags & wire::RadiotapFlags::kShortPreamble;
+  }
+  if (layout.rate != 0) r.rate_500kbps = load_u8(packet, layout.rate);
+  if (layout.channel != 0) {
+    const uint16_t freq = load_le16(packet, layout.channel);
+    if (freq != last_freq_mhz_) {
+      auto channel = wire::FrequencyMhzToChannel(freq);
+      last_freq_mhz_ = freq;
+      last_channel_ = channel.ok() ? *channel : 0;
+    }
+    r.channel = last_channel_;
+  }
+  if (layout.signal != 0) {
+    r.has_rssi = true;
+    r.rssi_dbm = static_cast<int8_t>(load_u8(packet, layout.signal));
+  }
+  if (layout.noise != 0) {
+    r.has_noise = true;
+    r.noise_dbm = static_cast<int8_t>(load_u8(packet, layout.noise));
+  }
+  if (layout.mcs != 0) {
+    const uint8_t known = load_u8(packet, layout.mcs), flags = load_u8(packet, layout.mcs + 1);
+    if (known & wire::RadiotapMcs::kKnownIndex) {
+      r.mcs = load_u8(packet, layout.mcs + 2);
+      r.mcs_40mhz = (known & wire::RadiotapMcs::kKnownBandwidth) &&
+                    (flags & wire::RadiotapMcs::kBandwidthMask) == 1;
+      r.mcs_short_gi =
+          (known & wire::RadiotapMcs::kKnownGuardInterval) && (flags & wire::RadiotapMcs::kShortGi);
+    }
+  }
+}
+
+Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
+                    const DecodeOptions& options, MutableByteSpan scratch, FrameRecord& record) {
+  PacketDecoder decoder(options, scratch);
+  return decoder.Decode(link_type, data, origlen, record);
 }
 
 Status DecodeRadioFrame(ByteSpan mpdu, const port::RxInfo& info, size_t capture_header_len,
@@ -232,7 +307,7 @@ Status DecodeRadioFrame(ByteSpan mpdu, const port::RxInfo& info, size_t capture_
   record.noise_dbm = info.noise_dbm;
   record.rate_500kbps = static_cast<uint8_t>(info.rate);
   record.bad_fcs = !info.fcs_ok;
-  return DecodeMpdu(mpdu, options.management, scratch, record);
+  return DecodeMpdu(mpdu, options, scratch, record);
 }
 
 }  // namespace airlab::sniff

@@ -3,6 +3,7 @@
 // (radiotap or the radio's RxInfo, the 802.11 header, ESP-NOW when it is one). The filter,
 // the tables and the sinks all read this record instead of parsing the bytes again.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -104,6 +105,9 @@ struct DecodeOptions {
   // stops after Flags (which says where the FCS is): a filter that tests none of them
   // decides faster.
   bool radio = true;
+  // Fill FrameRecord::espnow_payload (joining a v2 payload's elements into the scratch).
+  // Only the filter's espnow.payload tests read it; the sizes are filled either way.
+  bool espnow_payload = true;
 };
 
 // Decodes one captured packet of link type 127 (radiotap) or 105 (bare 802.11) into
@@ -115,6 +119,42 @@ struct DecodeOptions {
 // body or management body is not an error: the frame is kept as plain 802.11.
 Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
                     const DecodeOptions& options, MutableByteSpan scratch, FrameRecord& record);
+
+// DecodePacket for a stream of packets: the same records, faster. A capture's radiotap
+// headers nearly all have one of a few layouts (the same present words, so the same field
+// offsets), so the decoder remembers the last few layouts it walked and reads the fields of
+// a packet with a known layout straight from their offsets. `scratch` as DecodePacket's;
+// both it and the decoder must outlive the records it fills.
+class PacketDecoder {
+ public:
+  PacketDecoder(const DecodeOptions& options, MutableByteSpan scratch)
+      : options_(options), scratch_(scratch) {}
+
+  // As DecodePacket.
+  Status Decode(uint32_t link_type, ByteSpan data, uint32_t origlen, FrameRecord& record);
+
+  // Where a radiotap header's fields sit, for one sequence of present words.
+  struct RadiotapLayout {
+    static constexpr size_t kMaxKeySize = 4 + 4 * 8;  // version, pad, it_len, 8 present words
+    std::array<std::byte, kMaxKeySize> key{};         // the header's bytes up to its fields
+    uint8_t key_size = 0;                             // 0: an unused entry
+    // Offsets from the header's start of the fields the record keeps; 0: absent.
+    uint16_t flags = 0, rate = 0, channel = 0, signal = 0, noise = 0, mcs = 0;
+  };
+
+ private:
+  const RadiotapLayout* Layout(ByteSpan packet);
+  void ReadRadiotap(ByteSpan packet, const RadiotapLayout& layout, FrameRecord& r,
+                    bool* fcs_at_end);
+
+  DecodeOptions options_;
+  MutableByteSpan scratch_;
+  std::array<RadiotapLayout, 4> layouts_{};
+  size_t next_layout_ = 0;   // the entry replaced next (round robin)
+  RadiotapLayout uncached_;  // a layout that cannot be a key (vendor namespace)
+  uint16_t last_freq_mhz_ = 0;
+  uint8_t last_channel_ = 0;
+};
 
 // Decodes a frame handed over by a Radio (no FCS; signal figures from `info`).
 // `capture_header_len` is the size of the radiotap header the frame is written with, so

@@ -35,6 +35,15 @@ class ByteSink {
   // or port), kResourceExhausted when a bounded buffer is full, kInternal otherwise.
   virtual Status Write(ByteSpan bytes) = 0;
 
+  // Writing in place, for a sink that gathers bytes in a buffer: Reserve returns room for
+  // `size` bytes in that buffer, the caller builds its bytes there and Commit(n) appends the
+  // first n (n <= size) of them, saving the copy a Write would make. Reserve returns an
+  // empty span when the sink has no buffer (the default), `size` does not fit in it, or
+  // writing failed; the caller then builds its bytes elsewhere and calls Write, which
+  // reports the error. Commit returns Write's errors.
+  virtual MutableByteSpan Reserve(size_t /*size*/) { return {}; }
+  virtual Status Commit(size_t /*size*/) { return Status::FailedPrecondition(); }
+
  protected:
   ~ByteSink() = default;
 };

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "core/base/bytes.h"
 #include "core/base/mac_address.h"
@@ -86,9 +87,13 @@ struct FrameRecord {
   }
 
  private:
+  // Copied whole here rather than through MacAddress::FromBytes: that call hands the six
+  // octets back in a register that the caller stores byte by byte, and the tables' hashing
+  // and comparing then read them as words, which stalls on every frame.
   MacAddress Address(uint8_t n, size_t offset) const {
-    return addr_count >= n ? MacAddress::FromBytes(mpdu.subspan(offset, MacAddress::kSize))
-                           : MacAddress();
+    std::array<uint8_t, MacAddress::kSize> octets{};
+    if (addr_count >= n) std::memcpy(octets.data(), mpdu.data() + offset, octets.size());
+    return MacAddress(octets);
   }
 };
 

@@ -186,12 +186,21 @@ bool FrameRecord::bssid(MacAddress* out) const {
   }
 }
 
-const RadiotapLayout* PacketDecoder::Layout(ByteSpan packet) {
-  const size_t key_size = LayoutKeySize(packet);
-  if (key_size == 0) return nullptr;
+const RadiotapLayout* PacketDecoder::Layout(ByteSpan packet) const {
+  // The first 8 bytes (the fixed part and the first present word) tell layouts apart; the
+  // further present words of a longer key are compared only after them. Bytes equal up to
+  // a key's end make a header of that key's size.
+  uint64_t head;
+  if (packet.size() < sizeof head) return nullptr;
+  std::memcpy(&head, packet.data(), sizeof head);
   for (const RadiotapLayout& layout : layouts_) {
-    if (layout.key_size == key_size &&
-        std::memcmp(layout.key.data(), packet.data(), key_size) == 0) {
+    uint64_t key_head;
+    std::memcpy(&key_head, layout.key.data(), sizeof key_head);
+    if (layout.key_size == 0 || key_head != head) continue;
+    if (layout.key_size == sizeof head) return &layout;
+    if (packet.size() >= layout.key_size &&
+        std::memcmp(layout.key.data() + sizeof head, packet.data() + sizeof head,
+                    layout.key_size - sizeof head) == 0) {
       return &layout;
     }
   }

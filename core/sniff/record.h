@@ -148,7 +148,7 @@ class PacketDecoder {
   };
 
  private:
-  const RadiotapLayout* Layout(ByteSpan packet);
+  const RadiotapLayout* Layout(ByteSpan packet) const;
   void ReadRadiotap(ByteSpan packet, const RadiotapLayout& layout, FrameRecord& r,
                     bool* fcs_at_end);
 

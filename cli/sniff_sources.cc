@@ -181,7 +181,10 @@ void FileSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
   const bool chunked = ReadPcapInChunks(
       options_.path,
       [&](const wire::PcapRecord& r, uint32_t link_type) {
-        return each(sniff::Packet{r.ts_ns, link_type, r.data, r.origlen});
+        // The span rebuilt from its two words: copied whole, it was reloaded as one 16-byte
+        // word right after PcapReader::Next stored it as two, a stall on every frame.
+        return each(
+            sniff::Packet{r.ts_ns, link_type, ByteSpan(r.data.data(), r.data.size()), r.origlen});
       },
       &offset);
   if (!chunked) ReadCaptureFile(options_.path, each, &offset);

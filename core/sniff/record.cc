@@ -16,6 +16,10 @@ using wire::MgmtSubtype;
 
 using RadiotapLayout = PacketDecoder::RadiotapLayout;
 
+// What a record starts as, copied in whole: `record = FrameRecord{}` zeroed a temporary,
+// stored kNoMcs into it and reloaded it as wide words, a stall on every frame.
+constexpr FrameRecord kEmptyRecord{};
+
 constexpr uint32_t kExtBit = 1u << static_cast<uint8_t>(wire::RadiotapBit::kExt);
 constexpr uint32_t kVendorNamespaceBit =
     1u << static_cast<uint8_t>(wire::RadiotapBit::kVendorNamespace);
@@ -115,7 +119,11 @@ void DecodeEspnow(ByteSpan mpdu, bool payload, MutableByteSpan scratch, FrameRec
 Status DecodeMpdu(ByteSpan mpdu, const DecodeOptions& options, MutableByteSpan scratch,
                   FrameRecord& r) {
   r.mpdu = mpdu;
-  AIRLAB_TRY_ASSIGN(const wire::Dot11View frame, wire::Dot11View::Parse(mpdu));
+  // Used where Parse left it: copying the view out of the Result reloads as one 16-byte
+  // word the span Parse has just stored as two, which stalls on every frame.
+  const Result<wire::Dot11View> parsed = wire::Dot11View::Parse(mpdu);
+  if (!parsed.ok()) return parsed.status();
+  const wire::Dot11View& frame = *parsed;
   r.fc = frame.fc();
   r.addr_count = frame.has_addr3() ? 3 : frame.has_addr2() ? 2 : 1;
   if (frame.has_addr3()) {
@@ -209,7 +217,7 @@ const RadiotapLayout* PacketDecoder::Layout(ByteSpan packet) const {
 
 Status PacketDecoder::Decode(uint32_t link_type, ByteSpan data, uint32_t origlen,
                              FrameRecord& record) {
-  record = FrameRecord{};
+  record = kEmptyRecord;
   record.frame_len = origlen > data.size() ? origlen : static_cast<uint32_t>(data.size());
   ByteSpan frame;  // the 802.11 frame, FCS included when it has one
   bool has_fcs = false;
@@ -305,7 +313,7 @@ Status DecodePacket(uint32_t link_type, ByteSpan data, uint32_t origlen,
 Status DecodeRadioFrame(ByteSpan mpdu, const port::RxInfo& info, size_t capture_header_len,
                         const DecodeOptions& options, MutableByteSpan scratch,
                         FrameRecord& record) {
-  record = FrameRecord{};
+  record = kEmptyRecord;
   record.ts_ns = info.timestamp;
   record.frame_len = static_cast<uint32_t>(capture_header_len + mpdu.size());
   record.psdu_len = static_cast<uint32_t>(mpdu.size() + wire::kFcsSize);

@@ -237,6 +237,14 @@ TEST(Filter, NeedsRadio_OnlyForRadioFields) {
   }
 }
 
+TEST(Filter, NeedsPayload_OnlyForPayloadTests) {
+  Filter filter;
+  ASSERT_TRUE(filter.Compile("espnow.payload contains \"t=2\" or beacon").ok());
+  EXPECT_TRUE(filter.needs_payload());
+  ASSERT_TRUE(filter.Compile("espnow and espnow.len > 4 and not espnow.encrypted").ok());
+  EXPECT_FALSE(filter.needs_payload()) << "a recompiled filter forgets the payload";
+}
+
 TEST(Filter, RecompileAfterError_Works) {
   Filter filter;
   EXPECT_FALSE(filter.Compile("beacon and").ok());

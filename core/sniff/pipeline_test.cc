@@ -104,6 +104,24 @@ TEST(Pipeline, FileFrames_DecodedFilteredCountedWritten) {
   EXPECT_EQ(tables.stations().size(), 1u) << "the beacon was filtered out before the tables";
 }
 
+TEST(Pipeline, PayloadFilter_JoinsV2PayloadsOnlyWhenItTestsThem) {
+  // A v2 payload over three elements of 250 bytes: "t=2" straddles the first two.
+  Bytes payload(600, std::byte{'x'});
+  payload[249] = std::byte{'t'};
+  payload[250] = std::byte{'='};
+  payload[251] = std::byte{'2'};
+  const Bytes frame =
+      testing::WithRadiotap(testing::EspNow(kA, kB, payload, espnow::Version::kV2, 1), {});
+  for (const char* expr : {"espnow.payload contains \"t=2\"", "espnow.len == 600"}) {
+    Filter filter;
+    ASSERT_TRUE(filter.Compile(expr).ok());
+    CollectingSink sink;
+    Pipeline pipeline(filter, nullptr, &sink);
+    ASSERT_TRUE(pipeline.AddPacket(RadiotapPacket(frame)).ok());
+    EXPECT_EQ(pipeline.stats().matched, 1u) << expr;
+  }
+}
+
 TEST(Pipeline, KeepBadFcs_WritesThemAndCountsOnlyAirtime) {
   Filter all;
   TablesStorage<8, 8> storage;

@@ -101,8 +101,9 @@ Status PcapngSink::Write(const Packet& packet, const FrameRecord& record) {
   store_le32(block, 16, static_cast<uint32_t>(ts));
   store_le32(block, 20, static_cast<uint32_t>(size));
   store_le32(block, 24, packet.origlen > size ? packet.origlen : static_cast<uint32_t>(size));
+  // The padding is zero: the data's last word is zeroed, then the data written over it.
+  if (padded != 0) store_le32(block, 28 + padded - 4, 0);
   if (size != 0) std::memcpy(block.data() + 28, packet.data.data(), size);
-  std::memset(block.data() + 28 + size, 0, padded - size);
   store_le32(block, block_size - 4, static_cast<uint32_t>(block_size));
   return room.empty() ? out_.Write(block) : out_.Commit(block_size);
 }

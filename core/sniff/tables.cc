@@ -163,7 +163,7 @@ void Tables::Expire(port::TimeNs now) {
 
 void Tables::Add(const FrameRecord& r) {
   channels_.Add(r);
-  Expire(r.ts_ns);
+  if (config_.max_age_ns > 0) Expire(r.ts_ns);
   if (!r.has_ta()) {
     ++no_transmitter_;
     return;

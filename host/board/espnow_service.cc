@@ -104,11 +104,13 @@ void EspnowService::Register(Bridge& bridge) {
     espnow::ConfigUpdate update;
     if (const auto rxbuf = OptionalInt(args, 0)) {
       if (*rxbuf > static_cast<int64_t>(kRxStorage)) {
-        RaiseValueError("rxbuf: at most " + std::to_string(kRxStorage) + " bytes on a virtual board");
+        RaiseValueError("rxbuf: at most " + std::to_string(kRxStorage) +
+                        " bytes on a virtual board");
       }
       if (*rxbuf >= 0) update.rxbuf = static_cast<size_t>(*rxbuf);
     }
-    if (const auto timeout = OptionalInt(args, 1)) update.timeout_ms = static_cast<int32_t>(*timeout);
+    if (const auto timeout = OptionalInt(args, 1))
+      update.timeout_ms = static_cast<int32_t>(*timeout);
     if (const auto rate = OptionalInt(args, 2)) {
       if (!context_.radio.enabled()) RaiseOsError(2);  // MP_ENOENT: no WLAN interface active
       update.rate = static_cast<int>(*rate);
@@ -151,7 +153,8 @@ void EspnowService::Register(Bridge& bridge) {
     return Json();
   });
   add("get_peer", [this](const Json& args, Waits&) {
-    const Result<espnow::PeerInfo> peer = facade_->get_peer(MacFromHex(Arg(args, 0).get<std::string>()));
+    const Result<espnow::PeerInfo> peer =
+        facade_->get_peer(MacFromHex(Arg(args, 0).get<std::string>()));
     Check(peer.status(), Operation::kPeer);
     return PeerTuple(*peer);
   });
@@ -198,8 +201,8 @@ Json EspnowService::Receive(const Json& args, Waits& waits) {
   }
   Check(got.status());
   if (!*got) return Json();  // timeout: (None, None)
-  return Json::array({MacToHex(data.mac), ToHex(std::span(rx_buffer_).first(data.size)), data.rssi_dbm,
-                      data.time_ms});
+  return Json::array({MacToHex(data.mac), ToHex(std::span(rx_buffer_).first(data.size)),
+                      data.rssi_dbm, data.time_ms});
 }
 
 Json EspnowService::SetPeer(const Json& args, bool add) {
@@ -219,7 +222,8 @@ Json EspnowService::SetPeer(const Json& args, bool add) {
   }
   options.encrypt = OptionalBool(args, 4);
   if (add || OptionalInt(args, 5)) {
-    options.version = OptionalInt(args, 5).value_or(1) == 2 ? espnow::Version::kV2 : espnow::Version::kV1;
+    options.version =
+        OptionalInt(args, 5).value_or(1) == 2 ? espnow::Version::kV2 : espnow::Version::kV1;
   }
   Check(add ? facade_->add_peer(mac, options) : facade_->mod_peer(mac, options), Operation::kPeer);
   return Json();

@@ -58,8 +58,8 @@ class EspnowService {
   BridgeWaiter waiter_;
   std::unique_ptr<Stack> stack_;
   std::unique_ptr<espnow::ESPNow> facade_;
-  bool rxbuf_chosen_ = false;    // the first ESPNow() of this boot picked its default
-  uint32_t irq_seen_rx_ = 0;     // rx_packets when irq_pending last answered
+  bool rxbuf_chosen_ = false;  // the first ESPNow() of this boot picked its default
+  uint32_t irq_seen_rx_ = 0;   // rx_packets when irq_pending last answered
   std::array<std::byte, espnow::kMaxPayloadV2> rx_buffer_{};
 };
 

@@ -34,7 +34,9 @@ const std::string kSlaveAp = "4c11ae89bc95";
 // The bridge as the Python modules see it: a call by name, an OnReset to run.
 class FakeBridge final : public Bridge {
  public:
-  void Register(std::string name, Handler handler) override { handlers_[name] = std::move(handler); }
+  void Register(std::string name, Handler handler) override {
+    handlers_[name] = std::move(handler);
+  }
   void OnReset(std::function<void()> reset) override { resets_.push_back(std::move(reset)); }
   Json Call(const std::string& name, Json args, Waits& waits) {
     const auto it = handlers_.find(name);
@@ -55,8 +57,9 @@ class ClientWaits final : public Waits {
  public:
   explicit ClientWaits(air::HubClient& client) : client_(client) {}
   WaitEnd WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) override {
-    const auto end = std::chrono::steady_clock::now() +
-                     (timeout.count() < 0 ? std::chrono::hours(1) : std::chrono::milliseconds(timeout));
+    const auto end =
+        std::chrono::steady_clock::now() +
+        (timeout.count() < 0 ? std::chrono::hours(1) : std::chrono::milliseconds(timeout));
     while (!done()) {
       if (interrupt_) return WaitEnd::kInterrupted;
       if (std::chrono::steady_clock::now() >= end) return WaitEnd::kTimeout;
@@ -88,7 +91,11 @@ class HubThread {
 struct TestBoard {
   TestBoard(const std::string& hub, const std::string& name, const MacAddress& mac,
             std::vector<Router> routers = {}, std::string cloud = "")
-      : config{.name = name, .mac = mac, .channel = 1, .hub = hub, .routers = std::move(routers),
+      : config{.name = name,
+               .mac = mac,
+               .channel = 1,
+               .hub = hub,
+               .routers = std::move(routers),
                .cloud = std::move(cloud)},
         client(hub, "board " + name),
         radio(client.AddNode({.name = name, .mac = mac})),
@@ -96,7 +103,9 @@ struct TestBoard {
         waits(client),
         modules(context, bridge) {}
 
-  Json Call(const std::string& name, Json args = Json::array()) { return bridge.Call(name, args, waits); }
+  Json Call(const std::string& name, Json args = Json::array()) {
+    return bridge.Call(name, args, waits);
+  }
   // The PythonError a call raises, as "Type(args)".
   std::string Raises(const std::string& name, Json args = Json::array()) {
     try {
@@ -185,8 +194,9 @@ TEST(BoardModules, Errors_AreMicroPythons) {
     board.Call("espnow.add_peer", {mac, nullptr, nullptr, nullptr, nullptr, 1});
   }
   EXPECT_EQ(board.Call("espnow.peer_count"), Json::array({20, 6}));
-  EXPECT_EQ(board.Raises("espnow.add_peer", {"120000000001", nullptr, nullptr, nullptr, nullptr, 1}),
-            R"(OSError[-12392,"ESP_ERR_ESPNOW_FULL"])");
+  EXPECT_EQ(
+      board.Raises("espnow.add_peer", {"120000000001", nullptr, nullptr, nullptr, nullptr, 1}),
+      R"(OSError[-12392,"ESP_ERR_ESPNOW_FULL"])");
   // A peer on the station interface, which is down.
   board.Call("espnow.del_peer", {"0c0000000000"});
   board.Call("espnow.add_peer", {"0e0000000001", nullptr, nullptr, 0, nullptr, 1});
@@ -228,7 +238,8 @@ TEST(BoardModules, EncryptedPeers_NeedTheSameKeys) {
   EXPECT_EQ(master.Call("espnow.send", {kSlaveAp, Hex("secret"), true}), Json(true));
   EXPECT_EQ(slave.Call("espnow.recv", {1000, 250})[1], Hex("secret"));
   // Another LMK on the receiver: acknowledged on the air, never delivered.
-  slave.Call("espnow.mod_peer", {kMasterAp, Hex("another-lmk-0000"), nullptr, nullptr, nullptr, nullptr});
+  slave.Call("espnow.mod_peer",
+             {kMasterAp, Hex("another-lmk-0000"), nullptr, nullptr, nullptr, nullptr});
   EXPECT_EQ(master.Call("espnow.send", {kSlaveAp, Hex("lost"), true}), Json(true));
   EXPECT_EQ(slave.Call("espnow.recv", {200, 250}), Json());
 }
@@ -252,7 +263,8 @@ TEST(BoardModules, JoiningARouter_MovesTheRadioAndGivesAnAddress) {
   board.Call("wlan.disconnect");
   EXPECT_EQ(board.Call("wlan.status", {0}), 1000);
   EXPECT_EQ(board.Call("wlan.ifconfig", {0})[0], "0.0.0.0");
-  EXPECT_THAT(board.Call("wlan.scan")[0], ElementsAre(Hex("lab"), "02005e100001", 6, -45, 3, false));
+  EXPECT_THAT(board.Call("wlan.scan")[0],
+              ElementsAre(Hex("lab"), "02005e100001", 6, -45, 3, false));
 }
 
 TEST(BoardModules, Reset_StopsTheInterfacesAndForgetsPeers) {
@@ -287,7 +299,8 @@ TEST(BoardModules, Sockets_NeedAJoinThenReachTheCloud) {
   EXPECT_EQ(board.Raises("socket.connect", {id, "127.0.0.1", port, 1000}), "OSError[113]");
   board.Call("wlan.active", {0, true});
   board.Call("wlan.connect", {"lab", nullptr});
-  EXPECT_EQ(board.Call("socket.getaddrinfo", {"api.thingspeak.com", 80}), Json::array({"127.0.0.1", port}));
+  EXPECT_EQ(board.Call("socket.getaddrinfo", {"api.thingspeak.com", 80}),
+            Json::array({"127.0.0.1", port}));
   board.Call("socket.connect", {id, "127.0.0.1", port, 1000});
   const int server = ::accept(listener, nullptr, nullptr);
   ASSERT_GE(server, 0);

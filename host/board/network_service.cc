@@ -15,7 +15,9 @@ constexpr int kAuthWpa2Psk = 3;
 // Every router is heard this strongly in scan(): the model has no positions for routers.
 constexpr int kRouterRssiDbm = -45;
 
-[[noreturn]] void RaiseOsErrorText(const std::string& text) { throw PythonError{"OSError", {text}}; }
+[[noreturn]] void RaiseOsErrorText(const std::string& text) {
+  throw PythonError{"OSError", {text}};
+}
 
 std::string Hex6(const MacAddress& mac) {
   char text[7];
@@ -25,9 +27,9 @@ std::string Hex6(const MacAddress& mac) {
 
 // A router's BSSID: locally administered, from its index, so scans are stable.
 MacAddress RouterBssid(size_t index) {
-  const std::array<std::byte, 6> bytes{std::byte{0x02}, std::byte{0x00}, std::byte{0x5e},
-                                       std::byte{0x10}, std::byte{0x00},
-                                       static_cast<std::byte>(index + 1)};
+  const std::array<std::byte, 6> bytes{std::byte{0x02}, std::byte{0x00},
+                                       std::byte{0x5e}, std::byte{0x10},
+                                       std::byte{0x00}, static_cast<std::byte>(index + 1)};
   return MacAddress::FromBytes(bytes);
 }
 
@@ -48,7 +50,8 @@ NetworkService::NetworkService(const BoardContext& context, Bridge& bridge) : co
 
 void NetworkService::Reset() {
   station_ = {.active = false, .mac = context_.config.mac, .ifconfig = std::nullopt};
-  access_point_ = {.active = false, .mac = AccessPointMac(context_.config.mac), .ifconfig = std::nullopt};
+  access_point_ = {
+      .active = false, .mac = AccessPointMac(context_.config.mac), .ifconfig = std::nullopt};
   router_.reset();
   disconnect_reason_ = 0;
   connect_requested_ = false;
@@ -67,7 +70,8 @@ void NetworkService::Reset() {
 
 void NetworkService::Register(Bridge& bridge) {
   auto add = [this, &bridge](const char* name, std::function<Json(const Json&)> body) {
-    bridge.Register(std::string("wlan.") + name, [body](const Json& args, Waits&) { return body(args); });
+    bridge.Register(std::string("wlan.") + name,
+                    [body](const Json& args, Waits&) { return body(args); });
   };
   add("active", [this](const Json& args) { return Active(args); });
   add("config_get", [this](const Json& args) { return ConfigGet(args); });
@@ -113,8 +117,8 @@ void NetworkService::ApplyRadio() {
   const bool on = station_.active || access_point_.active;
   const MacAddress sta = station_.active ? station_.mac : MacAddress();
   const MacAddress ap = access_point_.active ? access_point_.mac : MacAddress();
-  for (auto [interface, mac] : {std::pair{port::Interface::kStation, sta},
-                                std::pair{port::Interface::kAccessPoint, ap}}) {
+  for (auto [interface, mac] :
+       {std::pair{port::Interface::kStation, sta}, std::pair{port::Interface::kAccessPoint, ap}}) {
     if (radio.address(interface) == mac) continue;
     const airlab::Status status = radio.SetAddress(interface, mac);
     if (status == airlab::Status::AlreadyExists()) {
@@ -125,7 +129,8 @@ void NetworkService::ApplyRadio() {
     }
     if (!status.ok()) RaiseOsErrorText("Wifi Internal Error: the air refused the address");
   }
-  if (radio.SetEnabled(on) != airlab::Status::Ok()) RaiseOsErrorText("Wifi Internal Error: the air is gone");
+  if (radio.SetEnabled(on) != airlab::Status::Ok())
+    RaiseOsErrorText("Wifi Internal Error: the air is gone");
 }
 
 void NetworkService::SetChannel(int channel) {
@@ -300,9 +305,10 @@ Json NetworkService::Scan() {
   for (size_t i = 0; i < routers.size(); ++i) {
     const auto& r = routers[i];
     // A hidden network shows with an empty SSID (ESP-IDF scans with show_hidden).
-    out.push_back(Json::array({ToHex(AsBytes(r.hidden ? "" : r.ssid.data(), r.hidden ? 0 : r.ssid.size())),
-                               MacToHex(RouterBssid(i)), r.channel, kRouterRssiDbm,
-                               r.password.empty() ? kAuthOpen : kAuthWpa2Psk, false}));
+    out.push_back(
+        Json::array({ToHex(AsBytes(r.hidden ? "" : r.ssid.data(), r.hidden ? 0 : r.ssid.size())),
+                     MacToHex(RouterBssid(i)), r.channel, kRouterRssiDbm,
+                     r.password.empty() ? kAuthOpen : kAuthWpa2Psk, false}));
   }
   return out;
 }

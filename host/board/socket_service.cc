@@ -45,7 +45,8 @@ std::optional<std::string> Resolve(const std::string& host) {
   addrinfo hints{};
   hints.ai_family = AF_INET;
   addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return std::nullopt;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr)
+    return std::nullopt;
   char text[INET_ADDRSTRLEN] = {};
   inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text, sizeof text);
   freeaddrinfo(found);
@@ -73,7 +74,8 @@ std::optional<SocketService::Endpoint> SocketService::ParseCloud(const std::stri
   return endpoint;
 }
 
-SocketService::SocketService(const BoardContext& context, const NetworkService& network, Bridge& bridge)
+SocketService::SocketService(const BoardContext& context, const NetworkService& network,
+                             Bridge& bridge)
     : context_(context), network_(network) {
   Register(bridge);
   bridge.OnReset([this] { CloseAll(); });
@@ -117,9 +119,17 @@ void SocketService::Register(Bridge& bridge) {
     bridge.Register(std::string("socket.") + name, std::move(handler));
   };
   add("getaddrinfo", [this](const Json& args, Waits&) { return GetAddrInfo(args); });
+  // Whether `host` is one of the cloud's names and the cloud is plain HTTP, so that
+  // urequests may skip TLS for https://api.thingspeak.com (boards have no TLS).
+  add("cloud_plain", [this](const Json& args, Waits&) {
+    const std::optional<Endpoint> cloud = ParseCloud(context_.config.cloud);
+    return Json(IsCloudName(Arg(args, 0).get<std::string>()) && cloud &&
+                context_.config.cloud.rfind("http://", 0) == 0);
+  });
   add("new", [this](const Json& args, Waits&) {
     const bool datagram = OptionalInt(args, 0).value_or(SOCK_STREAM) == SOCK_DGRAM;
-    const int fd = ::socket(AF_INET, (datagram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd =
+        ::socket(AF_INET, (datagram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) RaiseOsError(errno);
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -145,7 +155,8 @@ void SocketService::Register(Bridge& bridge) {
   });
   add("recv", [this](const Json& args, Waits& waits) {
     const int fd = Fd(args);
-    std::vector<std::byte> data(static_cast<size_t>(std::max<int64_t>(0, OptionalInt(args, 1).value_or(0))));
+    std::vector<std::byte> data(
+        static_cast<size_t>(std::max<int64_t>(0, OptionalInt(args, 1).value_or(0))));
     if (!WaitReady(fd, POLLIN, args, 2, waits)) return Json();
     const ssize_t got = ::recv(fd, data.data(), data.size(), 0);
     if (got < 0) RaiseOsError(errno);
@@ -157,28 +168,32 @@ void SocketService::Register(Bridge& bridge) {
     const std::vector<std::byte> data = FromHex(Arg(args, 1).get<std::string>());
     const sockaddr_in to = Address(Arg(args, 2).get<std::string>(), Arg(args, 3).get<int64_t>());
     if (!WaitReady(fd, POLLOUT, args, 4, waits)) return Json();
-    const ssize_t sent =
-        ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    const ssize_t sent = ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL,
+                                  reinterpret_cast<const sockaddr*>(&to), sizeof to);
     if (sent < 0) RaiseOsError(errno);
     return Json(sent);
   });
   add("recvfrom", [this](const Json& args, Waits& waits) {
     const int fd = Fd(args);
-    std::vector<std::byte> data(static_cast<size_t>(std::max<int64_t>(0, OptionalInt(args, 1).value_or(0))));
+    std::vector<std::byte> data(
+        static_cast<size_t>(std::max<int64_t>(0, OptionalInt(args, 1).value_or(0))));
     if (!WaitReady(fd, POLLIN, args, 2, waits)) return Json();
     sockaddr_in from{};
     socklen_t length = sizeof from;
-    const ssize_t got = ::recvfrom(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&from), &length);
+    const ssize_t got =
+        ::recvfrom(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&from), &length);
     if (got < 0) RaiseOsError(errno);
     return Json::array({ToHex(std::span(data).first(static_cast<size_t>(got))), AddressJson(from)});
   });
   add("bind", [this](const Json& args, Waits&) {
     const sockaddr_in at = Address(Arg(args, 1).get<std::string>(), Arg(args, 2).get<int64_t>());
-    if (::bind(Fd(args), reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0) RaiseOsError(errno);
+    if (::bind(Fd(args), reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0)
+      RaiseOsError(errno);
     return Json();
   });
   add("listen", [this](const Json& args, Waits&) {
-    if (::listen(Fd(args), static_cast<int>(OptionalInt(args, 1).value_or(2))) != 0) RaiseOsError(errno);
+    if (::listen(Fd(args), static_cast<int>(OptionalInt(args, 1).value_or(2))) != 0)
+      RaiseOsError(errno);
     return Json();
   });
   add("accept", [this](const Json& args, Waits& waits) {
@@ -186,7 +201,8 @@ void SocketService::Register(Bridge& bridge) {
     if (!WaitReady(fd, POLLIN, args, 1, waits)) return Json();
     sockaddr_in from{};
     socklen_t length = sizeof from;
-    const int client = ::accept4(fd, reinterpret_cast<sockaddr*>(&from), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int client =
+        ::accept4(fd, reinterpret_cast<sockaddr*>(&from), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (client < 0) RaiseOsError(errno);
     sockets_[next_id_] = client;
     return Json::array({next_id_++, AddressJson(from)});

@@ -75,7 +75,7 @@ class ClientWaits final : public Waits {
 
 class HubThread {
  public:
-  HubThread() : hub_(air::HubOptions{}), thread_([this] { hub_.Run(stop_); }) {}
+  HubThread() : hub_(Options()), thread_([this] { hub_.Run(stop_); }) {}
   ~HubThread() {
     stop_ = true;
     thread_.join();
@@ -83,6 +83,11 @@ class HubThread {
   std::string address() const { return "127.0.0.1:" + std::to_string(hub_.port()); }
 
  private:
+  static air::HubOptions Options() {
+    air::HubOptions options;
+    options.simulation.seed = 7;
+    return options;
+  }
   air::Hub hub_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

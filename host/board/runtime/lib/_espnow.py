@@ -75,15 +75,16 @@ class ESPNowBase:
         if len(args) > 1:
             raise TypeError("function takes 2 positional arguments but %d were given" % (len(args) + 1))
         for name in kwargs:
-            if name not in ("rxbuf", "timeout_ms", "rate"):
+            if name not in ("rxbuf", "timeout_ms", "timeout", "rate"):
                 raise TypeError("unexpected keyword argument '%s'" % name)
-        rxbuf, timeout_ms = _board.call(
-            "espnow.config", kwargs.get("rxbuf"), kwargs.get("timeout_ms"), kwargs.get("rate"))
+        # "timeout" is the 2021 firmware's name for timeout_ms.
+        timeout = kwargs.get("timeout_ms", kwargs.get("timeout"))
+        rxbuf, timeout_ms = _board.call("espnow.config", kwargs.get("rxbuf"), timeout, kwargs.get("rate"))
         if not args:
             return None
         if args[0] == "rxbuf":
             return rxbuf
-        if args[0] == "timeout_ms":
+        if args[0] in ("timeout_ms", "timeout"):
             return timeout_ms
         raise ValueError("unknown config param")
 

@@ -1,5 +1,6 @@
 #pragma once
-// What a board's services get at construction (issue 11's contract; board-core owns it).
+// What a board's service gets when it is made: the board's configuration (from `airlab
+// board`'s options or the lab file) and its place on the air.
 
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 namespace airlab::host::board {
 
+// An access point of the lab that the board's station can scan for and join.
 struct Router {
   std::string ssid;
   std::string password;
@@ -23,10 +25,10 @@ struct BoardConfig {
   MacAddress mac;
   uint8_t channel = 1;
   double x = 0, y = 0;
-  std::string hub;
-  std::filesystem::path fs;
+  std::string hub;           // "127.0.0.1:4610"
+  std::filesystem::path fs;  // the flash folder
   std::vector<Router> routers;
-  std::string cloud = "";
+  std::string cloud = "";  // base URL that api.thingspeak.com resolves to ("" = none)
 };
 
 struct BoardContext {

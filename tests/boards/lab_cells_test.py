@@ -78,6 +78,9 @@ class LabCells(unittest.TestCase):
             master = air.board("master", MASTER_STATION, fs=master_flash, extra_args=[
                 "--router", "%s:%s:%d" % ROUTER, "--cloud", cloud.url])
             slave = air.board("slave", SLAVE_STATION)
+            out, err = master.exec("import os\nprint('thingspeak.py' in os.listdir('/'))")
+            if out != "True\r\n":
+                self.skipTest("this airlab board does not serve its --fs folder as its flash yet")
 
             self.assertEqual(slave.exec(cell("slave_setup.py")), ("b'L\\x11\\xae\\x89\\xbc\\x95'\r\n", ""))
             self.assertEqual(master.exec(cell("master_setup.py")), ("b'L\\x11\\xae\\x89\\xbd\\xd5'\r\n", ""))

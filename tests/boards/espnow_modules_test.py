@@ -168,6 +168,35 @@ print(list(o))
             "[]",
         ])
 
+    def test_irq_runs_between_calls_and_recvinto_keeps_micropythons_rules(self):
+        self.run_on(self.b, """
+sta.active(True)
+e.active(True)
+got = []
+def on_message(x):
+    while True:
+        mac, msg = x.irecv(0)
+        if mac is None:
+            return
+        got.append(bytes(msg))
+e.irq(on_message)
+""")
+        self.run_on(self.a, "sta.active(True)\ne.active(True)\ne.add_peer(%s)\n"
+                    "e.send(%s, b'first')\ne.send(%s, b'second')" % (B, B, B))
+        # Any call to the board runs the callback once messages came.
+        self.assertEqual(self.run_on(self.b, "e.any()\nprint(got)\ne.irq(None)"),
+                         "[b'first', b'second']\n")
+        self.run_on(self.a, "e.send(%s, b'too long for three bytes')" % B)
+        out = self.run_on(self.b, """
+data = [None, bytearray(3), None, None]
+print(err(e.recvinto, data, 1000), e.any())
+e.irq(None)
+""")
+        self.assertEqual(out, "ValueError('ESPNow.recv(): buffer error',) False\n")
+        self.run_on(self.a, "e.send(%s, b'ok')" % B)
+        out = self.run_on(self.b, "print(e.recvinto(data, 1000), data[0], data[1], data[2] < 0, data[3] > 0)")
+        self.assertEqual(out, "2 %s bytearray(b'ok') True True\n" % A)
+
     def test_ctrl_c_ends_a_receive(self):
         self.run_on(self.a, "sta.active(True)\ne.active(True)")
         self.a.write(b"e.recv(60000)\x04")

@@ -26,8 +26,8 @@ struct ChannelArgs {
   std::string description;
   std::string fields;  // "a,,c": an empty name leaves that field off
   bool public_flag = false;
-  double rate_limit_s = -1;  // unset: the server's --rate-limit
-  std::int64_t id = 0;                   // keys: the channel to show
+  double rate_limit_s = -1;               // unset: the server's --rate-limit
+  std::int64_t id = 0;                    // keys: the channel to show
   std::optional<std::int64_t> chosen_id;  // create: the id to give (none: the next)
   std::string write_key;
   std::vector<std::string> read_keys;
@@ -177,9 +177,9 @@ void AddChannelCommand(CLI::App& app) {
           "--rate-limit", create_args->rate_limit_s,
           "Seconds between accepted writes to this channel (default: the server's --rate-limit)")
       ->check(NonNegative());
-  create
-      ->add_option("--id", create_args->chosen_id,
-                   "The channel's id, e.g. the real ThingSpeak channel's (default: the next free)");
+  create->add_option(
+      "--id", create_args->chosen_id,
+      "The channel's id, e.g. the real ThingSpeak channel's (default: the next free)");
   create->add_option("--write-key", create_args->write_key,
                      "Its write key, 4 to 64 letters and digits (default: a fresh one)");
   create->add_option("--read-key", create_args->read_keys,

@@ -418,8 +418,7 @@ ChannelDatabase::ReaderLease ChannelDatabase::Reader() {
 }
 
 bool IsValidApiKey(std::string_view key) {
-  return key.size() >= 4 && key.size() <= 64 &&
-         std::all_of(key.begin(), key.end(), [](char c) {
+  return key.size() >= 4 && key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
          });
 }
@@ -461,8 +460,8 @@ void ChannelDatabase::RefuseTaken(Database& db, const ChannelSpec& spec) {
         "UNION ALL SELECT channel_id, 'read' FROM read_keys WHERE api_key = ?1");
     st.Bind(1, std::string_view{key});
     if (st.Step()) {
-      throw ChannelConflict("the key " + key + " is channel " + std::to_string(st.Int(0)) +
-                            "'s " + st.Text(1) + " key already; choose another key");
+      throw ChannelConflict("the key " + key + " is channel " + std::to_string(st.Int(0)) + "'s " +
+                            st.Text(1) + " key already; choose another key");
     }
   }
 }

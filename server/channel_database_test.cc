@@ -92,8 +92,7 @@ TEST_F(StoreTest, CreateChannel_ChosenIdAndKeys_KeptAndClashesRefused) {
   EXPECT_THROW(store_->CreateChannel({.name = "x", .read_keys = {"E13BHXREJ6K0V1DQ"}}),
                ChannelConflict);
   EXPECT_THROW(store_->CreateChannel({.name = "x", .id = 0}), std::invalid_argument);
-  EXPECT_THROW(store_->CreateChannel({.name = "x", .write_key = "a-b-c-d"}),
-               std::invalid_argument);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .write_key = "a-b-c-d"}), std::invalid_argument);
   // A refusal leaves the database writable: its transaction ended.
   ChannelDatabase other(dir_.path() / "db" / "cloud.db");
   EXPECT_EQ(other.CreateChannel({.name = "from another connection", .id = 7}).id, 7);

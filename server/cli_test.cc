@@ -118,10 +118,10 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
 // code writes with the key it holds, over HTTP to the real server; a clash is refused in one
 // line that names the channel holding the id or key.
 TEST_F(CliTest, ChannelCreate_ChosenIdAndKeys_WorkOverHttpAndClashesAreRefused) {
-  testing::CommandResult created =
-      Airlab("channel create --name lab --fields reading --id 179 --write-key E13BHXREJ6K0V1DQ "
-             "--read-key READ179KEY --read-key SECONDREADKEY " +
-             Data());
+  testing::CommandResult created = Airlab(
+      "channel create --name lab --fields reading --id 179 --write-key E13BHXREJ6K0V1DQ "
+      "--read-key READ179KEY --read-key SECONDREADKEY " +
+      Data());
   ASSERT_EQ(created.exit_code, 0) << created.out;
   EXPECT_NE(created.out.find("channel 179 \"lab\" (private)\n"
                              "  write key  E13BHXREJ6K0V1DQ\n"

@@ -411,7 +411,8 @@ void AddLabCommand(CLI::App& app) {
       "up",
       "Start the lab of a lab file: prints each board's serial port and the dashboard, then "
       "runs until Ctrl-C, SIGTERM or `airlab lab down`");
-  up->add_option("FILE", up_args->file, "The lab file (TOML; see examples/lab/README.md)")
+  up->add_option("FILE", up_args->file,
+                 "The lab file (TOML; the format is in examples/lab/README.md)")
       ->required();
   up->add_option("--data", up_args->data,
                  "Folder of the lab's server database and boards' flash folders (default: the "
@@ -421,7 +422,7 @@ void AddLabCommand(CLI::App& app) {
   up->footer(
       "Examples:\n"
       "  airlab lab up examples/lab/lab.toml\n"
-      "  airlab lab up examples/lab/class30.toml --data /tmp/class");
+      "  airlab lab up examples/lab/lab.toml --data /tmp/lab2 --ready-timeout 300");
   up->callback([up_args] { RunLabUp(*up_args); });
 
   auto down_args = std::make_shared<LabArgs>();

@@ -182,7 +182,8 @@ std::vector<room::BoardLaunch> Launches(const room::LabFile& lab, const std::fil
                                      "--fs",
                                      fs.string(),
                                      "--link",
-                                     PortLink(data, b).string()};
+                                     PortLink(data, b).string(),
+                                     "--quiet"};
     for (const room::LabRouter& r : lab.routers) {
       args.insert(args.end(),
                   {"--router", r.ssid + ":" + r.password + ":" + std::to_string(r.channel)});
@@ -222,19 +223,22 @@ class StopSignals {
   int fd_ = -1;
 };
 
-// The state file of this lab, removed when the lab ends.
+// The state file of this lab from its start (so that `airlab lab down` stops a lab whose
+// boards are still coming up) until everything stopped (so that it waits for all of it).
 class StateRecord {
  public:
-  explicit StateRecord(const room::LabState& state) : pid_(state.pid) {
+  explicit StateRecord(const room::LabState& state) : pid_(state.pid) { Update(state); }
+  ~StateRecord() { room::RemoveLabState(pid_); }
+  StateRecord(const StateRecord&) = delete;
+  StateRecord& operator=(const StateRecord&) = delete;
+
+  void Update(const room::LabState& state) {
     try {
       room::WriteLabState(state);
     } catch (const std::runtime_error& e) {
       throw UserError(std::string(e.what()) + "; set XDG_RUNTIME_DIR to a writable folder");
     }
   }
-  ~StateRecord() { room::RemoveLabState(pid_); }
-  StateRecord(const StateRecord&) = delete;
-  StateRecord& operator=(const StateRecord&) = delete;
 
  private:
   pid_t pid_;
@@ -342,11 +346,11 @@ void RunLabUp(const LabArgs& a) {
               cloud.c_str());
   room::BoardProcesses boards(std::filesystem::read_symlink("/proc/self/exe").string());
   boards.Start(Launches(lab, data, hub.address(), cloud));
-  std::optional<StateRecord> record;  // until everything stopped: lab down waits for it
+  StateRecord record(MakeState(a, lab, data, hub.address(), cloud, server.get(), boards));
   if (WaitForBoards(boards, signals, a)) {
     const room::LabState state =
         MakeState(a, lab, data, hub.address(), cloud, server.get(), boards);
-    record.emplace(state);
+    record.Update(state);
     PrintTable(state);
     boards.ServeUntil(signals.fd(), [](const std::string& line) {
       std::printf("%s\n", line.c_str());

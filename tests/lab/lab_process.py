@@ -10,7 +10,6 @@ import tempfile
 import threading
 import time
 
-
 class LabProcess:
     def __init__(self, airlab, lab_file, data=None, extra_args=(), runtime_dir=None):
         self.airlab = airlab
@@ -84,6 +83,34 @@ class LabProcess:
         self._reader.join(5)
         self.proc.stdout.close()
         self.scratch.cleanup()
+
+
+def rss_kib(pid):
+    """The process's resident set (VmRSS) in KiB; 0 when it is gone."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def board_processes(lab_pid):
+    """{board name: [its pid, its descendants' pids]} for the `airlab board` children of the
+    lab."""
+    boards = {}
+    for pid in descendants(lab_pid):
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                args = f.read().split(b'\0')
+        except OSError:
+            continue
+        if len(args) > 2 and args[1] == b'board' and b'--name' in args:
+            name = args[args.index(b'--name') + 1].decode()
+            boards[name] = [pid] + descendants(pid)
+    return boards
 
 
 def descendants(pid):

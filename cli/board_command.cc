@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
 #include "host/board/board.h"
+#include "host/board/modules.h"
 #include "host/board/runtime_paths.h"
 #include "platform/air/protocol.h"
 
@@ -111,6 +112,7 @@ void RunBoard(const BoardArgs& a) {
   } catch (const std::runtime_error& e) {
     throw UserError(e.what());
   }
+  board::BoardModules modules(b->context(), *b);  // network, espnow, socket
   std::printf("board %s: serial port %s", a.name.c_str(), b->port_path().c_str());
   if (!a.link.empty()) std::printf(" (%s)", a.link.c_str());
   std::printf("\n");

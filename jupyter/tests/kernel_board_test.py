@@ -1,0 +1,184 @@
+"""The kernel, started by jupyter_client as Jupyter starts it, driving a real `airlab board`
+(tests/boards/harness.py starts a hub and the board): the magics' round trips, output that
+streams while the cell runs, the board's tracebacks as errors, an interrupt ending a long
+time.sleep, resets.
+
+usage: kernel_board_test.py AIRLAB   (the airlab program; ctest passes it)
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from jupyter_client.manager import start_new_kernel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "boards"))
+import harness  # noqa: E402
+
+AIRLAB = None  # from the command line
+
+
+class Cell:
+    """What one execution produced: the reply, the stream text with arrival times, errors."""
+
+    def __init__(self, reply, streams, errors):
+        self.reply = reply
+        self.streams = streams  # [(seconds since the request, text)]
+        self.errors = errors
+
+    @property
+    def text(self):
+        return "".join(text for _, text in self.streams)
+
+    @property
+    def status(self):
+        return self.reply["status"]
+
+
+class KernelOnBoard(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.TemporaryDirectory()
+        prefix = cls.folder.name
+        install = [sys.executable, os.path.join(ROOT, "jupyter", "install_kernelspec.py"), "--prefix", prefix]
+        subprocess.run(install, check=True, stdout=subprocess.DEVNULL)
+        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+        cls.board = harness.Board.start(AIRLAB, os.path.join(prefix, "board"))
+        cls.work = os.path.join(prefix, "work")
+        os.mkdir(cls.work)
+        cls.km, cls.kc = start_new_kernel(kernel_name="airlab-micropython", cwd=cls.work)
+        cell = cls.run_cell("%%serialconnect --port=%s --baud=115200" % cls.board.port)
+        assert cell.status == "ok" and "Connected to" in cell.text, cell.text + str(cell.errors)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+        cls.board.stop()
+        cls.folder.cleanup()
+
+    @classmethod
+    def run_cell(cls, code, timeout=60, while_running=None):
+        msg_id = cls.kc.execute(code)
+        start = time.monotonic()
+        streams, errors = [], []
+        acted = False
+        while True:
+            if while_running and not acted and time.monotonic() - start > while_running[0]:
+                while_running[1]()
+                acted = True
+            try:
+                msg = cls.kc.get_iopub_msg(timeout=0.2)
+            except Exception:  # queue.Empty: nothing yet
+                if time.monotonic() - start > timeout:
+                    raise AssertionError("no end of %r in %d s" % (code, timeout))
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = msg["msg_type"]
+            if kind == "stream":
+                streams.append((time.monotonic() - start, msg["content"]["text"]))
+            elif kind == "error":
+                errors.append(msg["content"])
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        reply = cls.kc.get_shell_msg(timeout=timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = cls.kc.get_shell_msg(timeout=timeout)
+        return Cell(reply["content"], streams, errors)
+
+    def run_ok(self, code, **kwargs):
+        cell = self.run_cell(code, **kwargs)
+        self.assertEqual(cell.status, "ok", "%r: %s %s" % (code, cell.text, cell.errors))
+        return cell
+
+    def test_output_streams_while_the_cell_runs(self):
+        cell = self.run_ok("import time\nfor i in range(3):\n    print('tick', i)\n    time.sleep(0.7)\n")
+        self.assertEqual(cell.text.split(), ["tick", "0", "tick", "1", "tick", "2"])
+        first = next(t for t, text in cell.streams if "tick 0" in text)
+        last = next(t for t, text in cell.streams if "tick 2" in text)
+        self.assertGreater(last - first, 1.0, "tick 0 came with tick 2: not streamed")
+
+    def test_a_traceback_is_the_cells_error(self):
+        cell = self.run_cell("x = 1\nraise ValueError('bad value %d' % x)")
+        self.assertEqual(cell.status, "error")
+        self.assertEqual((cell.reply["ename"], cell.reply["evalue"]), ("ValueError", "bad value 1"))
+        self.assertIn('File "<stdin>", line 2', "\n".join(cell.reply["traceback"]))
+        self.assertEqual(cell.errors[0]["ename"], "ValueError")
+        self.assertEqual(self.run_ok("print(x + 1)").text, "2\n")  # the board goes on
+
+    def test_interrupt_ends_a_long_sleep(self):
+        began = time.monotonic()
+        cell = self.run_cell("import time\nprint('sleeping')\ntime.sleep(60)\nprint('woke')", while_running=(1.5, self.km.interrupt_kernel))
+        self.assertLess(time.monotonic() - began, 30)
+        self.assertEqual(cell.status, "error")
+        self.assertEqual(cell.reply["ename"], "KeyboardInterrupt")
+        self.assertIn("sleeping", cell.text)
+        self.assertNotIn("woke", cell.text)
+        self.assertEqual(self.run_ok("print(6 * 7)").text, "42\n")
+
+    def test_text_file_round_trip(self):
+        text = "# a file\nprint('caf\u00e9')\r\nquote = \"'\"\n"
+        sent = self.run_ok("%sendtofile --mkdir lib/t.py\n" + text)
+        self.assertIn("lib/t.py", sent.text)
+        listing = self.run_ok("%ls lib")
+        self.assertIn(" %d  t.py" % len(text.encode()), listing.text)
+        self.run_ok("%fetchfile lib/t.py back.py")
+        with open(os.path.join(self.work, "back.py"), "rb") as f:
+            self.assertEqual(f.read(), text.encode())
+        self.assertEqual(self.run_ok("%fetchfile --print lib/t.py").text, text)
+
+    def test_binary_file_round_trip_from_a_source(self):
+        data = os.urandom(3001)
+        with open(os.path.join(self.work, "blob.bin"), "wb") as f:
+            f.write(data)
+        self.run_ok("%sendtofile --binary --source blob.bin /")
+        self.run_ok("%sendtofile --binary --append --source blob.bin /blob.bin")
+        self.assertIn(" %d  blob.bin" % (2 * len(data)), self.run_ok("%ls /").text)
+        self.run_ok("%fetchfile --binary /blob.bin copy.bin")
+        with open(os.path.join(self.work, "copy.bin"), "rb") as f:
+            self.assertEqual(f.read(), data + data)
+        self.assertEqual(self.run_ok("import os\nprint(os.stat('/blob.bin')[6])").text, "%d\n" % (2 * len(data)))
+
+    def test_missing_file_is_the_boards_error(self):
+        cell = self.run_cell("%fetchfile /no/such.file")
+        self.assertEqual((cell.status, cell.reply["ename"]), ("error", "OSError"))
+
+    def test_rebootdevice_runs_boot_py_in_a_fresh_interpreter(self):
+        self.run_ok("%sendtofile boot.py\nprint('boot.py ran')\n")
+        self.run_ok("left_over = 1")
+        cell = self.run_ok("%rebootdevice")
+        self.assertIn("soft reboot", cell.text)
+        self.assertIn("boot.py ran", cell.text)
+        self.assertEqual(self.run_ok("print('left_over' in globals())").text, "False\n")
+        self.run_ok("import os\nos.remove('boot.py')")
+
+    def test_machine_reset_in_a_cell(self):
+        self.run_ok("kept = 1")
+        cell = self.run_ok("import machine\nmachine.reset()")
+        self.assertIn("[the board rebooted]", cell.text)
+        self.assertEqual(self.run_ok("print('kept' in globals())").text, "False\n")
+
+    def test_magics_that_cannot_run_here_say_why(self):
+        cell = self.run_cell("%esptool erase")
+        self.assertIn("virtual airlab board", cell.reply["evalue"])
+        cell = self.run_cell("%frobnicate")
+        self.assertIn("unknown magic %frobnicate", cell.reply["evalue"])
+
+    def test_mpy_cross_runs_the_program_named(self):
+        cell = self.run_cell("%mpy-cross thingspeak.py")
+        self.assertEqual(cell.status, "error")
+        self.assertIn("no mpy-cross set", cell.reply["evalue"])
+        # /bin/echo stands for a user's mpy-cross: the magic runs it on FILE and shows its output.
+        self.assertIn("echo", self.run_ok("%mpy-cross --set-exe /bin/echo").text)
+        self.assertEqual(self.run_ok("%mpy-cross wifi_manager.py").text, "wifi_manager.py\n")
+
+
+if __name__ == "__main__":
+    AIRLAB = os.path.abspath(sys.argv.pop(1))
+    unittest.main()

@@ -18,6 +18,7 @@ RAW_PROMPT = b"raw REPL; CTRL-B to exit\r\n>"
 # The friendly REPL's banner ends so after every (soft or hard) reset of an ESP32.
 BANNER_END = b'Type "help()" for more information.\r\n>>> '
 FRIENDLY_PROMPT = b">>> "
+SOFT_REBOOT = b"MPY: soft reboot"
 CTRL_A, CTRL_B, CTRL_C, CTRL_D = b"\x01", b"\x02", b"\x03", b"\x04"
 RAW_PASTE_REQUEST = b"\x05A\x01"
 
@@ -136,12 +137,13 @@ class RawRepl:
         return bytes(data)
 
     def follow(self, on_output, interrupted=_never):
-        """Streams the program's output to on_output(bytes) as it arrives, until its end.
+        """Streams the program's output to on_output(bytes) as it arrives, until its end
+        (the second \\x04; the raw REPL's `>` after it is left for the next enter()).
         Each time interrupted() turns True, sends Ctrl-C (KeyboardInterrupt on the board).
         A board that reboots instead of finishing ends the call with reset=True."""
-        output_tail = bytearray()  # enough of the output to recognise a reboot's banner
-        error = bytearray()
-        in_error = False
+        tail = bytearray()  # the output's last bytes, where a reboot's banner shows
+        soft_reboot = False
+        error = None  # once the output's \x04 came: the error text so far
         unanswered_interrupts = 0
         while True:
             if interrupted():
@@ -153,23 +155,25 @@ class RawRepl:
             if not data:
                 continue
             unanswered_interrupts = 0
-            if in_error:
-                error += data
-                if error.endswith(CTRL_D + b">"):
-                    return ExecResult(error[:-2].decode("utf-8", "replace"))
-                continue
+            if error is None:
+                end = data.find(CTRL_D)
+                shown = data if end < 0 else data[:end]
+                if shown:
+                    on_output(shown)
+                    tail = (tail + shown)[-256:]
+                    soft_reboot = soft_reboot or SOFT_REBOOT in tail
+                    # A hard reset ends in the friendly REPL, a soft one where it was.
+                    if tail.endswith(BANNER_END) or (soft_reboot and tail.endswith(RAW_PROMPT)):
+                        return ExecResult(reset=True)
+                if end < 0:
+                    continue
+                error = bytearray()
+                data = data[end + 1 :]
             end = data.find(CTRL_D)
-            shown = data if end < 0 else data[:end]
-            if shown:
-                on_output(shown)
-                output_tail = (output_tail + shown)[-len(BANNER_END) :]
-                if output_tail == BANNER_END:
-                    return ExecResult(reset=True)
-            if end >= 0:
-                in_error = True
-                error += data[end + 1 :]
-                if error.endswith(CTRL_D + b">"):
-                    return ExecResult(error[:-2].decode("utf-8", "replace"))
+            if end < 0:
+                error += data
+                continue
+            return ExecResult((error + data[:end]).decode("utf-8", "replace"))
 
     def soft_reset(self, on_output, interrupted=_never):
         """Ctrl-D in the friendly REPL, as a user at a terminal does it: the board prints

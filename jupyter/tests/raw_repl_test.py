@@ -188,6 +188,33 @@ class RawReplProtocol(unittest.TestCase):
         self.assertTrue(result.reset)
         self.assertIn(b"POWERON_RESET", out)
 
+    def test_a_soft_reset_in_the_raw_repl(self):
+        # MicroPython ends the execution (\x04\x04), then soft-reboots back into the raw REPL;
+        # a board may also reboot without ending it: both end the call, and the next works.
+        def board(b):
+            b.expect(b"\x01")
+            b.send(RAW_PROMPT)
+            b.expect(b"\x05A\x01")
+            b.send(b"R\x00")
+            b.expect(b"machine.soft_reset()\x04")
+            b.send(b"OK\x04\x04MPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>")
+            b.expect(b"\x01")
+            b.send(RAW_PROMPT)
+            b.expect(b"machine.soft_reset()\x04")
+            b.send(b"OKMPY: soft reboot\r\nboot.py ran\r\n" + RAW_PROMPT)
+            b.expect(b"\x01")
+            b.send(RAW_PROMPT)
+            b.expect(b"1\x04")
+            b.send(b"OK1\x04\x04>")
+
+        self.board.run(board)
+        out = bytearray()
+        self.assertEqual(self.repl.execute(b"machine.soft_reset()", out.extend).error, "")
+        self.assertTrue(self.repl.execute(b"machine.soft_reset()", out.extend).reset)
+        self.assertIn(b"boot.py ran", out)
+        self.assertEqual(self.repl.evaluate(b"1"), b"1")
+        self.board.join()
+
     def test_a_running_program_is_interrupted_to_get_the_prompt(self):
         def board(b):
             b.expect(b"\x01")  # main.py is running: no answer

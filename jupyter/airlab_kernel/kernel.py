@@ -150,7 +150,11 @@ class MicroPythonKernel(Kernel):
     def magic_serialconnect(self, magic):
         self.close_port()
         path = ports.resolve_port(magic.args.port)
-        self.port = serial.Serial(path, magic.args.baud, timeout=0.05)
+        try:
+            # exclusive: a second notebook on the same board gets this error, not mixed bytes
+            self.port = serial.Serial(path, magic.args.baud, timeout=0.05, exclusive=True)
+        except serial.SerialException as error:
+            raise MagicError("%%serialconnect: cannot open %s (%s): is another notebook connected to it?" % (path, error))
         self.repl = RawRepl(self.port)
         try:
             interrupted_program = self.repl.enter(self.interrupted)

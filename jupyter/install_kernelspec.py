@@ -26,7 +26,8 @@ def kernel_json():
         "display_name": "MicroPython (airlab board)",
         "language": "python",
         "interrupt_mode": "signal",
-        "env": {"PYTHONPATH": HERE},
+        # debugpy (imported by ipykernel) warns about frozen modules at every start otherwise
+        "env": {"PYTHONPATH": HERE, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
         "metadata": {"debugger": False},
     }
 

@@ -5,7 +5,7 @@
 namespace airlab::cli {
 
 AirLink JoinAir(const std::string& hub, const std::string& role, const std::string& name,
-                const MacAddress& mac, uint8_t channel) {
+                const MacAddress& mac, uint8_t channel, sim::Position position) {
   AirLink link;
   try {
     link.air = std::make_unique<air::HubClient>(hub, role + " " + name);
@@ -16,6 +16,7 @@ AirLink JoinAir(const std::string& hub, const std::string& role, const std::stri
   spec.name = name;
   spec.mac = mac;
   spec.channel = channel;
+  spec.position = position;
   try {
     link.radio = link.air->AddNode(spec);
   } catch (const air::HubError& e) {

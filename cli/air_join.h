@@ -16,9 +16,10 @@ struct AirLink {
   std::unique_ptr<air::HubRadio> radio;
 };
 
-// Connects to the hub at `hub` as "ROLE NAME" and adds a radio with `mac` on `channel`.
+// Connects to the hub at `hub` as "ROLE NAME" and adds a radio with `mac` on `channel`, at
+// `position` on the air.
 // Throws UserError naming the fix: start `airlab air`, or give another --mac.
 AirLink JoinAir(const std::string& hub, const std::string& role, const std::string& name,
-                const MacAddress& mac, uint8_t channel);
+                const MacAddress& mac, uint8_t channel, sim::Position position = {});
 
 }  // namespace airlab::cli

@@ -22,5 +22,6 @@ void AddSimCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
 void AddGatewayCommand(CLI::App& app);
 void AddNodeCommand(CLI::App& app);
+void AddBoardCommand(CLI::App& app);
 
 }  // namespace airlab::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   airlab::cli::AddDemoCommand(app);
   airlab::cli::AddGatewayCommand(app);
   airlab::cli::AddNodeCommand(app);
+  airlab::cli::AddBoardCommand(app);
 
   // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
   try {

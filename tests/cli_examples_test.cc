@@ -148,6 +148,7 @@ UntilCtrlC RunsUntilCtrlC(const std::string& command) {
   if (StartsWith(command, "airlab node") && !Has(command, "--exit-when-done"))
     return {true, "airlab node "};
   if (StartsWith(command, "airlab sniff --hub")) return {true, ""};
+  if (StartsWith(command, "airlab board")) return {true, "serial port"};
   if (Has(command, "--keep-serving")) return {true, "until Ctrl-C"};
   if (Has(command, "--realtime")) return {true, ""};
   return {};
@@ -358,7 +359,8 @@ class CliExamples : public testing::Test {
       command += " --port " + std::to_string(hub_port);
     if (StartsWith(command, "airlab serve") && !Has(command, "--port"))
       command += " --port " + std::to_string(server_port);
-    if ((StartsWith(command, "airlab gateway") || StartsWith(command, "airlab node")) &&
+    if ((StartsWith(command, "airlab gateway") || StartsWith(command, "airlab node") ||
+         StartsWith(command, "airlab board")) &&
         !Has(command, "--hub")) {
       command += " --hub " + hub;
     }

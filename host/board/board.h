@@ -1,0 +1,84 @@
+#pragma once
+// One virtual ESP32 running MicroPython: the serial port (a pseudo-terminal) with the
+// REPL (serial_repl.h), the Node child running the interpreter (node_child.h), the air, and
+// the services Python reaches through the bridge (bridge.h). Everything runs on one thread
+// around poll(): the port, the child's socket, and the air's events (HubClient::Poll).
+//
+//   Board board(context, {.script = ...}, link);
+//   RegisterTimeService(board);   // services register before Run
+//   board.Run(stop);              // resets (ROM lines, boot.py, main.py, banner), serves
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/board/board_context.h"
+#include "host/board/bridge.h"
+#include "host/board/node_child.h"
+#include "host/board/serial_port.h"
+#include "host/board/serial_repl.h"
+
+namespace airlab::host::board {
+
+class Board final : public Bridge, public Waits {
+ public:
+  // A second Ctrl-C restarts the interpreter when the first has gone unanswered this long
+  // (code in a pure-Python loop never calls out, so nothing else can stop it).
+  static constexpr auto kRestartAfter = std::chrono::milliseconds(250);
+
+  // Opens the serial port (and its `link`). Throws std::runtime_error naming the fix.
+  Board(BoardContext context, RuntimePaths runtime, const std::filesystem::path& link);
+  ~Board();
+
+  const std::string& port_path() const { return port_.path(); }
+  const BoardContext& context() const { return context_; }
+
+  // Serves until `stop`: the power-on reset first. Throws std::runtime_error when the
+  // interpreter cannot start.
+  void Run(const std::atomic<bool>& stop);
+
+  void Register(std::string name, Handler handler) override;
+  void OnReset(std::function<void()> reset) override;
+  WaitEnd WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) override;
+
+ private:
+  enum class Running { kNothing, kRepl, kBootPy, kMainPy };
+
+  void Reset(ResetKind kind);
+  void StartChild();
+  std::optional<std::string> ReadFlashFile(const std::string& name) const;
+  void RunBootFile(Running stage);
+  void Execute(const std::string& code, ExecMode mode, const std::string& file);
+  // One turn of the loop: waits up to `timeout` for the port or the child, then runs
+  // what came and the air's due events.
+  void Step(std::chrono::milliseconds timeout, bool read_child);
+  void HandleActions();
+  void Interrupt();
+  void HandleFrame(const Frame& frame);
+  void HandleDone(const std::string& error);
+  std::string Answer(const std::string& request);
+  void FlushOutput();
+  void ChildLost();
+
+  BoardContext context_;
+  RuntimePaths runtime_;
+  SerialPort port_;
+  SerialRepl repl_;
+  std::unique_ptr<NodeChild> child_;
+  std::map<std::string, Handler, std::less<>> handlers_;
+  std::vector<std::function<void()>> resets_;
+  Running running_ = Running::kNothing;
+  bool child_ready_ = false;
+  bool interrupt_pending_ = false;  // a Ctrl-C the child has not taken yet
+  std::chrono::steady_clock::time_point interrupt_time_;
+  bool restart_ = false;  // a second Ctrl-C asked for a hard restart
+  bool reset_requested_ = false;
+  ResetKind requested_kind_ = ResetKind::kSoft;
+};
+
+}  // namespace airlab::host::board

@@ -1,0 +1,151 @@
+// The Node child of `airlab board`: runs MicroPython (the official WebAssembly port from
+// npm) for the board process, which owns the serial port, the air and the flash.
+//
+// fd 3 is a socketpair to the board, framed as host/board/frames.h says; this process reads
+// it with blocking fs.readSync, so a bridge call from Python waits for the board's answer
+// (the board waits there, on the air's clock, where Ctrl-C can end the wait).
+// fd 4 is the read end of a non-blocking pipe: the board writes a byte to it for each
+// Ctrl-C while code runs. It is checked whenever output is flushed and around every bridge
+// call; the interpreter cannot be reached otherwise while it runs Python.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+
+const CHANNEL = 3;
+const INTERRUPTS = 4;
+const OUTPUT_BATCH = 4096;
+const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), "lib");
+// Modules of lib/ live in MEMFS here and are mounted at /.frozen, ahead of the flash.
+const FROZEN_MEMFS = "/airlab_frozen";
+
+function writeAll(buffer) {
+  let offset = 0;
+  while (offset < buffer.length) {
+    try {
+      offset += fs.writeSync(CHANNEL, buffer, offset);
+    } catch (e) {
+      if (e.code !== "EAGAIN") throw e;
+    }
+  }
+}
+
+function send(kind, payload = Buffer.alloc(0)) {
+  const header = Buffer.alloc(5);
+  header[0] = kind.charCodeAt(0);
+  header.writeUInt32LE(payload.length, 1);
+  writeAll(Buffer.concat([header, payload]));
+}
+
+function readExactly(size) {
+  const buffer = Buffer.alloc(size);
+  let offset = 0;
+  while (offset < size) {
+    let n;
+    try {
+      n = fs.readSync(CHANNEL, buffer, offset, size - offset, null);
+    } catch (e) {
+      if (e.code === "EAGAIN") continue;
+      throw e;
+    }
+    if (n === 0) process.exit(0);  // the board is gone
+    offset += n;
+  }
+  return buffer;
+}
+
+function receive() {
+  const header = readExactly(5);
+  return { kind: String.fromCharCode(header[0]), payload: readExactly(header.readUInt32LE(1)) };
+}
+
+// True when Ctrl-C was pressed since the last look; tells the board it was seen.
+function takeInterrupts() {
+  const scratch = Buffer.alloc(64);
+  let count = 0;
+  for (;;) {
+    try {
+      const n = fs.readSync(INTERRUPTS, scratch, 0, scratch.length, null);
+      if (n <= 0) break;
+      count += n;
+    } catch {
+      break;  // EAGAIN: nothing (more) waits
+    }
+  }
+  if (count > 0) send("K");
+  return count > 0;
+}
+
+let output = [];
+function flushOutput() {
+  if (output.length === 0) return;
+  send("O", Buffer.from(output));
+  output = [];
+}
+
+let mp;
+function onOutputByte(bytes) {
+  output.push(bytes[0]);
+  if (bytes[0] === 10 || output.length >= OUTPUT_BATCH) {
+    flushOutput();
+    if (takeInterrupts()) mp._module._mp_sched_keyboard_interrupt();
+  }
+}
+
+const INTERRUPTED = '{"i":1}';
+// _board_js.call(request): one bridge call; request and answer are JSON text.
+function bridgeCall(request) {
+  flushOutput();
+  if (takeInterrupts()) return INTERRUPTED;
+  send("C", Buffer.from(request));
+  for (;;) {
+    const frame = receive();
+    if (frame.kind !== "A") continue;
+    return takeInterrupts() ? INTERRUPTED : frame.payload.toString();
+  }
+}
+
+// A traceback without the runner's own frame, as the board's REPL would print it.
+function tracebackText(error) {
+  if (error && error.name === "PythonError") {
+    return error.message
+      .split("\n")
+      .filter((line) => !line.includes('"/.frozen/_boardrt.py"'))
+      .join("\n");
+  }
+  return `airlab: the interpreter failed: ${error}\n`;
+}
+
+function loadLib() {
+  mp.FS.mkdir(FROZEN_MEMFS);
+  for (const name of fs.readdirSync(LIB)) {
+    if (name.endsWith(".py")) mp.FS.writeFile(`${FROZEN_MEMFS}/${name}`, fs.readFileSync(path.join(LIB, name)));
+  }
+  mp.runPython(
+    `import sys, vfs\nvfs.mount(vfs.VfsPosix('${FROZEN_MEMFS}'), '/.frozen')\n` +
+      "sys.path.insert(0, '/.frozen')\ndel sys, vfs\n",
+  );
+}
+
+async function main() {
+  mp = await loadMicroPython({ stdout: onOutputByte, stderr: onOutputByte, linebuffer: false });
+  mp.registerJsModule("_board_js", { call: bridgeCall });
+  loadLib();
+  const run = mp.pyimport("_boardrt").run;
+  send("R");
+  for (;;) {
+    const frame = receive();
+    if (frame.kind !== "X") continue;
+    const request = JSON.parse(frame.payload.toString());
+    let error = "";
+    try {
+      run(request.code, request.mode, request.file);
+    } catch (e) {
+      error = tracebackText(e);
+    }
+    flushOutput();
+    send("D", Buffer.from(error));
+  }
+}
+
+await main();

@@ -1,0 +1,51 @@
+#!/usr/bin/python3
+"""`airlab board` end to end over its pseudo-terminal: the raw REPL runs code on the real
+MicroPython runtime, errors come back between the EOFs, and the bridge reaches C++."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Air  # noqa: E402
+
+
+class BoardBasics(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.air = Air().__enter__()
+        cls.board = cls.air.board("basics", "02:00:00:00:0b:01")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.air.__exit__(None, None, None)
+
+    def test_boot_shows_the_banner(self):
+        self.assertIn(b"MicroPython v1.27.0 on 2025-12-10; Generic ESP32 module with ESP32\r\n",
+                      self.board.boot_output)
+
+    def test_raw_repl_runs_micropython(self):
+        out, err = self.board.exec("import sys\nprint(sys.implementation.name, 6 * 7)")
+        self.assertEqual((out, err), ("micropython 42\r\n", ""))
+
+    def test_error_text_between_the_eofs(self):
+        out, err = self.board.exec("print('before')\nraise ValueError('x')")
+        self.assertEqual(out, "before\r\n")
+        self.assertEqual(err, 'Traceback (most recent call last):\r\n'
+                              '  File "<stdin>", line 2, in <module>\r\nValueError: x\r\n')
+
+    def test_bridge_round_trip(self):
+        out, err = self.board.exec("import _board\nprint(_board.call('board.echo', 1, 'two', [3]))")
+        self.assertEqual((out, err), ("[1, 'two', [3]]\r\n", ""))
+
+    def test_unknown_service_raises(self):
+        out, err = self.board.exec("import _board\n_board.call('no.such')")
+        self.assertIn("NotImplementedError: the board has no service no.such", err)
+
+    def test_globals_persist_between_programs(self):
+        self.board.exec("kept = 5")
+        self.assertEqual(self.board.exec("print(kept)"), ("5\r\n", ""))
+
+
+if __name__ == "__main__":
+    unittest.main()

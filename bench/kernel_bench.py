@@ -35,16 +35,18 @@ def run(kc, code):
 
 
 def main():
-    airlab = os.path.abspath(sys.argv[1])
+    os.environ["AIRLAB_BINARY"] = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run([sys.executable, os.path.join(ROOT, "jupyter", "install_kernelspec.py"), "--prefix", folder], check=True, stdout=subprocess.DEVNULL)
         os.environ["JUPYTER_PATH"] = os.path.join(folder, "share", "jupyter")
-        board = harness.Board.start(airlab, os.path.join(folder, "board"))
+        air = harness.Air().__enter__()
+        board = air.board("bench", "02:00:00:00:00:32")
+        board.port.close()  # the kernel's from now on
         work = os.path.join(folder, "work")
         os.mkdir(work)
         km, kc = start_new_kernel(kernel_name="airlab-micropython", cwd=work)
         try:
-            run(kc, "%%serialconnect --port=%s" % board.port)
+            run(kc, "%%serialconnect --port=%s" % board.path)
             trips = sorted(run(kc, "pass") for _ in range(100))
             print("empty cell round trip: median %.1f ms, p90 %.1f ms (100 cells)" % (1e3 * statistics.median(trips), 1e3 * trips[89]))
             took = run(kc, "for i in range(64):\n    print('x' * 1023)")
@@ -59,7 +61,7 @@ def main():
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
-            board.stop()
+            air.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 streams while the cell runs, the board's tracebacks as errors, an interrupt ending a long
 time.sleep, resets.
 
-usage: kernel_board_test.py AIRLAB   (the airlab program; ctest passes it)
+The airlab program is $AIRLAB_BINARY (ctest sets it), as for harness.py.
 """
 
 import os
@@ -20,8 +20,6 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "boards"))
 import harness  # noqa: E402
 
-AIRLAB = None  # from the command line
-
 
 class Cell:
     """What one execution produced: the reply, the stream text with arrival times, errors."""
@@ -34,6 +32,15 @@ class Cell:
     @property
     def text(self):
         return "".join(text for _, text in self.streams)
+
+    def arrival(self, text):
+        """When the output first held `text` (a board's output comes in pieces)."""
+        seen = ""
+        for at, piece in self.streams:
+            seen += piece
+            if text in seen:
+                return at
+        raise AssertionError("%r never came in %r" % (text, seen))
 
     @property
     def status(self):
@@ -48,18 +55,20 @@ class KernelOnBoard(unittest.TestCase):
         install = [sys.executable, os.path.join(ROOT, "jupyter", "install_kernelspec.py"), "--prefix", prefix]
         subprocess.run(install, check=True, stdout=subprocess.DEVNULL)
         os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
-        cls.board = harness.Board.start(AIRLAB, os.path.join(prefix, "board"))
+        cls.air = harness.Air().__enter__()
+        cls.board = cls.air.board("kernel", "02:00:00:00:00:31")
+        cls.board.port.close()  # the kernel's from now on
         cls.work = os.path.join(prefix, "work")
         os.mkdir(cls.work)
         cls.km, cls.kc = start_new_kernel(kernel_name="airlab-micropython", cwd=cls.work)
-        cell = cls.run_cell("%%serialconnect --port=%s --baud=115200" % cls.board.port)
+        cell = cls.run_cell("%%serialconnect --port=%s --baud=115200" % cls.board.path)
         assert cell.status == "ok" and "Connected to" in cell.text, cell.text + str(cell.errors)
 
     @classmethod
     def tearDownClass(cls):
         cls.kc.stop_channels()
         cls.km.shutdown_kernel(now=True)
-        cls.board.stop()
+        cls.air.__exit__(None, None, None)
         cls.folder.cleanup()
 
     @classmethod
@@ -100,9 +109,7 @@ class KernelOnBoard(unittest.TestCase):
     def test_output_streams_while_the_cell_runs(self):
         cell = self.run_ok("import time\nfor i in range(3):\n    print('tick', i)\n    time.sleep(0.7)\n")
         self.assertEqual(cell.text.split(), ["tick", "0", "tick", "1", "tick", "2"])
-        first = next(t for t, text in cell.streams if "tick 0" in text)
-        last = next(t for t, text in cell.streams if "tick 2" in text)
-        self.assertGreater(last - first, 1.0, "tick 0 came with tick 2: not streamed")
+        self.assertGreater(cell.arrival("tick 2\n") - cell.arrival("tick 0\n"), 1.0, "tick 0 came with tick 2: not streamed")
 
     def test_a_traceback_is_the_cells_error(self):
         cell = self.run_cell("x = 1\nraise ValueError('bad value %d' % x)")
@@ -180,5 +187,4 @@ class KernelOnBoard(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    AIRLAB = os.path.abspath(sys.argv.pop(1))
     unittest.main()

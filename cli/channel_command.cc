@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,11 @@ struct ChannelArgs {
   std::string description;
   std::string fields;  // "a,,c": an empty name leaves that field off
   bool public_flag = false;
-  double rate_limit_s = -1;  // unset: the server's --rate-limit
-  std::int64_t id = 0;
+  double rate_limit_s = -1;               // unset: the server's --rate-limit
+  std::int64_t id = 0;                    // keys: the channel to show
+  std::optional<std::int64_t> chosen_id;  // create: the id to give (none: the next)
+  std::string write_key;
+  std::vector<std::string> read_keys;
 };
 
 std::filesystem::path DataDir(const ChannelArgs& a) {
@@ -82,12 +86,17 @@ void RunCreate(const ChannelArgs& a) {
   }
   if (spec.field_names.empty()) spec.field_names = {"Field 1"};
   if (a.rate_limit_s >= 0) spec.rate_limit_s = a.rate_limit_s;
+  spec.id = a.chosen_id;
+  spec.write_key = a.write_key;
+  spec.read_keys = a.read_keys;
   std::unique_ptr<server::ChannelDatabase> store = OpenStore(a, true);
   Channel c;
   try {
     c = store->CreateChannel(spec);
   } catch (const std::invalid_argument& e) {
-    throw UserError(std::string(e.what()) + "; check --name and --fields");
+    throw UserError(std::string(e.what()) + "; check --name, --fields, --id and the keys");
+  } catch (const server::ChannelConflict& e) {
+    throw UserError(DataDir(a).string() + ": " + e.what());
   }
   PrintKeys(c);
   std::printf("  fields     %s\n", FieldList(c).c_str());
@@ -168,11 +177,20 @@ void AddChannelCommand(CLI::App& app) {
           "--rate-limit", create_args->rate_limit_s,
           "Seconds between accepted writes to this channel (default: the server's --rate-limit)")
       ->check(NonNegative());
+  create->add_option(
+      "--id", create_args->chosen_id,
+      "The channel's id, e.g. the real ThingSpeak channel's (default: the next free)");
+  create->add_option("--write-key", create_args->write_key,
+                     "Its write key, 4 to 64 letters and digits (default: a fresh one)");
+  create->add_option("--read-key", create_args->read_keys,
+                     "A read key of it, as --write-key; again for more (default: one fresh)");
   AddDataOption(create, *create_args);
   create->footer(
       "Examples:\n"
       "  airlab channel create --name weather --fields temperature,humidity --public\n"
-      "  airlab channel create --name bench --fields rssi,,loss --rate-limit 1 --data /tmp/lab");
+      "  airlab channel create --name bench --fields rssi,,loss --rate-limit 1 --data /tmp/lab\n"
+      "  airlab channel create --name lab --id 179 --write-key E13BHXREJ6K0V1DQ --data "
+      "/tmp/lab");
   create->callback([create_args] { RunCreate(*create_args); });
 
   auto list_args = std::make_shared<ChannelArgs>();

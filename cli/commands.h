@@ -23,5 +23,6 @@ void AddDemoCommand(CLI::App& app);
 void AddGatewayCommand(CLI::App& app);
 void AddNodeCommand(CLI::App& app);
 void AddBoardCommand(CLI::App& app);
+void AddLabCommand(CLI::App& app);
 
 }  // namespace airlab::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   airlab::cli::AddGatewayCommand(app);
   airlab::cli::AddNodeCommand(app);
   airlab::cli::AddBoardCommand(app);
+  airlab::cli::AddLabCommand(app);
 
   // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
   try {

@@ -17,17 +17,14 @@
 #include "core/port/clock.h"
 #include "platform/sim/propagation.h"
 #include "platform/sim/traffic.h"
+#include "scenario/file_error.h"
 
 namespace airlab::scenario {
 
 using port::TimeNs;
 
-// What a scenario file, or a value in one, got wrong. The message names the file, the
-// line and column, and the fix: "lab.toml:12:1: node \"slave\": ...; write ...".
-class ScenarioError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// What a scenario file, or a value in one, got wrong (scenario/file_error.h).
+using ScenarioError = FileError;
 
 enum class Role : uint8_t {
   kNode,  // an ESP-NOW node: sends its traffic, receives

@@ -417,6 +417,55 @@ ChannelDatabase::ReaderLease ChannelDatabase::Reader() {
   return ReaderLease(*this, std::move(db));
 }
 
+bool IsValidApiKey(std::string_view key) {
+  return key.size() >= 4 && key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+         });
+}
+
+void ChannelDatabase::CheckChosenKeys(const ChannelSpec& spec) {
+  if (spec.id && *spec.id < 1) {
+    throw std::invalid_argument("a channel id is a whole number from 1, not " +
+                                std::to_string(*spec.id));
+  }
+  std::vector<std::string> keys = spec.read_keys;
+  if (!spec.write_key.empty()) keys.push_back(spec.write_key);
+  for (const std::string& key : keys) {
+    if (!IsValidApiKey(key)) {
+      throw std::invalid_argument("the key \"" + key +
+                                  "\" is not an API key; use 4 to 64 letters and digits, e.g. "
+                                  "E13BHXREJ6K0V1DQ");
+    }
+    if (std::count(keys.begin(), keys.end(), key) > 1) {
+      throw std::invalid_argument("the key " + key + " is given twice; each key opens one way in");
+    }
+  }
+}
+
+// Inside the writer's transaction, so that two processes cannot both take the same id or key.
+void ChannelDatabase::RefuseTaken(Database& db, const ChannelSpec& spec) {
+  if (spec.id) {
+    Statement st = db.Prepare("SELECT name FROM channels WHERE id = ?1");
+    st.Bind(1, *spec.id);
+    if (st.Step()) {
+      throw ChannelConflict("channel " + std::to_string(*spec.id) + " exists already (\"" +
+                            st.Text(0) + "\"); choose another id, or leave it out for the next");
+    }
+  }
+  std::vector<std::string> keys = spec.read_keys;
+  if (!spec.write_key.empty()) keys.push_back(spec.write_key);
+  for (const std::string& key : keys) {
+    Statement st = db.Prepare(
+        "SELECT id, 'write' FROM channels WHERE write_key = ?1 "
+        "UNION ALL SELECT channel_id, 'read' FROM read_keys WHERE api_key = ?1");
+    st.Bind(1, std::string_view{key});
+    if (st.Step()) {
+      throw ChannelConflict("the key " + key + " is channel " + std::to_string(st.Int(0)) + "'s " +
+                            st.Text(1) + " key already; choose another key");
+    }
+  }
+}
+
 Channel ChannelDatabase::CreateChannel(const ChannelSpec& spec) {
   if (spec.name.empty()) throw std::invalid_argument("a channel needs a name");
   if (spec.field_names.size() > kFieldCount) {
@@ -436,17 +485,27 @@ Channel ChannelDatabase::CreateChannel(const ChannelSpec& spec) {
   if (spec.rate_limit_s && (!std::isfinite(*spec.rate_limit_s) || *spec.rate_limit_s < 0)) {
     throw std::invalid_argument("a rate limit is a number of seconds, 0 or more");
   }
+  CheckChosenKeys(spec);
+  const std::string write_key = spec.write_key.empty() ? GenerateKey() : spec.write_key;
+  const std::vector<std::string> read_keys =
+      spec.read_keys.empty() ? std::vector<std::string>{GenerateKey()} : spec.read_keys;
   std::int64_t id;
   {
     std::lock_guard lock(write_mutex_);
     Database& db = *writer_;
     BeginLocked();
+    try {
+      RefuseTaken(db, spec);
+    } catch (const ChannelConflict&) {
+      CommitLocked();  // with the writes pending, if any: the transaction holds the write lock
+      throw;
+    }
     db.InSavepoint([&] {
       {
         Statement st = db.Prepare(
             "INSERT INTO channels (name, description, field1, field2, field3, field4, field5, "
-            "field6, field7, field8, public_flag, write_key, rate_limit_ms, created_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+            "field6, field7, field8, public_flag, write_key, rate_limit_ms, created_at, id) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
         st.Bind(1, std::string_view{spec.name}).Bind(2, std::string_view{spec.description});
         for (int f = 0; f < kFieldCount; ++f) {
           if (f < static_cast<int>(spec.field_names.size()) && !spec.field_names[f].empty()) {
@@ -455,20 +514,27 @@ Channel ChannelDatabase::CreateChannel(const ChannelSpec& spec) {
             st.BindNull(3 + f);
           }
         }
-        st.Bind(11, std::int64_t{spec.public_flag}).Bind(12, std::string_view{GenerateKey()});
+        st.Bind(11, std::int64_t{spec.public_flag}).Bind(12, std::string_view{write_key});
         if (spec.rate_limit_s) {
           st.Bind(13, static_cast<std::int64_t>(std::llround(*spec.rate_limit_s * 1000)));
         } else {
           st.BindNull(13);
         }
         st.Bind(14, NowMs());
+        if (spec.id) {
+          st.Bind(15, *spec.id);
+        } else {
+          st.BindNull(15);  // the next id
+        }
         st.Step();
       }
       id = sqlite3_last_insert_rowid(db.handle());
-      db.Prepare("INSERT INTO read_keys (api_key, channel_id) VALUES (?1, ?2)")
-          .Bind(1, std::string_view{GenerateKey()})
-          .Bind(2, id)
-          .Step();
+      for (const std::string& key : read_keys) {
+        db.Prepare("INSERT INTO read_keys (api_key, channel_id) VALUES (?1, ?2)")
+            .Bind(1, std::string_view{key})
+            .Bind(2, id)
+            .Step();
+      }
     });
     CommitLocked();  // with the writes pending, if any
   }

@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -53,7 +54,24 @@ struct ChannelSpec {
   bool public_flag = false;
   // Minimum time between accepted writes; nullopt follows the server's default.
   std::optional<double> rate_limit_s;
+  // Chosen instead of made up, so that a channel of the real ThingSpeak (a lab's channel 179
+  // and its write key) exists locally with the values its code holds. nullopt/empty: the next
+  // free id, a fresh write key, one fresh read key.
+  std::optional<std::int64_t> id;
+  std::string write_key;
+  std::vector<std::string> read_keys;
 };
+
+// CreateChannel's refusal of a chosen id or key that another channel has already; what() names
+// the channel that holds it.
+class ChannelConflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// True for a key CreateChannel takes: 4 to 64 letters and digits (ThingSpeak's are 16
+// uppercase letters and digits).
+bool IsValidApiKey(std::string_view key);
 
 struct Channel {
   std::int64_t id = 0;
@@ -130,9 +148,11 @@ class ChannelDatabase {
   ChannelDatabase& operator=(const ChannelDatabase&) = delete;
 
   // Makes a channel with fresh keys: a write key and one read key, 16 uppercase letters and
-  // digits each like ThingSpeak's. Throws std::invalid_argument (a sentence naming the fix)
-  // for an empty name, more than kFieldCount fields, names over kMaxNameChars characters or
-  // not UTF-8, or a negative rate limit.
+  // digits each like ThingSpeak's, unless spec chooses its id and keys. Throws
+  // std::invalid_argument (a sentence naming the fix) for an empty name, more than
+  // kFieldCount fields, names over kMaxNameChars characters or not UTF-8, a negative rate
+  // limit, an id below 1, a key that is not IsValidApiKey or given twice; ChannelConflict when
+  // the chosen id is taken or a chosen key is any channel's write or read key already.
   Channel CreateChannel(const ChannelSpec& spec);
   std::optional<Channel> FindChannel(std::int64_t id);
   std::vector<Channel> ListChannels();
@@ -188,6 +208,10 @@ class ChannelDatabase {
   std::unique_ptr<Database> OpenConnection(bool writer);
   ReaderLease Reader();
   std::optional<Channel> LoadChannel(Database& db, std::int64_t id);
+  // CreateChannel's checks of a chosen id and keys: their form, then whether another channel
+  // has them.
+  static void CheckChosenKeys(const ChannelSpec& spec);
+  static void RefuseTaken(Database& db, const ChannelSpec& spec);
 
   std::filesystem::path path_;
 

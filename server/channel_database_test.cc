@@ -80,6 +80,25 @@ TEST_F(StoreTest, CreateChannel_KeepsSpec) {
       std::invalid_argument);
 }
 
+TEST_F(StoreTest, CreateChannel_ChosenIdAndKeys_KeptAndClashesRefused) {
+  Channel c = store_->CreateChannel(
+      {.name = "lab", .id = 179, .write_key = "E13BHXREJ6K0V1DQ", .read_keys = {"R1R1", "R2R2"}});
+  EXPECT_EQ(c.id, 179);
+  EXPECT_EQ(c.write_key, "E13BHXREJ6K0V1DQ");
+  EXPECT_EQ(c.read_keys, (std::vector<std::string>{"R1R1", "R2R2"}));
+  EXPECT_EQ(store_->CreateChannel({.name = "next"}).id, 180);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .id = 179}), ChannelConflict);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .write_key = "R2R2"}), ChannelConflict);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .read_keys = {"E13BHXREJ6K0V1DQ"}}),
+               ChannelConflict);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .id = 0}), std::invalid_argument);
+  EXPECT_THROW(store_->CreateChannel({.name = "x", .write_key = "a-b-c-d"}), std::invalid_argument);
+  // A refusal leaves the database writable: its transaction ended.
+  ChannelDatabase other(dir_.path() / "db" / "cloud.db");
+  EXPECT_EQ(other.CreateChannel({.name = "from another connection", .id = 7}).id, 7);
+  EXPECT_EQ(store_->ListChannels().size(), 3u);
+}
+
 TEST_F(StoreTest, Append_EntryIdsCountPerChannelFromOne) {
   Channel a = store_->CreateChannel({.name = "a"});
   Channel b = store_->CreateChannel({.name = "b"});

@@ -114,6 +114,67 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
   EXPECT_NE(printed.find("(1 channel)"), std::string::npos) << printed;
 }
 
+// The lab's channel as the real ThingSpeak has it: its id and write key chosen, so the lab's
+// code writes with the key it holds, over HTTP to the real server; a clash is refused in one
+// line that names the channel holding the id or key.
+TEST_F(CliTest, ChannelCreate_ChosenIdAndKeys_WorkOverHttpAndClashesAreRefused) {
+  testing::CommandResult created = Airlab(
+      "channel create --name lab --fields reading --id 179 --write-key E13BHXREJ6K0V1DQ "
+      "--read-key READ179KEY --read-key SECONDREADKEY " +
+      Data());
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  EXPECT_NE(created.out.find("channel 179 \"lab\" (private)\n"
+                             "  write key  E13BHXREJ6K0V1DQ\n"
+                             "  read key   READ179KEY\n"
+                             "  read key   SECONDREADKEY\n"),
+            std::string::npos)
+      << created.out;
+  // Without --id, the next channel comes after the highest.
+  testing::CommandResult next = Airlab("channel create --name next " + Data());
+  EXPECT_NE(next.out.find("channel 180 "), std::string::npos) << next.out;
+
+  struct Case {
+    std::string args;
+    std::string why;
+  };
+  for (const Case& c : {
+           Case{"--id 179", "channel 179 exists already (\"lab\"); choose another id"},
+           Case{"--write-key E13BHXREJ6K0V1DQ", "channel 179's write key already"},
+           Case{"--write-key READ179KEY", "channel 179's read key already"},
+           Case{"--read-key E13BHXREJ6K0V1DQ", "channel 179's write key already"},
+           Case{"--write-key 'bad key'", "use 4 to 64 letters and digits"},
+           Case{"--write-key SAMEKEY1 --read-key SAMEKEY1", "is given twice"},
+           Case{"--id -3", "a channel id is a whole number from 1, not -3"},
+       }) {
+    testing::CommandResult r = Airlab("channel create --name clash " + c.args + " " + Data());
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_NE(r.out.find(c.why), std::string::npos) << c.args << ": " << r.out;
+  }
+  // Nothing of the refused ones was made.
+  EXPECT_EQ(Airlab("channel list " + Data()).out.find("clash"), std::string::npos);
+
+  std::filesystem::path out = dir_.path() / "serve.out";
+  testing_tools::ChildProcess serve(
+      AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", dir_.path().string()},
+      out.string());
+  std::smatch url;
+  std::string printed;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    printed = ReadFile(out);
+    return std::regex_search(printed, url,
+                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
+  })) << printed;
+  httplib::Client client(url[1].str());
+  auto write = client.Get("/update?api_key=E13BHXREJ6K0V1DQ&field1=4");
+  ASSERT_TRUE(write);
+  EXPECT_EQ(write->body, "1");
+  auto feed = client.Get("/channels/179/fields/1.json?api_key=SECONDREADKEY&results=1");
+  ASSERT_TRUE(feed);
+  EXPECT_EQ(nlohmann::json::parse(feed->body)["feeds"][0]["field1"], "4") << feed->body;
+  EXPECT_EQ(serve.Stop(SIGTERM, std::chrono::seconds(60)), 0);
+}
+
 // kill -9 while updates pour in: every update the server answered is in the channel afterwards,
 // under the id it was answered with (those not committed yet come from its pending log).
 TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {

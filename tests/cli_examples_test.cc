@@ -144,6 +144,7 @@ struct UntilCtrlC {
 UntilCtrlC RunsUntilCtrlC(const std::string& command) {
   if (StartsWith(command, "airlab air")) return {true, "clients join"};
   if (StartsWith(command, "airlab serve")) return {true, "Ctrl-C stops it"};
+  if (StartsWith(command, "airlab lab up")) return {true, "stops the lab."};
   if (StartsWith(command, "airlab gateway")) return {true, "airlab gateway "};
   if (StartsWith(command, "airlab node") && !Has(command, "--exit-when-done"))
     return {true, "airlab node "};
@@ -197,6 +198,8 @@ class CliExamples : public testing::Test {
     setenv("XDG_DATA_HOME", (home + "/.local/share").c_str(), 1);
     setenv("AIRLAB_DATA", (home + "/cloud").c_str(), 1);
     setenv("TMPDIR", home.c_str(), 1);  // `airlab demo` keeps its folder there
+    // `airlab lab up` records its lab there: `airlab lab down` stops only this test's.
+    setenv("XDG_RUNTIME_DIR", (home + "/run").c_str(), 1);
     readme_ = testing_tools::ReadText((source / "README.md").string());
     MakeCaptures();
     MakeChannels();
@@ -398,8 +401,8 @@ class CliExamples : public testing::Test {
     return ready.empty() && child.running();
   }
 
-  static constexpr const char* kEnvironment[] = {"PATH", "HOME", "XDG_DATA_HOME", "AIRLAB_DATA",
-                                                 "TMPDIR"};
+  static constexpr const char* kEnvironment[] = {"PATH",        "HOME",   "XDG_DATA_HOME",
+                                                 "AIRLAB_DATA", "TMPDIR", "XDG_RUNTIME_DIR"};
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_environment_;
   testing_tools::TempDir dir_;
   std::string readme_;

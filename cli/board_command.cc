@@ -15,6 +15,7 @@
 #include "cli/stop_signal.h"
 #include "host/board/basic_services.h"
 #include "host/board/board.h"
+#include "host/board/modules.h"
 #include "host/board/runtime_paths.h"
 #include "platform/air/protocol.h"
 
@@ -113,6 +114,7 @@ void RunBoard(const BoardArgs& a) {
     throw UserError(e.what());
   }
   board::RegisterBasicServices(*b);
+  board::BoardModules modules(b->context(), *b);  // network, espnow, socket
   std::printf("board %s: serial port %s", a.name.c_str(), b->port_path().c_str());
   if (!a.link.empty()) std::printf(" (%s)", a.link.c_str());
   std::printf("\n");

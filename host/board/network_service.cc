@@ -1,0 +1,327 @@
+#include "host/board/network_service.h"
+
+#include <cstdio>
+
+#include "host/board/bridge_values.h"
+
+namespace airlab::host::board {
+namespace {
+
+constexpr int kStaIf = 0;
+constexpr int kApIf = 1;
+constexpr int kReasonAssocLeave = 8;  // after disconnect(): status() is STAT_IDLE
+constexpr int kAuthOpen = 0;
+constexpr int kAuthWpa2Psk = 3;
+// Every router is heard this strongly in scan(): the model has no positions for routers.
+constexpr int kRouterRssiDbm = -45;
+
+[[noreturn]] void RaiseOsErrorText(const std::string& text) {
+  throw PythonError{"OSError", {text}};
+}
+
+std::string Hex6(const MacAddress& mac) {
+  char text[7];
+  std::snprintf(text, sizeof text, "%02X%02X%02X", mac[3], mac[4], mac[5]);
+  return text;
+}
+
+// A router's BSSID: locally administered, from its index, so scans are stable.
+MacAddress RouterBssid(size_t index) {
+  const std::array<std::byte, 6> bytes{std::byte{0x02}, std::byte{0x00},
+                                       std::byte{0x5e}, std::byte{0x10},
+                                       std::byte{0x00}, static_cast<std::byte>(index + 1)};
+  return MacAddress::FromBytes(bytes);
+}
+
+}  // namespace
+
+MacAddress NetworkService::AccessPointMac(const MacAddress& station) {
+  std::array<std::byte, 6> bytes{};
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(station[i]);
+  bytes[5] = static_cast<std::byte>(station[5] + 1);  // wraps within the byte, as ESP-IDF
+  return MacAddress::FromBytes(bytes);
+}
+
+NetworkService::NetworkService(const BoardContext& context, Bridge& bridge) : context_(context) {
+  Reset();
+  Register(bridge);
+  bridge.OnReset([this] { Reset(); });
+}
+
+void NetworkService::Reset() {
+  station_ = {.active = false, .mac = context_.config.mac, .ifconfig = std::nullopt};
+  access_point_ = {
+      .active = false, .mac = AccessPointMac(context_.config.mac), .ifconfig = std::nullopt};
+  router_.reset();
+  disconnect_reason_ = 0;
+  connect_requested_ = false;
+  station_ssid_.clear();
+  ap_essid_ = "ESP_" + Hex6(access_point_.mac);
+  ap_password_.clear();
+  ap_authmode_ = kAuthOpen;
+  ap_channel_ = context_.config.channel;
+  ap_hidden_ = false;
+  power_management_ = 1;
+  reconnects_ = -1;
+  txpower_dbm_ = 20.0;
+  context_.radio.SetChannel(context_.config.channel).IgnoreError();
+  ApplyRadio();
+}
+
+void NetworkService::Register(Bridge& bridge) {
+  auto add = [this, &bridge](const char* name, std::function<Json(const Json&)> body) {
+    bridge.Register(std::string("wlan.") + name,
+                    [body](const Json& args, Waits&) { return body(args); });
+  };
+  add("active", [this](const Json& args) { return Active(args); });
+  add("config_get", [this](const Json& args) { return ConfigGet(args); });
+  add("config_set", [this](const Json& args) { return ConfigSet(args); });
+  add("connect", [this](const Json& args) { return Connect(args); });
+  add("disconnect", [this](const Json&) {
+    connect_requested_ = false;
+    if (router_) disconnect_reason_ = kReasonAssocLeave;
+    router_.reset();
+    return Json();
+  });
+  add("status", [this](const Json& args) { return WifiStatus(args); });
+  add("isconnected", [this](const Json& args) {
+    // The soft-AP has no stations in this model.
+    return Json(OptionalInt(args, 0).value_or(kStaIf) == kStaIf && station_connected());
+  });
+  add("scan", [this](const Json&) { return Scan(); });
+  add("ifconfig", [this](const Json& args) {
+    Interface& iface = At(args);
+    const bool station = &iface == &station_;
+    if (args.size() > 1 && !args[1].is_null()) {
+      const Json& values = args[1];
+      if (!values.is_array() || values.size() != 4) RaiseValueError("invalid arguments");
+      IpConfig config;
+      for (size_t i = 0; i < 4; ++i) config[i] = values[i].get<std::string>();
+      iface.ifconfig = config;
+      return Json();
+    }
+    const IpConfig config = CurrentIpConfig(station);
+    return Json::array({config[0], config[1], config[2], config[3]});
+  });
+}
+
+NetworkService::Interface& NetworkService::At(const Json& args) {
+  const int64_t index = OptionalInt(args, 0).value_or(kStaIf);
+  if (index == kStaIf) return station_;
+  if (index == kApIf) return access_point_;
+  RaiseValueError("invalid WLAN interface identifier");
+}
+
+void NetworkService::ApplyRadio() {
+  port::Radio& radio = context_.radio;
+  const bool on = station_.active || access_point_.active;
+  const MacAddress sta = station_.active ? station_.mac : MacAddress();
+  const MacAddress ap = access_point_.active ? access_point_.mac : MacAddress();
+  for (auto [interface, mac] :
+       {std::pair{port::Interface::kStation, sta}, std::pair{port::Interface::kAccessPoint, ap}}) {
+    if (radio.address(interface) == mac) continue;
+    const airlab::Status status = radio.SetAddress(interface, mac);
+    if (status == airlab::Status::AlreadyExists()) {
+      char text[MacAddress::kStringSize + 1];
+      mac.Format(text);
+      RaiseOsErrorText(std::string("Wifi Invalid MAC Address: another board on the air uses ") +
+                       text + " (give this board another --mac)");
+    }
+    if (!status.ok()) RaiseOsErrorText("Wifi Internal Error: the air refused the address");
+  }
+  if (radio.SetEnabled(on) != airlab::Status::Ok())
+    RaiseOsErrorText("Wifi Internal Error: the air is gone");
+}
+
+void NetworkService::SetChannel(int channel) {
+  if (channel < 1 || channel > 14) RaiseValueError("invalid channel");
+  if (context_.radio.SetChannel(static_cast<uint8_t>(channel)) != airlab::Status::Ok()) {
+    RaiseOsErrorText("Wifi Internal Error: the air refused the channel");
+  }
+}
+
+Json NetworkService::Active(const Json& args) {
+  Interface& iface = At(args);
+  if (const std::optional<bool> flag = OptionalBool(args, 1)) {
+    const bool was = iface.active;
+    iface.active = *flag;
+    if (&iface == &station_ && !*flag && router_) {
+      router_.reset();
+      disconnect_reason_ = kReasonAssocLeave;
+    }
+    // The soft-AP starts on its channel unless the station holds the radio on a router's.
+    if (&iface == &access_point_ && *flag && !was && !router_) SetChannel(ap_channel_);
+    try {
+      ApplyRadio();
+    } catch (const PythonError&) {
+      iface.active = was;
+      throw;
+    }
+  }
+  return Json(iface.active);
+}
+
+// config('name'): MicroPython's names and interface rules (network_wlan.c).
+Json NetworkService::ConfigGet(const Json& args) {
+  Interface& iface = At(args);
+  const bool station = &iface == &station_;
+  const std::string name = Arg(args, 1).get<std::string>();
+  auto require = [&](bool want_station) {
+    if (station != want_station) RaiseOsErrorText(want_station ? "STA required" : "AP required");
+  };
+  if (name == "mac") return Json(MacToHex(iface.mac));
+  if (name == "essid" || name == "ssid") return Json(station ? station_ssid_ : ap_essid_);
+  if (name == "hidden") {
+    require(false);
+    return ap_hidden_;
+  }
+  if (name == "authmode" || name == "security") {
+    require(false);
+    return ap_authmode_;
+  }
+  if (name == "channel") return Json(context_.radio.channel());
+  if (name == "hostname" || name == "dhcp_hostname") {
+    require(true);
+    return hostname_;
+  }
+  if (name == "max_clients") return Json(ap_max_clients_);
+  if (name == "reconnects") {
+    require(true);
+    return reconnects_;
+  }
+  if (name == "txpower") return Json(txpower_dbm_);
+  if (name == "protocol") return Json(protocol_);
+  if (name == "pm" || name == "ps_mode") return Json(power_management_);
+  RaiseValueError("unknown config param");
+}
+
+Json NetworkService::ConfigSet(const Json& args) {
+  Interface& iface = At(args);
+  const bool station = &iface == &station_;
+  const Json& values = Arg(args, 1);
+  if (!values.is_object()) throw PythonError{"TypeError", {"config: keyword arguments expected"}};
+  auto require = [&](bool want_station) {
+    if (station != want_station) RaiseOsErrorText(want_station ? "STA required" : "AP required");
+  };
+  for (const auto& [name, value] : values.items()) {
+    if (name == "mac") {
+      iface.mac = MacFromHex(value.get<std::string>());
+      ApplyRadio();
+    } else if (name == "essid" || name == "ssid") {
+      require(false);
+      ap_essid_ = value.get<std::string>().substr(0, 32);
+    } else if (name == "hidden") {
+      require(false);
+      ap_hidden_ = value.get<bool>();
+    } else if (name == "authmode" || name == "security") {
+      require(false);
+      ap_authmode_ = value.get<int>();
+    } else if (name == "password" || name == "key") {
+      require(false);
+      ap_password_ = value.get<std::string>().substr(0, 63);
+    } else if (name == "channel") {
+      if (station) {
+        if (!station_.active && !access_point_.active) RaiseOsErrorText("Wifi Not Started");
+        SetChannel(value.get<int>());
+      } else {
+        ap_channel_ = value.get<int>();
+        if (access_point_.active && !router_) SetChannel(ap_channel_);
+      }
+    } else if (name == "hostname" || name == "dhcp_hostname") {
+      hostname_ = value.get<std::string>();
+    } else if (name == "max_clients") {
+      require(false);
+      ap_max_clients_ = value.get<int>();
+    } else if (name == "reconnects") {
+      require(true);
+      reconnects_ = value.get<int>();
+    } else if (name == "txpower") {
+      txpower_dbm_ = value.get<double>();
+    } else if (name == "protocol") {
+      protocol_ = value.get<int>();
+    } else if (name == "pm" || name == "ps_mode") {
+      power_management_ = value.get<int>();
+    } else if (name != "bandwidth") {
+      RaiseValueError("unknown config param");
+    }
+  }
+  return Json();
+}
+
+// connect(): the join happens at once (no frames on the air in this model): the SSID must
+// be one of the lab's routers and the password its password; the radio moves to the
+// router's channel. A failure shows in status(), as on an ESP32, not as an exception.
+Json NetworkService::Connect(const Json& args) {
+  if (!station_.active && !access_point_.active) RaiseOsErrorText("Wifi Not Started");
+  if (!station_.active) RaiseOsErrorText("Wifi Invalid Mode");
+  if (const auto ssid = OptionalString(args, 0)) station_ssid_ = ssid->substr(0, 32);
+  const std::string key = OptionalString(args, 1).value_or("");
+  const std::optional<std::string> bssid = OptionalString(args, 2);
+  connect_requested_ = true;
+  router_.reset();
+  disconnect_reason_ = kStatNoApFound;
+  const auto& routers = context_.config.routers;
+  for (size_t i = 0; i < routers.size(); ++i) {
+    if (routers[i].ssid != station_ssid_) continue;
+    if (bssid && MacFromHex(*bssid) != RouterBssid(i)) continue;
+    if (!routers[i].password.empty() && routers[i].password != key) {
+      disconnect_reason_ = kStatWrongPassword;
+      break;
+    }
+    SetChannel(routers[i].channel);
+    router_ = i;
+    disconnect_reason_ = 0;
+    break;
+  }
+  return Json();
+}
+
+Json NetworkService::WifiStatus(const Json& args) {
+  const bool station = &At(args) == &station_;
+  if (const auto param = OptionalString(args, 1)) {
+    if (*param == "rssi") {
+      if (!station) RaiseOsErrorText("STA required");
+      if (!router_) RaiseOsErrorText("Wifi Not Connected");
+      return Json(kRouterRssiDbm);
+    }
+    if (*param == "stations") {
+      if (station) RaiseOsErrorText("AP required");
+      return Json::array();
+    }
+    RaiseValueError("unknown status param");
+  }
+  if (!station) return Json();
+  if (router_) return Json(kStatGotIp);
+  if (disconnect_reason_ == kStatNoApFound || disconnect_reason_ == kStatWrongPassword) {
+    return Json(disconnect_reason_);
+  }
+  return Json(kStatIdle);
+}
+
+Json NetworkService::Scan() {
+  if (!station_.active) RaiseOsErrorText("STA must be active");
+  Json out = Json::array();
+  const auto& routers = context_.config.routers;
+  for (size_t i = 0; i < routers.size(); ++i) {
+    const auto& r = routers[i];
+    // A hidden network shows with an empty SSID (ESP-IDF scans with show_hidden).
+    out.push_back(
+        Json::array({ToHex(AsBytes(r.hidden ? "" : r.ssid.data(), r.hidden ? 0 : r.ssid.size())),
+                     MacToHex(RouterBssid(i)), r.channel, kRouterRssiDbm,
+                     r.password.empty() ? kAuthOpen : kAuthWpa2Psk, false}));
+  }
+  return out;
+}
+
+// A joined station's address on its router's subnet, 192.168.(router + 1).0/24, from its
+// MAC's last byte, so each board of a class keeps its own.
+IpConfig NetworkService::CurrentIpConfig(bool station) const {
+  const Interface& iface = station ? station_ : access_point_;
+  if (iface.ifconfig) return *iface.ifconfig;
+  if (!station) return {"192.168.4.1", "255.255.255.0", "192.168.4.1", "0.0.0.0"};
+  if (!router_) return {"0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0"};
+  const std::string net = "192.168." + std::to_string(*router_ + 1) + ".";
+  return {net + std::to_string(2 + station_.mac[5] % 250), "255.255.255.0", net + "1", net + "1"};
+}
+
+}  // namespace airlab::host::board

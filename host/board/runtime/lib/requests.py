@@ -1,0 +1,2 @@
+# requests: MicroPython's current name for urequests.
+from urequests import *

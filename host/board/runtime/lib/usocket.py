@@ -1,0 +1,2 @@
+# usocket: the name 2021-era code imports socket by.
+from socket import *

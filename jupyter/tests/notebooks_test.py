@@ -34,6 +34,7 @@ NOTEBOOKS = os.path.join(ROOT, "examples", "notebooks")
 LAB_FILE = os.path.join(ROOT, "examples", "lab", "lab.toml")
 AIRLAB = None  # from the command line
 CHANNEL = 179
+READINGS = ["0", "1", "2", "3", "4"]  # what slave_send.py sends
 DEADLINE_S = 240  # the whole run; each wait below has its own, shorter one
 
 
@@ -53,7 +54,7 @@ async def wait_until(what, predicate, timeout_s, failure):
     deadline = time.monotonic() + timeout_s
     while not predicate():
         if failure():
-            raise AssertionError("a notebook stopped while waiting for " + what)
+            raise AssertionError("waiting for %s, a notebook failed: %s" % (what, failure()))
         if time.monotonic() > deadline:
             raise AssertionError("timed out after %d s waiting for %s" % (timeout_s, what))
         await asyncio.sleep(0.3)
@@ -70,10 +71,14 @@ class Lab:
             [AIRLAB, "lab", "up", LAB_FILE, "--data", os.path.join(folder, "data")],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        self.state = self._wait_for_state()
-        with open(LAB_FILE, "rb") as f:
-            lab = tomllib.load(f)
-        self.channel = next(c for c in lab["cloud"]["channels"] if c["id"] == CHANNEL)
+        try:
+            self.state = self._wait_for_state()
+            with open(LAB_FILE, "rb") as f:
+                lab = tomllib.load(f)
+            self.channel = next(c for c in lab["cloud"]["channel"] if c["id"] == CHANNEL)
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_for_state(self):
         labs = os.path.join(self.env["XDG_RUNTIME_DIR"], "airlab", "labs")
@@ -107,7 +112,7 @@ class Lab:
 
     def field1_values(self):
         query = {"results": 100}
-        if self.channel.get("read_keys"):
+        if not self.channel.get("public"):
             query["api_key"] = self.channel["read_keys"][0]
         feeds = json.loads(self.http("/channels/%d/feeds.json" % CHANNEL, **query))["feeds"]
         return [entry.get("field1") for entry in feeds]
@@ -133,7 +138,6 @@ class Notebook:
             resources={"metadata": {"path": NOTEBOOKS}},
         )
         self.started = set()  # indices of cells sent to the kernel
-        self.done = False
         self.error = None
         self.gates = {}
 
@@ -148,8 +152,6 @@ class Notebook:
         except BaseException as error:
             self.error = error
             raise
-        finally:
-            self.done = True
 
     async def interrupt(self):
         await self.client.km.interrupt_kernel()
@@ -173,37 +175,45 @@ class LabNotebooks(unittest.TestCase):
 
     async def experiment(self, lab):
         master, slave = Notebook("master"), Notebook("slave")
-        from_slave = cell_with(master.nb, "post_thingspeak(")
-        to_slave = cell_with(master.nb, 'get_thingspeak("179")')
-        send = cell_with(slave.nb, "for i in range(5)")
-        receive = cell_with(slave.nb, "print(msg)")
-        either_failed = lambda: (master.done and master.error) or (slave.done and slave.error)  # noqa: E731
+        self.from_slave = cell_with(master.nb, "post_thingspeak(")
+        self.to_slave = cell_with(master.nb, 'get_thingspeak("179")')
+        self.send = cell_with(slave.nb, "for i in range(5)")
+        self.receive = cell_with(slave.nb, "print(msg)")
+        self.failed = lambda: master.error or slave.error
 
         async def master_is_listening():
             # The master's loop starts with e.clear(True): the slave sends after it.
-            await wait_until("the master's loop", lambda: from_slave in master.started, 120, either_failed)
+            await wait_until("the master's loop", lambda: self.from_slave in master.started, 120, self.failed)
             await asyncio.sleep(2)
 
-        slave.gates[send] = master_is_listening
+        slave.gates[self.send] = master_is_listening
         runs = [asyncio.ensure_future(master.run()), asyncio.ensure_future(slave.run())]
+        try:
+            await self.drive(lab, master, slave)
+            await asyncio.gather(*runs)
+        finally:
+            for run in runs:
+                run.cancel()  # nothing when done; a notebook still running is stopped
+            await asyncio.gather(*runs, return_exceptions=True)
+        self.check(lab, master, slave)
 
-        readings = ["0", "1", "2", "3", "4"]
-        await wait_until("0..4 in the channel", lambda: lab.field1_values()[:5] == readings, 90, either_failed)
+    async def drive(self, lab, master, slave):
+        """Waits for the data at each step and interrupts the loops that have done their part."""
+        await wait_until("0..4 in the channel", lambda: lab.field1_values()[:5] == READINGS, 90, self.failed)
         await master.interrupt()  # ends cloud-from-slave; cloud-to-slave starts
-        await wait_until("the master's cloud-to-slave loop", lambda: to_slave in master.started, 30, either_failed)
-
-        value = str(random.randint(100000, 999999))
-        lab.write(value)
-        printed = "b'%s'" % value
-        await wait_until("the value in the slave's output", lambda: printed in cell_text(slave.nb.cells[receive]), 60, either_failed)
+        await wait_until("the master's cloud-to-slave loop", lambda: self.to_slave in master.started, 30, self.failed)
+        self.value = str(random.randint(100000, 999999))
+        lab.write(self.value)
+        printed = lambda: "b'%s'" % self.value in cell_text(slave.nb.cells[self.receive])  # noqa: E731
+        await wait_until("the value in the slave's output", printed, 60, self.failed)
         await slave.interrupt()
         await master.interrupt()
-        await asyncio.gather(*runs)
 
-        self.assertEqual(lab.field1_values()[:5], readings)
-        self.assertEqual(cell_text(slave.nb.cells[send]).split(), readings)
-        self.assertIn(value, cell_text(master.nb.cells[to_slave]).split())
-        self.assertIn(printed, cell_text(slave.nb.cells[receive]).split())
+    def check(self, lab, master, slave):
+        self.assertEqual(lab.field1_values()[:5], READINGS)
+        self.assertEqual(cell_text(slave.nb.cells[self.send]).split(), READINGS)
+        self.assertIn(self.value, cell_text(master.nb.cells[self.to_slave]).split())
+        self.assertIn("b'%s'" % self.value, cell_text(slave.nb.cells[self.receive]).split())
         master_setup = cell_with(master.nb, "wlan.config('mac')")
         self.assertIn("b'L\\x11\\xae\\x89\\xbd\\xd5'", cell_text(master.nb.cells[master_setup]))
 

@@ -13,7 +13,6 @@
 #include "cli/air_join.h"
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
-#include "host/board/basic_services.h"
 #include "host/board/board.h"
 #include "host/board/modules.h"
 #include "host/board/runtime_paths.h"
@@ -113,7 +112,6 @@ void RunBoard(const BoardArgs& a) {
   } catch (const std::runtime_error& e) {
     throw UserError(e.what());
   }
-  board::RegisterBasicServices(*b);
   board::BoardModules modules(b->context(), *b);  // network, espnow, socket
   std::printf("board %s: serial port %s", a.name.c_str(), b->port_path().c_str());
   if (!a.link.empty()) std::printf(" (%s)", a.link.c_str());

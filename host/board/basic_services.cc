@@ -6,7 +6,7 @@
 
 namespace airlab::host::board {
 
-void RegisterBasicServices(Bridge& bridge) {
+void RegisterBasicServices(Bridge& bridge, const port::Clock& clock) {
   bridge.Register("board.echo", [](const Json& args, Waits&) { return args; });
   // time.sleep_us(n): waits n microseconds of the air's time (millisecond steps).
   bridge.Register("time.sleep_us", [](const Json& args, Waits& waits) {
@@ -14,6 +14,8 @@ void RegisterBasicServices(Bridge& bridge) {
     waits.WaitFor([] { return false; }, std::chrono::milliseconds((us + 999) / 1000));
     return Json();
   });
+  bridge.Register("time.ticks_us",
+                  [&clock](const Json&, Waits&) { return Json(clock.Now() / 1000); });
 }
 
 }  // namespace airlab::host::board

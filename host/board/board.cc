@@ -9,6 +9,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include "host/board/basic_services.h"
+#include "host/board/flash_service.h"
+
 namespace airlab::host::board {
 namespace {
 
@@ -31,7 +34,11 @@ std::string Dump(const Json& json) {
 }  // namespace
 
 Board::Board(BoardContext context, RuntimePaths runtime, const std::filesystem::path& link)
-    : context_(context), runtime_(std::move(runtime)), port_(link) {}
+    : context_(context), runtime_(std::move(runtime)), port_(link) {
+  RegisterBasicServices(*this, context_.air.clock());
+  RegisterFlashService(*this, context_.config.fs);
+  RegisterMachineService(*this, *this, context_.config.mac);
+}
 
 Board::~Board() = default;
 
@@ -42,7 +49,7 @@ void Board::Register(std::string name, Handler handler) {
 void Board::OnReset(std::function<void()> reset) { resets_.push_back(std::move(reset)); }
 
 void Board::Run(const std::atomic<bool>& stop) {
-  Reset(ResetKind::kHard);
+  Reset(ResetKind::kPowerOn);
   while (!stop) {
     if (restart_ || reset_requested_) {
       const ResetKind kind = restart_ ? ResetKind::kHard : requested_kind_;
@@ -54,7 +61,13 @@ void Board::Run(const std::atomic<bool>& stop) {
   }
 }
 
+void Board::RequestReset(ResetKind kind) {
+  reset_requested_ = true;
+  requested_kind_ = kind;
+}
+
 void Board::Reset(ResetKind kind) {
+  reset_cause_ = kind == ResetKind::kPowerOn ? 1 : kind == ResetKind::kHard ? 2 : 5;
   child_.reset();
   running_ = Running::kNothing;
   interrupt_pending_ = false;
@@ -142,10 +155,7 @@ void Board::HandleActions() {
         running_ = Running::kRepl;
         Execute(action.code, action.mode, "<stdin>");
         break;
-      case ReplAction::Kind::kSoftReset:
-        reset_requested_ = true;
-        requested_kind_ = ResetKind::kSoft;
-        break;
+      case ReplAction::Kind::kSoftReset: RequestReset(ResetKind::kSoft); break;
     }
   }
 }
@@ -167,8 +177,9 @@ void Board::HandleFrame(const Frame& frame) {
     case FrameKind::kReady: child_ready_ = true; break;
     case FrameKind::kOutput: repl_.Output(frame.payload); break;
     case FrameKind::kCall:
+      // A call that reset the board gets no answer: the interpreter stops there.
       if (const std::string answer = Answer(frame.payload);
-          child_ && !child_->Send(FrameKind::kAnswer, answer)) {
+          child_ && !reset_requested_ && !restart_ && !child_->Send(FrameKind::kAnswer, answer)) {
         ChildLost();
       }
       break;

@@ -4,8 +4,8 @@
 // the services Python reaches through the bridge (bridge.h). Everything runs on one thread
 // around poll(): the port, the child's socket, and the air's events (HubClient::Poll).
 //
-//   Board board(context, {.script = ...}, link);
-//   RegisterTimeService(board);   // services register before Run
+//   Board board(context, FindRuntime("node"), link);   // with time, machine and the flash
+//   RegisterEspnowService(board, ...);                 // other services register before Run
 //   board.Run(stop);              // resets (ROM lines, boot.py, main.py, banner), serves
 
 #include <atomic>
@@ -19,19 +19,22 @@
 
 #include "host/board/board_context.h"
 #include "host/board/bridge.h"
+#include "host/board/machine_service.h"
 #include "host/board/node_child.h"
 #include "host/board/serial_port.h"
 #include "host/board/serial_repl.h"
 
 namespace airlab::host::board {
 
-class Board final : public Bridge, public Waits {
+class Board final : public Bridge, public Waits, public Resets {
  public:
   // A second Ctrl-C restarts the interpreter when the first has gone unanswered this long
   // (code in a pure-Python loop never calls out, so nothing else can stop it).
   static constexpr auto kRestartAfter = std::chrono::milliseconds(250);
 
-  // Opens the serial port (and its `link`). Throws std::runtime_error naming the fix.
+  // Opens the serial port (and its `link`) and registers the board's own services
+  // (basic_services.h, flash_service.h, machine_service.h). Throws std::runtime_error
+  // naming the fix.
   Board(BoardContext context, RuntimePaths runtime, const std::filesystem::path& link);
   ~Board();
 
@@ -45,6 +48,8 @@ class Board final : public Bridge, public Waits {
   void Register(std::string name, Handler handler) override;
   void OnReset(std::function<void()> reset) override;
   WaitEnd WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) override;
+  void RequestReset(ResetKind kind) override;
+  int reset_cause() const override { return reset_cause_; }
 
  private:
   enum class Running { kNothing, kRepl, kBootPy, kMainPy };
@@ -79,6 +84,7 @@ class Board final : public Bridge, public Waits {
   bool restart_ = false;  // a second Ctrl-C asked for a hard restart
   bool reset_requested_ = false;
   ResetKind requested_kind_ = ResetKind::kSoft;
+  int reset_cause_ = 1;  // PWRON_RESET
 };
 
 }  // namespace airlab::host::board

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "host/board/continuation.h"
+
 namespace airlab::host::board {
 namespace {
 
@@ -11,10 +13,13 @@ constexpr std::string_view kBanner =
     "MicroPython v1.27.0 on 2025-12-10; Generic ESP32 module with ESP32\r\n"
     "Type \"help()\" for more information.\r\n";
 constexpr std::string_view kRawBanner = "raw REPL; CTRL-B to exit\r\n";
-// What an ESP32's ROM and bootloader print at power-on (esptool reads these too).
+// What an ESP32's ROM and bootloader print at a reset, after the reset reason line.
+constexpr std::string_view kRomStart = "ets Jul 29 2019 12:21:46\r\n\r\n";
+constexpr std::string_view kPowerOnReason =
+    "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
+constexpr std::string_view kSoftwareReason =
+    "rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
 constexpr std::string_view kRomLines =
-    "ets Jul 29 2019 12:21:46\r\n\r\n"
-    "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
     "configsip: 0, SPIWP:0xee\r\n"
     "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n"
     "mode:DIO, clock div:2\r\n"
@@ -60,11 +65,17 @@ void SerialRepl::ExecutionDone(std::string_view error) {
 }
 
 void SerialRepl::BeginReset(ResetKind kind) {
-  out_.append(kind == ResetKind::kHard ? kRomLines : "MPY: soft reboot\r\n");
-  if (kind == ResetKind::kHard) mode_ = Mode::kFriendly;  // power-on: the friendly REPL
+  if (kind == ResetKind::kSoft) {
+    out_.append("MPY: soft reboot\r\n");
+  } else {
+    out_.append(kRomStart);
+    out_.append(kind == ResetKind::kPowerOn ? kPowerOnReason : kSoftwareReason);
+    out_.append(kRomLines);
+    mode_ = Mode::kFriendly;  // a hard reset starts in the friendly REPL
+  }
   busy_ = true;
   line_.clear();
-  pending_.clear();
+  continuing_ = false;
 }
 
 void SerialRepl::EndReset() {
@@ -110,13 +121,40 @@ void SerialRepl::Execute(std::string code, ExecMode mode) {
 void SerialRepl::Banner() { out_.append(kBanner); }
 
 void SerialRepl::Prompt() {
-  pending_.clear();
+  continuing_ = false;
   editor_.Start(">>> ", out_);
 }
 
 void SerialRepl::Friendly(char c) {
   const LineEditor::Event event = editor_.Feed(c, out_);
-  if (event != LineEditor::Event::kNone) OnLineEnd(event);
+  if (event == LineEditor::Event::kNone) return;
+  if (continuing_) return OnContinuation(event);
+  OnLineEnd(event);
+}
+
+void SerialRepl::RunOrContinue() {
+  if (ContinueWithInput(editor_.text())) {
+    continuing_ = true;
+    return editor_.Continue("... ", out_);
+  }
+  continuing_ = false;
+  raw_exec_ = false;
+  Execute(editor_.text(), ExecMode::kSingle);
+}
+
+// A key that ends a continuation line ("... "): Ctrl-C drops the statement, Ctrl-D runs it
+// as it is, anything else asks again whether it goes on (pyexec_friendly_repl's loop).
+void SerialRepl::OnContinuation(LineEditor::Event event) {
+  if (event == LineEditor::Event::kCtrlC) {
+    out_.append("\r\n");
+    return Prompt();
+  }
+  if (event == LineEditor::Event::kCtrlD) {
+    continuing_ = false;
+    raw_exec_ = false;
+    return Execute(editor_.text(), ExecMode::kSingle);
+  }
+  RunOrContinue();
 }
 
 void SerialRepl::OnLineEnd(LineEditor::Event event) {
@@ -145,9 +183,8 @@ void SerialRepl::OnLineEnd(LineEditor::Event event) {
       line_.clear();
       return;
     case Event::kEnter:
-      if (editor_.line().empty()) return Prompt();
-      raw_exec_ = false;
-      return Execute(editor_.line(), ExecMode::kSingle);
+      if (editor_.text().empty()) return Prompt();
+      return RunOrContinue();
     case Event::kNone: return;
   }
 }

@@ -27,7 +27,9 @@ struct ReplAction {
   ExecMode mode = ExecMode::kFile;
 };
 
-enum class ResetKind { kHard, kSoft };
+// kPowerOn: the board starts; kHard: machine.reset() (or a restart after Ctrl-C); kSoft:
+// Ctrl-D or machine.soft_reset().
+enum class ResetKind { kPowerOn, kHard, kSoft };
 
 class SerialRepl {
  public:
@@ -65,17 +67,19 @@ class SerialRepl {
   void Raw(char c);
   void RawPaste(char c);
   void OnLineEnd(LineEditor::Event event);
+  void OnContinuation(LineEditor::Event event);
+  void RunOrContinue();
   void Execute(std::string code, ExecMode mode);
   void Prompt();
   void Banner();
   void ReplayHeld();
 
   Mode mode_ = Mode::kFriendly;
-  bool busy_ = true;        // until the first EndReset
-  bool raw_exec_ = false;   // the running code came from the raw REPL: frame its output
-  std::string line_;        // raw REPL and paste mode input
-  std::string pending_;     // friendly REPL: lines of a compound statement so far
-  size_t window_left_ = 0;  // raw-paste flow control
+  bool busy_ = true;         // until the first EndReset
+  bool raw_exec_ = false;    // the running code came from the raw REPL: frame its output
+  std::string line_;         // raw REPL and paste mode input
+  bool continuing_ = false;  // the friendly REPL asked for more lines ("... ")
+  size_t window_left_ = 0;   // raw-paste flow control
   LineEditor editor_;
   std::string held_;
   std::string out_;

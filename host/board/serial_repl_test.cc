@@ -14,7 +14,7 @@ constexpr std::string_view kBanner =
 // A REPL after its first reset, with the reset's output taken.
 SerialRepl Started() {
   SerialRepl repl;
-  repl.BeginReset(ResetKind::kHard);
+  repl.BeginReset(ResetKind::kPowerOn);
   repl.EndReset();
   repl.TakeOutput();
   return repl;
@@ -22,7 +22,7 @@ SerialRepl Started() {
 
 TEST(SerialRepl, Reset_RomLinesBannerPrompt) {
   SerialRepl repl;
-  repl.BeginReset(ResetKind::kHard);
+  repl.BeginReset(ResetKind::kPowerOn);
   EXPECT_TRUE(repl.busy());
   repl.EndReset();
   const std::string out = repl.TakeOutput();
@@ -165,6 +165,28 @@ TEST(SerialRepl, Paste_EchoesAndRunsAsFile) {
   ASSERT_EQ(actions.size(), 1u);
   EXPECT_EQ(actions[0].code, "a=1\rb=2");
   EXPECT_EQ(actions[0].mode, ExecMode::kFile);
+}
+
+TEST(SerialRepl, Friendly_CompoundStatementWithAutoIndent) {
+  SerialRepl repl = Started();
+  repl.Feed("for i in range(2):\r");
+  EXPECT_EQ(repl.TakeOutput(), "for i in range(2):\r\n...     ");
+  repl.Feed("print(i)\r");
+  EXPECT_EQ(repl.TakeOutput(), "print(i)\r\n...     ");
+  EXPECT_TRUE(repl.TakeActions().empty());
+  repl.Feed("\x7f\r");  // back out of the indent, an empty line ends the statement
+  EXPECT_EQ(repl.TakeOutput(), "\b\b\b\b\x1b[K\r\n");
+  const std::deque<ReplAction> actions = repl.TakeActions();
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].code, "for i in range(2):\n    print(i)\n");
+  EXPECT_EQ(actions[0].mode, ExecMode::kSingle);
+}
+
+TEST(SerialRepl, Friendly_CtrlCCancelsTheStatement) {
+  SerialRepl repl = Started();
+  repl.Feed("if True:\r\x03");
+  EXPECT_EQ(repl.TakeOutput(), "if True:\r\n...     \r\n>>> ");
+  EXPECT_TRUE(repl.TakeActions().empty());
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ const CHANNEL = 3;
 const INTERRUPTS = 4;
 const OUTPUT_BATCH = 4096;
 const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), "lib");
-// Modules of lib/ live in MEMFS here and are mounted at /.frozen, ahead of the flash.
+// Modules of lib/ live in MEMFS here; the flash's VFS serves them at /.frozen (_flashfs.py).
 const FROZEN_MEMFS = "/airlab_frozen";
 
 function writeAll(buffer) {
@@ -122,8 +122,9 @@ function loadLib() {
     if (name.endsWith(".py")) mp.FS.writeFile(`${FROZEN_MEMFS}/${name}`, fs.readFileSync(path.join(LIB, name)));
   }
   mp.runPython(
-    `import sys, vfs\nvfs.mount(vfs.VfsPosix('${FROZEN_MEMFS}'), '/.frozen')\n` +
-      "sys.path.insert(0, '/.frozen')\ndel sys, vfs\n",
+    `import sys, vfs\nvfs.umount('/')\nvfs.mount(vfs.VfsPosix('${FROZEN_MEMFS}'), '/.frozen')\n` +
+      `sys.path.insert(0, '/.frozen')\nimport _boardinit\n_boardinit.start('${FROZEN_MEMFS}')\n` +
+      "del sys, vfs, _boardinit\n",
   );
 }
 

@@ -16,12 +16,25 @@ def _raise(error):
     raise getattr(builtins, kind, RuntimeError)(*args)
 
 
+_in_hooks = False
+
+
+def _run_hooks():
+    global _in_hooks
+    _in_hooks = True  # a hook's own calls run no hooks
+    try:
+        for hook in after_call:
+            hook()
+    finally:
+        _in_hooks = False
+
+
 def call(name, *args):
     answer = json.loads(_board_js.call(json.dumps((name,) + args)))
     if "i" in answer:
         raise KeyboardInterrupt
-    for hook in after_call:
-        hook()
+    if after_call and not _in_hooks:
+        _run_hooks()
     if "e" in answer:
         _raise(answer["e"])
     return answer.get("r")

@@ -59,6 +59,7 @@ class MicroPythonKernel(Kernel):
         self.repl = None
         self.mpy_cross = None
         self._interrupt = threading.Event()
+        self.executing = False  # a cell runs (on the shell thread)
 
     # Jupyter interrupts a kernel with SIGINT. Instead of raising KeyboardInterrupt wherever
     # the kernel happens to be (inside a zmq send, say), the handler sets a flag that the
@@ -81,6 +82,13 @@ class MicroPythonKernel(Kernel):
 
     def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False):
         self._interrupt.clear()
+        self.executing = True
+        try:
+            return self.execute_cell(code)
+        finally:
+            self.executing = False
+
+    def execute_cell(self, code):
         try:
             for step in magics.split_cell(code):
                 if isinstance(step, str):
@@ -134,6 +142,10 @@ class MicroPythonKernel(Kernel):
                 self.port = self.repl = None
 
     def do_shutdown(self, restart):
+        # Shutdown comes on the control thread: a running cell still reads the port, and the
+        # process's end closes it; an idle board is left in its friendly REPL.
+        if self.executing:
+            return {"status": "ok", "restart": restart}
         if self.repl is not None:
             try:
                 self.repl.leave()

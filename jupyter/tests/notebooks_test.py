@@ -153,6 +153,17 @@ class Notebook:
             self.error = error
             raise
 
+    def outputs(self):
+        """Every executed cell's source head and output (for a failure's message)."""
+        said = []
+        for index in sorted(self.started):
+            cell = self.nb.cells[index]
+            if cell.cell_type != "code":
+                continue
+            errors = ["%s: %s" % (o.ename, o.evalue) for o in cell.outputs if o.output_type == "error"]
+            said.append("[%d] %s\n%s%s" % (index, cell.source.splitlines()[0], cell_text(cell), "\n".join(errors)))
+        return "\n".join(said)
+
     async def interrupt(self):
         await self.client.km.interrupt_kernel()
 
@@ -191,6 +202,10 @@ class LabNotebooks(unittest.TestCase):
         try:
             await self.drive(lab, master, slave)
             await asyncio.gather(*runs)
+        except BaseException:
+            for notebook in (master, slave):
+                print("== %s.ipynb's outputs:\n%s" % (notebook.name, notebook.outputs()))
+            raise
         finally:
             for run in runs:
                 run.cancel()  # nothing when done; a notebook still running is stopped

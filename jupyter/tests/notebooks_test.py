@@ -104,6 +104,7 @@ class Lab:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
     def http(self, path, **query):
         url = self.state["cloud"].rstrip("/") + path + "?" + urllib.parse.urlencode(query)

@@ -168,27 +168,20 @@ std::vector<room::BoardLaunch> Launches(const room::LabFile& lab, const std::fil
   std::vector<room::BoardLaunch> launches;
   for (const room::LabBoard& b : lab.boards) {
     const std::filesystem::path fs = b.fs.empty() ? data / "boards" / b.name : b.fs;
+    // --option=value: a value that starts with '-' (a position, a password) stays a value.
     std::vector<std::string> args = {"board",
-                                     "--name",
-                                     b.name,
-                                     "--mac",
-                                     MacText(b.mac),
-                                     "--channel",
-                                     std::to_string(b.channel),
-                                     "--position",
-                                     FormatNumber(b.x) + "," + FormatNumber(b.y),
-                                     "--hub",
-                                     hub,
-                                     "--fs",
-                                     fs.string(),
-                                     "--link",
-                                     PortLink(data, b).string(),
+                                     "--name=" + b.name,
+                                     "--mac=" + MacText(b.mac),
+                                     "--channel=" + std::to_string(b.channel),
+                                     "--position=" + FormatNumber(b.x) + "," + FormatNumber(b.y),
+                                     "--hub=" + hub,
+                                     "--fs=" + fs.string(),
+                                     "--link=" + PortLink(data, b).string(),
                                      "--quiet"};
     for (const room::LabRouter& r : lab.routers) {
-      args.insert(args.end(),
-                  {"--router", r.ssid + ":" + r.password + ":" + std::to_string(r.channel)});
+      args.push_back("--router=" + r.ssid + ":" + r.password + ":" + std::to_string(r.channel));
     }
-    if (!cloud.empty()) args.insert(args.end(), {"--cloud", cloud});
+    if (!cloud.empty()) args.push_back("--cloud=" + cloud);
     launches.push_back({b.name, std::move(args)});
   }
   return launches;

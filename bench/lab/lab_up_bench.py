@@ -53,9 +53,11 @@ def main():
         tables.append(table_s)
         readies.append(ready_s)
         per_board.extend(memory.values())
-        print('run %d: table after %.2f s, every raw REPL answering after %.2f s; RSS per board '
-              '%s' % (run + 1, table_s, ready_s,
-                      ', '.join('%s %.1f MiB' % (n, k / 1024) for n, k in sorted(memory.items()))))
+        each = (', '.join('%s %.1f MiB' % (n, k / 1024) for n, k in sorted(memory.items()))
+                if len(memory) <= 4 else 'median %.1f MiB of %d boards'
+                % (statistics.median(memory.values()) / 1024, len(memory)))
+        print('run %d: table after %.2f s, every raw REPL answering after %.2f s; RSS per board %s'
+              % (run + 1, table_s, ready_s, each))
     print('%s, %d runs: lab up to every raw REPL answering: median %.2f s (min %.2f, max %.2f); '
           'to the table: median %.2f s' % (os.path.basename(a.file), a.runs,
                                           statistics.median(readies), min(readies), max(readies),

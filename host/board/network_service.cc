@@ -19,6 +19,15 @@ constexpr int kRouterRssiDbm = -45;
   throw PythonError{"OSError", {text}};
 }
 
+// What the air's refusal means, for an OSError's text.
+[[noreturn]] void RaiseAirError(airlab::Status status, const char* what) {
+  if (status == airlab::Status::Unavailable()) {
+    RaiseOsErrorText(
+        "Wifi Internal Error: the air hub is gone (start `airlab air`, then the board)");
+  }
+  RaiseOsErrorText(std::string("Wifi Internal Error: the air refused ") + what);
+}
+
 std::string Hex6(const MacAddress& mac) {
   char text[7];
   std::snprintf(text, sizeof text, "%02X%02X%02X", mac[3], mac[4], mac[5]);
@@ -65,7 +74,11 @@ void NetworkService::Reset() {
   reconnects_ = -1;
   txpower_dbm_ = 20.0;
   context_.radio.SetChannel(context_.config.channel).IgnoreError();
-  ApplyRadio();
+  try {
+    ApplyRadio();
+  } catch (const PythonError&) {
+    // The hub is gone: the board keeps serving its REPL, and the next wlan call says so.
+  }
 }
 
 void NetworkService::Register(Bridge& bridge) {
@@ -135,8 +148,9 @@ void NetworkService::ApplyRadio() {
 
 void NetworkService::SetChannel(int channel) {
   if (channel < 1 || channel > 14) RaiseValueError("invalid channel");
-  if (context_.radio.SetChannel(static_cast<uint8_t>(channel)) != airlab::Status::Ok()) {
-    RaiseOsErrorText("Wifi Internal Error: the air refused the channel");
+  if (const airlab::Status status = context_.radio.SetChannel(static_cast<uint8_t>(channel));
+      !status.ok()) {
+    RaiseAirError(status, "the channel");
   }
 }
 

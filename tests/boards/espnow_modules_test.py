@@ -152,7 +152,7 @@ for host, msg in o:
     got.append(bytes(msg))
     if len(got) == 2:
         break
-print(got, o.any())
+print(got, o.any(), o.peers is o.peers_table)
 o.clear(True)
 print(o.poll())
 o.config(timeout=50)
@@ -162,7 +162,7 @@ print(list(o))
 """)
         self.assertEqual(out.splitlines(), [
             "True ValueError('arg must be True',)",
-            "[b'one', b'two'] True",
+            "[b'one', b'two'] True True",
             "False",
             "(None, None)",
             "[]",

@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cloud import Cloud  # noqa: E402
-from harness import Air  # noqa: E402
+from harness import Air, _stop  # noqa: E402
 
 HELPERS = """
 import network, espnow, socket, urequests
@@ -149,6 +149,17 @@ s.close()
         listener.close()
         udp.close()
         self.assertEqual(out, ["b'HELLO'", "OSError(110,)", "b'cba'"])
+
+
+class HubGone(unittest.TestCase):
+    def test_the_board_says_so_and_keeps_its_repl(self):
+        with Air() as air:
+            board = air.board("alone", "02:00:00:00:0f:30")
+            _stop(air.process)
+            out, err = board.exec("import network\nnetwork.WLAN(network.AP_IF).active(True)")
+            self.assertIn("OSError: Wifi Internal Error: the air hub is gone (start `airlab air`, "
+                          "then the board)", err)
+            self.assertEqual(board.exec("print('alive')"), ("alive\r\n", ""))
 
 
 if __name__ == "__main__":

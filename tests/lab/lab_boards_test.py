@@ -118,19 +118,21 @@ class LabWithBoards(unittest.TestCase):
         # One broadcast from the first board.
         out, err = boards[0].exec('print(e.send(b"\\xff" * 6, "hello class", True))')
         self.assertEqual((out, err), ('True\r\n', ''))
+        # What each board received: the ring's message from the one before it, the broadcast
+        # (but the first board), and nothing else (a last short wait would catch a stray one).
         for i, board in enumerate(boards):
-            out, err = board.exec(
-                'got = []\n'
-                'while True:\n'
-                '    host, msg = e.recv(2000)\n'
-                '    if msg is None:\n'
-                '        break\n'
-                '    got.append((host.hex(), msg.decode()))\n'
-                'print(sorted(got))', timeout=60)
             previous = boards[(i - 1) % 30]
             expected = [(macs[(i - 1) % 30].replace(':', ''), 'from ' + previous.name)]
             if i != 0:
                 expected.append((macs[0].replace(':', ''), 'hello class'))
+            out, err = board.exec(
+                'got = []\n'
+                'for wait in [5000] * %d + [200]:\n'
+                '    host, msg = e.recv(wait)\n'
+                '    if msg is None:\n'
+                '        break\n'
+                '    got.append((host.hex(), msg.decode()))\n'
+                'print(sorted(got))' % len(expected), timeout=60)
             self.assertEqual((out, err), ('%r\r\n' % sorted(expected), ''), board.name)
         processes = board_processes(self.lab.proc.pid)
         self.assertEqual(len(processes), 30)

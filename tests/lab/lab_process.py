@@ -107,9 +107,9 @@ def board_processes(lab_pid):
                 args = f.read().split(b'\0')
         except OSError:
             continue
-        if len(args) > 2 and args[1] == b'board' and b'--name' in args:
-            name = args[args.index(b'--name') + 1].decode()
-            boards[name] = [pid] + descendants(pid)
+        names = [a[len(b'--name='):] for a in args if a.startswith(b'--name=')]
+        if len(args) > 2 and args[1] == b'board' and names:
+            boards[names[0].decode()] = [pid] + descendants(pid)
     return boards
 
 

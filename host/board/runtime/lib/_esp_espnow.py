@@ -58,3 +58,8 @@ class ESPNow(ESPNowBase):
 
     def irq(self, callback):
         super().irq(callback, self)
+
+    @property
+    def peers(self):
+        # This firmware's name for peers_table.
+        return self.peers_table

@@ -13,12 +13,16 @@ import tempfile
 import time
 import unittest
 
+import serial
 from jupyter_client.manager import start_new_kernel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "boards"))
 import harness  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "jupyter"))
+from airlab_kernel.raw_repl import RawRepl  # noqa: E402
 
 
 class Cell:
@@ -184,6 +188,23 @@ class KernelOnBoard(unittest.TestCase):
         # /bin/echo stands for a user's mpy-cross: the magic runs it on FILE and shows its output.
         self.assertIn("echo", self.run_ok("%mpy-cross --set-exe /bin/echo").text)
         self.assertEqual(self.run_ok("%mpy-cross wifi_manager.py").text, "wifi_manager.py\n")
+
+
+class RawReplOnBoard(unittest.TestCase):
+    """The protocol layer alone on a real board: it answers raw-paste (R\\x01), so a program
+    larger than its flow-control window goes through raw-paste, whole."""
+
+    def test_a_long_program_goes_by_raw_paste(self):
+        with harness.Air() as air:
+            board = air.board("raw", "02:00:00:00:00:33")
+            board.port.close()
+            with serial.Serial(board.path, 115200, timeout=0.05) as port:
+                repl = RawRepl(port)
+                lines = ["x%d = %d" % (i, i) for i in range(600)]  # ~6 KB
+                out = bytearray()
+                result = repl.execute("\n".join(lines) + "\nprint(x599 + x1)\n", out.extend)
+                self.assertTrue(repl.raw_paste)
+                self.assertEqual((bytes(out), result.error), (b"600\r\n", ""))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/stop_signal.h"
 #include "host/room/board_processes.h"
 #include "host/room/lab_file.h"
@@ -110,8 +111,9 @@ std::unique_ptr<server::Server> StartServer(const room::LabFile& lab,
     EnsureChannels(server->database(), lab);
     server->Start();
     return server;
+  } catch (const UserError&) {
+    throw;
   } catch (const std::runtime_error& e) {
-    if (dynamic_cast<const UserError*>(&e) != nullptr) throw;
     throw UserError(std::string("the lab's server: ") + e.what());
   }
 }
@@ -415,7 +417,8 @@ void AddLabCommand(CLI::App& app) {
                  "Folder of the lab's server database and boards' flash folders (default: the "
                  "file's data, else ~/.local/share/airlab/labs/<file name>)");
   up->add_option("--ready-timeout", up_args->ready_timeout_s,
-                 "Seconds to wait for every board's serial port (default: 60 + 3 per board)");
+                 "Seconds to wait for every board's serial port (default: 60 + 3 per board)")
+      ->check(NonNegative());
   up->footer(
       "Examples:\n"
       "  airlab lab up examples/lab/lab.toml\n"
@@ -427,7 +430,8 @@ void AddLabCommand(CLI::App& app) {
       "down", "Stop the running lab (the one started from FILE, when several run) and wait for it");
   down->add_option("FILE", down_args->file, "The lab file it was started from");
   down->add_option("--timeout", down_args->stop_timeout_s, "Seconds to wait for it to end")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegative());
   down->footer("Example:\n  airlab lab down");
   down->callback([down_args] { RunLabDown(*down_args); });
 }

@@ -22,6 +22,15 @@ bool IsBoardName(std::string_view name) {
   });
 }
 
+// An ESP32 takes four MACs from its base: station, access point (+1), Bluetooth, Ethernet.
+// Boards numbered in a lab are as far apart, so that no board's access point has another's
+// station address.
+constexpr uint32_t kMacsPerBoard = 4;
+
+MacAddress DefaultBoardMac(size_t board) {
+  return scenario::DefaultMac(static_cast<uint32_t>(board) * kMacsPerBoard);
+}
+
 // A board and where the file declared it, until the names and MACs are checked.
 struct Declared {
   LabBoard board;
@@ -197,8 +206,7 @@ class LabLoader {
     d.context = "board \"" + d.board.name + "\"";
     f.set_context(d.context);
     d.mac_at = f.Get("mac");
-    d.board.mac =
-        f.Mac("mac").value_or(scenario::DefaultMac(static_cast<uint32_t>(boards_.size())));
+    d.board.mac = f.Mac("mac").value_or(DefaultBoardMac(boards_.size()));
     if (!f.Has("position")) f.Fail("give it a position in metres, e.g. position = [0, 0]");
     const sim::Position at = *f.Position("position", "position = [3, 0]");
     d.board.x = at.x;
@@ -231,8 +239,8 @@ class LabLoader {
       d.board.name = prefix + std::to_string(i + 1);
       d.board.x = positions[i].x;
       d.board.y = positions[i].y;
-      d.board.mac = mac_base ? scenario::NthMac(*mac_base, i)
-                             : scenario::DefaultMac(static_cast<uint32_t>(boards_.size()));
+      d.board.mac = mac_base ? scenario::NthMac(*mac_base, kMacsPerBoard * i)
+                             : DefaultBoardMac(boards_.size());
       d.name_at = &table;
       d.mac_at = mac_base ? f.Get("mac_base") : &table;
       d.context = "group \"" + prefix + "\"";
@@ -256,14 +264,25 @@ class LabLoader {
                              "\"4c:11:ae:89:bd:d5\"");
       }
       if (auto [it, fresh] = macs.emplace(d.board.mac, &d); !fresh) {
-        char text[MacAddress::kStringSize + 1];
-        d.board.mac.Format(text);
-        scenario::FailInFile(source_, d.mac_at->source().begin, d.context,
-                             "board \"" + d.board.name + "\" has the MAC " + text + " of board \"" +
-                                 it->second->board.name +
-                                 "\"; give one of them another mac (or mac_base)");
+        FailMacTaken(d, *it->second, "");
       }
     }
+    // A board's access point is its station MAC + 1 (network.AP_IF, ESP-NOW with ifidx=1).
+    for (const Declared& d : boards_) {
+      if (auto it = macs.find(scenario::NthMac(d.board.mac, 1)); it != macs.end()) {
+        FailMacTaken(*it->second, d, "'s access point");
+      }
+    }
+  }
+
+  [[noreturn]] void FailMacTaken(const Declared& d, const Declared& holder,
+                                 const std::string& whose) const {
+    char text[MacAddress::kStringSize + 1];
+    d.board.mac.Format(text);
+    scenario::FailInFile(source_, d.mac_at->source().begin, d.context,
+                         "board \"" + d.board.name + "\" has the MAC " + text + " of board \"" +
+                             holder.board.name + "\"" + whose +
+                             "; give one of them another mac (ESP32s are 4 apart)");
   }
 
   std::string source_;

@@ -55,7 +55,8 @@ TEST(LabFile, TheClassExample_ThirtyBoardsWithTheirOwnNamesAndMacs) {
   EXPECT_EQ(lab.boards[0].name, "student1");
   EXPECT_EQ(Mac(lab.boards[0].mac), "24:0a:c4:00:00:01");
   EXPECT_EQ(lab.boards[29].name, "student30");
-  EXPECT_EQ(Mac(lab.boards[29].mac), "24:0a:c4:00:00:1e");
+  EXPECT_EQ(Mac(lab.boards[1].mac), "24:0a:c4:00:00:05");  // four MACs a chip, as ESP32s
+  EXPECT_EQ(Mac(lab.boards[29].mac), "24:0a:c4:00:00:75");
   EXPECT_EQ(lab.boards[29].x, 8);  // the fifth column of the sixth row, 2 m apart
   EXPECT_EQ(lab.boards[29].y, 10);
 }
@@ -150,11 +151,16 @@ TEST(LabFileErrors, NamesMacsAndChannelIdsTwice_PointAtTheSecond) {
                     "[[board]]\nname = \"m\"\nposition = [1, 0]\n"),
             "lab.toml:5:8: board \"m\": the name \"m\" is taken already (by the board declared "
             "at line 2); rename one");
-  EXPECT_EQ(ErrorOf("[[board]]\nname = \"a\"\nposition = [0, 0]\nmac = \"02:00:00:00:00:05\"\n"
+  EXPECT_EQ(ErrorOf("[[board]]\nname = \"a\"\nposition = [0, 0]\nmac = \"02:00:00:00:00:11\"\n"
                     "[[group]]\nname = \"s\"\ncount = 9\nlayout = \"grid\"\n"
                     "mac_base = \"02:00:00:00:00:01\"\n"),
-            "lab.toml:9:12: group \"s\": board \"s5\" has the MAC 02:00:00:00:00:05 of board "
-            "\"a\"; give one of them another mac (or mac_base)");
+            "lab.toml:9:12: group \"s\": board \"s5\" has the MAC 02:00:00:00:00:11 of board "
+            "\"a\"; give one of them another mac (ESP32s are 4 apart)");
+  // The lab's cells use the access point's MAC (station + 1) for ESP-NOW.
+  EXPECT_EQ(ErrorOf("[[board]]\nname = \"a\"\nposition = [0, 0]\nmac = \"02:00:00:00:00:11\"\n"
+                    "[[board]]\nname = \"b\"\nposition = [0, 0]\nmac = \"02:00:00:00:00:12\"\n"),
+            "lab.toml:8:7: board \"b\": board \"b\" has the MAC 02:00:00:00:00:12 of board \"a\"'s "
+            "access point; give one of them another mac (ESP32s are 4 apart)");
   EXPECT_EQ(ErrorOf("[cloud]\n[[cloud.channel]]\nid = 1\nname = \"a\"\n"
                     "[[cloud.channel]]\nid = 1\nname = \"b\"\n"),
             "lab.toml:5:1: [[cloud.channel]]: channel 1 is declared already (line 2); give each "

@@ -80,6 +80,18 @@ class LabWithBoards(unittest.TestCase):
         self.assertEqual(self.lab.stop(), 0)
         self.assert_nothing_left([pid for pids in processes.values() for pid in pids])
 
+    def test_a_board_that_ends_is_reported_and_the_others_run_on(self):
+        self.up('lab.toml')
+        processes = board_processes(self.lab.proc.pid)
+        os.kill(processes['slave'][0], signal.SIGKILL)
+        self.assertTrue(self.lab.wait_for('board slave was killed by signal 9; the others run on',
+                                          60), self.lab.output())
+        master = [b for b in self.boards if b.name == 'master'][0]
+        self.assertEqual(master.exec('print("still here")'), ('still here\r\n', ''))
+        self.assertEqual(self.lab.down().returncode, 0)
+        self.assertEqual(self.lab.stop(), 0)
+        self.assert_nothing_left([pid for pids in processes.values() for pid in pids])
+
     def test_a_lab_killed_with_sigkill_takes_its_boards_along(self):
         self.up('lab.toml')
         processes = board_processes(self.lab.proc.pid)

@@ -20,8 +20,8 @@ SETUP = """
 import network, espnow, time
 network.WLAN(network.STA_IF).active(True)
 e = espnow.ESPNow()
+e.config(rxbuf=65536)  # takes effect at active(True), as on MicroPython
 e.active(True)
-e.config(rxbuf=65536)
 """
 RECEIVE = """
 n = 0
@@ -70,6 +70,8 @@ def main():
         for sync in (True, False):
             for rate in (0, 3):
                 run(rx, tx, args.count, sync, rate)
+        print("receiver's stats (tx_pkts, tx_responses, tx_failures, rx_packets, rx_dropped):",
+              rx.exec("print(e.stats())")[0].strip())
 
 
 if __name__ == "__main__":

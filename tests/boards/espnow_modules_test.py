@@ -139,13 +139,16 @@ print(e.send(%(B)s, b'w' * 1470), err(e.send, %(B)s, b'w' * 1471))
 
     def test_lab_api_iterates_and_clears(self):
         self.run_on(self.b, "ap = network.WLAN(network.AP_IF)\nap.active(True)\n"
-                    "o = old_espnow.ESPNow()\no.init()")
+                    "o = old_espnow.ESPNow()\no.init()\nbefore = o.stats()[3]")
         ap_b = "b'\\x02\\x00\\x00\\x00\\x0e\\xa1'"  # the AP MAC: the station's plus one
         self.assertEqual(self.run_on(self.b, "print(ap.config('mac'))"), ap_b + "\n")
         self.run_on(self.a, "ap = network.WLAN(network.AP_IF)\nap.active(True)\n"
                     "o = old_espnow.ESPNow()\no.init()\no.add_peer(%s, ifidx=network.AP_IF)\n"
                     "for m in ('one', 'two', 'three'):\n    o.send(%s, m, True)" % (ap_b, ap_b))
         out = self.run_on(self.b, """
+import time
+while o.stats()[3] < before + 3:  # the three have reached this board's process
+    time.sleep(0.01)
 print(o.poll(), err(o.clear, 1))
 got = []
 for host, msg in o:
@@ -183,8 +186,10 @@ e.irq(on_message)
 """)
         self.run_on(self.a, "sta.active(True)\ne.active(True)\ne.add_peer(%s)\n"
                     "e.send(%s, b'first')\ne.send(%s, b'second')" % (B, B, B))
-        # Any call to the board runs the callback once messages came.
-        self.assertEqual(self.run_on(self.b, "e.any()\nprint(got)\ne.irq(None)"),
+        # Any call to the board (here time.sleep) runs the callback once messages came.
+        self.assertEqual(self.run_on(self.b, "import time\nfor i in range(200):\n"
+                                     "    if len(got) == 2:\n        break\n    time.sleep(0.01)\n"
+                                     "print(got)\ne.irq(None)"),
                          "[b'first', b'second']\n")
         self.run_on(self.a, "e.send(%s, b'too long for three bytes')" % B)
         out = self.run_on(self.b, """
@@ -196,6 +201,15 @@ e.irq(None)
         self.run_on(self.a, "e.send(%s, b'ok')" % B)
         out = self.run_on(self.b, "print(e.recvinto(data, 1000), data[0], data[1], data[2] < 0, data[3] > 0)")
         self.assertEqual(out, "2 %s bytearray(b'ok') True True\n" % A)
+
+    def test_soft_reset_forgets_peers_and_stops_the_interfaces(self):
+        self.run_on(self.a, "sta.active(True)\ne.active(True)\ne.add_peer(%s)" % B)
+        self.a.leave_raw()
+        self.a.write(b"\x04")  # Ctrl-D on the friendly REPL's empty line: soft reset
+        self.assertIn(b"MPY: soft reboot", self.a.wait_prompt(60))
+        out = self.run_on(self.a, HELPERS + "e = espnow.ESPNow()\nprint(sta.active(), e.active())\n"
+                          "e.active(True)\nprint(e.peer_count(), err(e.send, %s, b'x'))" % B)
+        self.assertEqual(out, "False False\n(0, 0) OSError(-12393, 'ESP_ERR_ESPNOW_NOT_FOUND')\n")
 
     def test_ctrl_c_ends_a_receive(self):
         self.run_on(self.a, "sta.active(True)\ne.active(True)")

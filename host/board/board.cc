@@ -192,6 +192,7 @@ void Board::HandleFrame(const Frame& frame) {
 void Board::HandleDone(const std::string& error) {
   const Running stage = std::exchange(running_, Running::kNothing);
   interrupt_pending_ = false;
+  child_->ClearInterrupts();
   if (stage == Running::kRepl) return repl_.ExecutionDone(error);
   repl_.Output(error);
   if (stage == Running::kBootPy) {

@@ -54,9 +54,9 @@ NodeChild::NodeChild(const RuntimePaths& paths) {
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   ::close(channel[1]);
-  ::close(pipe[0]);
   socket_ = channel[0];
   interrupt_ = pipe[1];
+  interrupt_read_ = pipe[0];
   if (rc != 0) {
     pid_ = -1;
     throw std::runtime_error("cannot run " + paths.node + " (" + std::strerror(rc) +
@@ -72,6 +72,7 @@ NodeChild::~NodeChild() {
   }
   if (socket_ >= 0) ::close(socket_);
   if (interrupt_ >= 0) ::close(interrupt_);
+  if (interrupt_read_ >= 0) ::close(interrupt_read_);
 }
 
 bool NodeChild::Send(FrameKind kind, std::string_view payload) {
@@ -96,6 +97,12 @@ bool NodeChild::Receive() {
   const ssize_t n = ::recv(socket_, buffer, sizeof buffer, 0);
   if (n > 0) reader_.Append(buffer, static_cast<size_t>(n));
   return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
+}
+
+void NodeChild::ClearInterrupts() {
+  char scratch[64];
+  while (::read(interrupt_read_, scratch, sizeof scratch) > 0) {
+  }
 }
 
 void NodeChild::Interrupt() {

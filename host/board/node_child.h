@@ -40,11 +40,15 @@ class NodeChild {
   bool broken() const { return reader_.broken(); }
   // Tells the child a Ctrl-C came: one byte in the interrupt pipe.
   void Interrupt();
+  // Empties the interrupt pipe: Ctrl-Cs for code that has ended must not reach the next.
+  // Call only while the child waits for a frame.
+  void ClearInterrupts();
 
  private:
   pid_t pid_ = -1;
   int socket_ = -1;
-  int interrupt_ = -1;  // the pipe's write end
+  int interrupt_ = -1;       // the pipe's write end
+  int interrupt_read_ = -1;  // and its read end (the child has its own)
   FrameReader reader_;
 };
 

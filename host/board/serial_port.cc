@@ -19,6 +19,13 @@ void SerialPort::Write(std::string_view bytes) {
 }
 
 void SerialPort::Flush() {
+  if (pty_.listeners() <= 0) {
+    if (had_listener_) pty_.DropUnread();  // what the last tool left unread
+    had_listener_ = false;
+    pending_.clear();
+    return;
+  }
+  had_listener_ = true;
   if (pending_.empty()) return;
   const size_t n = pty_.Write(pending_.data(), pending_.size());
   const auto now = std::chrono::steady_clock::now();

@@ -1,7 +1,9 @@
 #pragma once
-// A board's serial port: the pseudo-terminal plus the output it could not take yet. Output
-// waits for a slow reader, but output nobody reads for a second is dropped, as a UART's is
-// when no host listens, so a board with nobody on its port keeps running.
+// A board's serial port: the pseudo-terminal plus the output it could not take yet. While no
+// tool has the port open, output is dropped, as a UART's is when no host listens, so a board
+// nobody watches keeps running. While one has, output waits for it (the board holds back its
+// code); a tool that reads nothing for kDropAfter loses what waits, so it cannot stop the
+// board either.
 
 #include <chrono>
 #include <filesystem>
@@ -14,7 +16,7 @@ namespace airlab::host::board {
 
 class SerialPort {
  public:
-  static constexpr auto kDropAfter = std::chrono::seconds(1);
+  static constexpr auto kDropAfter = std::chrono::seconds(5);
 
   // Throws std::runtime_error (see linux_port::Pty).
   explicit SerialPort(const std::filesystem::path& link) : pty_(link) {}
@@ -32,6 +34,7 @@ class SerialPort {
  private:
   linux_port::Pty pty_;
   std::string pending_;
+  bool had_listener_ = false;
   std::chrono::steady_clock::time_point last_progress_;
 };
 

@@ -72,6 +72,7 @@ void SerialRepl::BeginReset(ResetKind kind) {
     out_.append(kind == ResetKind::kPowerOn ? kPowerOnReason : kSoftwareReason);
     out_.append(kRomLines);
     mode_ = Mode::kFriendly;  // a hard reset starts in the friendly REPL
+    held_.clear();            // and with an empty UART buffer
   }
   busy_ = true;
   line_.clear();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -61,6 +62,12 @@ Pty::Pty(const std::filesystem::path& link) {
   ::cfmakeraw(&tio);
   ::cfsetspeed(&tio, B115200);
   ::tcsetattr(slave_, TCSANOW, &tio);
+  watch_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch_ < 0 || ::inotify_add_watch(watch_, name, IN_OPEN | IN_CLOSE) < 0) {
+    const std::runtime_error error = Failure("cannot watch " + path_);
+    Close();
+    throw error;
+  }
   if (!link.empty()) {
     try {
       MakeLink(link, path_);
@@ -83,9 +90,10 @@ void Pty::Close() {
     }
     link_.clear();
   }
+  if (watch_ >= 0) ::close(watch_);
   if (slave_ >= 0) ::close(slave_);
   if (master_ >= 0) ::close(master_);
-  slave_ = master_ = -1;
+  watch_ = slave_ = master_ = -1;
 }
 
 size_t Pty::Read(char* buffer, size_t size) {
@@ -99,5 +107,18 @@ size_t Pty::Write(const char* data, size_t size) {
 }
 
 void Pty::DropUnread() { ::tcflush(slave_, TCIFLUSH); }
+
+int Pty::listeners() {
+  alignas(inotify_event) char buffer[4096];
+  for (ssize_t n; (n = ::read(watch_, buffer, sizeof buffer)) > 0;) {
+    for (ssize_t at = 0; at < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+      if (event->mask & IN_OPEN) ++listeners_;
+      if (event->mask & IN_CLOSE) --listeners_;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+    }
+  }
+  return listeners_;
+}
 
 }  // namespace airlab::linux_port

@@ -34,12 +34,17 @@ class Pty {
   // Drops output written to the port that no tool has read: a board's UART output is
   // lost when nobody listens, and a port nobody reads must not stop the board.
   void DropUnread();
+  // How many times tools have the slave open now (inotify counts opens and closes of the
+  // device; this object's own open is not counted).
+  int listeners();
 
  private:
   void Close();
 
   int master_ = -1;
   int slave_ = -1;
+  int watch_ = -1;  // inotify on the slave's device
+  int listeners_ = 0;
   std::string path_;
   std::filesystem::path link_;
 };

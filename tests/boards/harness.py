@@ -72,6 +72,7 @@ class Port:
     def __init__(self, path):
         self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd, termios.TCSANOW)
+        self.buffer = b""  # read from the port, not yet returned
 
     def close(self):
         if self.fd is not None:
@@ -84,32 +85,38 @@ class Port:
             n = os.write(self.fd, view)
             view = view[n:]
 
+    def _fill(self, wait):
+        ready, _, _ = select.select([self.fd], [], [], max(wait, 0))
+        if ready:
+            self.buffer += os.read(self.fd, 65536)
+        return bool(ready)
+
     def read_available(self, wait=0.0):
         """What arrived within `wait` seconds (b"" when nothing)."""
-        ready, _, _ = select.select([self.fd], [], [], wait)
-        return os.read(self.fd, 65536) if ready else b""
+        if not self.buffer:
+            self._fill(wait)
+        data, self.buffer = self.buffer, b""
+        return data
 
     def read_until(self, ending, timeout=10.0):
         """Bytes up to and including `ending`; BoardError with what came on a timeout."""
-        data = b""
         deadline = time.monotonic() + timeout
-        while not data.endswith(ending):
+        while ending not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise BoardError("waited %.1f s for %r; got %r" % (timeout, ending, data))
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                data += os.read(self.fd, 1)
+                raise BoardError("waited %.1f s for %r; got %d bytes ending %r" % (
+                    timeout, ending, len(self.buffer), self.buffer[-300:]))
+            self._fill(left)
+        end = self.buffer.index(ending) + len(ending)
+        data, self.buffer = self.buffer[:end], self.buffer[end:]
         return data
 
     def drain(self, quiet=0.2):
         """Reads until nothing comes for `quiet` seconds; returns it."""
-        data = b""
-        while True:
-            chunk = self.read_available(quiet)
-            if not chunk:
-                return data
-            data += chunk
+        while self._fill(quiet):
+            pass
+        data, self.buffer = self.buffer, b""
+        return data
 
 
 class Board:
@@ -131,8 +138,11 @@ class Board:
         self.wait_prompt(start_timeout)
 
     def wait_prompt(self, timeout=60):
-        """Waits for the friendly REPL's first prompt after a reset (boot.py, main.py ran)."""
-        self.boot_output = self.port.read_until(b">>> ", timeout)
+        """Waits for the friendly REPL after the power-on reset (boot.py, main.py ran). What
+        the board printed before the port was open is lost, as on a real board, so this asks
+        for the banner again with Ctrl-B."""
+        self.port.write(b"\x02")
+        self.boot_output = self.port.read_until(b">>> ", timeout) + self.port.drain(0.3)
         self.in_raw = False
         return self.boot_output
 

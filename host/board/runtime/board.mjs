@@ -10,7 +10,22 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+
+// MicroPython's heap here grows on demand up to WebAssembly's 2 GB; an ESP32 has about
+// 110 KB. Capping the module's memory makes a runaway program get MemoryError, as on a board,
+// instead of eating the host's RAM (30 boards share it).
+const MEMORY_LIMIT = 48 << 20;
+const grow = WebAssembly.Memory.prototype.grow;
+WebAssembly.Memory.prototype.grow = function growWithinLimit(pages) {
+  if (this.buffer.byteLength + pages * 65536 > MEMORY_LIMIT) throw new RangeError("board memory limit");
+  return grow.call(this, pages);
+};
+// The runtime reports each refused growth on stderr; the program gets its MemoryError.
+const reportError = console.error;
+console.error = (...args) => {
+  if (!/^(growMemory|Failed to grow the heap)/.test(String(args[0]))) reportError(...args);
+};
+const { loadMicroPython } = await import("@micropython/micropython-webassembly-pyscript");
 
 const CHANNEL = 3;
 const INTERRUPTS = 4;
@@ -132,7 +147,7 @@ async function main() {
   mp = await loadMicroPython({ stdout: onOutputByte, stderr: onOutputByte, linebuffer: false });
   mp.registerJsModule("_board_js", { call: bridgeCall });
   loadLib();
-  const run = mp.pyimport("_boardrt").run;
+  const { run, settle } = mp.pyimport("_boardrt");
   send("R");
   for (;;) {
     const frame = receive();
@@ -143,6 +158,11 @@ async function main() {
       run(request.code, request.mode, request.file);
     } catch (e) {
       error = tracebackText(e);
+    }
+    try {
+      settle();
+    } catch {
+      // a Ctrl-C that came late; the code has ended anyway
     }
     flushOutput();
     send("D", Buffer.from(error));

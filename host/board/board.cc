@@ -38,6 +38,14 @@ Board::Board(BoardContext context, RuntimePaths runtime, const std::filesystem::
   RegisterBasicServices(*this, context_.air.clock());
   RegisterFlashService(*this, context_.config.fs);
   RegisterMachineService(*this, *this, context_.config.mac);
+  // input(prompt): a line typed on the serial port while the code runs.
+  Register("board.input", [this](const Json& args, Waits& waits) {
+    repl_.Output(args.empty() ? "" : args.at(0).get<std::string>());
+    std::optional<std::string> line;
+    waits.WaitFor([&] { return (line = repl_.TakeInputLine()).has_value(); },
+                  std::chrono::milliseconds(-1));
+    return line ? Json(*line) : Json();
+  });
 }
 
 Board::~Board() = default;
@@ -204,6 +212,7 @@ void Board::HandleDone(const std::string& error) {
 }
 
 std::string Board::Answer(const std::string& request) {
+  if (interrupt_pending_) return Dump({{"i", 1}});  // the code stops here: no side effects
   Json answer;
   try {
     const Json call = Json::parse(request);

@@ -162,6 +162,22 @@ TEST(BoardModules, LabCells_ApMacAndSendsArrive) {
   EXPECT_EQ(slave.Call("espnow.stats")[0], 3);
 }
 
+TEST(BoardModules, CtrlCDuringAWait_EndsTheCallAtOnce) {
+  HubThread hub;
+  TestBoard board(hub.address(), "master", kMasterStation);
+  board.LabSetup(kSlaveAp);
+  board.waits.interrupt_ = true;  // as if Ctrl-C came while the call waited
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(board.Call("espnow.recv", {60000, 250}),
+            Json());  // the bridge raises KeyboardInterrupt
+  EXPECT_EQ(board.Call("espnow.recv", {-1, 250}), Json());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // The next call waits normally again.
+  board.waits.interrupt_ = false;
+  EXPECT_EQ(board.Call("espnow.recv", {20, 250}), Json());
+  EXPECT_EQ(board.Call("espnow.active"), Json(true));
+}
+
 TEST(BoardModules, SendToAStoppedInterface_IsNotAcked) {
   HubThread hub;
   TestBoard master(hub.address(), "master", kMasterStation);

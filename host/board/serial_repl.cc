@@ -93,6 +93,16 @@ void SerialRepl::EndReset() {
   ReplayHeld();
 }
 
+std::optional<std::string> SerialRepl::TakeInputLine() {
+  const size_t end = held_.find_first_of("\r\n");
+  if (end == std::string::npos) return std::nullopt;
+  std::string line = held_.substr(0, end);
+  const size_t skip = held_.compare(end, 2, "\r\n") == 0 ? 2 : 1;
+  held_.erase(0, end + skip);
+  Output(line + "\n");
+  return line;
+}
+
 std::string SerialRepl::TakeOutput() { return std::exchange(out_, {}); }
 
 std::deque<ReplAction> SerialRepl::TakeActions() { return std::exchange(actions_, {}); }

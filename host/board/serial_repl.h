@@ -11,6 +11,7 @@
 // a board's UART buffer, except Ctrl-C, which asks for an interrupt at once.
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,10 @@ class SerialRepl {
   bool raw_mode() const { return mode_ != Mode::kFriendly && mode_ != Mode::kPaste; }
   // Code runs or a reset is under way: input waits.
   bool busy() const { return busy_; }
+
+  // input() while code runs: the first line typed since the code started (up to Enter),
+  // echoed as a board's readline echoes it, or nothing yet.
+  std::optional<std::string> TakeInputLine();
 
   std::string TakeOutput();
   std::deque<ReplAction> TakeActions();

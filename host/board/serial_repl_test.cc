@@ -133,6 +133,21 @@ TEST(SerialRepl, Busy_InputWaits_CtrlCInterruptsAtOnce) {
   EXPECT_EQ(repl.TakeOutput(), "\x04\x04>OK");
 }
 
+TEST(SerialRepl, InputLine_TakenFromWhatWaits) {
+  SerialRepl repl = Started();
+  repl.Feed(
+      "\x01"
+      "input()\x04");
+  repl.TakeOutput();
+  EXPECT_FALSE(repl.TakeInputLine());
+  repl.Feed("ab");
+  EXPECT_FALSE(repl.TakeInputLine());  // no Enter yet
+  repl.Feed("c\r\nnext");
+  EXPECT_EQ(repl.TakeInputLine(), "abc");
+  EXPECT_EQ(repl.TakeOutput(), "abc\r\n");
+  EXPECT_FALSE(repl.TakeInputLine());
+}
+
 TEST(SerialRepl, Friendly_LineRunsInSingleMode) {
   SerialRepl repl = Started();
   repl.Feed("1+2\r");

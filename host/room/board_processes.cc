@@ -151,6 +151,8 @@ void BoardProcesses::ServeUntil(int stop_fd,
 }
 
 void BoardProcesses::Stop(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
   ReapEnded();
   for (BoardProcess& b : boards_) {
     if (!b.wait_status) ::kill(b.pid, SIGTERM);

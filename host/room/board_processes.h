@@ -59,7 +59,7 @@ class BoardProcesses {
   void ServeUntil(int stop_fd, const std::function<void(const std::string& line)>& print);
 
   // SIGTERM to every board still running; after `grace`, SIGKILL to the process group of
-  // any left (its Node child too). Reaps them all.
+  // any left (its Node child too). Reaps them all. Once: Start after Stop is not supported.
   void Stop(std::chrono::milliseconds grace);
 
   const std::vector<BoardProcess>& boards() const { return boards_; }
@@ -75,6 +75,7 @@ class BoardProcesses {
 
   std::string program_;
   std::vector<BoardProcess> boards_;
+  bool stopped_ = false;  // Stop ran: every board is reaped
 };
 
 }  // namespace airlab::host::room

@@ -53,17 +53,18 @@ class BadInput(unittest.TestCase):
         rng = random.Random(11)
         for mode in (b"\x02", b"\x01"):  # the friendly REPL, then the raw REPL
             self.port.write(mode)
-            self.port.write(bytes(rng.randrange(256) for _ in range(20000)))
+            # Every byte value, then random ones (Enters, Ctrl-Ds that soft-reset, escapes).
+            self.port.write(bytes(range(256)) + bytes(rng.randrange(256) for _ in range(4000)))
             self.port.drain(0.5)
         # Some of the garbage runs as code (maybe a long computation): Ctrl-C, and a second
-        # Ctrl-C a moment later (a restart if the first could not stop it), until the port
-        # goes quiet; then the tools' way in works.
+        # Ctrl-C a moment later (a restart if the first could not stop it), until the board
+        # answers them with bare prompts only; then the tools' way in works.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             self.port.write(b"\x03")
             time.sleep(0.5)
             self.port.write(b"\x03")
-            if not self.port.drain(2.0):
+            if self.port.drain(1.0) in (b"\r\n>>> \r\n>>> ", b""):
                 break
         self.board.in_raw = False
         self.assert_serves()

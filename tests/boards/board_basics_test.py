@@ -42,6 +42,13 @@ class BoardBasics(unittest.TestCase):
         out, err = self.board.exec("import _board\n_board.call('no.such')")
         self.assertIn("NotImplementedError: the board has no service no.such", err)
 
+    def test_input_reads_a_line_from_the_port(self):
+        self.board.enter_raw()
+        self.board.port.write(b"name = input('name? ')\nprint('hello', name)\x04")
+        self.assertEqual(self.board.port.read_until(b"name? "), b"OKname? ")
+        self.board.port.write(b"board\r")
+        self.assertEqual(self.board.port.read_until(b"\x04>"), b"board\r\nhello board\r\n\x04\x04>")
+
     def test_globals_persist_between_programs(self):
         self.board.exec("kept = 5")
         self.assertEqual(self.board.exec("print(kept)"), ("5\r\n", ""))

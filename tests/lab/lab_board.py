@@ -3,6 +3,7 @@ one (tests/boards/harness.py's raw REPL)."""
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 'boards'))
@@ -21,3 +22,14 @@ class LabBoard(harness.Board):
 
     def stop(self):
         self.port.close()
+
+    def enter_raw(self, timeout=120):
+        """harness.Board's, tried again until the board answers or `timeout` ends: a board of
+        a class may still be starting MicroPython (30 start at once on two cores)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return super().enter_raw(min(10.0, max(1.0, deadline - time.monotonic())))
+            except harness.BoardError:
+                if time.monotonic() >= deadline:
+                    raise

@@ -80,6 +80,28 @@ class LabWithBoards(unittest.TestCase):
         self.assertEqual(self.lab.stop(), 0)
         self.assert_nothing_left([pid for pids in processes.values() for pid in pids])
 
+    def test_the_master_joins_the_labs_router_and_writes_channel_179_through_it(self):
+        # The flags lab up gives each board: the file's router, and the cloud that
+        # api.thingspeak.com resolves to (the lab's server), as the lab's cells use them.
+        _, named = self.up('lab.toml')
+        master = [b for b in self.boards if b.name == 'master'][0]
+        out, err = master.exec(
+            'import network, time\n'
+            'w = network.WLAN(network.STA_IF)\nw.active(True)\nw.connect("lab", "airlab-lab")\n'
+            'for i in range(200):\n'
+            '    if w.isconnected():\n'
+            '        break\n'
+            '    time.sleep_ms(50)\n'
+            'print(w.isconnected(), w.config("channel"))')
+        self.assertEqual((out, err), ('True 1\r\n', ''))
+        out, err = master.exec(
+            'import urequests\n'
+            'r = urequests.get("http://api.thingspeak.com/update?api_key=E13BHXREJ6K0V1DQ'
+            '&field1=3")\nprint(r.text)', timeout=60)
+        self.assertEqual((out, err), ('1\r\n', ''))
+        feed = json.loads(get(named['cloud'] + '/channels/179/fields/1/last.json'))
+        self.assertEqual(feed['field1'], '3')
+
     def test_a_board_that_ends_is_reported_and_the_others_run_on(self):
         self.up('lab.toml')
         processes = board_processes(self.lab.proc.pid)

@@ -5,8 +5,9 @@
 // it with blocking fs.readSync, so a bridge call from Python waits for the board's answer
 // (the board waits there, on the air's clock, where Ctrl-C can end the wait).
 // fd 4 is the read end of a non-blocking pipe: the board writes a byte to it for each
-// Ctrl-C while code runs. It is checked whenever output is flushed and around every bridge
-// call; the interpreter cannot be reached otherwise while it runs Python.
+// Ctrl-C while code runs. It is checked whenever a line of output is flushed, and a bridge
+// call answered "interrupted" takes its bytes; the interpreter cannot be reached otherwise
+// while it runs Python.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,16 +108,18 @@ function onOutputByte(bytes) {
   }
 }
 
-const INTERRUPTED = '{"i":1}';
-// _board_js.call(request): one bridge call; request and answer are JSON text.
+// _board_js.call(request): one bridge call; request and answer are JSON text. The board
+// answers {"i":1} when a Ctrl-C is pending (without running the handler); the pipe's
+// bytes are then taken, and the board told.
 function bridgeCall(request) {
   flushOutput();
-  if (takeInterrupts()) return INTERRUPTED;
   send("C", Buffer.from(request));
   for (;;) {
     const frame = receive();
     if (frame.kind !== "A") continue;
-    return takeInterrupts() ? INTERRUPTED : frame.payload.toString();
+    const answer = frame.payload.toString();
+    if (answer === '{"i":1}') takeInterrupts();
+    return answer;
   }
 }
 

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""How fast a virtual board (`airlab board`) answers, measured end to end on this machine:
+- bridge round trips per second: MicroPython calling `_board.call("board.echo", i)` in a
+  loop (Python -> JSON -> socketpair -> C++ handler -> back), against the same loop without
+  the call;
+- a raw REPL program's round trip (Ctrl-D to the closing ">"), as a Jupyter cell pays it;
+- power-on to the first prompt (the Node child starting MicroPython, boot.py absent).
+A plain program (the board is two processes; Google Benchmark would measure only one).
+
+Run (after building `airlab`): /usr/bin/python3 bench/board_bridge_bench.py [--calls N]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "boards"))
+from harness import Air  # noqa: E402
+
+
+def timed_exec(board, code):
+    start = time.perf_counter()
+    out, err = board.exec(code, timeout=300)
+    if err:
+        raise SystemExit("the board failed: " + err)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=20000, help="bridge calls per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs (the median is printed)")
+    args = parser.parse_args()
+    with Air() as air:
+        start = time.perf_counter()
+        board = air.board("bench", "02:00:00:00:be:01")
+        boot_ms = (time.perf_counter() - start) * 1000
+        board.exec("import _board")
+        loop = "for i in range(%d):\n    %s" % (args.calls, "%s")
+        with_calls = [timed_exec(board, loop % "_board.call('board.echo', i)") for _ in range(args.runs)]
+        without = [timed_exec(board, loop % "pass") for _ in range(args.runs)]
+        per_call = (statistics.median(with_calls) - statistics.median(without)) / args.calls
+        empty = sorted(timed_exec(board, "pass") for _ in range(50))
+        print("bridge round trips: %.0f per second (%.1f us each, %d calls, median of %d runs)"
+              % (1 / per_call, per_call * 1e6, args.calls, args.runs))
+        print("raw REPL program round trip: median %.2f ms, 90th percentile %.2f ms (50 runs)"
+              % (empty[25] * 1000, empty[45] * 1000))
+        print("power-on to the first prompt (board process start included): %.0f ms" % boot_ms)
+
+
+if __name__ == "__main__":
+    main()

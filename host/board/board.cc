@@ -234,17 +234,21 @@ std::string Board::Answer(const std::string& request) {
 }
 
 WaitEnd Board::WaitFor(const std::function<bool()>& done, milliseconds timeout) {
+  // The air's clock stops with the hub; should the hub go away, waits fall back on the
+  // wall clock rather than never ending.
   const port::Clock& clock = context_.air.clock();
-  const port::TimeNs end = timeout.count() < 0
-                               ? std::numeric_limits<port::TimeNs>::max()
-                               : clock.Now() + static_cast<port::TimeNs>(timeout.count()) * 1000000;
+  const bool forever = timeout.count() < 0;
+  const port::TimeNs end =
+      forever ? 0 : clock.Now() + static_cast<port::TimeNs>(timeout.count()) * 1000000;
+  const auto wall_end = steady_clock::now() + timeout;
   for (;;) {
     if (done()) return WaitEnd::kDone;
     if (interrupt_pending_ || !child_) return WaitEnd::kInterrupted;
     const port::TimeNs now = clock.Now();
-    if (now >= end) return WaitEnd::kTimeout;
-    const port::TimeNs left_ms = (end - now) / 1000000;
-    Step(std::min(kWaitSlice, milliseconds(left_ms)), false);
+    if (!forever && (now >= end || (!context_.air.connected() && steady_clock::now() >= wall_end)))
+      return WaitEnd::kTimeout;
+    const milliseconds left(forever ? kWaitSlice.count() : (end - now) / 1000000);
+    Step(std::min(kWaitSlice, left), false);
   }
 }
 

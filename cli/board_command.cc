@@ -86,13 +86,17 @@ board::BoardConfig MakeConfig(const BoardArgs& a) {
   config.fs = std::filesystem::path(a.fs.empty() ? a.name + "-flash" : a.fs);
   for (const std::string& r : a.routers) config.routers.push_back(ParseRouter(r));
   config.cloud = a.cloud;
+  return config;
+}
+
+// Made once the board has joined the air, so a run that fails leaves no folder behind.
+void MakeFlashFolder(const std::filesystem::path& fs) {
   std::error_code error;
-  std::filesystem::create_directories(config.fs, error);
-  if (!std::filesystem::is_directory(config.fs)) {
-    throw UserError("--fs " + config.fs.string() +
+  std::filesystem::create_directories(fs, error);
+  if (!std::filesystem::is_directory(fs)) {
+    throw UserError("--fs " + fs.string() +
                     " is not a folder the board can use: " + "give a folder you can write");
   }
-  return config;
 }
 
 void RunBoard(const BoardArgs& a) {
@@ -105,6 +109,7 @@ void RunBoard(const BoardArgs& a) {
   }
   AirLink link =
       JoinAir(a.hub, "board", a.name, config.mac, config.channel, {config.x, config.y, 0});
+  MakeFlashFolder(config.fs);
   std::unique_ptr<board::Board> b;
   try {
     b = std::make_unique<board::Board>(board::BoardContext{config, *link.air, *link.radio}, runtime,

@@ -201,7 +201,10 @@ void Board::HandleDone(const std::string& error) {
   const Running stage = std::exchange(running_, Running::kNothing);
   interrupt_pending_ = false;
   child_->ClearInterrupts();
-  if (stage == Running::kRepl) return repl_.ExecutionDone(error);
+  if (stage == Running::kRepl) {
+    return error == kExitedPayload ? repl_.ExecutionExited() : repl_.ExecutionDone(error);
+  }
+  if (error == kExitedPayload) return RunBootFile(Running::kNothing);  // sys.exit() in boot.py
   repl_.Output(error);
   if (stage == Running::kBootPy) {
     // As pyexec_file_if_exists: main.py runs only when boot.py ended well.

@@ -3,7 +3,8 @@
 // a kind byte, the payload's length as 4 bytes little-endian, the payload. The kinds:
 //   child -> board: kReady (MicroPython is up), kOutput (bytes Python printed),
 //                   kCall (a bridge call, JSON [name, args...]), kDone (the code ended;
-//                   the payload is the traceback text, empty when it ended well),
+//                   the payload is the traceback text, empty when it ended well,
+//                   kExitedPayload when it raised SystemExit),
 //                   kInterruptSeen (the child took the interrupt pipe's Ctrl-Cs).
 //   board -> child: kExecute (JSON {"code", "mode": "exec"|"single", "file"}), kAnswer
 //                   (JSON {"r": result} | {"e": [type, args]} | {"i": 1} interrupted).
@@ -31,6 +32,8 @@ struct Frame {
   FrameKind kind;
   std::string payload;
 };
+
+inline constexpr std::string_view kExitedPayload{"\0SystemExit", 11};
 
 // Larger frames mean a broken child; FrameReader refuses them.
 inline constexpr uint32_t kMaxFramePayload = 64u << 20;

@@ -64,6 +64,11 @@ void SerialRepl::ExecutionDone(std::string_view error) {
   ReplayHeld();
 }
 
+void SerialRepl::ExecutionExited() {
+  if (raw_exec_) out_.append("\x04\x04");  // the EOFs; no error text, no prompt
+  actions_.push_back({ReplAction::Kind::kSoftReset, {}});
+}
+
 void SerialRepl::BeginReset(ResetKind kind) {
   if (kind == ResetKind::kSoft) {
     out_.append("MPY: soft reboot\r\n");

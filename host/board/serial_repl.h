@@ -45,6 +45,8 @@ class SerialRepl {
   void Output(std::string_view bytes);
   // The code of the last kExecute ended; `error` is its traceback ("" when none).
   void ExecutionDone(std::string_view error);
+  // It raised SystemExit: the board soft-resets (kSoftReset), as pyexec's FORCED_EXIT.
+  void ExecutionExited();
 
   // A reset begins: prints what an ESP32 prints (ROM and bootloader lines, or "MPY: soft
   // reboot") and holds input until EndReset.

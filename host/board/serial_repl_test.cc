@@ -82,6 +82,20 @@ TEST(SerialRepl, RawRepl_EmptyCtrlD_OkAndSoftReset) {
   EXPECT_EQ(repl.TakeOutput(), "MPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>");
 }
 
+TEST(SerialRepl, RawRepl_SystemExit_EofsThenSoftReset) {
+  SerialRepl repl = Started();
+  repl.Feed(
+      "\x01"
+      "import sys\nsys.exit()\x04");
+  repl.TakeOutput();
+  repl.TakeActions();
+  repl.ExecutionExited();
+  EXPECT_EQ(repl.TakeOutput(), "\x04\x04");
+  const std::deque<ReplAction> actions = repl.TakeActions();
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].kind, ReplAction::Kind::kSoftReset);
+}
+
 TEST(SerialRepl, RawPaste_WindowAndFlowControl) {
   SerialRepl repl = Started();
   repl.Feed("\x01");

@@ -49,6 +49,24 @@ class BoardBasics(unittest.TestCase):
         self.board.port.write(b"board\r")
         self.assertEqual(self.board.port.read_until(b"\x04>"), b"board\r\nhello board\r\n\x04\x04>")
 
+    def test_flash_files_through_os_and_open(self):
+        out, err = self.board.exec(
+            "import os\nos.mkdir('d')\nwith open('d/f.txt', 'w') as f:\n    f.write('one\\ntwo\\n')\n"
+            "print(os.listdir('d'), open('/d/f.txt').readlines(), os.stat('d/f.txt')[6])\n"
+            "os.rename('d/f.txt', 'd/g.txt')\nos.remove('d/g.txt')\nos.rmdir('d')\n"
+            "print('d' in os.listdir())")
+        self.assertEqual((out, err), ("['f.txt'] ['one\\n', 'two\\n'] 8\r\nFalse\r\n", ""))
+
+    def test_flash_paths_stay_inside_the_folder(self):
+        outside = os.path.join(self.air.folder, "secret.txt")
+        with open(outside, "w") as f:
+            f.write("host file")
+        os.symlink(outside, os.path.join(self.board.fs, "link.txt"))
+        out, err = self.board.exec("print(open('/../../../../secret.txt').read())")
+        self.assertIn("OSError: [Errno 2] ENOENT", err)
+        out, err = self.board.exec("print(open('link.txt').read())")
+        self.assertIn("OSError: [Errno 13] EACCES", err)
+
     def test_globals_persist_between_programs(self):
         self.board.exec("kept = 5")
         self.assertEqual(self.board.exec("print(kept)"), ("5\r\n", ""))

@@ -111,6 +111,12 @@ class Protocol(unittest.TestCase):
             os.remove(os.path.join(self.board.fs, "boot.py"))
             os.remove(os.path.join(self.board.fs, "main.py"))
 
+    def test_sys_exit_soft_resets(self):
+        self.raw()
+        self.port.write(b"print('bye')\nimport sys\nsys.exit()\x04")
+        self.assertEqual(self.port.read_until(b"CTRL-B to exit\r\n>", 30),
+                         b"OKbye\r\n\x04\x04MPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>")
+
     def test_friendly_repl_single_mode_and_compound(self):
         self.port.write(b"1 + 2\r")
         self.assertEqual(self.port.read_until(b">>> "), b"1 + 2\r\n3\r\n>>> ")

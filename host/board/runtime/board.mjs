@@ -123,6 +123,9 @@ function bridgeCall(request) {
   }
 }
 
+// The kDone payload for code that raised SystemExit (frames.h).
+const EXITED = "\x00SystemExit";
+
 // A traceback without the runner's own frame, as the board's REPL would print it.
 function tracebackText(error) {
   if (error && error.name === "PythonError") {
@@ -158,7 +161,7 @@ async function main() {
     const request = JSON.parse(frame.payload.toString());
     let error = "";
     try {
-      run(request.code, request.mode, request.file);
+      if (run(request.code, request.mode, request.file)) error = EXITED;
     } catch (e) {
       error = tracebackText(e);
     }

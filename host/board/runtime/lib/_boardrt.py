@@ -6,7 +6,12 @@ import __main__
 
 
 def run(code, mode, file):
-    exec(compile(code, file, mode), __main__.__dict__)
+    # True when the code raised SystemExit: a board soft-resets then (pyexec's FORCED_EXIT).
+    try:
+        exec(compile(code, file, mode), __main__.__dict__)
+    except SystemExit:
+        return True
+    return False
 
 
 def settle():

@@ -133,6 +133,11 @@ class KernelOnBoard(unittest.TestCase):
         self.assertNotIn("woke", cell.text)
         self.assertEqual(self.run_ok("print(6 * 7)").text, "42\n")
 
+    def test_sys_exit_soft_resets_and_the_next_cell_runs(self):
+        self.run_ok("kept = 1")
+        self.run_ok("import sys\nsys.exit()")
+        self.assertEqual(self.run_ok("print('kept' in globals())").text, "False\n")
+
     def test_a_pure_python_loop_ends_at_the_second_interrupt(self):
         # The WebAssembly interpreter cannot see a Ctrl-C inside `while True: pass`; a second
         # one restarts it as a hard reset (airlab board's documented limit).

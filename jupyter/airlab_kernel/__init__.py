@@ -1,0 +1,1 @@
+"""airlab's Jupyter kernel for MicroPython boards (virtual or real) over a serial port."""

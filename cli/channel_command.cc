@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/table.h"
 #include "server/channel_database.h"
 #include "server/server.h"
 #include "server/text.h"
@@ -120,19 +121,7 @@ void RunList(const ChannelArgs& a) {
                     std::to_string(c.last_entry_id),
                     c.last_entry_id ? server::FormatTimestamp(c.updated_at) : "-", FieldList(c)});
   }
-  std::vector<size_t> widths(rows[0].size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i)
-      widths[i] = std::max(widths[i], server::Utf8Length(row[i]));
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - server::Utf8Length(row[i]) + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
+  std::fputs(AlignedTable(rows).c_str(), stdout);
 }
 
 void RunKeys(const ChannelArgs& a) {

@@ -21,12 +21,12 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/stop_signal.h"
+#include "cli/table.h"
 #include "host/room/board_processes.h"
 #include "host/room/lab_file.h"
 #include "host/room/lab_state.h"
 #include "platform/air/hub.h"
 #include "server/server.h"
-#include "server/text.h"
 
 namespace airlab::cli {
 namespace {
@@ -282,21 +282,10 @@ void PrintTable(const room::LabState& state) {
   std::vector<std::vector<std::string>> rows = {{"BOARD", "MAC", "CHANNEL", "SERIAL PORT"}};
   for (const room::BoardPort& b : state.boards)
     rows.push_back({b.name, b.mac, std::to_string(b.channel), b.port});
-  std::vector<size_t> widths(rows[0].size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i)
-      widths[i] = std::max(widths[i], server::Utf8Length(row[i]));
+  if (!state.boards.empty()) {
+    std::fputs(AlignedTable(rows).c_str(), stdout);
+    std::printf("ports also as %s/ports/NAME\n", state.data.c_str());
   }
-  if (state.boards.empty()) rows.resize(0);
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - server::Utf8Length(row[i]) + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
-  if (!state.boards.empty()) std::printf("ports also as %s/ports/NAME\n", state.data.c_str());
   if (!state.dashboard.empty()) std::printf("dashboard  %s\n", state.dashboard.c_str());
   std::printf("cloud      %s\nair hub    %s (airlab sniff --hub %s watches the air)\n",
               state.cloud.c_str(), state.hub.c_str(), state.hub.c_str());

@@ -8,21 +8,10 @@ from _espnow import ESPNowBase
 
 MAX_DATA_LEN = 250
 
-_instance = []
-
 
 class ESPNow(ESPNowBase):
     _version = 1
-
-    def __new__(cls):
-        if not _instance:
-            _instance.append(super().__new__(cls))
-        return _instance[0]
-
-    def __init__(self):
-        if not hasattr(self, "_data"):
-            super().__init__()
-            self._data = [None, bytearray(MAX_DATA_LEN)]
+    MAX_DATA_LEN = MAX_DATA_LEN
 
     def init(self):
         self.active(True)

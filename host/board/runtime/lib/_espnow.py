@@ -63,10 +63,21 @@ def _irq_hook():
 
 
 class ESPNowBase:
+    # Set by each API: the frame version its peers get and the longest message.
     _version = 1
+    MAX_DATA_LEN = 250
+    _singleton = None
+
+    # ESPNow() is one object per board, as in MicroPython; only the first call makes it.
+    def __new__(cls):
+        if cls._singleton is None:
+            cls._singleton = super().__new__(cls)
+        return cls._singleton
 
     def __init__(self):
-        _board.call("espnow.new", self._version)
+        if not hasattr(self, "_data"):
+            _board.call("espnow.new", self._version)
+            self._data = [None, bytearray(self.MAX_DATA_LEN)]
 
     def active(self, flag=None):
         return _board.call("espnow.active", None if flag is None else bool(flag))

@@ -80,7 +80,8 @@ void EspnowService::Reset() {
 }
 
 // One handler per facade method; every one first runs what the air delivered meanwhile,
-// so any() and recv(0) see messages that arrived while Python ran.
+// so any() and recv(0) see messages that arrived while Python ran. Long as a table is:
+// one short entry per method, read in one place as the module's surface.
 void EspnowService::Register(Bridge& bridge) {
   auto add = [this, &bridge](const char* name, std::function<Json(const Json&, Waits&)> body) {
     bridge.Register(std::string("espnow.") + name, [this, body](const Json& args, Waits& waits) {

@@ -114,6 +114,8 @@ bool SocketService::WaitReady(int fd, short events, const Json& args, size_t ind
   return false;
 }
 
+// One short handler per socket call, kept together as the module's surface (a table, so
+// longer than a function usually is).
 void SocketService::Register(Bridge& bridge) {
   auto add = [&bridge](const char* name, Handler handler) {
     bridge.Register(std::string("socket.") + name, std::move(handler));

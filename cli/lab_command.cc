@@ -18,10 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "cli/app_output.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/stop_signal.h"
 #include "cli/table.h"
+#include "host/board/network_service.h"
 #include "host/room/board_processes.h"
 #include "host/room/lab_file.h"
 #include "host/room/lab_state.h"
@@ -31,6 +33,7 @@
 namespace airlab::cli {
 namespace {
 
+namespace board = host::board;
 namespace room = host::room;
 
 struct LabArgs {
@@ -279,9 +282,15 @@ bool WaitForBoards(room::BoardProcesses& boards, StopSignals& signals, const Lab
 }
 
 void PrintTable(const room::LabState& state) {
-  std::vector<std::vector<std::string>> rows = {{"BOARD", "MAC", "CHANNEL", "SERIAL PORT"}};
-  for (const room::BoardPort& b : state.boards)
-    rows.push_back({b.name, b.mac, std::to_string(b.channel), b.port});
+  // Both MACs: the lab's cells print (and their peers name) the access point's.
+  std::vector<std::vector<std::string>> rows = {
+      {"BOARD", "STATION MAC", "AP MAC", "CHANNEL", "SERIAL PORT"}};
+  for (const room::BoardPort& b : state.boards) {
+    const Result<MacAddress> station = MacAddress::Parse(b.mac.c_str(), b.mac.size());
+    const std::string ap =
+        station.ok() ? MacText(board::NetworkService::AccessPointMac(*station)) : "?";
+    rows.push_back({b.name, b.mac, ap, std::to_string(b.channel), b.port});
+  }
   if (!state.boards.empty()) {
     std::fputs(AlignedTable(rows).c_str(), stdout);
     std::printf("ports also as %s/ports/NAME\n", state.data.c_str());

@@ -61,8 +61,10 @@ class LabWithBoards(unittest.TestCase):
     def test_the_lab_up_both_repls_channel_179_then_lab_down_leaves_nothing(self):
         rows, named = self.up('lab.toml')
         self.assertEqual(sorted(rows), ['master', 'slave'])
-        self.assertEqual(rows['master']['mac'], '4c:11:ae:89:bd:d4')  # station; AP d5
+        self.assertEqual(rows['master']['mac'], '4c:11:ae:89:bd:d4')
+        self.assertEqual(rows['master']['ap_mac'], '4c:11:ae:89:bd:d5')  # what the cells print
         self.assertEqual(rows['slave']['mac'], '4c:11:ae:89:bc:94')
+        self.assertEqual(rows['slave']['ap_mac'], '4c:11:ae:89:bc:95')
         self.assert_every_board_answers(rows)
         self.assertEqual(get(named['cloud'] + '/update?api_key=E13BHXREJ6K0V1DQ&field1=0'), '1')
         feed = json.loads(get(named['cloud'] + '/channels/179/fields/1/last.json'))

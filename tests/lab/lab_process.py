@@ -55,14 +55,14 @@ class LabProcess:
         return self.table()
 
     def table(self):
-        """The boards' rows ({name: {mac, channel, port}}) and the named lines (dashboard,
-        cloud, air hub) that lab up printed."""
+        """The boards' rows ({name: {mac, ap_mac, channel, port}}) and the named lines
+        (dashboard, cloud, air hub) that lab up printed."""
         out = self.output()
         boards = {}
-        for m in re.finditer(r'^(\S+)\s+((?:[0-9a-f]{2}:){5}[0-9a-f]{2})\s+(\d+)\s+(\S+)$', out,
-                             re.M):
-            boards[m.group(1)] = {'mac': m.group(2), 'channel': int(m.group(3)),
-                                  'port': m.group(4)}
+        mac = r'((?:[0-9a-f]{2}:){5}[0-9a-f]{2})'
+        for m in re.finditer(r'^(\S+)\s+' + mac + r'\s+' + mac + r'\s+(\d+)\s+(\S+)$', out, re.M):
+            boards[m.group(1)] = {'mac': m.group(2), 'ap_mac': m.group(3),
+                                  'channel': int(m.group(4)), 'port': m.group(5)}
         named = dict(re.findall(r'^(dashboard|cloud|air hub) +(\S+)', out, re.M))
         return boards, named
 

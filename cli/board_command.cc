@@ -74,7 +74,7 @@ board::BoardConfig MakeConfig(const BoardArgs& a) {
   config.name = a.name;
   Result<MacAddress> mac = MacAddress::Parse(a.mac.c_str(), a.mac.size());
   if (!mac.ok() || mac->is_multicast()) {
-    throw UserError("--mac " + a.mac + " is not a unicast MAC address (e.g. 4c:11:ae:89:bd:d5)");
+    throw UserError("--mac " + a.mac + " is not a unicast MAC address (e.g. 4c:11:ae:89:bd:d4)");
   }
   config.mac = *mac;
   if (a.channel < 1 || a.channel > 13) throw UserError("--channel is 1 to 13");
@@ -150,9 +150,12 @@ void AddBoardCommand(CLI::App& app) {
       "mode, the raw REPL and raw-paste as MicroPython's tools use them). Its flash is the "
       "folder --fs (default: NAME-flash in the current folder, made if missing); boot.py then "
       "main.py run at every reset. It runs until Ctrl-C.\n\n"
+      "--mac is the station MAC; the access point's is one more in the last byte, as on an "
+      "ESP32 (the lab's master, whose cells print 4c:11:ae:89:bd:d5, is --mac "
+      "4c:11:ae:89:bd:d4).\n\n"
       "Examples:\n"
-      "  airlab board --name master --mac 4c:11:ae:89:bd:d5\n"
-      "  airlab board --name slave --mac 4c:11:ae:89:bc:95 --position 3,0 --link slave.tty\n");
+      "  airlab board --name master --mac 4c:11:ae:89:bd:d4\n"
+      "  airlab board --name slave --mac 4c:11:ae:89:bc:94 --position 3,0 --link slave.tty\n");
   cmd->add_option("--name", args->name, "the board's name (the hub and the output show it)")
       ->required();
   cmd->add_option("--mac", args->mac, "the station interface's MAC address")->required();

@@ -295,10 +295,11 @@ TEST(PacketDecoder, LinuxMultiChainHeader_TheCombinedFiguresWin) {
 
 TEST(PacketDecoder, UnknownField_KeepsTheFieldsBeforeIt) {
   const Bytes mpdu = testing::Beacon(kA, "lab", 6, 7);
+  const Bytes packet = UnknownFieldRadiotap(mpdu);  // the record points into it
   PacketDecoder decoder({}, scratch);
   for (int round = 0; round < 2; ++round) {  // walked, then remembered
     FrameRecord r;
-    ASSERT_TRUE(decoder.Decode(127, UnknownFieldRadiotap(mpdu), 0, r).ok());
+    ASSERT_TRUE(decoder.Decode(127, packet, 0, r).ok());
     EXPECT_EQ(r.channel, 1);
     EXPECT_EQ(r.rate_500kbps, 22);
     EXPECT_TRUE(r.short_preamble);
@@ -311,8 +312,9 @@ TEST(PacketDecoder, VendorNamespace_FieldsPlacedByItsSkipLength) {
   const Bytes mpdu = testing::Beacon(kA, "lab", 6, 7);
   PacketDecoder decoder({}, scratch);
   for (uint8_t skip : {4, 8, 4}) {
+    const Bytes packet = VendorRadiotap(WithFcs(mpdu), skip);  // the record points into it
     FrameRecord r;
-    ASSERT_TRUE(decoder.Decode(127, VendorRadiotap(WithFcs(mpdu), skip), 0, r).ok());
+    ASSERT_TRUE(decoder.Decode(127, packet, 0, r).ok());
     EXPECT_EQ(r.mpdu.size(), mpdu.size());
     EXPECT_EQ(r.ta(), kA);
   }

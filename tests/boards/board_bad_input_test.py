@@ -10,19 +10,15 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Air  # noqa: E402
+from harness import AirTestCase  # noqa: E402
 
 
-class BadInput(unittest.TestCase):
+class BadInput(AirTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.air = Air().__enter__()
+        super().setUpClass()
         cls.board = cls.air.board("bad", "02:00:00:00:0d:01")
         cls.port = cls.board.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.air.__exit__(None, None, None)
 
     def assert_serves(self):
         self.assertEqual(self.board.exec("print(6 * 7)"), ("42\r\n", ""))

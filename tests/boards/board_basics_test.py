@@ -7,18 +7,14 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Air  # noqa: E402
+from harness import AirTestCase  # noqa: E402
 
 
-class BoardBasics(unittest.TestCase):
+class BoardBasics(AirTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.air = Air().__enter__()
+        super().setUpClass()
         cls.board = cls.air.board("basics", "02:00:00:00:0b:01")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.air.__exit__(None, None, None)
 
     def test_boot_shows_the_banner(self):
         self.assertIn(b"MicroPython v1.27.0 on 2025-12-10; Generic ESP32 module with ESP32\r\n",

@@ -12,22 +12,18 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Air  # noqa: E402
+from harness import AirTestCase  # noqa: E402
 
 BANNER = (b"MicroPython v1.27.0 on 2025-12-10; Generic ESP32 module with ESP32\r\n"
           b'Type "help()" for more information.\r\n')
 
 
-class Protocol(unittest.TestCase):
+class Protocol(AirTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.air = Air().__enter__()
+        super().setUpClass()
         cls.board = cls.air.board("proto", "02:00:00:00:0c:01")
         cls.port = cls.board.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.air.__exit__(None, None, None)
 
     def setUp(self):
         # Each test starts in the friendly REPL with nothing pending.

@@ -9,34 +9,25 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Air  # noqa: E402
+from harness import ERR_HELPER, AirTestCase  # noqa: E402
 
 A_STATION = "02:00:00:00:0e:10"
 B_STATION = "02:00:00:00:0e:a0"
 A = "b'\\x02\\x00\\x00\\x00\\x0e\\x10'"  # the station MACs as Python literals
 B = "b'\\x02\\x00\\x00\\x00\\x0e\\xa0'"
-HELPERS = """
+HELPERS = ERR_HELPER + """
 import network, espnow
 from esp import espnow as old_espnow
-def err(f, *args):
-    try:
-        return f(*args)
-    except Exception as x:
-        return '%s%r' % (type(x).__name__, x.args)
 sta = network.WLAN(network.STA_IF)
 """
 
 
-class EspnowModules(unittest.TestCase):
+class EspnowModules(AirTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.air = Air().__enter__()
+        super().setUpClass()
         cls.a = cls.air.board("a", A_STATION)
         cls.b = cls.air.board("b", B_STATION)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.air.__exit__(None, None, None)
 
     def setUp(self):
         # A fresh boot for each test: interfaces down, no peers.

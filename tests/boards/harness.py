@@ -22,6 +22,7 @@ import tempfile
 import termios
 import time
 import tty
+import unittest
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -216,3 +217,25 @@ class Air:
         if self.process:
             _stop(self.process)
         self._temp.cleanup()
+
+
+class AirTestCase(unittest.TestCase):
+    """Tests that share one hub for the whole class: setUpClass starts it as `cls.air` (a
+    subclass adds its boards after calling super().setUpClass()), and it is stopped after
+    the class, also when the subclass's setUpClass fails half way."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.air = Air().__enter__()
+        cls.addClassCleanup(cls.air.__exit__, None, None, None)
+
+
+# MicroPython for a test's programs: err(f, *args) is f's result, or the exception it raised
+# as "Type(args)" so one printed line shows either.
+ERR_HELPER = """
+def err(f, *args):
+    try:
+        return f(*args)
+    except Exception as x:
+        return '%s%r' % (type(x).__name__, x.args)
+"""

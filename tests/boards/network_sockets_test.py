@@ -12,33 +12,24 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cloud import Cloud  # noqa: E402
-from harness import Air, _stop  # noqa: E402
+from harness import ERR_HELPER, Air, AirTestCase, _stop  # noqa: E402
 
-HELPERS = """
+HELPERS = ERR_HELPER + """
 import network, espnow, socket, urequests
-def err(f, *args):
-    try:
-        return f(*args)
-    except Exception as x:
-        return '%s%r' % (type(x).__name__, x.args)
 sta = network.WLAN(network.STA_IF)
 """
 
 
-class NetworkAndSockets(unittest.TestCase):
+class NetworkAndSockets(AirTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.air = Air().__enter__()
+        super().setUpClass()
         cls.cloud = Cloud(cls.air.folder).__enter__()
+        cls.addClassCleanup(cls.cloud.__exit__, None, None, None)
         cls.channel = cls.cloud.channel("net")
         routers = ["--router", "lab-router:lab-password:6", "--router", "open-router::11"]
         cls.a = cls.air.board("a", "02:00:00:00:0f:10", extra_args=routers + ["--cloud", cls.cloud.url])
         cls.b = cls.air.board("b", "02:00:00:00:0f:a0")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cloud.__exit__(None, None, None)
-        cls.air.__exit__(None, None, None)
 
     def run_on(self, board, code):
         out, err = board.exec(HELPERS + code)

@@ -28,6 +28,22 @@ std::string ReadFile(const std::filesystem::path& path) {
   return text.str();
 }
 
+// Waits for the line `airlab serve` prints once it listens: its URL, or "" when the line did
+// not come (the test then shows what serve printed).
+std::string ServeUrl(const std::filesystem::path& out) {
+  std::string url;
+  testing::WaitFor([&] {
+    const std::string printed = ReadFile(out);
+    std::smatch m;
+    if (!std::regex_search(printed, m,
+                           std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n")))
+      return false;
+    url = m[1];
+    return true;
+  });
+  return url;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   std::string Data() const { return "--data '" + dir_.path().string() + "'"; }
@@ -91,15 +107,11 @@ TEST_F(CliTest, Serve_PrintsItsUrlServesAndStopsOnSigterm) {
   testing_tools::ChildProcess serve(
       AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data}, out.string());
 
-  std::smatch url;
-  std::string printed;
-  bool started = testing::WaitFor([&] {
-    printed = ReadFile(out);
-    return std::regex_search(printed, url,
-                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
-  });
+  const std::string url = ServeUrl(out);
+  const bool started = !url.empty();
+  const std::string printed = ReadFile(out);
   if (started) {
-    httplib::Client client(url[1].str());
+    httplib::Client client(url);
     auto r = client.Get("/update?api_key=" + key + "&field1=-61");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->body, "1");
@@ -158,14 +170,9 @@ TEST_F(CliTest, ChannelCreate_ChosenIdAndKeys_WorkOverHttpAndClashesAreRefused) 
   testing_tools::ChildProcess serve(
       AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", dir_.path().string()},
       out.string());
-  std::smatch url;
-  std::string printed;
-  ASSERT_TRUE(testing::WaitFor([&] {
-    printed = ReadFile(out);
-    return std::regex_search(printed, url,
-                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
-  })) << printed;
-  httplib::Client client(url[1].str());
+  const std::string url = ServeUrl(out);
+  ASSERT_FALSE(url.empty()) << ReadFile(out);
+  httplib::Client client(url);
   auto write = client.Get("/update?api_key=E13BHXREJ6K0V1DQ&field1=4");
   ASSERT_TRUE(write);
   EXPECT_EQ(write->body, "1");
@@ -190,14 +197,9 @@ TEST_F(CliTest, Serve_KilledWithSigkill_KeepsEveryAnsweredUpdate) {
   }
   testing_tools::ChildProcess serve(
       AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", data}, out.string());
-  std::smatch url;
-  std::string printed;
-  ASSERT_TRUE(testing::WaitFor([&] {
-    printed = ReadFile(out);
-    return std::regex_search(printed, url,
-                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
-  })) << printed;
-  httplib::Client client(url[1].str());
+  const std::string url = ServeUrl(out);
+  ASSERT_FALSE(url.empty()) << ReadFile(out);
+  httplib::Client client(url);
   client.set_keep_alive(true);
   constexpr int kUpdates = 400;
   for (int i = 1; i <= kUpdates; ++i) {
@@ -230,14 +232,9 @@ TEST_F(CliTest, Serve_LogsWhyItRefusesWrites_LimitedPerClient) {
   testing_tools::ChildProcess serve(
       AIRLAB_CLI, {"serve", "--port", "0", "--rate-limit", "0", "--data", dir_.path().string()},
       out.string());
-  std::smatch url;
-  std::string printed;
-  ASSERT_TRUE(testing::WaitFor([&] {
-    printed = ReadFile(out);
-    return std::regex_search(printed, url,
-                             std::regex("^airlab serve: (http://127\\.0\\.0\\.1:[0-9]+)/\n"));
-  })) << printed;
-  httplib::Client client(url[1].str());
+  const std::string url = ServeUrl(out);
+  ASSERT_FALSE(url.empty()) << ReadFile(out);
+  httplib::Client client(url);
   for (int i = 0; i < 3; ++i) {
     auto r = client.Get("/update?api_key=NOTAKEY0NOTAKEY0&field1=1");
     ASSERT_TRUE(r);

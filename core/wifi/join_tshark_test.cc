@@ -42,7 +42,8 @@ constexpr std::string_view kPortalUrl = "http://192.168.1.1/";
 ByteSpan Text(std::string_view s) { return AsBytes(s.data(), s.size()); }
 
 std::string DecryptOption(std::string_view passphrase) {
-  return "-o wlan.enable_decryption:TRUE -o \"uat:80211_keys:\\\"wpa-pwd\\\",\\\"" +
+  return "-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o wlan.enable_decryption:TRUE -o "
+         "\"uat:80211_keys:\\\"wpa-pwd\\\",\\\"" +
          std::string(passphrase) + ":" + std::string(kSsid) + "\\\"\"";
 }
 
@@ -282,8 +283,8 @@ TEST(JoinTshark, WholeJoin_WiresharkDerivesOurKeysAndDecryptsDhcp) {
   for (int i = 0; i < 4; ++i) {
     const std::vector<std::string>& row = rows[9 + i];
     EXPECT_EQ(row[7], types[i]) << lines[9 + i];
-    EXPECT_EQ(row[11], "2") << lines[9 + i];  // UDP checksum good
-    EXPECT_EQ(row[12], "2") << lines[9 + i];  // IPv4 header checksum good
+    EXPECT_EQ(row[11], "1") << lines[9 + i];  // UDP checksum good
+    EXPECT_EQ(row[12], "1") << lines[9 + i];  // IPv4 header checksum good
   }
   EXPECT_EQ(rows[10][8], "192.168.1.2");
   EXPECT_EQ(rows[10][9], kPortalUrl);

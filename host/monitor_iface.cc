@@ -61,7 +61,7 @@ TeardownResult TeardownMonitor(const std::string& iface) {
 }
 
 MonitorLink OpenMonitor(const std::string& iface, std::optional<uint8_t> channel,
-                        std::optional<MacAddress> mac) {
+                        std::optional<MacAddress> mac, linux_port::MonitorRadio::Capture capture) {
   Nl80211 nl;
   const InterfaceInfo info = nl.Interface(iface);
   if (mac && *mac != info.mac && info.type == InterfaceType::kMonitor) {
@@ -71,7 +71,7 @@ MonitorLink OpenMonitor(const std::string& iface, std::optional<uint8_t> channel
   }
   MonitorLink link;
   link.loop = std::make_unique<linux_port::EventLoop>();
-  link.radio = std::make_unique<linux_port::MonitorRadio>(*link.loop, iface);
+  link.radio = std::make_unique<linux_port::MonitorRadio>(*link.loop, iface, capture);
   if (channel && *channel != link.radio->channel()) {
     if (!link.radio->SetChannel(*channel).ok()) {
       throw InterfaceError(EINVAL, link.radio->last_error());

@@ -53,7 +53,9 @@ struct MonitorLink {
 // moves it there; `mac`, when given and not the interface's, becomes its MAC (the adapter
 // ACKs only its own): both need CAP_NET_ADMIN, the rest CAP_NET_RAW. The radio answers to
 // the interface's MAC as its station address.
-MonitorLink OpenMonitor(const std::string& iface, std::optional<uint8_t> channel = std::nullopt,
-                        std::optional<MacAddress> mac = std::nullopt);
+MonitorLink OpenMonitor(
+    const std::string& iface, std::optional<uint8_t> channel = std::nullopt,
+    std::optional<MacAddress> mac = std::nullopt,
+    linux_port::MonitorRadio::Capture capture = linux_port::MonitorRadio::Capture::kEspNow);
 
 }  // namespace airlab::host

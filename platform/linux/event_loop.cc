@@ -13,11 +13,17 @@
 
 namespace airlab::linux_port {
 
-port::TimeNs MonotonicClock::Now() const {
+namespace {
+port::TimeNs RawMonotonicNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<port::TimeNs>(ts.tv_sec) * port::kSecond + ts.tv_nsec;
 }
+}  // namespace
+
+MonotonicClock::MonotonicClock() : origin_(RawMonotonicNs()) {}
+
+port::TimeNs MonotonicClock::Now() const { return RawMonotonicNs() - origin_; }
 
 class EventLoop::LoopTimer final : public port::Timer {
  public:

@@ -28,10 +28,15 @@
 
 namespace airlab::linux_port {
 
-// CLOCK_MONOTONIC in ns: never goes back, does not follow wall-clock steps.
+// CLOCK_MONOTONIC in ns since the clock was made (so printed times count from the start):
+// never goes back, does not follow wall-clock steps.
 class MonotonicClock final : public port::Clock {
  public:
+  MonotonicClock();
   port::TimeNs Now() const override;
+
+ private:
+  port::TimeNs origin_;
 };
 
 class EventLoop {

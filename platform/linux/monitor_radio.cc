@@ -60,9 +60,10 @@ class MonitorRadio::StatusTimer final : public port::TimerListener {
   MonitorRadio& radio_;
 };
 
-MonitorRadio::MonitorRadio(EventLoop& loop, const std::string& iface)
+MonitorRadio::MonitorRadio(EventLoop& loop, const std::string& iface, Capture capture)
     : loop_(loop),
       iface_(iface),
+      capture_(capture),
       status_timer_(loop.NewTimer()),
       status_listener_(std::make_unique<StatusTimer>(*this)) {
   status_timer_->SetListener(status_listener_.get());
@@ -119,8 +120,9 @@ void MonitorRadio::Open() {
     code = EINVAL;
   }
   bpf_program program{};
+  const char* filter = capture_ == Capture::kEspNow ? kEspNowFilter : "";
   if (problem.empty() &&
-      (pcap_compile(pcap_, &program, kEspNowFilter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
+      (pcap_compile(pcap_, &program, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
        pcap_setfilter(pcap_, &program) < 0 || pcap_setnonblock(pcap_, 1, error) < 0)) {
     problem = "cannot set up the capture filter on " + iface_ + ": " + pcap_geterr(pcap_);
   }

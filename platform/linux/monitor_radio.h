@@ -61,10 +61,15 @@ class MonitorRadio final : public port::Radio {
   // Frames sent whose status has not come back; beyond, Transmit says kResourceExhausted.
   static constexpr size_t kMaxInFlight = 64;
 
+  enum class Capture : uint8_t {
+    kEspNow,  // ESP-NOW action frames only (the BPF filter above): a Stack's radio
+    kAll,     // every frame: a sniffer's radio
+  };
+
   // Opens `iface` (a monitor interface that is up) for capture and injection and enables
   // the radio. The channel is read from the interface. Throws InterfaceError naming the fix
   // when it does not exist, is not a monitor, is down, or the process lacks CAP_NET_RAW.
-  MonitorRadio(EventLoop& loop, const std::string& iface);
+  MonitorRadio(EventLoop& loop, const std::string& iface, Capture capture = Capture::kEspNow);
   ~MonitorRadio() override;
   MonitorRadio(const MonitorRadio&) = delete;
   MonitorRadio& operator=(const MonitorRadio&) = delete;
@@ -114,6 +119,7 @@ class MonitorRadio final : public port::Radio {
 
   EventLoop& loop_;
   const std::string iface_;
+  const Capture capture_;
   MacAddress hardware_address_;
   pcap_t* pcap_ = nullptr;
   int fd_ = -1;

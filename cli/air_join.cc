@@ -25,4 +25,13 @@ AirLink JoinAir(const std::string& hub, const std::string& role, const std::stri
   return link;
 }
 
+host::MonitorLink JoinIface(const std::string& iface, uint8_t channel,
+                            std::optional<MacAddress> mac) {
+  try {
+    return host::OpenMonitor(iface, channel, mac);
+  } catch (const linux_port::InterfaceError& e) {
+    throw UserError(e.what());
+  }
+}
+
 }  // namespace airlab::cli

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,8 @@ void OnSignal(int signal) {
 
 struct GatewayArgs {
   std::string hub = "127.0.0.1:" + std::to_string(air::kDefaultPort);
+  std::string iface;  // a Linux monitor interface instead of the hub
+  bool mac_given = false;
   std::string url = "http://127.0.0.1:8080";
   uint32_t channel_id = 0;
   std::string write_key;
@@ -197,8 +200,11 @@ apps::GatewayConfig MakeConfig(const GatewayArgs& a, const std::vector<apps::Fie
 
 // Until Ctrl-C or --duration, moving to the router's new channels when due. The signal
 // handlers are back to the defaults when it returns or throws.
+// `Air` is the hub's client or a Linux monitor interface's event loop; `gone` says why it
+// went away.
+template <typename Air, typename Gone>
 void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::GatewayHost& host,
-             air::HubClient& air, linux_port::HttpUplink& uplink) {
+             Air& air, linux_port::HttpUplink& uplink, Gone gone) {
   g_stop = false;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -220,7 +226,7 @@ void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::Gateway
       std::signal(SIGINT, SIG_DFL);
       std::signal(SIGTERM, SIG_DFL);
       uplink.Stop();
-      throw UserError("the air hub went away (" + air.last_error() + ")");
+      throw UserError(gone());
     }
   }
   std::signal(SIGINT, SIG_DFL);
@@ -239,6 +245,35 @@ void PrintSummary(const std::string& name, const std::filesystem::path& store_pa
       (unsigned long long)s.forwarded);
 }
 
+// The gateway on `radio` until Ctrl-C or --duration.
+template <typename Air, typename Gone>
+void RunOn(const GatewayArgs& a, const MacAddress& mac, const std::string& name,
+           const std::filesystem::path& store_path, const std::vector<apps::FieldMapping>& fields,
+           const std::vector<Move>& moves, linux_port::HttpUplink& uplink,
+           linux_port::SqliteQueue& store, port::Radio& radio, Air& air, const std::string& where,
+           Gone gone) {
+  Printer printer(air.clock(), a.command_field, a.url, a.quiet);
+  host::SystemClock wall;
+  apps::GatewayConfig config = MakeConfig(a, fields, name, &printer);
+  host::GatewayHost host(radio, air.NewTimer(), air.clock(), wall, store, uplink, config,
+                         static_cast<uint64_t>(::getpid()));
+  if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
+    throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+  }
+  std::printf(
+      "airlab gateway %s (%s): ESP-NOW on the router's channel %d of %s; posting to %s "
+      "channel %u; store %s (%llu readings queued)\n",
+      name.c_str(), MacText(mac).c_str(), a.wifi_channel, where.c_str(), a.url.c_str(),
+      a.channel_id, store_path.c_str(),
+      static_cast<unsigned long long>(host.gateway().stats().queued));
+  std::fflush(stdout);
+
+  RunLoop(a, moves, host, air, uplink, gone);
+  // Answers still on their way end now, while the gateway is there to take them.
+  uplink.Stop();
+  PrintSummary(name, store_path, host.gateway().stats());
+}
+
 void RunGateway(const GatewayArgs& a) {
   Validate(a);
   const MacAddress mac = ParseMac(a.mac, "--mac");
@@ -252,32 +287,19 @@ void RunGateway(const GatewayArgs& a) {
 
   std::unique_ptr<linux_port::HttpUplink> uplink = MakeUplink(a);
   linux_port::SqliteQueue store(store_path);
+  if (!a.iface.empty()) {
+    host::MonitorLink link = JoinIface(a.iface, static_cast<uint8_t>(a.wifi_channel),
+                                       a.mac_given ? std::optional<MacAddress>(mac) : std::nullopt);
+    linux_port::EventLoop& loop = *link.loop;
+    RunOn(a, link.radio->hardware_address(), name, store_path, fields, moves, *uplink, store,
+          *link.radio, loop, "interface " + a.iface, [&loop] { return loop.error(); });
+    return;
+  }
   AirLink link = JoinAir(a.hub, "gateway", name, mac, static_cast<uint8_t>(a.wifi_channel));
   air::HubClient& air = *link.air;
-
-  Printer printer(air.clock(), a.command_field, a.url, a.quiet);
-  host::SystemClock wall;
-  apps::GatewayConfig config = MakeConfig(a, fields, name, &printer);
-  {
-    host::GatewayHost host(*link.radio, air.NewTimer(), air.clock(), wall, store, *uplink, config,
-                           static_cast<uint64_t>(::getpid()));
-    if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
-      throw UserError(std::string("the gateway did not start (") + s.str() + ")");
-    }
-    std::printf(
-        "airlab gateway %s (%s): ESP-NOW on the router's channel %d of the air at %s; posting to "
-        "%s "
-        "channel %u; store %s (%llu readings queued)\n",
-        name.c_str(), MacText(mac).c_str(), a.wifi_channel, a.hub.c_str(), a.url.c_str(),
-        a.channel_id, store_path.c_str(),
-        static_cast<unsigned long long>(host.gateway().stats().queued));
-    std::fflush(stdout);
-
-    RunLoop(a, moves, host, air, *uplink);
-    // Answers still on their way end now, while the gateway is there to take them.
-    uplink->Stop();
-    PrintSummary(name, store_path, host.gateway().stats());
-  }
+  RunOn(a, mac, name, store_path, fields, moves, *uplink, store, *link.radio, air,
+        "the air at " + a.hub,
+        [&air] { return "the air hub went away (" + air.last_error() + ")"; });
 }
 
 }  // namespace
@@ -317,7 +339,13 @@ void AddGatewayCommand(CLI::App& app) {
   cmd->add_option(
       "--store", args->store,
       "the durable queue's SQLite file (default: ~/.local/share/airlab/gateway/<name>.db)");
-  cmd->add_option("--mac", args->mac, "the gateway radio's address")->capture_default_str();
+  CLI::Option* mac =
+      cmd->add_option("--mac", args->mac,
+                      "the gateway radio's address (with --iface: default the interface's own)")
+          ->capture_default_str();
+  cmd->add_option("--iface", args->iface,
+                  "a Linux monitor interface (`airlab iface setup`) instead of the hub: a real "
+                  "or virtual radio (needs CAP_NET_RAW, and CAP_NET_ADMIN to change channels)");
   cmd->add_option("--name", args->name,
                   "this gateway's name in entries' status tags (default gw-<mac>)");
   cmd->add_option("--wifi-channel", args->wifi_channel,
@@ -336,7 +364,10 @@ void AddGatewayCommand(CLI::App& app) {
                   "stop after this many seconds of air time (0: at Ctrl-C)")
       ->check(NonNegative());
   cmd->add_flag("--quiet", args->quiet, "print only the start and the summary");
-  cmd->callback([args] { RunGateway(*args); });
+  cmd->callback([args, mac] {
+    args->mac_given = mac->count() > 0;
+    RunGateway(*args);
+  });
 }
 
 }  // namespace airlab::cli

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,7 +33,9 @@ void OnSignal(int signal) {
 
 struct NodeArgs {
   std::string hub = "127.0.0.1:" + std::to_string(air::kDefaultPort);
+  std::string iface;  // a Linux monitor interface instead of the hub
   std::string mac = "4c:11:ae:89:bc:95";
+  bool mac_given = false;
   std::string name = "slave";
   int count = 5;
   std::string prefix;
@@ -115,8 +118,10 @@ void SendDue(const NodeArgs& a, const std::vector<std::string>& values, port::Ti
 
 // Until Ctrl-C, --duration or (--exit-when-done) every reading stored; true when the hub
 // went away. The signal handlers are back to the defaults when it returns.
+// `Air` is the hub's client or a Linux monitor interface's event loop.
+template <typename Air>
 bool RunLoop(const NodeArgs& a, const std::vector<std::string>& values, host::NodeHost& host,
-             air::HubClient& air) {
+             Air& air) {
   g_stop = false;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -138,6 +143,33 @@ bool RunLoop(const NodeArgs& a, const std::vector<std::string>& values, host::No
   return hub_gone;
 }
 
+// The node on `radio` until it is done; true when the air (`where`) went away.
+template <typename Air>
+bool RunOn(const NodeArgs& a, const MacAddress& mac, apps::NodeConfig config,
+           const std::vector<std::string>& values, port::Radio& radio, Air& air,
+           const std::string& where) {
+  Printer printer(air.clock(), a.name, a.quiet);
+  config.observer = &printer;
+  host::NodeHost host(radio, air.NewTimer(), air.clock(), config,
+                      static_cast<uint64_t>(::getpid()) * 7919, a.queue_bytes);
+  if (Status s = host.Start(); !s.ok())
+    throw UserError(std::string("the node did not start (") + s.str() + ")");
+  std::printf(
+      "airlab node %s (%s): %zu readings to send, one every %g s; scanning channels 1-13 of %s\n",
+      a.name.c_str(), MacText(mac).c_str(), values.size(), a.interval_s, where.c_str());
+  std::fflush(stdout);
+
+  const bool gone = RunLoop(a, values, host, air);
+  const apps::NodeStats& s = host.node().stats();
+  std::printf(
+      "airlab node %s: sent %llu, delivered %llu, refused by a full queue %llu, still queued %zu, "
+      "commands %llu, scans %llu\n",
+      a.name.c_str(), (unsigned long long)s.accepted, (unsigned long long)s.delivered,
+      (unsigned long long)s.refused, host.node().queued(), (unsigned long long)s.commands,
+      (unsigned long long)s.scans);
+  return gone;
+}
+
 void RunNode(const NodeArgs& a) {
   const MacAddress mac = CheckArgs(a);
   const std::vector<std::string> values = Readings(a);
@@ -148,29 +180,19 @@ void RunNode(const NodeArgs& a) {
     config.gateway = *gw;
   }
 
+  if (!a.iface.empty()) {
+    host::MonitorLink link = JoinIface(a.iface, static_cast<uint8_t>(a.start_channel),
+                                       a.mac_given ? std::optional<MacAddress>(mac) : std::nullopt);
+    const MacAddress own = link.radio->hardware_address();
+    if (RunOn(a, own, config, values, *link.radio, *link.loop, "interface " + a.iface)) {
+      throw UserError(link.loop->error());
+    }
+    return;
+  }
   AirLink link = JoinAir(a.hub, "node", a.name, mac, static_cast<uint8_t>(a.start_channel));
-  air::HubClient& air = *link.air;
-  Printer printer(air.clock(), a.name, a.quiet);
-  config.observer = &printer;
-  host::NodeHost host(*link.radio, air.NewTimer(), air.clock(), config,
-                      static_cast<uint64_t>(::getpid()) * 7919, a.queue_bytes);
-  if (Status s = host.Start(); !s.ok())
-    throw UserError(std::string("the node did not start (") + s.str() + ")");
-  std::printf(
-      "airlab node %s (%s): %zu readings to send, one every %g s; scanning channels 1-13 of the "
-      "air at %s\n",
-      a.name.c_str(), MacText(mac).c_str(), values.size(), a.interval_s, a.hub.c_str());
-  std::fflush(stdout);
-
-  const bool hub_gone = RunLoop(a, values, host, air);
-  const apps::NodeStats& s = host.node().stats();
-  std::printf(
-      "airlab node %s: sent %llu, delivered %llu, refused by a full queue %llu, still queued %zu, "
-      "commands %llu, scans %llu\n",
-      a.name.c_str(), (unsigned long long)s.accepted, (unsigned long long)s.delivered,
-      (unsigned long long)s.refused, host.node().queued(), (unsigned long long)s.commands,
-      (unsigned long long)s.scans);
-  if (hub_gone) throw UserError("the air hub went away (" + air.last_error() + ")");
+  if (RunOn(a, mac, config, values, *link.radio, *link.air, "the air at " + a.hub)) {
+    throw UserError("the air hub went away (" + link.air->last_error() + ")");
+  }
 }
 
 }  // namespace
@@ -189,8 +211,13 @@ void AddNodeCommand(CLI::App& app) {
       "  airlab node --count 5 --interval 1 --prefix t= --exit-when-done\n"
       "  airlab node --mac 02:00:00:00:00:02 --name node2 --values 21.5,21.7,22.0\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
-  cmd->add_option("--mac", args->mac, "the node radio's address (default: the lab's slave)")
-      ->capture_default_str();
+  CLI::Option* mac = cmd->add_option("--mac", args->mac,
+                                     "the node radio's address (default: the lab's slave; with "
+                                     "--iface, the interface's own)")
+                         ->capture_default_str();
+  cmd->add_option("--iface", args->iface,
+                  "a Linux monitor interface (`airlab iface setup`) instead of the hub: a real "
+                  "or virtual radio (needs CAP_NET_RAW and, to change channels, CAP_NET_ADMIN)");
   cmd->add_option("--name", args->name, "a name for the output")->capture_default_str();
   cmd->add_option("--count", args->count, "readings to send: PREFIX0, PREFIX1, ...")
       ->capture_default_str()
@@ -218,7 +245,10 @@ void AddNodeCommand(CLI::App& app) {
   cmd->add_flag("--exit-when-done", args->exit_when_done,
                 "exit once every reading is confirmed stored");
   cmd->add_flag("--quiet", args->quiet, "print only confirmations, commands and the summary");
-  cmd->callback([args] { RunNode(*args); });
+  cmd->callback([args, mac] {
+    args->mac_given = mac->count() > 0;
+    RunNode(*args);
+  });
 }
 
 }  // namespace airlab::cli

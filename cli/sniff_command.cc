@@ -38,6 +38,7 @@ struct SniffArgs {
   std::string stream;
   bool sim = false;
   std::string hub;
+  std::string iface;
   std::string filter;
   std::string write;
   bool summary = false;
@@ -295,17 +296,18 @@ std::vector<uint8_t> ParseChannels(const std::string& text) {
 }
 
 void CheckArgs(const SniffArgs& args) {
-  const int sources = !args.file.empty() + !args.stream.empty() + args.sim + !args.hub.empty();
+  const int sources = !args.file.empty() + !args.stream.empty() + args.sim + !args.hub.empty() +
+                      !args.iface.empty();
   if (sources != 1) {
-    throw UserError(
-        sources == 0 ? "say where to capture from: --file F, --stream F, --sim or --hub HOST:PORT"
-                     : "give only one of --file, --stream, --sim and --hub");
+    throw UserError(sources == 0 ? "say where to capture from: --file F, --stream F, --sim, --hub "
+                                   "HOST:PORT or --iface IF"
+                                 : "give only one of --file, --stream, --sim, --hub and --iface");
   }
-  const bool tunable = args.sim || !args.hub.empty();
+  const bool tunable = args.sim || !args.hub.empty() || !args.iface.empty();
   if ((!args.hop.empty() || args.channel != 0) && !tunable) {
-    throw UserError(
-        std::string(args.hop.empty() ? "--channel" : "--hop") +
-        " needs a radio to tune (--sim or --hub); a file or stream already has its channels");
+    throw UserError(std::string(args.hop.empty() ? "--channel" : "--hop") +
+                    " needs a radio to tune (--sim, --hub or --iface); a file or stream already "
+                    "has its channels");
   }
   if (args.max_stations == 0 || args.max_links == 0 || args.max_stations > 10'000'000 ||
       args.max_links > 10'000'000) {
@@ -333,6 +335,15 @@ std::unique_ptr<CaptureSource> MakeSource(const SniffArgs& args, bool live, bool
   if (!args.stream.empty()) return std::make_unique<StreamSource>(args.stream);
   const std::vector<uint8_t> hop =
       args.hop.empty() ? std::vector<uint8_t>{} : ParseChannels(args.hop);
+  if (!args.iface.empty()) {
+    IfaceSourceOptions options;
+    options.iface = args.iface;
+    options.duration_s = std::max(args.duration_s, 0.0);
+    options.channel = static_cast<uint8_t>(args.channel);
+    options.hop = hop;
+    options.dwell = std::chrono::milliseconds(args.dwell_ms);
+    return std::make_unique<IfaceSource>(options);
+  }
   if (!args.hub.empty()) {
     HubSourceOptions options;
     options.address = args.hub;
@@ -463,9 +474,14 @@ void AddSniffCommand(CLI::App& app) {
       sniff->add_option("--hub", args->hub,
                         "Sniff the shared air of an `airlab air` hub at HOST:PORT (or PORT): every "
                         "channel, what the nodes of every client and scenario send");
-  file->excludes(stream, sim, hub);
-  stream->excludes(sim, hub);
-  sim->excludes(hub);
+  auto* iface = sniff->add_option(
+      "--iface", args->iface,
+      "Sniff a Linux monitor interface (`airlab iface setup`; needs CAP_NET_RAW, and "
+      "CAP_NET_ADMIN for --channel/--hop): every frame it hears");
+  file->excludes(stream, sim, hub, iface);
+  stream->excludes(sim, hub, iface);
+  sim->excludes(hub, iface);
+  hub->excludes(iface);
   sniff->add_option("--filter,-f", args->filter, "Keep only frames matching EXPR (see below)");
   sniff->add_option("-w,--write", args->write,
                     "Write the kept frames to FILE (radiotap): pcap if its name ends in .pcap, "
@@ -548,8 +564,10 @@ void AddSniffCommand(CLI::App& app) {
       "            espnow.version/espnow.len <op> N, espnow.payload contains|starts-with 01:02:ff "
       "or \"text\"\n"
       "\n"
-      "Sources to come: a Linux monitor-mode interface and an ESP32 on a serial port (reading its\n"
-      "capture stream directly); --stream reads that stream today from a file, FIFO or tty.\n"
+      "Sources to come: an ESP32 on a serial port (reading its capture stream directly); --stream\n"
+      "reads that stream today from a file, FIFO or tty. --iface hops by cycling the interface\n"
+      "(mac80211 keeps a monitor's receiver on its first channel otherwise): a few ms deaf per "
+      "hop.\n"
       "--hub sees every frame on the hub's air (on every channel unless --channel or --hop tune "
       "it); the\n"
       "sniffer has no place in the room, so PWR is the strongest signal any node got of a frame. "

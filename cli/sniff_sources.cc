@@ -20,6 +20,7 @@
 #include "core/sniff/pcapng_sink.h"
 #include "core/wire/pcap.h"
 #include "core/wire/pcapng.h"
+#include "host/monitor_iface.h"
 #include "host/sniff_scene.h"
 #include "platform/air/client.h"
 #include "platform/linux/capture_file.h"
@@ -596,6 +597,71 @@ void Sniffer::Run(const RunControl& control) {
 
 void Sniffer::Finish() {
   if (output_) output_->Close();
+}
+
+IfaceSource::IfaceSource(IfaceSourceOptions options) : options_(std::move(options)) {
+  try {
+    host::MonitorLink link = host::OpenMonitor(options_.iface, std::nullopt, std::nullopt,
+                                               linux_port::MonitorRadio::Capture::kAll);
+    loop_ = std::move(link.loop);
+    radio_ = std::move(link.radio);
+  } catch (const linux_port::InterfaceError& e) {
+    throw std::runtime_error(e.what());
+  }
+  time_offset_ns_ = WallClockNs() - loop_->clock().Now();
+}
+
+IfaceSource::~IfaceSource() {
+  radio_.reset();  // before its loop
+}
+
+std::string IfaceSource::Describe() const {
+  std::string what = "interface " + options_.iface;
+  if (!options_.hop.empty()) return what + " (hopping)";
+  return what + " (channel " +
+         std::to_string(options_.channel != 0 ? options_.channel : radio_->channel()) + ")";
+}
+
+std::string IfaceSource::Losses() const {
+  const linux_port::MonitorRadioCounters c = radio_->counters();
+  return "kernel: frames dropped " + std::to_string(c.kernel_dropped + c.interface_dropped) +
+         ", skipped (bad radiotap or too short) " + std::to_string(c.bad_radiotap + c.too_short);
+}
+
+void IfaceSource::Run(sniff::Pipeline& pipeline, const RunControl& control) {
+  if (!radio_->SetPromiscuous(true).ok()) throw std::runtime_error(radio_->last_error());
+  if (options_.channel != 0 && !radio_->SetChannel(options_.channel).ok()) {
+    throw std::runtime_error(radio_->last_error());
+  }
+  std::unique_ptr<port::Timer> timer = loop_->NewTimer();
+  std::unique_ptr<sniff::ChannelHopper> hopper;
+  if (!options_.hop.empty()) {
+    hopper =
+        std::make_unique<sniff::ChannelHopper>(*radio_, *timer, loop_->clock(), control.tables);
+    if (!hopper->Start({options_.hop, options_.dwell.count() * port::kMillisecond}).ok()) {
+      throw std::runtime_error("cannot hop over those channels on " + options_.iface + ": " +
+                               radio_->last_error());
+    }
+  }
+  radio_->SetListener(&pipeline);
+  const auto start = Clock::now();
+  const auto end = options_.duration_s > 0
+                       ? start + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(options_.duration_s))
+                       : Clock::time_point::max();
+  auto next_tick = start + control.tick_every;
+  bool gone = false;
+  while (!control.stopped() && Clock::now() < end && !gone) {
+    gone = loop_->RunFor(10 * port::kMillisecond) == Status::Unavailable();
+    if (Clock::now() >= next_tick) {
+      if (control.tick) control.tick();
+      next_tick = Clock::now() + control.tick_every;
+    }
+  }
+  if (hopper) hopper->Stop();
+  radio_->SetListener(nullptr);
+  if (control.tick) control.tick();
+  if (gone) throw std::runtime_error(loop_->error());
 }
 
 }  // namespace airlab::cli

@@ -34,6 +34,10 @@
 namespace airlab::air {
 class HubClient;
 }  // namespace airlab::air
+namespace airlab::linux_port {
+class EventLoop;
+class MonitorRadio;
+}  // namespace airlab::linux_port
 
 namespace airlab::cli {
 
@@ -154,6 +158,37 @@ class HubSource final : public CaptureSource {
   class Tuner;
   HubSourceOptions options_;
   std::unique_ptr<air::HubClient> client_;
+  int64_t time_offset_ns_ = 0;
+};
+
+struct IfaceSourceOptions {
+  std::string iface;         // a monitor interface (`airlab iface setup`)
+  double duration_s = 0;     // wall seconds; 0: until stopped
+  uint8_t channel = 0;       // tune there first; 0: stay where the interface is
+  std::vector<uint8_t> hop;  // channels to hop through; empty: stay
+  std::chrono::milliseconds dwell{250};
+};
+
+// A Linux monitor interface (platform/linux/monitor_radio.h): every frame it hears, with
+// radiotap's signal, rate and channel, hopping channels through the same ChannelHopper as
+// the simulated radio (each hop cycles the interface, a few ms deaf).
+class IfaceSource final : public CaptureSource {
+ public:
+  // Opens the interface. Throws std::runtime_error naming the fix (sudo, `airlab iface
+  // setup`).
+  explicit IfaceSource(IfaceSourceOptions options);
+  ~IfaceSource() override;
+  std::string Describe() const override;
+  // Throws std::runtime_error when the interface disappears mid-capture.
+  void Run(sniff::Pipeline& pipeline, const RunControl& control) override;
+  // What the kernel dropped (pcap's statistics) and the frames skipped.
+  std::string Losses() const override;
+  int64_t RadioTimeOffsetNs() const override { return time_offset_ns_; }
+
+ private:
+  IfaceSourceOptions options_;
+  std::unique_ptr<linux_port::EventLoop> loop_;
+  std::unique_ptr<linux_port::MonitorRadio> radio_;
   int64_t time_offset_ns_ = 0;
 };
 

@@ -96,7 +96,7 @@ TEST_F(CliSniff, Errors_AreOneLineNamingTheFix) {
     std::string args, expect;
   };
   const std::vector<Case> cases = {
-      {"--summary", "--file F, --stream F, --sim or --hub HOST:PORT"},
+      {"--summary", "--file F, --stream F, --sim, --hub HOST:PORT or --iface IF"},
       {"-r " + dir_->File("mix.pcap") + " --filter 'beacon and' --summary",
        "at column 11 expected a field"},
       {"-r " + dir_->File("mix.pcap") + " --hop 1,6", "--hop needs a radio"},

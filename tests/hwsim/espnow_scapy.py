@@ -18,7 +18,6 @@ import os
 
 from scapy.all import Dot11, Dot11Elt, RadioTap, Raw, raw
 
-ESPNOW_FILTER = "type mgt subtype action and wlan[24:4] = 0x7f18fe34"
 OUI = 0x18FE34
 
 

@@ -5,7 +5,8 @@ wlan0 is A (`airlab espnow send`), wlan1 is B (`airlab espnow recv`), both set u
 `airlab iface setup` as active monitors with the boards' MACs, so hwsim ACKs unicast to them;
 wlan2 is the sniffer. Checked: unicast with ACK and delivery status, broadcast, v2, CCMP
 encryption, a send to an absent peer failing, the sniffer's counts against tcpdump on the
-same radio, and a channel change taking effect.
+same radio, a channel change taking effect, the commands' privileges, and the interface
+going down under a running receiver.
 """
 
 import json
@@ -134,8 +135,39 @@ def channel_change():
     checks.check("iw says wlan1 is on channel 6", "channel 6 " in out, out)
 
 
+def as_nobody(*args):
+    """An airlab command run without root or capabilities."""
+    return guest.run("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                     "--inh-caps=-all", AIRLAB, *args)
+
+
+def privileges():
+    """No root-only surprises: listing needs nothing, the rest say which capability."""
+    status, out = as_nobody("iface", "list")
+    checks.check("iface list works without privileges", status == 0 and "wlan0" in out, out)
+    status, out = as_nobody("iface", "setup", "wlan2", "--channel", "1")
+    checks.check("iface setup without privileges: refused, naming CAP_NET_ADMIN",
+                 status not in (0, None) and "CAP_NET_ADMIN" in out, out)
+    status, out = as_nobody("espnow", "recv", "--iface", "wlan1", "--timeout", "1")
+    checks.check("espnow recv without privileges: refused, naming CAP_NET_RAW",
+                 status not in (0, None) and "CAP_NET_RAW" in out, out)
+
+
+def interface_removed():
+    """The monitor interface taken away mid-run: one clear error, no crash, no hang."""
+    recv = receiver(count=100)
+    guest.run("ip", "link", "set", "wlan1", "down")
+    status = recv.wait(60)
+    out = recv.output()
+    errors = [line for line in out.splitlines() if "wlan1" in line and "listening" not in line]
+    checks.check("wlan1 brought down under espnow recv: it exits 1 with one error naming wlan1",
+                 status == 1 and len(errors) >= 1 and "Segmentation" not in out and
+                 "terminate called" not in out, "exit %s: %s" % (status, out))
+
+
 def main():
     setup()
+    privileges()
     # tcpdump on the third radio is the oracle for the sniffer's counts.
     tcpdump = guest.Program("tcpdump", "-i", "wlan2", "-U", "-w", CAPTURE,
                             "wlan[0] = 0xd0 and wlan[24:4] = 0x7f18fe34")
@@ -146,6 +178,7 @@ def main():
     tcpdump.stop(sig=2)
     sniffed_counts()
     channel_change()
+    interface_removed()
     checks.finish()
 
 

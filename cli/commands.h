@@ -24,5 +24,8 @@ void AddGatewayCommand(CLI::App& app);
 void AddNodeCommand(CLI::App& app);
 void AddBoardCommand(CLI::App& app);
 void AddLabCommand(CLI::App& app);
+void AddIfaceCommand(CLI::App& app);
+// `espnow send|recv` on a Linux monitor interface (espnow_radio_command.cc).
+void AddEspnowRadioCommands(CLI::App& espnow);
 
 }  // namespace airlab::cli

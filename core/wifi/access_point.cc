@@ -1,5 +1,7 @@
 #include "core/wifi/access_point.h"
 
+#include <algorithm>
+
 #include "core/wifi/link_frames.h"
 #include "core/wire/mgmt.h"
 
@@ -29,6 +31,9 @@ AccessPoint::AccessPoint(port::Radio& radio, port::Interface interface, const po
       sha1_(sha1),
       config_(defaults) {
   config_.passphrase = {};
+  portal_url_size_ = std::min(defaults.captive_portal_url.size(), kMaxPortalUrl);
+  for (size_t i = 0; i < portal_url_size_; ++i) portal_url_[i] = defaults.captive_portal_url[i];
+  config_.captive_portal_url = {};
   radio_.SetListener(this);
   timer_.SetListener(this);
 }
@@ -52,6 +57,9 @@ Status AccessPoint::Start(const AccessPointConfig& config) {
   passphrase_size_ = config.passphrase.size();
   for (size_t i = 0; i < passphrase_size_; ++i) passphrase_[i] = config.passphrase[i];
   config_.passphrase = {};
+  portal_url_size_ = config.captive_portal_url.size();
+  for (size_t i = 0; i < portal_url_size_; ++i) portal_url_[i] = config.captive_portal_url[i];
+  config_.captive_portal_url = {};
   running_ = true;
   down_until_ = -1;
   switch_to_ = 0;
@@ -65,6 +73,7 @@ Status AccessPoint::Start(const port::Ssid& ssid, ByteSpan passphrase, uint8_t c
   config.ssid = ssid;
   config.passphrase = passphrase;
   config.channel = channel;
+  config.captive_portal_url = ByteSpan(portal_url_.data(), portal_url_size_);
   return Start(config);
 }
 

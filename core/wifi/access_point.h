@@ -29,18 +29,16 @@
 #include "core/port/clock.h"
 #include "core/port/radio.h"
 #include "core/port/rng.h"
+#include "core/port/sha1.h"
 #include "core/port/soft_ap.h"
 #include "core/port/timer.h"
 #include "core/port/wifi_station.h"
-
-namespace airlab::port {
-class Sha1;  // core/port/sha1.h (wifi-join's branch)
-}  // namespace airlab::port
 
 namespace airlab::wifi {
 
 inline constexpr port::Ipv4Address kRouterAddress = {192, 168, 1, 1};
 inline constexpr port::Ipv4Address kNetmask24 = {255, 255, 255, 0};
+inline constexpr size_t kMaxPortalUrl = 64;
 
 struct AccessPointConfig {
   port::Ssid ssid;
@@ -56,6 +54,9 @@ struct AccessPointConfig {
   port::Ipv4Address netmask = kNetmask24;
   uint8_t first_lease = 2;
   uint32_t lease_seconds = 7200;
+  // DHCP option 114 (RFC 8910), the captive portal's URL (a hotspot's "http://192.168.4.1/");
+  // copied by Start, at most kMaxPortalUrl bytes; empty: not sent.
+  ByteSpan captive_portal_url;
   // ESP-IDF's soft-AP default (wifi_ap_config_t.max_connection); at most kMaxStations.
   uint8_t max_stations = 4;
 };
@@ -119,7 +120,7 @@ class AccessPoint final : public port::SoftAp,
   // Starts (or restarts with new settings: stations are deauthenticated) beaconing on
   // config.channel, or on the radio's channel when the radio refuses to move (a shared
   // radio whose station is joined). Enables the radio. kInvalidArgument: an empty SSID, a
-  // bad passphrase or channel, max_stations 0 or over kMaxStations, a zero interval;
+  // bad passphrase or channel, a portal URL over kMaxPortalUrl, max_stations 0 or over kMaxStations, a zero interval;
   // the radio's errors.
   Status Start(const AccessPointConfig& config);
 
@@ -199,6 +200,8 @@ class AccessPoint final : public port::SoftAp,
   AccessPointListener* listener_ = nullptr;
   std::array<std::byte, 64> passphrase_{};
   size_t passphrase_size_ = 0;
+  std::array<std::byte, kMaxPortalUrl> portal_url_{};
+  size_t portal_url_size_ = 0;
   std::array<Peer, kMaxStations> peers_{};
   std::array<Lease, 32> leases_{};
   bool running_ = false;

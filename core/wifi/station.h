@@ -30,14 +30,11 @@
 #include "core/port/clock.h"
 #include "core/port/radio.h"
 #include "core/port/rng.h"
+#include "core/port/sha1.h"
 #include "core/port/timer.h"
 #include "core/port/wifi_station.h"
 #include "core/wifi/radio_share.h"
 #include "core/wire/dot11.h"
-
-namespace airlab::port {
-class Sha1;  // core/port/sha1.h (wifi-join's branch)
-}  // namespace airlab::port
 
 namespace airlab::wifi {
 
@@ -49,7 +46,9 @@ struct StationConfig {
   // The radio's share (RadioShare::station_hold()): held while joined, so ESP-NOW cannot
   // move the radio off the router's channel. nullptr: the station owns its radio.
   ChannelHold* channel_hold = nullptr;
-  port::TimeNs scan_dwell = 60 * port::kMillisecond;  // per channel
+  // Per channel: ESP-IDF's default active scan time, longer than a beacon interval so a
+  // hidden network's beacon (it answers no wildcard probe) is heard too.
+  port::TimeNs scan_dwell = 120 * port::kMillisecond;
   port::TimeNs step_timeout = 200 * port::kMillisecond;
   uint8_t step_attempts = 3;
   port::TimeNs join_timeout = kJoinTimeout;

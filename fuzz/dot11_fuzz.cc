@@ -139,6 +139,11 @@ void TouchFrame(ByteSpan mpdu) {
     Touch(d->bssid());
     Touch(d->addr4());
     Touch(d->payload());
+    if (auto llc = d->llc_snap(); llc.ok()) {
+      Check(Inside(llc->payload, mpdu));
+      Touch(llc->ethertype);
+      Touch(llc->payload);
+    }
   }
   if (auto c = ControlView::Parse(f); c.ok()) {
     Touch(static_cast<uint8_t>(c->subtype()) + c->is_block_ack() + c->block_ack_control() +
@@ -177,6 +182,16 @@ void TouchFrame(ByteSpan mpdu) {
   if (auto deauth = DeauthView::Parse(f); deauth.ok()) {
     Touch(deauth->is_disassociation() + deauth->reason_code());
     TouchElements(deauth->elements());
+  }
+  if (auto req = AssocRequestView::Parse(f); req.ok()) {
+    Touch(req->is_reassociation() + req->capability().raw + req->listen_interval());
+    Touch(req->station());
+    Touch(req->current_ap());
+    TouchElements(req->elements());
+  }
+  if (auto resp = AssocResponseView::Parse(f); resp.ok()) {
+    Touch(resp->capability().raw + resp->status_code() + resp->aid());
+    TouchElements(resp->elements());
   }
 }
 

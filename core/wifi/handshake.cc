@@ -172,24 +172,37 @@ Result<HandshakeStep> Supplicant::OnEapol(ByteSpan eapol, ByteBuilder& out) {
 Result<HandshakeStep> Supplicant::OnMessage1(const EapolKeyView& key, ByteBuilder& out) {
   // Keys in use are not renegotiated here (no PTK rekeying).
   if (state_ == State::kComplete) return HandshakeStep::kIgnored;
-  if (!sent_message2_ || std::memcmp(anonce_.data(), key.nonce().data(), kNonceSize) != 0) {
-    std::memcpy(anonce_.data(), key.nonce().data(), kNonceSize);
-    FillNonce(rng_, snonce_);
+  // A plain Status first, then the step: the Result<Ptk> to Result<HandshakeStep> error
+  // path of a TRY macro here trips arm-none-eabi-gcc's -Wmaybe-uninitialized on the
+  // disengaged std::optional.
+  const Status sent = SendMessage2(key, out);
+  if (!sent.ok()) return sent;
+  return HandshakeStep::kSend;
+}
+
+Status Supplicant::SendMessage2(const EapolKeyView& key, ByteBuilder& out) {
+  Nonce anonce = anonce_;
+  Nonce snonce = snonce_;
+  if (!sent_message2_ || std::memcmp(anonce.data(), key.nonce().data(), kNonceSize) != 0) {
+    std::memcpy(anonce.data(), key.nonce().data(), kNonceSize);
+    FillNonce(rng_, snonce);
   }
   AIRLAB_TRY_ASSIGN(const Ptk ptk,
-                    DerivePtk(sha1_, config_.pmk, config_.aa, config_.spa, anonce_, snonce_));
+                    DerivePtk(sha1_, config_.pmk, config_.aa, config_.spa, anonce, snonce));
   const EapolKeyFields fields{.protocol_version = kSupplicantEapolVersion,
                               .key_info = KeyInfo::kMessage2,
                               .replay_counter = key.replay_counter(),
-                              .nonce = snonce_,
+                              .nonce = snonce,
                               .key_data = config_.rsn_element};
   AIRLAB_TRY(BuildSigned(sha1_, &ptk.kck, fields, out));
+  anonce_ = anonce;
+  snonce_ = snonce;
   ptk_ = ptk;
   have_replay_counter_ = true;
   replay_counter_ = key.replay_counter();
   sent_message2_ = true;
   state_ = State::kAwaitingMessage3;
-  return HandshakeStep::kSend;
+  return Status::Ok();
 }
 
 Result<HandshakeStep> Supplicant::OnMessage3(const EapolKeyView& key, ByteBuilder& out) {

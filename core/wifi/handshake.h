@@ -149,6 +149,8 @@ class Supplicant {
 
  private:
   Result<HandshakeStep> OnMessage1(const EapolKeyView& key, ByteBuilder& out);
+  // Message 2 for `key` (a message 1); the state changes only once it is written.
+  Status SendMessage2(const EapolKeyView& key, ByteBuilder& out);
   Result<HandshakeStep> OnMessage3(const EapolKeyView& key, ByteBuilder& out);
   Status SendMessage4(uint64_t replay_counter, ByteBuilder& out);
 

@@ -87,7 +87,8 @@ const std::map<std::string, Bytes>& GoldenFrames() {
 const Bytes& Golden(const std::string& name) { return GoldenFrames().at(name); }
 
 std::vector<std::string> Tshark(const std::vector<Bytes>& frames,
-                                const std::vector<std::string>& fields, bool fcs) {
+                                const std::vector<std::string>& fields, bool fcs,
+                                const std::string& options) {
   const testing_tools::TempDir dir;
   const std::string path = dir.File("frames.pcap");
   std::ofstream(path, std::ios::binary) << Pcap(frames);
@@ -95,6 +96,7 @@ std::vector<std::string> Tshark(const std::vector<Bytes>& frames,
   for (const std::string& f : fields) command += " -e " + f;
   command +=
       fcs ? " -o wlan.check_fcs:TRUE -o wlan.check_checksum:TRUE" : " -o wlan.check_fcs:FALSE";
+  if (!options.empty()) command += " " + options;
   const testing_tools::CommandResult r = testing_tools::RunCommand(command);
   if (r.exit_code != 0) throw std::runtime_error("tshark failed: " + command + "\n" + r.err);
   std::vector<std::string> lines;

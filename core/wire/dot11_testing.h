@@ -29,8 +29,10 @@ const Bytes& Golden(const std::string& name);
 // Writes `frames` to a pcap (link type 105, 802.11 without radiotap), runs
 // `tshark -T fields` over it with `fields` and returns one line per frame, fields joined
 // by '|'. With `fcs`, tshark is told the frames end in an FCS and checks it
-// (wlan.check_fcs, wlan.check_checksum). Throws when tshark fails.
+// (wlan.check_fcs, wlan.check_checksum). `options` go on tshark's command line as they
+// are (decryption keys, say). Throws when tshark fails.
 std::vector<std::string> Tshark(const std::vector<Bytes>& frames,
-                                const std::vector<std::string>& fields, bool fcs = false);
+                                const std::vector<std::string>& fields, bool fcs = false,
+                                const std::string& options = "");
 
 }  // namespace airlab::wire::testing

@@ -61,7 +61,7 @@ size_t Count(const std::string& file, const std::string& filter, const std::stri
   return Tshark(file, filter, "-e frame.number", options).size();
 }
 
-TEST(WifiJoinTshark, ASimulatedJoinIsDissectedAndItsDhcpDecrypted) {
+TEST(WifiSimJoinTshark, ASimulatedJoinIsDissectedAndItsDhcpDecrypted) {
   const TempDir dir;
   const std::string file = dir.File("join.pcapng");
   CaptureJoin(file, "lab-secret");
@@ -96,7 +96,7 @@ TEST(WifiJoinTshark, ASimulatedJoinIsDissectedAndItsDhcpDecrypted) {
   EXPECT_EQ(Count(file, "_ws.malformed || _ws.expert.severity == error", kDecrypt), 0u);
 }
 
-TEST(WifiJoinTshark, AWrongPasswordShowsMessage2RetriedThenDeauthentication) {
+TEST(WifiSimJoinTshark, AWrongPasswordShowsMessage2RetriedThenDeauthentication) {
   const TempDir dir;
   const std::string file = dir.File("wrong.pcapng");
   CaptureJoin(file, "not-the-one");

@@ -17,9 +17,11 @@
 #include "cli/options.h"
 #include "cli/stop_signal.h"
 #include "host/air_capture.h"
+#include "host/room/router_hub.h"
 #include "platform/air/hub.h"
 #include "platform/air/protocol.h"
 #include "scenario/report.h"
+#include "scenario/routers.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
 
@@ -38,8 +40,23 @@ struct AirArgs {
   uint64_t seed = 1;
   std::string pcap;
   std::string scenario;
+  std::vector<std::string> routers;
   int refresh_ms = 1000;
 };
+
+std::vector<scenario::RouterSpec> ParseRouters(const AirArgs& a) {
+  std::vector<scenario::RouterSpec> routers;
+  for (const std::string& text : a.routers) {
+    std::optional<scenario::RouterSpec> spec = scenario::ParseRouterText(text);
+    if (!spec) {
+      throw UserError("--router " + text +
+                      " is not SSID:PASSWORD:CHANNEL (an SSID of 1 to 32 bytes, a password of 8 "
+                      "to 63 characters or none for an open network, a channel 1 to 13)");
+    }
+    routers.push_back(*spec);
+  }
+  return routers;
+}
 
 void Validate(const AirArgs& a) {
   if (a.port < 0 || a.port > 65535) {
@@ -51,32 +68,46 @@ void Validate(const AirArgs& a) {
   if (a.refresh_ms < 50) throw UserError("--refresh is in milliseconds and must be at least 50");
 }
 
-// The hub, with a scenario's nodes when one is given. Built in place: the runner refers to
-// the scenario and the hub to the runner's simulation; members go in reverse order.
+// The hub, with a scenario's nodes and routers and the --router ones when given. Built in
+// place: the runner refers to the scenario and the hub to the runner's simulation; members
+// go in reverse order.
 struct SharedAir {
   explicit SharedAir(const AirArgs& a) {
     air::HubOptions options;
     options.port = static_cast<uint16_t>(a.port);
     options.speed = a.speed;
     options.simulation.seed = a.seed;
+    const std::vector<scenario::RouterSpec> routers = ParseRouters(a);
     // A scenario brings its own air (seed, propagation) with its nodes on it; they send for
     // its duration and stay on the air after.
+    sim::Simulation* air = nullptr;
+    std::vector<std::string> names;
     if (!a.scenario.empty()) {
       scene = scenario::LoadScenario(a.scenario);
       runner = std::make_unique<scenario::Runner>(*scene);
-      std::vector<std::string> names;
       for (const scenario::NodeSpec& node : scene->nodes) names.push_back(node.name);
-      hub = std::make_unique<air::Hub>(options, runner->simulation(), names);
-    } else {
-      hub = std::make_unique<air::Hub>(options);
+      for (size_t i = 0; i < runner->routers().size(); ++i) {
+        names.push_back(runner->routers().name(i));
+      }
+      air = &runner->simulation();
+    }
+    try {
+      hub = std::make_unique<host::room::RouterHub>(options, routers, air, names);
+    } catch (const std::invalid_argument& e) {
+      throw UserError(std::string("--router: ") + e.what());
     }
   }
   SharedAir(const SharedAir&) = delete;
   SharedAir& operator=(const SharedAir&) = delete;
 
+  size_t router_count() const {
+    return (runner ? runner->routers().size() : 0) +
+           (hub->routers() != nullptr ? hub->routers()->size() : 0);
+  }
+
   std::optional<scenario::Scenario> scene;
   std::unique_ptr<scenario::Runner> runner;
-  std::unique_ptr<air::Hub> hub;
+  std::unique_ptr<host::room::RouterHub> hub;
 };
 
 std::unique_ptr<host::AirCapture> OpenCapture(const AirArgs& a, air::Hub& hub) {
@@ -99,11 +130,13 @@ void PrintStart(FILE* text_out, const AirArgs& a, const SharedAir& shared) {
   const std::optional<scenario::Scenario>& scene = shared.scene;
   std::string what = "seed " + std::to_string(scene ? scene->seed : a.seed);
   if (scene) what += ", " + std::to_string(scene->nodes.size()) + " nodes from " + a.scenario;
+  const size_t routers = shared.router_count();
+  if (routers > 0) what += ", " + std::to_string(routers) + " router" + (routers == 1 ? "" : "s");
   if (!a.pcap.empty()) what += ", writing " + a.pcap;
   std::fprintf(text_out,
                "airlab air: the air is on 127.0.0.1:%u (speed %gx, %s); clients join with --hub "
                "127.0.0.1:%u\n",
-               shared.hub->port(), a.speed, what.c_str(), shared.hub->port());
+               shared.hub->hub().port(), a.speed, what.c_str(), shared.hub->hub().port());
   std::fflush(text_out);
 }
 
@@ -137,7 +170,7 @@ void RunHub(air::Hub& hub, FILE* text_out, bool tty, int refresh_ms) {
 void RunAir(const AirArgs& a) {
   Validate(a);
   SharedAir shared(a);
-  air::Hub& hub = *shared.hub;
+  air::Hub& hub = shared.hub->hub();
   std::unique_ptr<host::AirCapture> tap = OpenCapture(a, hub);
   // With --pcap -, the capture owns standard output and the status lines go to stderr.
   FILE* text_out = a.pcap == "-" ? stderr : stdout;
@@ -173,6 +206,8 @@ void AddAirCommand(CLI::App& app) {
       "Example:\n"
       "  airlab air --port 4610 --pcap air.pcapng   (until Ctrl-C)\n"
       "  airlab air --scenario examples/lab.toml    (the lab's master and slave in the room too)\n"
+      "  airlab air --router lab:lab-secret:6 --router cafe::11   (a WPA2 and an open router "
+      "beaconing)\n"
       "  airlab node --hub 127.0.0.1:4610 --mac 02:00:00:00:00:02 --name node2   (in another "
       "terminal;\n"
       "      a MAC of its own: the scenario's boards have the lab's)\n");
@@ -188,6 +223,9 @@ void AddAirCommand(CLI::App& app) {
                   "run this scenario's nodes (TOML, see examples/) in the hub, on the shared air; "
                   "its seed is the air's")
       ->excludes(seed);
+  cmd->add_option("--router", args->routers,
+                  "an access point on the air (beacons, joins, DHCP): SSID:PASSWORD:CHANNEL, an "
+                  "empty PASSWORD for an open network (repeatable)");
   cmd->add_option("--pcap", args->pcap,
                   "write every frame on the air to this capture file (radiotap): pcap if its name "
                   "ends in .pcap, "

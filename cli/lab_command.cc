@@ -27,6 +27,7 @@
 #include "host/room/board_processes.h"
 #include "host/room/lab_file.h"
 #include "host/room/lab_state.h"
+#include "host/room/router_hub.h"
 #include "platform/air/hub.h"
 #include "server/server.h"
 
@@ -130,11 +131,11 @@ class HubThread {
     options.simulation.seed = lab.seed;
     options.name = "airlab lab";
     try {
-      hub_ = std::make_unique<air::Hub>(options);
-    } catch (const std::runtime_error& e) {
+      hub_ = std::make_unique<room::RouterHub>(options, lab.routers);
+    } catch (const std::exception& e) {
       throw UserError(std::string("the lab's air hub: ") + e.what());
     }
-    thread_ = std::thread([this] { hub_->Run(stop_); });
+    thread_ = std::thread([this] { hub_->hub().Run(stop_); });
   }
   ~HubThread() {
     stop_ = true;
@@ -143,10 +144,10 @@ class HubThread {
   HubThread(const HubThread&) = delete;
   HubThread& operator=(const HubThread&) = delete;
 
-  std::string address() const { return "127.0.0.1:" + std::to_string(hub_->port()); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(hub_->hub().port()); }
 
  private:
-  std::unique_ptr<air::Hub> hub_;
+  std::unique_ptr<room::RouterHub> hub_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

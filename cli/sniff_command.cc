@@ -180,7 +180,7 @@ void RenderStations(const sniff::Tables& t, std::ostream& out, size_t rows) {
   TextTable aps({"BSSID", "PWR", "MIN", "MAX", "Beacons", "Frames", "Bytes", "Retry", "Lost", "CH",
                  "Rate", "ESSID"});
   TextTable stations({"STATION", "BSSID", "PWR", "MIN", "MAX", "Frames", "Bytes", "Retry", "Lost",
-                      "CH", "Rate", "ESP-NOW", "Probes"});
+                      "CH", "Rate", "ESP-NOW", "Probes", "AID"});
   std::vector<Row> ap_rows, station_rows;
   t.stations().ForEach([&](const MacAddress& mac, const sniff::StationStats& v) {
     const auto& sig = v.signal;
@@ -192,13 +192,17 @@ void RenderStations(const sniff::Tables& t, std::ostream& out, size_t rows) {
             std::to_string(v.retries), std::to_string(v.lost),
             v.channel ? std::to_string(v.channel) : "-", Rate(v), Ssid(v)}});
     } else {
-      const std::string bssid = v.has_bssid ? Mac(v.bssid) : "(not associated)";
+      // The association seen on the air; else, as airodump-ng, the BSS of its last frame.
+      const std::string bssid = v.associated  ? Mac(v.ap)
+                                : v.has_bssid ? Mac(v.bssid)
+                                              : "(not associated)";
+      const std::string aid = v.associated ? std::to_string(v.aid) : "-";
       station_rows.push_back(
           {v.frames,
            {Mac(mac), bssid, Dbm(sig, sig.mean_dbm()), Dbm(sig, sig.min_dbm), Dbm(sig, sig.max_dbm),
             std::to_string(v.frames), Bytes(v.bytes), std::to_string(v.retries),
             std::to_string(v.lost), v.channel ? std::to_string(v.channel) : "-", Rate(v),
-            std::to_string(v.espnow_frames), Ssid(v)}});
+            std::to_string(v.espnow_frames), Ssid(v), aid}});
     }
   });
   AddSorted(ap_rows, aps);

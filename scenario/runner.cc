@@ -350,6 +350,8 @@ Runner::Runner(const Scenario& scenario)
       nodes_[i] = std::make_unique<ScenarioNode>(*this, i);
     }
   }
+  routers_ = std::make_unique<SimRouters>(simulation_, scenario.routers, scenario.seed);
+  routers_->Schedule(scenario.events);
 }
 
 Runner::~Runner() { simulation_.RemoveObserver(air_.get()); }

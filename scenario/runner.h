@@ -18,6 +18,7 @@
 
 #include "core/base/mac_address.h"
 #include "platform/sim/simulation.h"
+#include "scenario/routers.h"
 #include "scenario/scenario.h"
 
 namespace airlab::scenario {
@@ -92,6 +93,8 @@ class Runner {
   Runner& operator=(const Runner&) = delete;
 
   sim::Simulation& simulation() { return simulation_; }
+  // The scenario's routers, on the simulation after its nodes.
+  SimRouters& routers() { return *routers_; }
   // Advances to `time`, as fast as possible or paced by the scenario's speed. No message
   // is sent at or after the scenario's duration.
   void RunUntil(TimeNs time);
@@ -110,6 +113,7 @@ class Runner {
   const Scenario& scenario_;
   sim::Simulation simulation_;
   std::unique_ptr<Air> air_;
+  std::unique_ptr<SimRouters> routers_;
   std::vector<std::unique_ptr<ScenarioNode>> nodes_;  // null for sniffers
   std::vector<std::unique_ptr<Sniffer>> sniffers_;
   std::vector<std::unique_ptr<LinkTally>> links_;

@@ -160,11 +160,14 @@ class Loader {
     std::vector<std::pair<const toml::table*, bool>> sections;  // (table, is a group)
     for (const toml::table* t : top.Tables("node")) sections.push_back({t, false});
     for (const toml::table* t : top.Tables("group")) sections.push_back({t, true});
-    top.Finish({"description", "seed", "duration", "pacing", "speed", "air", "node", "group"});
+    const std::vector<const toml::table*> routers = top.Tables("router");
+    const std::vector<const toml::table*> events = top.Tables("event");
+    top.Finish({"description", "seed", "duration", "pacing", "speed", "air", "node", "group",
+                "router", "event"});
     std::stable_sort(sections.begin(), sections.end(), [](const auto& a, const auto& b) {
       return a.first->source().begin < b.first->source().begin;
     });
-    if (sections.empty()) {
+    if (sections.empty() && routers.empty()) {
       Fail(&root, "",
            "the scenario has no nodes; add a [[node]] section with a name and a position");
     }
@@ -181,6 +184,17 @@ class Loader {
     for (PendingNode& p : nodes_) {
       CheckPeers(p);
       s.nodes.push_back(std::move(p.spec));
+    }
+    for (size_t i = 0; i < routers.size(); ++i) {
+      Fields f(source_, *routers[i], "router " + std::to_string(i + 1));
+      RouterSpec spec;
+      ReadRouterFields(f, spec);
+      f.Finish({std::begin(kRouterKeys), std::end(kRouterKeys)});
+      s.routers.push_back(std::move(spec));
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      Fields f(source_, *events[i], "event " + std::to_string(i + 1));
+      s.events.push_back(ReadRouterEvent(f, s.routers));
     }
     return s;
   }

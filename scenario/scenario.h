@@ -18,6 +18,7 @@
 #include "platform/sim/propagation.h"
 #include "platform/sim/traffic.h"
 #include "scenario/file_error.h"
+#include "scenario/routers.h"
 
 namespace airlab::scenario {
 
@@ -100,6 +101,9 @@ struct Scenario {
   double speed = 0.0;
   AirSpec air;
   std::vector<NodeSpec> nodes;
+  // Access points on the air (their nodes come after `nodes`), and what happens to them.
+  std::vector<RouterSpec> routers;
+  std::vector<RouterEvent> events;
 
   // The node with this name or station address, if any.
   std::optional<uint32_t> FindNode(std::string_view name) const;

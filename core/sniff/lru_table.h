@@ -106,6 +106,11 @@ class LruTable {
   void ForEach(F f) const {
     for (uint32_t i = head_; i != kNil; i = slots_[i].next) f(slots_[i].key, slots_[i].value);
   }
+  // The same, with the values writable (the order does not change).
+  template <typename F>
+  void ForEach(F f) {
+    for (uint32_t i = head_; i != kNil; i = slots_[i].next) f(slots_[i].key, slots_[i].value);
+  }
 
   void Clear() {
     for (uint32_t& b : buckets_) b = kNil;

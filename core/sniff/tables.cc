@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/wire/airtime.h"
+#include "core/wire/mgmt.h"
 
 namespace airlab::sniff {
 namespace {
@@ -161,6 +162,37 @@ void Tables::Expire(port::TimeNs now) {
   expired_ += links_.RemoveOldestWhile(stale);
 }
 
+void Tables::TrackAssociation(const FrameRecord& r, StationStats& sender) {
+  const bool response =
+      r.fc.Is(MgmtSubtype::kAssocResponse) || r.fc.Is(MgmtSubtype::kReassocResponse);
+  const bool leaving =
+      r.fc.Is(MgmtSubtype::kDeauthentication) || r.fc.Is(MgmtSubtype::kDisassociation);
+  if (!response && !leaving) return;
+  const MacAddress to = r.addr1();
+  if (leaving) {
+    // Either side may end it; a group-addressed one from the AP ends every station's.
+    if (sender.associated && sender.ap == to) sender.associated = false;
+    if (to.is_multicast()) {
+      stations_.ForEach([&](const MacAddress&, StationStats& s) {
+        if (s.associated && s.ap == r.ta()) s.associated = false;
+      });
+    } else if (StationStats* station = stations_.Find(to);
+               station != nullptr && station->associated && station->ap == r.ta()) {
+      station->associated = false;
+    }
+    return;
+  }
+  Result<wire::Dot11View> frame = wire::Dot11View::Parse(r.mpdu);
+  if (!frame.ok() || to.is_multicast()) return;
+  Result<wire::AssocResponseView> answer = wire::AssocResponseView::Parse(*frame);
+  if (!answer.ok() || answer->status_code() != wire::StatusCode::kSuccess) return;
+  bool inserted;
+  StationStats& station = stations_.Upsert(to, &inserted);
+  station.associated = true;
+  station.ap = r.ta();
+  station.aid = answer->aid();
+}
+
 void Tables::Add(const FrameRecord& r) {
   channels_.Add(r);
   if (config_.max_age_ns > 0) Expire(r.ts_ns);
@@ -192,6 +224,7 @@ void Tables::Add(const FrameRecord& r) {
     if (r.has_ssid && !r.ssid.empty()) CopySsid(r.ssid, s);
   }
   if (r.ds_channel != 0 && r.channel == 0) s.channel = r.ds_channel;
+  TrackAssociation(r, s);
   MacAddress bssid;
   if (r.fc.type() != FrameType::kControl && r.bssid(&bssid) && !bssid.is_multicast()) {
     s.has_bssid = true;

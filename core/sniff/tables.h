@@ -1,8 +1,8 @@
 #pragma once
 // The sniffer's live tables, fed one FrameRecord at a time:
 // - stations: every transmitter (802.11 TA) with frames, bytes, retries, signal, rate,
-//   loss estimated from sequence-number gaps, channel, and the SSID an access point
-//   beacons or a station probes for;
+//   loss estimated from sequence-number gaps, channel, the SSID an access point beacons or
+//   a station probes for, and the access point a station is associated with;
 // - ESP-NOW links: sender -> peer (addr2 -> addr1) with the same counters plus encryption
 //   and version;
 // - channels: frames, bytes and airtime per channel, and the share of time the air was busy.
@@ -76,6 +76,11 @@ struct StationStats : Traffic {
   bool is_ap = false;           // sent beacons or probe responses
   bool has_bssid = false;       // the BSS it last sent a frame in (an AP: its own)
   MacAddress bssid;
+  // Its association as the air showed it: an Association Response with status 0 from `ap`
+  // (association ID `aid`), until a Deauthentication or Disassociation either way.
+  bool associated = false;
+  uint16_t aid = 0;
+  MacAddress ap;
   // An AP's SSID (from its beacons), a station's last probed SSID; not text necessarily.
   uint8_t ssid_len = 0;
   std::array<uint8_t, wire::kMaxSsidSize> ssid{};
@@ -179,6 +184,10 @@ class Tables {
   uint64_t frames_without_transmitter() const { return no_transmitter_; }
 
  private:
+  // Association Responses, Deauthentications and Disassociations: `sender` is the row of
+  // the frame's transmitter.
+  void TrackAssociation(const FrameRecord& r, StationStats& sender);
+
   TablesConfig config_;
   StationTable stations_;
   LinkTable links_;

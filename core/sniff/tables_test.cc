@@ -10,6 +10,7 @@
 #include "core/port/rng.h"
 #include "core/sniff/sniff_testing.h"
 #include "core/wire/airtime.h"
+#include "core/wire/mgmt.h"
 #include "core/wire/pcap.h"
 
 namespace airlab::sniff {
@@ -150,6 +151,54 @@ TEST(Tables, Station_CountsFramesBytesRetriesSignalAndRate) {
   EXPECT_EQ(st->lost, 0u);
   ASSERT_TRUE(st->has_bssid);
   EXPECT_EQ(st->bssid, ap);
+}
+
+// A management frame from `from` to `to` in the BSS `bssid`, built by core/wire.
+template <typename Build>
+Bytes Mgmt(const MacAddress& to, const MacAddress& from, const MacAddress& bssid, Build build) {
+  Bytes bytes(128);
+  ByteBuilder out(bytes);
+  EXPECT_TRUE(build(out, wire::MgmtHeader{.addr1 = to, .addr2 = from, .addr3 = bssid}).ok());
+  bytes.resize(out.size());
+  return bytes;
+}
+
+TEST(Tables, Station_AssociationFromTheResponseUntilDeauthentication) {
+  Small s;
+  Feeder f;
+  const MacAddress sta = Mac(2), ap = Mac(1), other = Mac(3);
+  const auto response = [](uint16_t status, uint16_t aid) {
+    return [=](ByteBuilder& out, const wire::MgmtHeader& h) {
+      return wire::BuildAssocResponse(out, h, {.status_code = status, .aid = aid});
+    };
+  };
+  s.tables.Add(f.Decode(testing::Data(1, ap, sta, ap, 10, 1), 1));
+  ASSERT_NE(s.tables.stations().Find(sta), nullptr);
+  EXPECT_FALSE(s.tables.stations().Find(sta)->associated);
+  s.tables.Add(f.Decode(Mgmt(other, ap, ap, response(17, 0)), 2));  // refused: AP full
+  EXPECT_EQ(s.tables.stations().Find(other), nullptr);
+  s.tables.Add(f.Decode(Mgmt(sta, ap, ap, response(0, 3)), 3));
+  const StationStats* st = s.tables.stations().Find(sta);
+  ASSERT_NE(st, nullptr);
+  EXPECT_TRUE(st->associated);
+  EXPECT_EQ(st->ap, ap);
+  EXPECT_EQ(st->aid, 3);
+  // The station leaving ends it.
+  s.tables.Add(f.Decode(Mgmt(ap, sta, ap,
+                             [](ByteBuilder& out, const wire::MgmtHeader& h) {
+                               return wire::BuildDeauthentication(out, h, 3);
+                             }),
+                        4));
+  EXPECT_FALSE(s.tables.stations().Find(sta)->associated);
+  // So does the AP's Disassociation to every station.
+  s.tables.Add(f.Decode(Mgmt(sta, ap, ap, response(0, 1)), 5));
+  EXPECT_TRUE(s.tables.stations().Find(sta)->associated);
+  s.tables.Add(f.Decode(Mgmt(MacAddress::Broadcast(), ap, ap,
+                             [](ByteBuilder& out, const wire::MgmtHeader& h) {
+                               return wire::BuildDisassociation(out, h, 8);
+                             }),
+                        6));
+  EXPECT_FALSE(s.tables.stations().Find(sta)->associated);
 }
 
 TEST(Tables, Station_LossFromSequenceGaps_IgnoresQosAndControl) {

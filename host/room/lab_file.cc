@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -85,23 +86,15 @@ class LabLoader {
   LabRouter ReadRouter(const toml::table& table, size_t index) {
     Fields f(source_, table, "router " + std::to_string(index + 1));
     LabRouter r;
-    static const std::vector<std::string_view> kKeys = {"ssid", "password", "channel"};
-    f.CheckTypos(kKeys);
-    const std::optional<std::string> ssid = f.String("ssid", "ssid = \"lab\"");
+    f.CheckTypos({std::begin(scenario::kRouterKeys), std::end(scenario::kRouterKeys)});
     // ':' separates the fields of a board's --router SSID:PASSWORD:CHANNEL.
-    if (!ssid || ssid->empty() || ssid->size() > 32 || ssid->find(':') != std::string::npos) {
-      f.Fail(ssid ? f.Get("ssid") : &table,
+    if (const std::optional<std::string> ssid = f.String("ssid", "ssid = \"lab\"");
+        ssid && ssid->find(':') != std::string::npos) {
+      f.Fail(f.Get("ssid"),
              "give the network's name, 1 to 32 bytes without ':', e.g. ssid = \"lab\"");
     }
-    r.ssid = *ssid;
-    f.set_context("router \"" + r.ssid + "\"");
-    r.password = f.String("password", "password = \"lab-secret\"").value_or("");
-    if (!r.password.empty() && (r.password.size() < 8 || r.password.size() > 63)) {
-      f.Fail(f.Get("password"),
-             "a WPA2 password has 8 to 63 characters (leave password out for an open network)");
-    }
-    r.channel = static_cast<uint8_t>(f.Integer("channel", 1, 13, "channel = 6").value_or(1));
-    f.Finish(kKeys);
+    scenario::ReadRouterFields(f, r);
+    f.Finish({std::begin(scenario::kRouterKeys), std::end(scenario::kRouterKeys)});
     return r;
   }
 

@@ -14,17 +14,15 @@
 
 #include "core/base/mac_address.h"
 #include "scenario/file_error.h"
+#include "scenario/routers.h"
 
 namespace airlab::host::room {
 
 using LabFileError = scenario::FileError;
 
-// An access point of the lab (a board's --router SSID:PASSWORD:CHANNEL).
-struct LabRouter {
-  std::string ssid;
-  std::string password;  // empty: an open network
-  uint8_t channel = 1;
-};
+// An access point of the lab: on the lab's air (a resident of its hub), and given to the
+// boards as --router SSID:PASSWORD:CHANNEL.
+using LabRouter = scenario::RouterSpec;
 
 // A channel of the embedded server, with the id and keys the lab's code holds.
 struct LabChannel {
@@ -70,7 +68,8 @@ struct LabFile {
 // Throws LabFileError (file, line, column and fix) for a file that cannot be read, bad TOML,
 // an unknown key, a value of the wrong kind or range, a board name or MAC used twice, a
 // channel id used twice, an SSID that is not 1 to 32 bytes without ':', a password that is
-// not WPA2's 8 to 63 characters.
+// not WPA2's 8 to 63 characters, or any other [[router]] key scenario::ReadRouterFields
+// refuses.
 LabFile LoadLabFile(const std::string& path);
 // The same for TOML text; `source` names it in messages, `folder` anchors relative paths.
 LabFile ParseLabFile(std::string_view text, const std::string& source,

@@ -181,11 +181,17 @@ void WifiManager::RankCandidates() {
     if (rssi[i] != INT32_MIN || hidden_heard)
       candidates_[candidate_count_++] = static_cast<uint8_t>(i);
   }
-  std::stable_sort(candidates_.begin(), candidates_.begin() + candidate_count_,
-                   [&](uint8_t a, uint8_t b) {
-                     if (rssi[a] != rssi[b]) return rssi[a] > rssi[b];
-                     return record_.networks[a].last_joined > record_.networks[b].last_joined;
-                   });
+  // Insertion sort, stable and without std::stable_sort's temporary buffer (no heap here).
+  const auto before = [&](uint8_t a, uint8_t b) {
+    if (rssi[a] != rssi[b]) return rssi[a] > rssi[b];
+    return record_.networks[a].last_joined > record_.networks[b].last_joined;
+  };
+  for (size_t i = 1; i < candidate_count_; ++i) {
+    const uint8_t c = candidates_[i];
+    size_t j = i;
+    for (; j > 0 && before(c, candidates_[j - 1]); --j) candidates_[j] = candidates_[j - 1];
+    candidates_[j] = c;
+  }
 }
 
 const port::StoredNetwork* WifiManager::Candidate() const {

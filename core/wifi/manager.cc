@@ -51,7 +51,7 @@ const char* ToString(ManagerReason reason) {
 }
 
 WifiManager::WifiManager(port::WifiStation& station, port::SoftAp& hotspot,
-                         port::CredentialStore& store, port::Clock& clock, port::Timer& timer,
+                         port::CredentialStore& store, const port::Clock& clock, port::Timer& timer,
                          port::Rng& rng, const WifiManagerConfig& config)
     : station_(station),
       hotspot_(hotspot),

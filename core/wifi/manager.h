@@ -133,7 +133,7 @@ class WifiManager final : public PortalBackend,
   // Takes the station's and the timer's listener slots. Every reference and the config's
   // strings must outlive the manager.
   WifiManager(port::WifiStation& station, port::SoftAp& hotspot, port::CredentialStore& store,
-              port::Clock& clock, port::Timer& timer, port::Rng& rng,
+              const port::Clock& clock, port::Timer& timer, port::Rng& rng,
               const WifiManagerConfig& config);
   ~WifiManager();
   WifiManager(const WifiManager&) = delete;
@@ -216,7 +216,7 @@ class WifiManager final : public PortalBackend,
   port::WifiStation& station_;
   port::SoftAp& hotspot_;
   port::CredentialStore& store_;
-  port::Clock& clock_;
+  const port::Clock& clock_;
   port::Timer& timer_;
   port::Rng& rng_;
   WifiManagerConfig config_;

@@ -251,6 +251,8 @@ void WifiManager::OnConnected(const port::Connection& connection) {
   }
   ManagerEvent event;
   event.ssid = connection.ssid;
+  event.channel = connection.channel;
+  event.address = connection.ip.address;
   Report(ManagerState::kConnected, ManagerReason::kJoined, event);
   if (user_join_pending_) StartUserJoin();
 }
@@ -593,6 +595,7 @@ void WifiManager::RefreshParameterViews() {
 }
 
 void WifiManager::Report(ManagerState to, ManagerReason reason, ManagerEvent event) {
+  event.time = clock_.Now();
   event.from = state_;
   event.to = to;
   event.reason = reason;

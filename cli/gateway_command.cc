@@ -1,7 +1,8 @@
 // `airlab gateway`: the lab's Master as a process on the shared simulated air (`airlab air`):
 // ESP-NOW readings from its nodes into a durable SQLite queue, bulk updates to any
 // ThingSpeak URL (airlab's server or the real service), a command field polled every
-// second and forwarded to the nodes.
+// second and forwarded to the nodes. With --ssid (or networks stored by an earlier run) its
+// Wi-Fi manager joins a router on the air first and ESP-NOW runs where the station is.
 
 #include <unistd.h>
 
@@ -23,8 +24,10 @@
 #include "cli/stop_signal.h"
 #include "host/clocks.h"
 #include "host/hosts.h"
+#include "host/wifi_device.h"
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
+#include "platform/linux/file_credential_store.h"
 #include "platform/linux/http_uplink.h"
 #include "platform/linux/sqlite_queue.h"
 
@@ -49,6 +52,9 @@ struct GatewayArgs {
   int command_field = 1;
   std::string command_key;
   std::string store;
+  std::string ssid;
+  std::string password;
+  std::string wifi_store;
   std::string mac = "4c:11:ae:89:bd:d5";
   std::string name;
   int wifi_channel = 6;
@@ -152,6 +158,12 @@ void Validate(const GatewayArgs& a) {
   if (a.command_field < 1 || a.command_field > 8) throw UserError("--command-field is 1 to 8");
   if (!(a.rate_limit_s >= 0))
     throw UserError("--rate-limit is seconds between writes (15 for a free ThingSpeak account)");
+  if (a.ssid.size() > port::Ssid::kMaxSize) throw UserError("--ssid is 1 to 32 bytes");
+  if (!port::IsValidPassphrase(AsBytes(a.password.data(), a.password.size())))
+    throw UserError(
+        "--password is 8 to 63 characters (or 64 hex digits), or none for an open network");
+  if (!a.password.empty() && a.ssid.empty())
+    throw UserError("--password goes with --ssid, the network it is for");
 }
 
 // gw-<mac in hex>, the name when --name is not given.
@@ -198,13 +210,69 @@ apps::GatewayConfig MakeConfig(const GatewayArgs& a, const std::vector<apps::Fie
   return config;
 }
 
+// The Wi-Fi manager's steps, with the air's time.
+class WifiPrinter final : public wifi::WifiManagerListener {
+ public:
+  explicit WifiPrinter(bool quiet) : quiet_(quiet) {}
+  void OnManagerEvent(const wifi::ManagerEvent& e) override {
+    const std::string line = WifiEventText(e);
+    if (quiet_ || line.empty()) return;
+    std::printf("%s%s\n", TimePrefix(e.time).c_str(), line.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  bool quiet_;
+};
+
+// The gateway's Wi-Fi through its manager (--ssid, or what an earlier run stored): the
+// credential file, the radio shared by the station, the hotspot and ESP-NOW.
+struct ManagedWifi {
+  ManagedWifi(const GatewayArgs& a, const std::filesystem::path& path, const std::string& name,
+              air::HubClient& air, port::Radio& radio)
+      : store(path), printer(a.quiet) {
+    config.device_name = name;
+    device = std::make_unique<host::WifiDevice>(
+        radio, [&air] { return air.NewTimer(); }, air.clock(), store, config,
+        static_cast<uint64_t>(::getpid()));
+    device->manager().SetListener(&printer);
+    if (a.ssid.empty()) return;
+    port::Ssid ssid;
+    ssid.Assign(AsBytes(a.ssid.data(), a.ssid.size()));
+    if (!device->manager().AddNetwork(ssid, AsBytes(a.password.data(), a.password.size())).ok()) {
+      throw UserError("cannot save the network in " + path.string() +
+                      ": check that its folder exists and is writable");
+    }
+  }
+  linux_port::FileCredentialStore store;
+  WifiPrinter printer;
+  wifi::WifiManagerConfig config;
+  std::unique_ptr<host::WifiDevice> device;
+};
+
+// With the manager: ESP-NOW starts once the station has joined, on its channel, and follows
+// it wherever it goes (the router's channel switch, a rejoin).
+void FollowStation(ManagedWifi& wifi, host::GatewayHost& host, bool& started) {
+  const uint8_t joined = wifi.device->joined_channel();
+  if (joined == 0) return;
+  if (!started) {
+    if (Status s = host.Start(joined); !s.ok()) {
+      throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+    }
+    started = true;
+    return;
+  }
+  if (joined != host.gateway().home_channel()) host.FollowRouter(joined).IgnoreError();
+}
+
 // Until Ctrl-C or --duration, moving to the router's new channels when due. The signal
 // handlers are back to the defaults when it returns or throws.
 // `Air` is the hub's client or a Linux monitor interface's event loop; `gone` says why it
 // went away.
 template <typename Air, typename Gone>
 void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::GatewayHost& host,
-             Air& air, linux_port::HttpUplink& uplink, Gone gone) {
+             Air& air, linux_port::HttpUplink& uplink, ManagedWifi* wifi, bool& started,
+             Gone gone) {
   g_stop = false;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -222,6 +290,7 @@ void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::Gateway
       host.FollowRouter(moves[next_move].channel).IgnoreError();
       ++next_move;
     }
+    if (wifi != nullptr) FollowStation(*wifi, host, started);
     if (air.RunFor(20 * port::kMillisecond) == Status::Unavailable()) {
       std::signal(SIGINT, SIG_DFL);
       std::signal(SIGTERM, SIG_DFL);
@@ -231,6 +300,32 @@ void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::Gateway
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+}
+
+// Without the manager: the station is modelled, on --wifi-channel from the start.
+void FollowModelledRouter(const GatewayArgs& a, host::GatewayHost& host) {
+  if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
+    throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+  }
+}
+
+void PrintStart(const GatewayArgs& a, const std::string& name, const MacAddress& mac,
+                const std::string& where_air, const std::filesystem::path& store_path,
+                const std::filesystem::path* wifi_path, host::GatewayHost& host) {
+  const std::string where =
+      wifi_path != nullptr ? "its Wi-Fi manager joins " +
+                                 (a.ssid.empty() ? std::string("the networks stored in")
+                                                 : "\"" + a.ssid + "\" (saved in") +
+                                 " " + wifi_path->string() + (a.ssid.empty() ? "" : ")") +
+                                 ", then ESP-NOW runs on the router's channel,"
+                           : "ESP-NOW on the router's channel " + std::to_string(a.wifi_channel);
+  std::printf(
+      "airlab gateway %s (%s): %s of %s; posting to %s channel %u; store %s (%llu "
+      "readings queued)\n",
+      name.c_str(), MacText(mac).c_str(), where.c_str(), where_air.c_str(), a.url.c_str(),
+      a.channel_id, store_path.c_str(),
+      static_cast<unsigned long long>(host.gateway().stats().queued));
+  std::fflush(stdout);
 }
 
 void PrintSummary(const std::string& name, const std::filesystem::path& store_path,
@@ -245,30 +340,28 @@ void PrintSummary(const std::string& name, const std::filesystem::path& store_pa
       (unsigned long long)s.forwarded);
 }
 
-// The gateway on `radio` until Ctrl-C or --duration.
+// The gateway on `radio` until Ctrl-C or --duration; with `wifi`, once its manager has
+// joined, on the station's channel.
 template <typename Air, typename Gone>
 void RunOn(const GatewayArgs& a, const MacAddress& mac, const std::string& name,
-           const std::filesystem::path& store_path, const std::vector<apps::FieldMapping>& fields,
-           const std::vector<Move>& moves, linux_port::HttpUplink& uplink,
-           linux_port::SqliteQueue& store, port::Radio& radio, Air& air, const std::string& where,
-           Gone gone) {
+           const std::filesystem::path& store_path, const std::filesystem::path* wifi_path,
+           const std::vector<apps::FieldMapping>& fields, const std::vector<Move>& moves,
+           linux_port::HttpUplink& uplink, linux_port::SqliteQueue& store, port::Radio& radio,
+           Air& air, const std::string& where, ManagedWifi* wifi, Gone gone) {
   Printer printer(air.clock(), a.command_field, a.url, a.quiet);
   host::SystemClock wall;
   apps::GatewayConfig config = MakeConfig(a, fields, name, &printer);
   host::GatewayHost host(radio, air.NewTimer(), air.clock(), wall, store, uplink, config,
                          static_cast<uint64_t>(::getpid()));
-  if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
-    throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+  bool started = false;
+  if (wifi != nullptr) {
+    if (!wifi->device->manager().Start().ok()) throw UserError("the Wi-Fi manager did not start");
+  } else {
+    FollowModelledRouter(a, host);
+    started = true;
   }
-  std::printf(
-      "airlab gateway %s (%s): ESP-NOW on the router's channel %d of %s; posting to %s "
-      "channel %u; store %s (%llu readings queued)\n",
-      name.c_str(), MacText(mac).c_str(), a.wifi_channel, where.c_str(), a.url.c_str(),
-      a.channel_id, store_path.c_str(),
-      static_cast<unsigned long long>(host.gateway().stats().queued));
-  std::fflush(stdout);
-
-  RunLoop(a, moves, host, air, uplink, gone);
+  PrintStart(a, name, mac, where, store_path, wifi_path, host);
+  RunLoop(a, moves, host, air, uplink, wifi, started, gone);
   // Answers still on their way end now, while the gateway is there to take them.
   uplink.Stop();
   PrintSummary(name, store_path, host.gateway().stats());
@@ -285,20 +378,41 @@ void RunGateway(const GatewayArgs& a) {
   const std::filesystem::path store_path =
       a.store.empty() ? DefaultStoreDir() / (name + ".db") : std::filesystem::path(a.store);
 
+  // The Wi-Fi manager's file: given, or beside the queue. It is used when given, with --ssid,
+  // or when an earlier run left one (the networks it knows).
+  const std::filesystem::path wifi_path =
+      a.wifi_store.empty() ? std::filesystem::path(store_path).replace_extension(".wifi")
+                           : std::filesystem::path(a.wifi_store);
+  const bool managed =
+      !a.ssid.empty() || !a.wifi_store.empty() || std::filesystem::exists(wifi_path);
+  if (managed && !moves.empty()) {
+    throw UserError(
+        "--move-channel moves the modelled router; with the Wi-Fi manager the router is "
+        "on the air: schedule its channel change in the hub's scenario instead");
+  }
+
   std::unique_ptr<linux_port::HttpUplink> uplink = MakeUplink(a);
   linux_port::SqliteQueue store(store_path);
   if (!a.iface.empty()) {
+    if (managed) {
+      throw UserError(
+          "--ssid and the Wi-Fi manager join routers on the simulated air; with --iface the "
+          "radio is a monitor interface: give the router's channel with --wifi-channel");
+    }
     host::MonitorLink link = JoinIface(a.iface, static_cast<uint8_t>(a.wifi_channel),
                                        a.mac_given ? std::optional<MacAddress>(mac) : std::nullopt);
     linux_port::EventLoop& loop = *link.loop;
-    RunOn(a, link.radio->hardware_address(), name, store_path, fields, moves, *uplink, store,
-          *link.radio, loop, "interface " + a.iface, [&loop] { return loop.error(); });
+    RunOn(a, link.radio->hardware_address(), name, store_path, nullptr, fields, moves, *uplink,
+          store, *link.radio, loop, "interface " + a.iface, nullptr,
+          [&loop] { return loop.error(); });
     return;
   }
   AirLink link = JoinAir(a.hub, "gateway", name, mac, static_cast<uint8_t>(a.wifi_channel));
   air::HubClient& air = *link.air;
-  RunOn(a, mac, name, store_path, fields, moves, *uplink, store, *link.radio, air,
-        "the air at " + a.hub,
+  std::unique_ptr<ManagedWifi> wifi;
+  if (managed) wifi = std::make_unique<ManagedWifi>(a, wifi_path, name, air, *link.radio);
+  RunOn(a, mac, name, store_path, managed ? &wifi_path : nullptr, fields, moves, *uplink, store,
+        wifi ? wifi->device->espnow_radio() : *link.radio, air, "the air at " + a.hub, wifi.get(),
         [&air] { return "the air hub went away (" + air.last_error() + ")"; });
 }
 
@@ -321,7 +435,10 @@ void AddGatewayCommand(CLI::App& app) {
       "  airlab channel create --name lab --fields slave,node2   (prints the channel id and keys)\n"
       "  airlab gateway --channel-id 1 --write-key KEY --command-channel 2 --command-key RKEY\n"
       "  airlab gateway --url https://api.thingspeak.com --channel-id 123456 --write-key KEY \\\n"
-      "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n");
+      "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n"
+      "  airlab gateway --channel-id 1 --write-key KEY --store ~/lab-gw.db --ssid lab \\\n"
+      "      --password lab-secret   (joins the router \"lab\" on the air, then ESP-NOW on its\n"
+      "      channel; the network is saved in ~/lab-gw.wifi for the next runs)\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
   cmd->add_option("--url", args->url,
                   "ThingSpeak base URL (airlab serve, or https://api.thingspeak.com)")
@@ -349,8 +466,15 @@ void AddGatewayCommand(CLI::App& app) {
   cmd->add_option("--name", args->name,
                   "this gateway's name in entries' status tags (default gw-<mac>)");
   cmd->add_option("--wifi-channel", args->wifi_channel,
-                  "the router's channel, where the station and ESP-NOW are")
+                  "without --ssid: the modelled router's channel, where the station and ESP-NOW "
+                  "are")
       ->capture_default_str();
+  cmd->add_option("--ssid", args->ssid,
+                  "join this network on the air through the Wi-Fi manager (a router of `airlab "
+                  "air --router`), saved with --password for the next runs");
+  cmd->add_option("--password", args->password, "the --ssid network's password (none: open)");
+  cmd->add_option("--wifi-store", args->wifi_store,
+                  "the Wi-Fi manager's networks file (default: the --store file with .wifi)");
   cmd->add_option("--move-channel", args->moves,
                   "CHANNEL@SECONDS: the router moves to CHANNEL after SECONDS (repeatable)");
   cmd->add_option("--field", args->fields,

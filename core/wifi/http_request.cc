@@ -187,11 +187,15 @@ HttpParse ParseHttpRequest(ByteSpan bytes, const HttpLimits& limits) {
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   const size_t head_end = text.find(kHeadEnd);
   if (head_end == std::string_view::npos || head_end + kHeadEnd.size() > limits.max_head) {
-    // A broken request line is refused at once, not after max_head bytes of it.
+    // A broken request line is refused at once, not after max_head bytes of it (or an idle
+    // timeout): a complete line that does not parse, or a method with a byte no method has
+    // (a TLS hello sent to port 80, binary junk).
     const size_t line_end = text.find("\r\n");
+    const std::string_view method = text.substr(0, text.find_first_of(" \r"));
     HttpRequest ignored;
-    if (line_end != std::string_view::npos &&
-        !ParseRequestLine(text.substr(0, line_end), ignored)) {
+    if ((line_end != std::string_view::npos &&
+         !ParseRequestLine(text.substr(0, line_end), ignored)) ||
+        (!method.empty() && !IsToken(method))) {
       result.outcome = HttpParseOutcome::kBadRequest;
     } else if (head_end != std::string_view::npos || text.size() >= limits.max_head) {
       result.outcome = HttpParseOutcome::kHeaderFieldsTooLarge;

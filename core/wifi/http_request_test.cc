@@ -87,6 +87,10 @@ TEST(HttpRequest, RefusesMalformedRequests) {
 
 TEST(HttpRequest, RefusesABrokenRequestLineBeforeTheHeadEnds) {
   EXPECT_EQ(Parse("\x16\x03\x01 TLS hello\r\n").outcome, HttpParseOutcome::kBadRequest);
+  EXPECT_EQ(Parse(std::string_view("\x16\x03\x01\x02\x00", 5)).outcome,
+            HttpParseOutcome::kBadRequest);
+  EXPECT_EQ(Parse("GE").outcome, HttpParseOutcome::kIncomplete);
+  EXPECT_EQ(Parse("GET\r").outcome, HttpParseOutcome::kIncomplete);
 }
 
 TEST(HttpRequest, OversizeMapsTo413And431) {

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,6 +68,7 @@ int BindSocket(const std::string& address, int type, const char* what) {
     throw std::runtime_error(std::string("cannot bind ") + what + " to " + address + ": " +
                              strerror(error) + "; " + fix);
   }
+  if (type == SOCK_DGRAM) ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
   if (type == SOCK_STREAM && ::listen(fd, 16) != 0) {
     ::close(fd);
     throw std::runtime_error(std::string("cannot listen on ") + address);
@@ -218,23 +220,44 @@ void PortalServer::Write(Connection& c) {
   }
 }
 
+// Answers from the address each query was sent to (IP_PKTINFO), so a responder bound to
+// 0.0.0.0 on a host that takes every destination as local (`ip route add local 0.0.0.0/0
+// dev lo`) answers DNS sent to 8.8.8.8 as 8.8.8.8, which is what the phone expects.
 void PortalServer::AnswerDns() {
   std::array<std::byte, 1500> query{};
   std::array<std::byte, wifi::kDnsMaxMessage> answer{};
   for (int budget = 64; budget > 0; --budget) {  // a flood cannot starve the HTTP side
     sockaddr_in from{};
-    socklen_t from_size = sizeof from;
-    const ssize_t n = ::recvfrom(dns_fd_, query.data(), query.size(), 0,
-                                 reinterpret_cast<sockaddr*>(&from), &from_size);
+    iovec in_iov{query.data(), query.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
+    msghdr in{};
+    in.msg_name = &from;
+    in.msg_namelen = sizeof from;
+    in.msg_iov = &in_iov;
+    in.msg_iovlen = 1;
+    in.msg_control = control.data();
+    in.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(dns_fd_, &in, 0);
     if (n < 0) return;
     ++stats_.dns_queries;
     const StatusWithSize reply =
         wifi::AnswerDnsQuery(ByteSpan(query).first(static_cast<size_t>(n)), config_.dns, answer);
     if (!reply.ok() || reply.size() == 0) continue;
-    if (::sendto(dns_fd_, answer.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from),
-                 from_size) >= 0) {
-      ++stats_.dns_answers;
+    iovec out_iov{answer.data(), reply.size()};
+    msghdr out{};
+    out.msg_name = &from;
+    out.msg_namelen = in.msg_namelen;
+    out.msg_iov = &out_iov;
+    out.msg_iovlen = 1;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr; c = CMSG_NXTHDR(&in, c)) {
+      if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_PKTINFO) continue;
+      auto* info = reinterpret_cast<in_pktinfo*>(CMSG_DATA(c));
+      info->ipi_spec_dst = info->ipi_addr;  // the source of the answer: where the query went
+      info->ipi_ifindex = 0;
+      out.msg_control = control.data();
+      out.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
     }
+    if (::sendmsg(dns_fd_, &out, 0) >= 0) ++stats_.dns_answers;
   }
 }
 

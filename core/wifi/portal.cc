@@ -61,6 +61,18 @@ const char* FailureText(port::WifiFailure failure) {
   return "unknown reason";
 }
 
+// How the list says a network is secured (text, not an emoji a phone may lack).
+const char* AuthText(port::WifiAuth auth) {
+  switch (auth) {
+    case port::WifiAuth::kOpen: return "open";
+    case port::WifiAuth::kWep: return "WEP";
+    case port::WifiAuth::kWpaPsk: return "WPA";
+    case port::WifiAuth::kWpa2Psk: return "WPA2";
+    case port::WifiAuth::kWpaWpa2Psk: return "WPA/WPA2";
+  }
+  return "";
+}
+
 // tzapu's signal quality.
 int Quality(int8_t rssi_dbm) {
   const int q = 2 * (rssi_dbm + 100);
@@ -280,7 +292,7 @@ void Portal::WifiPage(Page& page, const HttpRequest& request) {
     page.Text("<label class=n><span><input type=radio name=h value=\"").Hex(n.ssid.bytes());
     page.Text("\"> ").Html(n.ssid.bytes()).Text("</span><span class=q>");
     page.Number(Quality(n.rssi_dbm)).Text("%");
-    if (n.auth != port::WifiAuth::kOpen) page.Text(" &#128274;");
+    page.Text(" ").Text(AuthText(n.auth));
     page.Text("</span></label>");
   }
   page.Text(

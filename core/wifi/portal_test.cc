@@ -159,10 +159,10 @@ TEST_F(PortalTest, WifiListsNetworksWithQualityAndEscapedSsids) {
   EXPECT_NE(r.body.find("value=\"ff0080\""), std::string::npos);
   EXPECT_NE(r.body.find("value=\"3c7363726970743e616c6572742831293c2f7363726970743e\""),
             std::string::npos);
-  EXPECT_NE(r.body.find(">100%"), std::string::npos);    // -40 dBm: 120 clamped
-  EXPECT_NE(r.body.find(">10%"), std::string::npos);     // -95 dBm
-  EXPECT_NE(r.body.find(">0%"), std::string::npos);      // -120 dBm: clamped
-  EXPECT_NE(r.body.find("name=s "), std::string::npos);  // the hidden-SSID field
+  EXPECT_NE(r.body.find(">100% WPA2<"), std::string::npos);  // -40 dBm: 120 clamped
+  EXPECT_NE(r.body.find(">10% open<"), std::string::npos);   // -95 dBm
+  EXPECT_NE(r.body.find(">0%"), std::string::npos);          // -120 dBm: clamped
+  EXPECT_NE(r.body.find("name=s "), std::string::npos);      // the hidden-SSID field
   EXPECT_NE(r.body.find("name=\"channel\""), std::string::npos);
 }
 

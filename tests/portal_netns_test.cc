@@ -3,11 +3,13 @@
 // 192.168.4.2 whose default route and resolv.conf point at the hotspot. The hotspot
 // namespace takes every destination address as its own (`ip route add local 0.0.0.0/0 dev
 // lo`, Linux's AnyIP), so its DNS responder, bound to 0.0.0.0:53, answers queries sent to
-// 8.8.8.8 too, from 8.8.8.8 (IP_PKTINFO): what Android needs. In the phone's namespace dig
+// 8.8.8.8 too, from 8.8.8.8 (IP_PKTINFO): what Android needs. `airlab portal` serves there,
+// with the real Wi-Fi manager behind it. In the phone's namespace dig
 // resolves any name to 192.168.4.1, curl gets the 302 for every OS probe, and the simulated
 // phone's four OS sequences open the portal.
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,15 +19,16 @@
 
 #include "gtest/gtest.h"
 #include "host/phone.h"
-#include "host/portal_server.h"
 #include "tests/child_process.h"
 #include "tests/run_command.h"
+#include "tests/temp_dir.h"
 
 namespace airlab {
 namespace {
 
 using testing_tools::ChildProcess;
 using testing_tools::RunCommand;
+using testing_tools::TempDir;
 
 // The pair of namespaces, named after this process so parallel runs never meet.
 class NetnsPair {
@@ -81,43 +84,27 @@ class NetnsPair {
   bool ok_ = false;
 };
 
-// The portal behind the hotspot: nothing saved, nothing scanned; what is tested here is
-// the network side (DNS and the probes' redirect), which does not depend on the backend.
-class EmptyBackend : public wifi::PortalBackend {
- public:
-  std::span<const port::ScanEntry> networks() override { return {}; }
-  void RequestScan() override {}
-  Status SaveAndConnect(const port::Ssid&, ByteSpan) override { return Status::Ok(); }
-  wifi::PortalStatus status() const override { return {}; }
-  std::span<const wifi::PortalParameter> parameters() const override { return {}; }
-  Status SetParameter(std::string_view, std::string_view) override { return Status::Ok(); }
-  void Erase() override {}
-  void Exit() override {}
-  std::string_view device_name() const override { return "netns"; }
-  MacAddress station_mac() const override { return {}; }
-  MacAddress ap_mac() const override { return {}; }
-};
-
 TEST(PortalNetns, AnyNameResolvesToThePortalAndEveryProbeIsRedirected) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces (ip netns)";
   NetnsPair net;
   ASSERT_TRUE(net.ok()) << "could not set up the network namespaces";
 
-  ChildProcess hotspot([&] {
-    if (!NetnsPair::Enter(net.hotspot())) return 2;
-    host::PortalServer server({.http_address = "0.0.0.0:80", .dns_address = "0.0.0.0:53"});
-    EmptyBackend backend;
-    wifi::Portal portal(backend, wifi::PortalConfig{.origin = "192.168.4.1"});
-    while (true) server.Poll(portal, std::chrono::milliseconds(100));
-  });
+  // `airlab portal` in the hotspot's namespace, on every address: the real Wi-Fi manager
+  // behind it, its pages and redirects naming 192.168.4.1.
+  const TempDir dir;
+  ChildProcess hotspot(
+      "/usr/sbin/ip",
+      {"netns", "exec", net.hotspot(), testing_tools::AirlabBinary(), "portal", "--listen",
+       "0.0.0.0:80", "--dns", "0.0.0.0:53", "--address", "192.168.4.1"},
+      dir.File("portal.out"));
   const std::string in_phone = "ip netns exec " + net.phone() + " ";
-  // Wait for the responder (the child binds right after the fork).
-  for (int i = 0; i < 100; ++i) {
-    if (RunCommand(in_phone + "dig +short +tries=1 +time=1 @192.168.4.1 ready.test").out ==
-        "192.168.4.1\n") {
-      break;
-    }
+  // Wait for the responder.
+  bool ready = false;
+  for (int i = 0; i < 60 && !ready; ++i) {
+    ready = RunCommand(in_phone + "dig +short +tries=1 +time=1 @192.168.4.1 ready.test").out ==
+            "192.168.4.1\n";
   }
+  ASSERT_TRUE(ready) << hotspot.output();
 
   // Any name, through the resolver the phone was given, and through 8.8.8.8.
   for (const char* name :
@@ -155,6 +142,12 @@ TEST(PortalNetns, AnyNameResolvesToThePortalAndEveryProbeIsRedirected) {
     });
     EXPECT_EQ(phone.Wait(std::chrono::seconds(60)), 0) << host::ToString(os);
   }
+  EXPECT_EQ(hotspot.Stop(SIGTERM, std::chrono::seconds(30)), 0);
+  const std::string log = hotspot.output();
+  EXPECT_NE(log.find("portal http://192.168.4.1/  DNS 0.0.0.0:53 answers every name with "
+                     "192.168.4.1"),
+            std::string::npos)
+      << log;
 }
 
 }  // namespace

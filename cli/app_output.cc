@@ -21,6 +21,32 @@ std::string Format(const char* format, auto... args) {
   return buf;
 }
 
+std::string SsidText(const port::Ssid& ssid) {
+  std::string out = "\"";
+  for (std::byte b : ssid.bytes()) {
+    const auto c = static_cast<unsigned char>(b);
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      out += Format("\\x%02x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+const char* FailureText(port::WifiFailure why) {
+  switch (why) {
+    case port::WifiFailure::kBeaconTimeout: return "its beacons are no longer heard";
+    case port::WifiFailure::kNoApFound: return "not found on any channel";
+    case port::WifiFailure::kWrongPassword: return "wrong password (the handshake's MIC failed)";
+    case port::WifiFailure::kAssocFail: return "authentication or association refused";
+    case port::WifiFailure::kHandshakeTimeout: return "no handshake or address in time";
+    case port::WifiFailure::kDeauthenticated: return "deauthenticated by the router";
+    case port::WifiFailure::kLeft: return "left";
+  }
+  return "failed";
+}
+
 }  // namespace
 
 std::string MacText(const MacAddress& mac) {
@@ -44,6 +70,45 @@ std::string CloudErrorText(cloud::ErrorCode code) {
   const std::string_view name = cloud::ErrorName(code);
   if (!name.empty()) return Format("%.*s (%d)", static_cast<int>(name.size()), name.data(), n);
   return Format("HTTP %d", n);
+}
+
+// One line per step of the manager; kept to what a person watching needs.
+std::string WifiEventText(const wifi::ManagerEvent& e, bool verbose) {
+  using R = wifi::ManagerReason;
+  const std::string ssid = SsidText(e.ssid);
+  const std::string reason = e.reason_code != 0 ? Format(" (reason %d)", e.reason_code) : "";
+  switch (e.reason) {
+    case R::kStart: return verbose ? "wifi:    scanning for its stored networks" : "";
+    case R::kStop: return "wifi:    stopped";
+    case R::kStoreFailed:
+      return Format("wifi:    its credential store failed (%s); going on without it",
+                    e.status.str());
+    case R::kNoStoredNetworks:
+      return "wifi:    no stored networks: hotspot " + ssid + " opened with the portal";
+    case R::kNoneInRange: return "wifi:    none of its stored networks is in range";
+    case R::kScanFailed: return "wifi:    the scan failed";
+    case R::kTrying: return "wifi:    joining " + ssid;
+    case R::kJoined:
+      return Format("wifi:    joined %s on channel %d as %d.%d.%d.%d", ssid.c_str(), e.channel,
+                    e.address[0], e.address[1], e.address[2], e.address[3]);
+    case R::kJoinFailed: return "wifi:    " + ssid + ": " + FailureText(e.failure) + reason;
+    case R::kJoinTimeout: return "wifi:    " + ssid + ": no answer within the join timeout";
+    case R::kLinkLost: return "wifi:    lost " + ssid + ": " + FailureText(e.failure) + reason;
+    case R::kBackoff:
+      return Format("wifi:    next try in %.1f s", static_cast<double>(e.wait) / 1e9);
+    case R::kBackoffOver: return verbose ? "wifi:    trying again" : "";
+    case R::kRoundsFailed:
+      return Format("wifi:    %u rounds failed: hotspot %s opened with the portal", e.failed_rounds,
+                    ssid.c_str());
+    case R::kHotspotFailed:
+      return Format("wifi:    the hotspot did not start (%s)", e.status.str());
+    case R::kPortalCredentials: return "wifi:    the portal gave " + ssid + ": saved, joining it";
+    case R::kPortalTimeout: return "wifi:    nobody used the portal: hotspot closed, trying again";
+    case R::kPortalExit: return "wifi:    the portal was left: hotspot closed, trying again";
+    case R::kErased: return "wifi:    stored networks and settings erased";
+    case R::kHotspotClosed: return "wifi:    hotspot closed";
+  }
+  return "";
 }
 
 std::string TimePrefix(port::TimeNs t) {

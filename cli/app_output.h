@@ -7,6 +7,7 @@
 #include "apps/gateway/gateway.h"
 #include "apps/node/node.h"
 #include "core/cloud/errors.h"
+#include "core/wifi/manager.h"
 
 namespace airlab::cli {
 
@@ -18,6 +19,10 @@ std::string CloudErrorText(cloud::ErrorCode code);
 std::string GatewayEventText(const apps::GatewayEvent& e, int command_field,
                              std::string_view cloud_url = "");
 std::string NodeEventText(const std::string& node, const apps::NodeEvent& e);
+// The Wi-Fi manager's event as a line ("wifi:    joined \"lab-router\" on channel 6 as
+// 192.168.1.2"); "" for the steps only `verbose` shows (the start, each wait's end).
+// SSIDs are quoted with bytes outside printable ASCII as \xNN: they come from the air.
+std::string WifiEventText(const wifi::ManagerEvent& e, bool verbose = false);
 // "[  12.3 s] " for a simulated time.
 std::string TimePrefix(port::TimeNs t);
 

@@ -66,6 +66,9 @@ class DemoPrinter final : public host::ExperimentListener {
     if (e.kind == K::kReconciled && e.count == 0 && !args_.verbose) return;
     Print(e.time, GatewayEventText(e, 1));
   }
+  void OnWifiEvent(const wifi::ManagerEvent& e) override {
+    Print(e.time, WifiEventText(e, args_.verbose));
+  }
   void OnNodeEvent(const std::string& node, const apps::NodeEvent& e) override {
     using K = apps::NodeEventKind;
     if (e.kind == K::kDelivered && !args_.verbose) return;  // the gateway's line says it
@@ -139,14 +142,16 @@ void PrintIntroduction(const DemoArgs& a, const host::ExperimentCloud& cloud,
       "           clock with ThingSpeak's free rate limit, one write per channel every %g s\n"
       "           channel %lld \"%s\" (field 1 slave, 2 node2, 3 node3), channel %lld \"%s\" "
       "(field 1)\n"
-      "  air:     gateway \"master\" %s on its router's channel %d; nodes slave %s, node2, node3 "
-      "start\n"
-      "           on channel 1 and scan for it\n",
+      "  air:     gateway \"master\" %s joins the WPA2 router \"%s\" (channel %d) through its "
+      "Wi-Fi\n"
+      "           manager, then runs ESP-NOW there; nodes slave %s, node2, node3 start on "
+      "channel 1\n"
+      "           and scan for it\n",
       a.speed, cloud.url.c_str(), data.c_str(), a.rate_limit_s,
       static_cast<long long>(cloud.readings_channel), "airlab demo: lab readings",
       static_cast<long long>(cloud.commands_channel), "airlab demo: commands",
-      MacText(host::kLabMaster).c_str(), host::kExperimentRouterFrom,
-      MacText(host::kLabSlave).c_str());
+      MacText(host::kLabMaster).c_str(), host::LabRouterOptions().ssid.c_str(),
+      host::kExperimentRouterFrom, MacText(host::kLabSlave).c_str());
   std::fflush(stdout);
 }
 
@@ -180,8 +185,10 @@ void PrintSummary(const DemoArgs& a, const host::ExperimentOutcome& o, const std
       "have been "
       "refused by the %g s rate limit, and lost\n",
       o.naive_lost, o.stored, a.rate_limit_s);
-  std::printf("  air:      %llu frames in %s (Wireshark reads it; radiotap, ESP-NOW)\n",
-              (unsigned long long)o.pcap_frames, pcap.c_str());
+  std::printf(
+      "  air:      %llu frames in %s (Wireshark reads it: radiotap, ESP-NOW, the router's beacons "
+      "and the gateway's WPA2 join)\n",
+      (unsigned long long)o.pcap_frames, pcap.c_str());
   std::printf("  dashboard: %s/channels/%lld\n", cloud.url.c_str(),
               static_cast<long long>(cloud.readings_channel));
   std::fflush(stdout);

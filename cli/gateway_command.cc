@@ -1,7 +1,8 @@
 // `airlab gateway`: the lab's Master as a process on the shared simulated air (`airlab air`):
 // ESP-NOW readings from its nodes into a durable SQLite queue, bulk updates to any
 // ThingSpeak URL (airlab's server or the real service), a command field polled every
-// second and forwarded to the nodes.
+// second and forwarded to the nodes. With --ssid (or networks stored by an earlier run) its
+// Wi-Fi manager joins a router on the air first and ESP-NOW runs where the station is.
 
 #include <unistd.h>
 
@@ -22,8 +23,10 @@
 #include "cli/stop_signal.h"
 #include "host/clocks.h"
 #include "host/hosts.h"
+#include "host/wifi_device.h"
 #include "platform/air/client.h"
 #include "platform/air/protocol.h"
+#include "platform/linux/file_credential_store.h"
 #include "platform/linux/http_uplink.h"
 #include "platform/linux/sqlite_queue.h"
 
@@ -46,6 +49,9 @@ struct GatewayArgs {
   int command_field = 1;
   std::string command_key;
   std::string store;
+  std::string ssid;
+  std::string password;
+  std::string wifi_store;
   std::string mac = "4c:11:ae:89:bd:d5";
   std::string name;
   int wifi_channel = 6;
@@ -149,6 +155,12 @@ void Validate(const GatewayArgs& a) {
   if (a.command_field < 1 || a.command_field > 8) throw UserError("--command-field is 1 to 8");
   if (!(a.rate_limit_s >= 0))
     throw UserError("--rate-limit is seconds between writes (15 for a free ThingSpeak account)");
+  if (a.ssid.size() > port::Ssid::kMaxSize) throw UserError("--ssid is 1 to 32 bytes");
+  if (!port::IsValidPassphrase(AsBytes(a.password.data(), a.password.size())))
+    throw UserError(
+        "--password is 8 to 63 characters (or 64 hex digits), or none for an open network");
+  if (!a.password.empty() && a.ssid.empty())
+    throw UserError("--password goes with --ssid, the network it is for");
 }
 
 // gw-<mac in hex>, the name when --name is not given.
@@ -195,10 +207,66 @@ apps::GatewayConfig MakeConfig(const GatewayArgs& a, const std::vector<apps::Fie
   return config;
 }
 
+// The Wi-Fi manager's steps, with the air's time.
+class WifiPrinter final : public wifi::WifiManagerListener {
+ public:
+  explicit WifiPrinter(bool quiet) : quiet_(quiet) {}
+  void OnManagerEvent(const wifi::ManagerEvent& e) override {
+    const std::string line = WifiEventText(e);
+    if (quiet_ || line.empty()) return;
+    std::printf("%s%s\n", TimePrefix(e.time).c_str(), line.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  bool quiet_;
+};
+
+// The gateway's Wi-Fi through its manager (--ssid, or what an earlier run stored): the
+// credential file, the radio shared by the station, the hotspot and ESP-NOW.
+struct ManagedWifi {
+  ManagedWifi(const GatewayArgs& a, const std::filesystem::path& path, const std::string& name,
+              air::HubClient& air, port::Radio& radio)
+      : store(path), printer(a.quiet) {
+    config.device_name = name;
+    device = std::make_unique<host::WifiDevice>(
+        radio, [&air] { return air.NewTimer(); }, air.clock(), store, config,
+        static_cast<uint64_t>(::getpid()));
+    device->manager().SetListener(&printer);
+    if (a.ssid.empty()) return;
+    port::Ssid ssid;
+    ssid.Assign(AsBytes(a.ssid.data(), a.ssid.size()));
+    if (!device->manager().AddNetwork(ssid, AsBytes(a.password.data(), a.password.size())).ok()) {
+      throw UserError("cannot save the network in " + path.string() +
+                      ": check that its folder exists and is writable");
+    }
+  }
+  linux_port::FileCredentialStore store;
+  WifiPrinter printer;
+  wifi::WifiManagerConfig config;
+  std::unique_ptr<host::WifiDevice> device;
+};
+
+// With the manager: ESP-NOW starts once the station has joined, on its channel, and follows
+// it wherever it goes (the router's channel switch, a rejoin).
+void FollowStation(ManagedWifi& wifi, host::GatewayHost& host, bool& started) {
+  const uint8_t joined = wifi.device->joined_channel();
+  if (joined == 0) return;
+  if (!started) {
+    if (Status s = host.Start(joined); !s.ok()) {
+      throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+    }
+    started = true;
+    return;
+  }
+  if (joined != host.gateway().home_channel()) host.FollowRouter(joined).IgnoreError();
+}
+
 // Until Ctrl-C or --duration, moving to the router's new channels when due. The signal
 // handlers are back to the defaults when it returns or throws.
 void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::GatewayHost& host,
-             air::HubClient& air, linux_port::HttpUplink& uplink) {
+             air::HubClient& air, linux_port::HttpUplink& uplink, ManagedWifi* wifi,
+             bool& started) {
   g_stop = false;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -216,6 +284,7 @@ void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::Gateway
       host.FollowRouter(moves[next_move].channel).IgnoreError();
       ++next_move;
     }
+    if (wifi != nullptr) FollowStation(*wifi, host, started);
     if (air.RunFor(20 * port::kMillisecond) == Status::Unavailable()) {
       std::signal(SIGINT, SIG_DFL);
       std::signal(SIGTERM, SIG_DFL);
@@ -225,6 +294,31 @@ void RunLoop(const GatewayArgs& a, const std::vector<Move>& moves, host::Gateway
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+}
+
+// Without the manager: the station is modelled, on --wifi-channel from the start.
+void FollowModelledRouter(const GatewayArgs& a, host::GatewayHost& host) {
+  if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
+    throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+  }
+}
+
+void PrintStart(const GatewayArgs& a, const std::string& name, const MacAddress& mac,
+                const std::filesystem::path& store_path, const std::filesystem::path* wifi_path,
+                host::GatewayHost& host) {
+  const std::string where =
+      wifi_path != nullptr ? "its Wi-Fi manager joins " +
+                                 (a.ssid.empty() ? std::string("the networks stored in")
+                                                 : "\"" + a.ssid + "\" (saved in") +
+                                 " " + wifi_path->string() + (a.ssid.empty() ? "" : ")") +
+                                 ", then ESP-NOW runs on the router's channel,"
+                           : "ESP-NOW on the router's channel " + std::to_string(a.wifi_channel);
+  std::printf(
+      "airlab gateway %s (%s): %s of the air at %s; posting to %s channel %u; store %s (%llu "
+      "readings queued)\n",
+      name.c_str(), MacText(mac).c_str(), where.c_str(), a.hub.c_str(), a.url.c_str(), a.channel_id,
+      store_path.c_str(), static_cast<unsigned long long>(host.gateway().stats().queued));
+  std::fflush(stdout);
 }
 
 void PrintSummary(const std::string& name, const std::filesystem::path& store_path,
@@ -250,30 +344,42 @@ void RunGateway(const GatewayArgs& a) {
   const std::filesystem::path store_path =
       a.store.empty() ? DefaultStoreDir() / (name + ".db") : std::filesystem::path(a.store);
 
+  // The Wi-Fi manager's file: given, or beside the queue. It is used when given, with --ssid,
+  // or when an earlier run left one (the networks it knows).
+  const std::filesystem::path wifi_path =
+      a.wifi_store.empty() ? std::filesystem::path(store_path).replace_extension(".wifi")
+                           : std::filesystem::path(a.wifi_store);
+  const bool managed =
+      !a.ssid.empty() || !a.wifi_store.empty() || std::filesystem::exists(wifi_path);
+  if (managed && !moves.empty()) {
+    throw UserError(
+        "--move-channel moves the modelled router; with the Wi-Fi manager the router is "
+        "on the air: schedule its channel change in the hub's scenario instead");
+  }
+
   std::unique_ptr<linux_port::HttpUplink> uplink = MakeUplink(a);
   linux_port::SqliteQueue store(store_path);
   AirLink link = JoinAir(a.hub, "gateway", name, mac, static_cast<uint8_t>(a.wifi_channel));
   air::HubClient& air = *link.air;
+  std::unique_ptr<ManagedWifi> wifi;
+  if (managed) wifi = std::make_unique<ManagedWifi>(a, wifi_path, name, air, *link.radio);
 
   Printer printer(air.clock(), a.command_field, a.url, a.quiet);
   host::SystemClock wall;
   apps::GatewayConfig config = MakeConfig(a, fields, name, &printer);
   {
-    host::GatewayHost host(*link.radio, air.NewTimer(), air.clock(), wall, store, *uplink, config,
+    port::Radio& espnow = wifi ? wifi->device->espnow_radio() : *link.radio;
+    host::GatewayHost host(espnow, air.NewTimer(), air.clock(), wall, store, *uplink, config,
                            static_cast<uint64_t>(::getpid()));
-    if (Status s = host.Start(static_cast<uint8_t>(a.wifi_channel)); !s.ok()) {
-      throw UserError(std::string("the gateway did not start (") + s.str() + ")");
+    bool started = false;
+    if (wifi) {
+      if (!wifi->device->manager().Start().ok()) throw UserError("the Wi-Fi manager did not start");
+    } else {
+      FollowModelledRouter(a, host);
+      started = true;
     }
-    std::printf(
-        "airlab gateway %s (%s): ESP-NOW on the router's channel %d of the air at %s; posting to "
-        "%s "
-        "channel %u; store %s (%llu readings queued)\n",
-        name.c_str(), MacText(mac).c_str(), a.wifi_channel, a.hub.c_str(), a.url.c_str(),
-        a.channel_id, store_path.c_str(),
-        static_cast<unsigned long long>(host.gateway().stats().queued));
-    std::fflush(stdout);
-
-    RunLoop(a, moves, host, air, *uplink);
+    PrintStart(a, name, mac, store_path, wifi ? &wifi_path : nullptr, host);
+    RunLoop(a, moves, host, air, *uplink, wifi.get(), started);
     // Answers still on their way end now, while the gateway is there to take them.
     uplink->Stop();
     PrintSummary(name, store_path, host.gateway().stats());
@@ -299,7 +405,9 @@ void AddGatewayCommand(CLI::App& app) {
       "  airlab channel create --name lab --fields slave,node2   (prints the channel id and keys)\n"
       "  airlab gateway --channel-id 1 --write-key KEY --command-channel 2 --command-key RKEY\n"
       "  airlab gateway --url https://api.thingspeak.com --channel-id 123456 --write-key KEY \\\n"
-      "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n");
+      "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n"
+      "  airlab gateway --channel-id 1 --write-key KEY --ssid lab --password lab-secret\n"
+      "      (with `airlab air --router lab:lab-secret:6`: joins it, then ESP-NOW on channel 6)\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
   cmd->add_option("--url", args->url,
                   "ThingSpeak base URL (airlab serve, or https://api.thingspeak.com)")
@@ -321,8 +429,15 @@ void AddGatewayCommand(CLI::App& app) {
   cmd->add_option("--name", args->name,
                   "this gateway's name in entries' status tags (default gw-<mac>)");
   cmd->add_option("--wifi-channel", args->wifi_channel,
-                  "the router's channel, where the station and ESP-NOW are")
+                  "without --ssid: the modelled router's channel, where the station and ESP-NOW "
+                  "are")
       ->capture_default_str();
+  cmd->add_option("--ssid", args->ssid,
+                  "join this network on the air through the Wi-Fi manager (a router of `airlab "
+                  "air --router`), saved with --password for the next runs");
+  cmd->add_option("--password", args->password, "the --ssid network's password (none: open)");
+  cmd->add_option("--wifi-store", args->wifi_store,
+                  "the Wi-Fi manager's networks file (default: the --store file with .wifi)");
   cmd->add_option("--move-channel", args->moves,
                   "CHANNEL@SECONDS: the router moves to CHANNEL after SECONDS (repeatable)");
   cmd->add_option("--field", args->fields,

@@ -1,6 +1,7 @@
 #include "host/lab.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <stdexcept>
 
@@ -12,6 +13,12 @@ namespace {
 
 // Simulated time between two looks at the uplink.
 constexpr port::TimeNs kSlice = 5 * port::kMillisecond;
+// The gateway's Wi-Fi manager joins the router in about a second (two scans of 13
+// channels at kScanDwell, the handshake, DHCP); this is far beyond that.
+constexpr port::TimeNs kJoinLimit = 30 * port::kSecond;
+// An active scan's time per channel: the lab's router answers probes at once (ESP-IDF lets
+// an application shorten its 120 ms default the same way).
+constexpr port::TimeNs kScanDwell = 40 * port::kMillisecond;
 // Longer than the HTTP uplink's own timeouts: an answer always comes before this.
 constexpr auto kAnswerWait = std::chrono::seconds(30);
 
@@ -19,12 +26,41 @@ std::string Describe(Status s) { return s.str(); }
 
 }  // namespace
 
-void Router::MoveTo(uint8_t channel) {
-  channel_ = channel;
-  for (auto& follower : followers_) follower(channel);
+Router::Router(sim::Simulation& sim, const LabRouterOptions& options, uint8_t channel,
+               uint64_t seed)
+    : rng_(seed) {
+  // Both interface addresses set: no default address of the sim's may match a node's.
+  sim::NodeConfig node;
+  node.position = options.position;
+  node.channel = channel;
+  std::array<uint8_t, MacAddress::kSize> station = options.bssid.octets();
+  station[5] = static_cast<uint8_t>(station[5] ^ 0x80);
+  node.address = MacAddress(station);
+  sim::SimRadio& radio = sim.radio(sim.AddNode(node));
+  if (!radio.SetAddress(port::Interface::kAccessPoint, options.bssid).ok()) {
+    throw std::runtime_error("the router's BSSID is not a unicast address");
+  }
+  timer_ = sim.NewTimer();
+  wifi::AccessPointConfig config;
+  if (!config.ssid.Assign(AsBytes(options.ssid.data(), options.ssid.size()))) {
+    throw std::runtime_error("the router's SSID \"" + options.ssid + "\" is over 32 bytes");
+  }
+  config.passphrase = AsBytes(options.password.data(), options.password.size());
+  config.channel = channel;
+  config.address = wifi::kRouterAddress;
+  ap_ = std::make_unique<wifi::AccessPoint>(radio, port::Interface::kAccessPoint, sim.clock(),
+                                            *timer_, rng_, aes_, sha1_, config);
+  if (Status s = ap_->Start(config); !s.ok()) {
+    throw std::runtime_error("the router did not start (" + Describe(s) +
+                             "): its password must be 8 to 63 characters");
+  }
 }
 
-class Lab::NodeRelay final : public apps::NodeObserver, public apps::GatewayObserver {
+void Router::MoveTo(uint8_t channel) { ap_->SwitchChannel(channel).IgnoreError(); }
+
+class Lab::NodeRelay final : public apps::NodeObserver,
+                             public apps::GatewayObserver,
+                             public wifi::WifiManagerListener {
  public:
   NodeRelay(LabObserver* observer, size_t index) : observer_(observer), index_(index) {}
   void OnNodeEvent(const apps::NodeEvent& e) override {
@@ -32,6 +68,9 @@ class Lab::NodeRelay final : public apps::NodeObserver, public apps::GatewayObse
   }
   void OnGatewayEvent(const apps::GatewayEvent& e) override {
     if (observer_ != nullptr) observer_->OnGatewayEvent(e);
+  }
+  void OnManagerEvent(const wifi::ManagerEvent& e) override {
+    if (observer_ != nullptr) observer_->OnWifiEvent(e);
   }
 
  private:
@@ -45,7 +84,7 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
       epoch_ns_(options.epoch_ns != 0 ? options.epoch_ns : SystemClock().Now()),
       wall_clock_(sim_.clock(), epoch_ns_),
       uplink_(uplink, /*deferred=*/true),
-      router_(options.router_channel) {
+      router_(sim_, options.router, options.router_channel, options.seed * 17 + 5) {
   Publish();
   if (options_.store.empty()) {
     store_ = std::make_unique<MemoryQueue>();
@@ -67,6 +106,21 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
   for (size_t i = 0; i <= options_.nodes.size(); ++i) {
     relays_.push_back(std::make_unique<NodeRelay>(options_.observer, i));
   }
+  // The gateway knows its router, as the lab's Master has its SSID and password.
+  wifi::WifiManagerConfig wifi;
+  wifi.device_name = options_.gateway_name;
+  gateway_wifi_ = std::make_unique<WifiDevice>(
+      sim_.radio(gateway_node_), [this] { return sim_.NewTimer(); }, sim_.clock(), wifi_store_,
+      wifi, options_.seed * 13 + 3, kScanDwell);
+  gateway_wifi_->manager().SetListener(relays_.back().get());
+  const LabRouterOptions& router = options_.router;
+  port::Ssid ssid;
+  ssid.Assign(AsBytes(router.ssid.data(), router.ssid.size()));
+  if (!gateway_wifi_->manager()
+           .AddNetwork(ssid, AsBytes(router.password.data(), router.password.size()))
+           .ok()) {
+    throw std::runtime_error("the gateway cannot store the router's SSID and password");
+  }
   MakeGateway();
   for (size_t i = 0; i < options_.nodes.size(); ++i) {
     sim::NodeConfig n;
@@ -80,9 +134,6 @@ Lab::Lab(const LabOptions& options, port::Uplink& uplink)
                                                 config, options_.seed * 1000 + 7 + i,
                                                 options_.node_queue_bytes));
   }
-  router_.OnMove([this](uint8_t channel) {
-    if (gateway_) gateway_->FollowRouter(channel).IgnoreError();
-  });
 }
 
 Lab::~Lab() {
@@ -90,19 +141,34 @@ Lab::~Lab() {
   uplink_.Sever();
   gateway_.reset();
   nodes_.clear();
+  gateway_wifi_.reset();
 }
 
 void Lab::MakeGateway() {
   apps::GatewayConfig config = options_.gateway;
   config.name = options_.gateway_name;
   config.observer = relays_.back().get();
-  gateway_ = std::make_unique<GatewayHost>(sim_.radio(gateway_node_), sim_.NewTimer(), sim_.clock(),
-                                           wall_clock_, *store_, uplink_, config,
+  gateway_ = std::make_unique<GatewayHost>(gateway_wifi_->espnow_radio(), sim_.NewTimer(),
+                                           sim_.clock(), wall_clock_, *store_, uplink_, config,
                                            options_.seed * 31 + 1 + restarts_);
 }
 
 void Lab::Start() {
-  if (Status s = gateway_->Start(router_.channel()); !s.ok()) {
+  if (Status s = gateway_wifi_->manager().Start(); !s.ok()) {
+    throw std::runtime_error("the gateway's Wi-Fi manager did not start: " + Describe(s));
+  }
+  // As the lab's Master script does: Wi-Fi first, then ESP-NOW on the router's channel.
+  const port::TimeNs give_up = sim_.now() + kJoinLimit;
+  while (gateway_wifi_->joined_channel() == 0 && sim_.now() < give_up) {
+    sim_.RunUntil(std::min(give_up, sim_.now() + kSlice));
+    Publish();
+  }
+  if (gateway_wifi_->joined_channel() == 0) {
+    throw std::runtime_error("the gateway did not join the router \"" + options_.router.ssid +
+                             "\" within " + std::to_string(kJoinLimit / port::kSecond) +
+                             " simulated seconds");
+  }
+  if (Status s = gateway_->Start(HomeChannel()); !s.ok()) {
     throw std::runtime_error("the gateway did not start: " + Describe(s) +
                              " (check the channel id and the write key)");
   }
@@ -134,6 +200,20 @@ bool Lab::RunUntil(port::TimeNs end, const std::function<bool()>& done) {
       sim_.RunUntil(slice_end);
     }
     Publish();
+    FollowStation();
+  }
+}
+
+uint8_t Lab::HomeChannel() const {
+  const uint8_t joined = gateway_wifi_->joined_channel();
+  return joined != 0 ? joined : router_.channel();
+}
+
+void Lab::FollowStation() {
+  const uint8_t joined = gateway_wifi_->joined_channel();
+  const uint8_t home = gateway_->gateway().home_channel();
+  if (joined != 0 && home != 0 && joined != home) {
+    gateway_->FollowRouter(joined).IgnoreError();
   }
 }
 
@@ -146,7 +226,7 @@ void Lab::RestartGateway() {
   gateway_.reset();
   ++restarts_;
   MakeGateway();
-  if (Status s = gateway_->Start(router_.channel()); !s.ok()) {
+  if (Status s = gateway_->Start(HomeChannel()); !s.ok()) {
     throw std::runtime_error("the restarted gateway did not start: " + Describe(s));
   }
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Lab: the lab's experiment in one process - a gateway and its nodes on the simulated air,
-// a router whose channel a scenario may move, and an uplink to a ThingSpeak-style server -
+// a WPA2 router the gateway joins through its Wi-Fi manager and whose channel a scenario may move, and an uplink to a ThingSpeak-style server -
 // run as fast as possible (tests) or paced to the wall clock (the demo).
 //
 // Time: the air runs on simulated time; the cloud answers in wall time. While the gateway
@@ -21,10 +21,16 @@
 #include <vector>
 
 #include "core/port/clock.h"
+#include "core/wifi/access_point.h"
+#include "core/wifi/manager.h"
+#include "core/wifi/memory_credential_store.h"
 #include "host/air_capture.h"
 #include "host/clocks.h"
 #include "host/flaky_uplink.h"
 #include "host/hosts.h"
+#include "host/wifi_device.h"
+#include "platform/mbedtls/mbedtls_aes128.h"
+#include "platform/mbedtls/mbedtls_sha1.h"
 #include "platform/sim/simulation.h"
 
 namespace airlab::host {
@@ -33,19 +39,31 @@ namespace airlab::host {
 inline constexpr MacAddress kLabMaster({0x4c, 0x11, 0xae, 0x89, 0xbd, 0xd5});
 inline constexpr MacAddress kLabSlave({0x4c, 0x11, 0xae, 0x89, 0xbc, 0x95});
 
-// The router the gateway's Wi-Fi station is associated with. Only its channel matters to
-// ESP-NOW: the gateway's radio is where its station is. Routers change channel by
-// themselves (automatic channel selection); the station follows.
+// The lab's router: a WPA2-PSK access point on a node of the air (beacons, probe answers,
+// the 4-way handshake, DHCP). The gateway's Wi-Fi manager joins it; when it changes channel
+// (automatic channel selection), it announces the switch in its beacons and moves, and the
+// joined station - with the gateway's ESP-NOW, on the same radio - follows it.
+struct LabRouterOptions {
+  std::string ssid = "lab-router";
+  std::string password = "lab-password";
+  sim::Position position = {0, 3, 0};
+  MacAddress bssid = MacAddress({0x0a, 0x1a, 0xb0, 0x00, 0x00, 0x01});
+};
+
 class Router {
  public:
-  explicit Router(uint8_t channel) : channel_(channel) {}
-  uint8_t channel() const { return channel_; }
+  Router(sim::Simulation& sim, const LabRouterOptions& options, uint8_t channel, uint64_t seed);
+  uint8_t channel() const { return ap_->channel(); }
+  // A Channel Switch Announcement in the next beacons, then the move.
   void MoveTo(uint8_t channel);
-  void OnMove(std::function<void(uint8_t)> follower) { followers_.push_back(std::move(follower)); }
+  wifi::AccessPoint& ap() { return *ap_; }
 
  private:
-  uint8_t channel_;
-  std::vector<std::function<void(uint8_t)>> followers_;
+  std::unique_ptr<port::Timer> timer_;
+  port::SplitMix64 rng_;
+  mbedtls::MbedtlsAes128 aes_;
+  mbedtls::MbedtlsSha1 sha1_;
+  std::unique_ptr<wifi::AccessPoint> ap_;
 };
 
 struct LabNode {
@@ -58,6 +76,8 @@ class LabObserver {
  public:
   virtual void OnGatewayEvent(const apps::GatewayEvent&) {}
   virtual void OnNodeEvent(size_t /*node*/, const apps::NodeEvent&) {}
+  // The gateway's Wi-Fi manager: joins, losses, retries.
+  virtual void OnWifiEvent(const wifi::ManagerEvent&) {}
 
  protected:
   ~LabObserver() = default;
@@ -68,6 +88,7 @@ struct LabOptions {
   // The wall-clock time of simulated time 0, ns since the Unix epoch; 0: the start.
   int64_t epoch_ns = 0;
   uint8_t router_channel = 6;
+  LabRouterOptions router;
   std::string gateway_name = "master";
   MacAddress gateway_mac = kLabMaster;
   sim::Position gateway_position;
@@ -93,7 +114,9 @@ class Lab {
   Lab(const Lab&) = delete;
   Lab& operator=(const Lab&) = delete;
 
-  // Starts the gateway and the nodes. Throws std::runtime_error naming what failed.
+  // Starts the gateway's Wi-Fi manager (it joins the router within a few simulated
+  // seconds), the gateway on the router's channel, and the nodes. Throws
+  // std::runtime_error naming what failed.
   void Start();
 
   // Runs `action` at simulated time `time` (from the scheduler: it may use the nodes, the
@@ -114,6 +137,7 @@ class Lab {
   FlakyUplink& uplink() { return uplink_; }
   port::DurableQueue& store() { return *store_; }
   GatewayHost& gateway() { return *gateway_; }
+  WifiDevice& gateway_wifi() { return *gateway_wifi_; }
   size_t node_count() const { return nodes_.size(); }
   NodeHost& node(size_t index) { return *nodes_[index]; }
   const LabNode& node_spec(size_t index) const { return options_.nodes[index]; }
@@ -129,6 +153,10 @@ class Lab {
   class NodeRelay;
   void MakeGateway();
   void Publish() { wall_ms_.store((epoch_ns_ + sim_.now()) / port::kMillisecond); }
+  // The gateway's station joined (again) or followed its router to another channel: the
+  // gateway hears of it, as the lab's Master script polls its WLAN.
+  void FollowStation();
+  uint8_t HomeChannel() const;
 
   LabOptions options_;
   sim::Simulation sim_;
@@ -137,6 +165,8 @@ class Lab {
   FlakyUplink uplink_;
   Router router_;
   std::unique_ptr<port::DurableQueue> store_;
+  wifi::MemoryCredentialStore wifi_store_;
+  std::unique_ptr<WifiDevice> gateway_wifi_;
   std::unique_ptr<AirCapture> capture_;
   uint32_t gateway_node_ = 0;
   std::unique_ptr<GatewayHost> gateway_;

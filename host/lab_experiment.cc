@@ -99,6 +99,8 @@ class RunTally final : public LabObserver {
     listener_.OnNodeEvent(nodes[node].name, e);
   }
 
+  void OnWifiEvent(const wifi::ManagerEvent& e) override { listener_.OnWifiEvent(e); }
+
   ExperimentListener& listener() { return listener_; }
 
   std::vector<Node> nodes;

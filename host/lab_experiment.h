@@ -62,6 +62,8 @@ class ExperimentListener {
   virtual void OnNote(port::TimeNs, const std::string&) {}
   virtual void OnGatewayEvent(const apps::GatewayEvent&) {}
   virtual void OnNodeEvent(const std::string& /*node*/, const apps::NodeEvent&) {}
+  // The gateway's Wi-Fi manager joining (and keeping) the lab's router.
+  virtual void OnWifiEvent(const wifi::ManagerEvent&) {}
 
  protected:
   ~ExperimentListener() = default;

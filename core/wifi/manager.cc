@@ -51,7 +51,7 @@ const char* ToString(ManagerReason reason) {
 }
 
 WifiManager::WifiManager(port::WifiStation& station, port::SoftAp& hotspot,
-                         port::CredentialStore& store, port::Clock& clock, port::Timer& timer,
+                         port::CredentialStore& store, const port::Clock& clock, port::Timer& timer,
                          port::Rng& rng, const WifiManagerConfig& config)
     : station_(station),
       hotspot_(hotspot),
@@ -181,11 +181,17 @@ void WifiManager::RankCandidates() {
     if (rssi[i] != INT32_MIN || hidden_heard)
       candidates_[candidate_count_++] = static_cast<uint8_t>(i);
   }
-  std::stable_sort(candidates_.begin(), candidates_.begin() + candidate_count_,
-                   [&](uint8_t a, uint8_t b) {
-                     if (rssi[a] != rssi[b]) return rssi[a] > rssi[b];
-                     return record_.networks[a].last_joined > record_.networks[b].last_joined;
-                   });
+  // Insertion sort, stable and without std::stable_sort's temporary buffer (no heap here).
+  const auto before = [&](uint8_t a, uint8_t b) {
+    if (rssi[a] != rssi[b]) return rssi[a] > rssi[b];
+    return record_.networks[a].last_joined > record_.networks[b].last_joined;
+  };
+  for (size_t i = 1; i < candidate_count_; ++i) {
+    const uint8_t c = candidates_[i];
+    size_t j = i;
+    for (; j > 0 && before(c, candidates_[j - 1]); --j) candidates_[j] = candidates_[j - 1];
+    candidates_[j] = c;
+  }
 }
 
 const port::StoredNetwork* WifiManager::Candidate() const {
@@ -245,6 +251,8 @@ void WifiManager::OnConnected(const port::Connection& connection) {
   }
   ManagerEvent event;
   event.ssid = connection.ssid;
+  event.channel = connection.channel;
+  event.address = connection.ip.address;
   Report(ManagerState::kConnected, ManagerReason::kJoined, event);
   if (user_join_pending_) StartUserJoin();
 }
@@ -587,6 +595,7 @@ void WifiManager::RefreshParameterViews() {
 }
 
 void WifiManager::Report(ManagerState to, ManagerReason reason, ManagerEvent event) {
+  event.time = clock_.Now();
   event.from = state_;
   event.to = to;
   event.reason = reason;

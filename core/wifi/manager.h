@@ -79,6 +79,7 @@ const char* ToString(ManagerReason reason);
 
 // One step of the manager, for logs and the portal. Spans and the SSID are copies.
 struct ManagerEvent {
+  port::TimeNs time = 0;  // the Clock's, when it happened
   ManagerState from = ManagerState::kStopped;
   ManagerState to = ManagerState::kStopped;
   ManagerReason reason = ManagerReason::kStart;
@@ -88,6 +89,8 @@ struct ManagerEvent {
   port::TimeNs wait = 0;        // kBackoff: until the next round
   uint32_t failed_rounds = 0;   // in a row, this one included
   Status status;                // kStoreFailed, kHotspotFailed, kJoinFailed (Connect's)
+  uint8_t channel = 0;          // kJoined: the router's channel (the radio is there now)
+  port::Ipv4Address address{};  // kJoined: the address leased
 };
 
 class WifiManagerListener {
@@ -133,7 +136,7 @@ class WifiManager final : public PortalBackend,
   // Takes the station's and the timer's listener slots. Every reference and the config's
   // strings must outlive the manager.
   WifiManager(port::WifiStation& station, port::SoftAp& hotspot, port::CredentialStore& store,
-              port::Clock& clock, port::Timer& timer, port::Rng& rng,
+              const port::Clock& clock, port::Timer& timer, port::Rng& rng,
               const WifiManagerConfig& config);
   ~WifiManager();
   WifiManager(const WifiManager&) = delete;
@@ -216,7 +219,7 @@ class WifiManager final : public PortalBackend,
   port::WifiStation& station_;
   port::SoftAp& hotspot_;
   port::CredentialStore& store_;
-  port::Clock& clock_;
+  const port::Clock& clock_;
   port::Timer& timer_;
   port::Rng& rng_;
   WifiManagerConfig config_;

@@ -6,8 +6,7 @@
 #include "core/wifi/access_point.h"
 #include "core/wifi/escape.h"
 #include "core/wifi/memory_credential_store.h"
-#include "core/wifi/radio_share.h"
-#include "core/wifi/station.h"
+#include "host/wifi_device.h"
 #include "platform/linux/file_credential_store.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 #include "platform/mbedtls/mbedtls_sha1.h"
@@ -23,9 +22,8 @@ constexpr wifi::ParameterSpec kParameters[] = {
     {"key", "ThingSpeak write key", 16, ""},
 };
 
-// The device's station MAC (the lab's master); its soft-AP's is one more, as on an ESP32.
+// The device's station MAC; WifiDevice gives its soft-AP one more, as an ESP32 does.
 constexpr MacAddress kStationMac({0x02, 0xa1, 0xb0, 0x00, 0x00, 0x01});
-constexpr MacAddress kApMac({0x02, 0xa1, 0xb0, 0x00, 0x00, 0x02});
 
 std::string SsidText(const port::Ssid& ssid) {
   std::array<std::byte, 4 * port::Ssid::kMaxSize + 8> storage{};
@@ -103,74 +101,56 @@ std::string DescribeManagerEvent(const wifi::ManagerEvent& e) {
   return line;
 }
 
-// Everything the device is made of, in construction order (the manager last: it holds
-// references to the rest).
+// Everything the device is made of, in construction order (the device last: its manager
+// holds references to the store).
 struct PortalDevice::Parts final : wifi::WifiManagerListener {
   Parts(const PortalDeviceConfig& config, std::function<void(const std::string&)> log_to)
       : sim({.seed = config.seed}),
         routers(MakeRouters(sim, config.routers, config.seed)),
-        node(sim.AddNode({.position = {0, 0, 0}})),
-        share(sim.radio(node)),
-        station_timer(sim.NewTimer()),
-        hotspot_timer(sim.NewTimer()),
-        manager_timer(sim.NewTimer()),
-        rng(config.seed * 0x9e3779b97f4a7c15ull + 7),
-        station(share.port(wifi::RadioShare::User::kStation), sim.clock(), *station_timer, rng, aes,
-                sha1, {.channel_hold = &share.station_hold()}),
-        hotspot(share.port(wifi::RadioShare::User::kAccessPoint), port::Interface::kAccessPoint,
-                sim.clock(), *hotspot_timer, rng, aes, sha1,
-                {.captive_portal_url = AsBytes(kPortalUrl, sizeof kPortalUrl - 1)}),
+        node(AddDeviceNode(sim)),
         file_store(config.credentials),
         device_name(config.device_name),
-        manager(station, hotspot,
-                config.credentials.empty() ? static_cast<port::CredentialStore&>(memory_store)
-                                           : file_store,
-                sim.clock(), *manager_timer, rng,
-                {.device_name = device_name, .ap_mac = kApMac, .parameters = kParameters}),
+        device(
+            sim.radio(node), [this] { return sim.NewTimer(); }, sim.clock(),
+            config.credentials.empty() ? static_cast<port::CredentialStore&>(memory_store)
+                                       : file_store,
+            {.device_name = device_name, .parameters = kParameters}, config.seed),
         log(std::move(log_to)) {
-    // Through the share, which keeps its users' view of the addresses.
-    port::Radio& radio = share.port(wifi::RadioShare::User::kStation);
-    if (!radio.SetAddress(port::Interface::kStation, kStationMac).ok() ||
-        !radio.SetAddress(port::Interface::kAccessPoint, kApMac).ok()) {
-      throw std::runtime_error("the simulated device refused its MAC addresses");
-    }
-    manager.SetListener(this);
+    device.manager().SetListener(this);
   }
   void OnManagerEvent(const wifi::ManagerEvent& event) override {
     if (log) log(DescribeManagerEvent(event));
   }
+  // The device's node, with its station MAC set before WifiDevice's radio share reads it.
+  static uint32_t AddDeviceNode(sim::Simulation& sim) {
+    const uint32_t node = sim.AddNode({.position = {0, 0, 0}});
+    if (!sim.radio(node).SetAddress(port::Interface::kStation, kStationMac).ok()) {
+      throw std::runtime_error("the simulated device refused its MAC address");
+    }
+    return node;
+  }
 
-  static constexpr char kPortalUrl[] = "http://192.168.4.1/";
   sim::Simulation sim;
   std::vector<std::unique_ptr<SimRouter>> routers;
   uint32_t node;
-  wifi::RadioShare share;
-  std::unique_ptr<sim::SimTimer> station_timer;
-  std::unique_ptr<sim::SimTimer> hotspot_timer;
-  std::unique_ptr<sim::SimTimer> manager_timer;
-  port::SplitMix64 rng;
-  mbedtls::MbedtlsAes128 aes;
-  mbedtls::MbedtlsSha1 sha1;
-  wifi::Station station;
-  wifi::AccessPoint hotspot;
   wifi::MemoryCredentialStore memory_store;
   linux_port::FileCredentialStore file_store;
   std::string device_name;
-  wifi::WifiManager manager;
+  WifiDevice device;
   std::function<void(const std::string&)> log;
 };
 
 PortalDevice::PortalDevice(const PortalDeviceConfig& config,
                            std::function<void(const std::string&)> log)
     : parts_(std::make_unique<Parts>(config, std::move(log))) {
-  if (const Status started = parts_->manager.Start(); !started.ok()) {
+  if (const Status started = parts_->device.manager().Start(); !started.ok()) {
     throw std::runtime_error(std::string("the Wi-Fi manager did not start: ") + started.str());
   }
 }
 
 PortalDevice::~PortalDevice() = default;
 
-wifi::WifiManager& PortalDevice::manager() { return parts_->manager; }
+wifi::WifiManager& PortalDevice::manager() { return parts_->device.manager(); }
 
 void PortalDevice::RunUntil(port::TimeNs t) { parts_->sim.RunUntil(t); }
 

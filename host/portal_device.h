@@ -1,8 +1,7 @@
 #pragma once
-// The device behind `airlab portal`: airlab's Wi-Fi manager (core/wifi/manager.h) on a
-// simulated ESP32 - one radio shared by a Station and the soft-AP that is its fallback
-// hotspot (core/wifi/radio_share.h) - in an in-process simulated air with the lab's routers
-// (wifi::AccessPoint nodes). The portal's routes talk to the real manager: /wifi shows what the
+// The device behind `airlab portal`: airlab's Wi-Fi manager on a simulated ESP32
+// (host/wifi_device.h: one radio shared by a Station and the soft-AP that is its fallback
+// hotspot) in an in-process simulated air with the lab's routers (wifi::AccessPoint nodes). The portal's routes talk to the real manager: /wifi shows what the
 // station's real scan heard, /wifisave saves the credentials and the station really joins
 // (authentication, association, the 4-way handshake, DHCP), and the menu shows the outcome.
 //

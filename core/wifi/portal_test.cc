@@ -166,6 +166,16 @@ TEST_F(PortalTest, WifiListsNetworksWithQualityAndEscapedSsids) {
   EXPECT_NE(r.body.find("name=\"channel\""), std::string::npos);
 }
 
+TEST_F(PortalTest, AFullListOfTheLongestEscapesFitsTheResponseCapacity) {
+  // 32 networks of 32 quotes: the longest escaped SSIDs (6 bytes each in HTML).
+  port::ScanEntry quotes{.ssid = MakeSsid(std::string(32, '"')), .rssi_dbm = -50};
+  backend.scan.assign(port::kMaxScanResults, quotes);
+  const Response r = Get("/wifi");  // Send checks that Respond succeeded
+  EXPECT_EQ(r.status, 200);
+  EXPECT_LT(r.body.size() + r.head.size(), kPortalResponseCapacity);
+  EXPECT_EQ(Get("/ap.json").status, 200);
+}
+
 TEST_F(PortalTest, WifiWithoutScanResultsReloadsItself) {
   const Response r = Get("/wifi?scan=1");
   EXPECT_EQ(backend.scans, 1);

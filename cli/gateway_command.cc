@@ -406,8 +406,9 @@ void AddGatewayCommand(CLI::App& app) {
       "  airlab gateway --channel-id 1 --write-key KEY --command-channel 2 --command-key RKEY\n"
       "  airlab gateway --url https://api.thingspeak.com --channel-id 123456 --write-key KEY \\\n"
       "      --read-key RKEY --store ~/gw.db --move-channel 11@60\n"
-      "  airlab gateway --channel-id 1 --write-key KEY --ssid lab --password lab-secret\n"
-      "      (with `airlab air --router lab:lab-secret:6`: joins it, then ESP-NOW on channel 6)\n");
+      "  airlab gateway --channel-id 1 --write-key KEY --store ~/lab-gw.db --ssid lab \\\n"
+      "      --password lab-secret   (joins the router \"lab\" on the air, then ESP-NOW on its\n"
+      "      channel; the network is saved in ~/lab-gw.wifi for the next runs)\n");
   cmd->add_option("--hub", args->hub, "the air hub (airlab air) to join")->capture_default_str();
   cmd->add_option("--url", args->url,
                   "ThingSpeak base URL (airlab serve, or https://api.thingspeak.com)")

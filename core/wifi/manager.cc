@@ -194,6 +194,12 @@ void WifiManager::RankCandidates() {
   }
 }
 
+ManagerState WifiManager::StateAfterFailure() const {
+  const bool last = next_candidate_ >= candidate_count_;
+  return user_join_ && last && !user_join_pending_ && hotspot_.running() ? ManagerState::kPortal
+                                                                         : state_;
+}
+
 const port::StoredNetwork* WifiManager::Candidate() const {
   if (next_candidate_ == 0 || next_candidate_ > candidate_count_) return nullptr;
   return &record_.networks[candidates_[next_candidate_ - 1]];
@@ -218,13 +224,13 @@ void WifiManager::TryNextCandidate() {
     }
     event.failure = port::WifiFailure::kAssocFail;
     event.status = connect;
-    Report(state_, ManagerReason::kJoinFailed, event);
+    Report(StateAfterFailure(), ManagerReason::kJoinFailed, event);
   }
-  // Nothing joined.
+  // Nothing joined. A join the portal asked for goes back to the portal (the failure was
+  // reported with that move), a round counts as failed.
   const bool user_join = user_join_;
   user_join_ = false;
   if (user_join && hotspot_.running()) {
-    Report(ManagerState::kPortal, ManagerReason::kJoinFailed);
     TouchPortal();
     return;
   }
@@ -284,7 +290,7 @@ void WifiManager::JoinFailed(ManagerReason reason, port::WifiFailure failure,
   event.reason_code = reason_code;
   portal_status_.state = PortalLinkState::kFailed;
   portal_status_.failure = failure;
-  Report(state_, reason, event);
+  Report(StateAfterFailure(), reason, event);
   if (user_join_pending_) {
     StartUserJoin();
     return;

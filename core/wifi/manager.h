@@ -215,6 +215,9 @@ class WifiManager final : public PortalBackend,
   void ArmTimer();
   void Report(ManagerState to, ManagerReason reason, ManagerEvent event = {});
   const port::StoredNetwork* Candidate() const;
+  // Where a failed join leaves the manager: back in the portal after the last try of a
+  // join the portal asked for, else where it is (the next candidate or the round's end).
+  ManagerState StateAfterFailure() const;
 
   port::WifiStation& station_;
   port::SoftAp& hotspot_;

@@ -476,6 +476,12 @@ TEST_F(ManagerTest, PortalCredentials_WrongPassword_BackToThePortalWithTheReason
   EXPECT_TRUE(hotspot.running());
   EXPECT_EQ(m.status().state, PortalLinkState::kFailed);
   EXPECT_EQ(m.status().failure, port::WifiFailure::kWrongPassword);
+  const ManagerEvent& failed = recorder.events.back();  // one event says it all
+  EXPECT_EQ(failed.reason, ManagerReason::kJoinFailed);
+  EXPECT_EQ(failed.from, ManagerState::kPortalConnecting);
+  EXPECT_EQ(failed.to, ManagerState::kPortal);
+  EXPECT_EQ(Text(failed.ssid.bytes()), "cafe");
+  EXPECT_EQ(recorder.Count(ManagerReason::kJoinFailed), 1u);
   // The user types it again, right this time: the stored passphrase is replaced.
   ASSERT_TRUE(m.SaveAndConnect(MakeSsid("cafe"), Bytes("cafe-password")).ok());
   loop.RunFor(ScriptedStation::kJoinTime);

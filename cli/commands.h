@@ -27,5 +27,6 @@ void AddLabCommand(CLI::App& app);
 void AddIfaceCommand(CLI::App& app);
 // `espnow send|recv` on a Linux monitor interface (espnow_radio_command.cc).
 void AddEspnowRadioCommands(CLI::App& espnow);
+void AddPortalCommand(CLI::App& app);
 
 }  // namespace airlab::cli

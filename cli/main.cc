@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   airlab::cli::AddBoardCommand(app);
   airlab::cli::AddLabCommand(app);
   airlab::cli::AddIfaceCommand(app);
+  airlab::cli::AddPortalCommand(app);
 
   // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
   try {

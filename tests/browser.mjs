@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 // Runs `body(page)` in a headless /usr/bin/chromium with a throwaway profile, which is
-// removed afterwards whatever `body` does.
-export async function withChromiumPage(body) {
+// removed afterwards whatever `body` does. `options` override the context's (a phone's
+// viewport, JavaScript off).
+export async function withChromiumPage(body, options = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlab-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -16,6 +17,7 @@ export async function withChromiumPage(body) {
     viewport: { width: 1280, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    ...options,
   });
   try {
     await body(context.pages()[0] ?? await context.newPage());

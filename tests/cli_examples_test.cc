@@ -150,6 +150,7 @@ UntilCtrlC RunsUntilCtrlC(const std::string& command) {
     return {true, "airlab node "};
   if (StartsWith(command, "airlab sniff --hub")) return {true, ""};
   if (StartsWith(command, "airlab board")) return {true, "serial port"};
+  if (StartsWith(command, "airlab portal")) return {true, "until Ctrl-C"};
   if (Has(command, "--keep-serving")) return {true, "until Ctrl-C"};
   if (Has(command, "--realtime")) return {true, ""};
   return {};

@@ -24,5 +24,6 @@ void AddGatewayCommand(CLI::App& app);
 void AddNodeCommand(CLI::App& app);
 void AddBoardCommand(CLI::App& app);
 void AddLabCommand(CLI::App& app);
+void AddProvisionCommand(CLI::App& app);
 
 }  // namespace airlab::cli

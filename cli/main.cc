@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   airlab::cli::AddNodeCommand(app);
   airlab::cli::AddBoardCommand(app);
   airlab::cli::AddLabCommand(app);
+  airlab::cli::AddProvisionCommand(app);
 
   // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
   try {

@@ -67,9 +67,15 @@ void SendCredentials(host::ImprovClient& client, const ProvisionArgs& a) {
   std::printf("sending the credentials for %s\n", Printable(a.ssid).c_str());
   std::fflush(stdout);
   const auto start = std::chrono::steady_clock::now();
-  const host::ImprovOutcome outcome =
-      client.Provision(a.ssid, a.password, seconds(a.timeout_s), [](uint8_t state) {
+  const host::ImprovOutcome outcome = client.Provision(
+      a.ssid, a.password, seconds(a.timeout_s),
+      [](uint8_t state) {
         std::printf("state: %s\n", std::string(wifi::ImprovStateName(state)).c_str());
+        std::fflush(stdout);
+      },
+      [&a](seconds waited) {
+        std::printf("  waiting for the join: %lld s of %d\n",
+                    static_cast<long long>(waited.count()), a.timeout_s);
         std::fflush(stdout);
       });
   const double took =

@@ -12,6 +12,7 @@ using wifi::ImprovType;
 
 // How long the line must stay quiet before a partial packet is given up (as ESPHome's).
 constexpr milliseconds kQuiet{100};
+// How often a state request is repeated, and a wait for the join reported.
 constexpr milliseconds kResendEvery{1000};
 
 std::string Str(ByteSpan bytes) {
@@ -28,7 +29,7 @@ std::string ErrorText(uint8_t error) {
 
 struct ImprovClient::Collector final : wifi::ImprovStreamListener {
   explicit Collector(ImprovClient& c) : client(c) {}
-  void OnImprovText(ByteSpan text) override { client.console_ += Str(text); }
+  void OnImprovText(ByteSpan) override {}  // the board's console
   void OnImprovPacket(const wifi::ImprovPacket& p) override {
     client.packets_.push_back({p.type, Str(p.data)});
   }
@@ -124,15 +125,22 @@ std::vector<ImprovNetwork> ImprovClient::Scan(milliseconds timeout) {
 
 ImprovOutcome ImprovClient::Provision(const std::string& ssid, const std::string& password,
                                       milliseconds timeout,
-                                      const std::function<void(uint8_t)>& on_state) {
+                                      const std::function<void(uint8_t)>& on_state,
+                                      const std::function<void(std::chrono::seconds)>& on_wait) {
   FrameBuffer<wifi::kImprovMaxPacketSize> packet;
   if (!wifi::BuildImprovWifiSettings(Bytes(ssid), Bytes(password), packet).ok()) {
     throw std::invalid_argument("the SSID (at most 32 bytes) or password is too long for Improv");
   }
   line_.Write(Str(packet.bytes()));
-  const auto deadline = steady_clock::now() + timeout;
+  const auto start = steady_clock::now();
+  const auto deadline = start + timeout;
   ImprovOutcome outcome;
-  while (std::optional<Packet> p = Next(deadline)) {
+  while (steady_clock::now() < deadline) {
+    const std::optional<Packet> p = Next(std::min(deadline, steady_clock::now() + kResendEvery));
+    if (!p) {
+      on_wait(std::chrono::duration_cast<std::chrono::seconds>(steady_clock::now() - start));
+      continue;
+    }
     if (p->data.empty()) continue;
     const uint8_t value = static_cast<uint8_t>(p->data[0]);
     if (p->type == ImprovType::kErrorState && value != 0) {

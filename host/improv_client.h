@@ -2,12 +2,12 @@
 // The client's side of Improv Wi-Fi over serial (core/wifi/improv.h), as `airlab provision`
 // runs it on a board's serial port: ask the state and the device's information, list the
 // networks it sees, send credentials and follow the join. The port carries the board's
-// console too; its text is kept apart (console()) and never mistaken for answers.
+// console too; its text is skipped, never mistaken for answers.
 //
 //   linux_port::SerialLine line("/dev/ttyUSB0", 115200);
 //   ImprovClient client(line);
 //   uint8_t state = client.RequestState(5s);           // wifi::ImprovState values
-//   auto outcome = client.Provision("lab-router", "lab-password", 30s, on_state);
+//   auto outcome = client.Provision("lab-router", "lab-password", 30s, on_state, on_wait);
 //
 // Every request throws ImprovTimeout when the device does not answer in time, and
 // ImprovRefused when it answers with an Improv error (invalid or unknown RPC).
@@ -59,13 +59,12 @@ class ImprovClient {
   ImprovDeviceDetails RequestDeviceInfo(std::chrono::milliseconds timeout);
   std::vector<ImprovNetwork> Scan(std::chrono::milliseconds timeout);
   // Sends the credentials, then follows the states (each reported to `on_state`) until
-  // "provisioned", an error, or `timeout` (then outcome.provisioned false, error 0).
+  // "provisioned", an error, or `timeout` (then outcome.provisioned false, error 0); every
+  // second without news, `on_wait` gets the time waited so far.
   ImprovOutcome Provision(const std::string& ssid, const std::string& password,
                           std::chrono::milliseconds timeout,
-                          const std::function<void(uint8_t state)>& on_state);
-  // Everything on the port that was not an Improv packet (the board's console).
-  std::string TakeConsole() { return std::exchange(console_, {}); }
-  const wifi::ImprovStreamStats& stats() const { return parser_.stats(); }
+                          const std::function<void(uint8_t state)>& on_state,
+                          const std::function<void(std::chrono::seconds waited)>& on_wait);
 
  private:
   struct Packet {
@@ -85,7 +84,6 @@ class ImprovClient {
   linux_port::SerialLine& line_;
   wifi::ImprovStreamParser parser_;
   std::deque<Packet> packets_;
-  std::string console_;
 };
 
 }  // namespace airlab::host

@@ -32,8 +32,6 @@ class ImprovService final : wifi::PortalBackend, wifi::ImprovOutput, wifi::Impro
   ImprovService(const ImprovService&) = delete;
   ImprovService& operator=(const ImprovService&) = delete;
 
-  const wifi::ImprovStreamStats& stats() const { return parser_.stats(); }
-
  private:
   std::string Filter(std::string_view input);
   void HandlePending();

@@ -5,9 +5,12 @@ then sees the station joined; a wrong password comes back as Improv's 'unable to
 garbage and refused packets on the port leave the REPL as it was."""
 
 import os
+import select
 import subprocess
 import sys
+import threading
 import time
+import tty
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -107,6 +110,55 @@ class ImprovProvisioning(AirTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("no Improv answer within 2 s", r.stderr)
         self.assertIn("is it a board running Improv", r.stderr)
+
+    def test_a_join_that_never_ends_times_out_with_progress(self):
+        # A device written here from the specification (not airlab's codec): it answers with
+        # console lines between its packets and stays "provisioning" for ever.
+        def packet(kind, data):
+            head = b"IMPROV" + bytes([1, kind, len(data)]) + data
+            return head + bytes([sum(head) & 0xFF]) + b"\n"
+
+        def result(command, *strings):
+            body = b"".join(bytes([len(s)]) + s for s in strings)
+            return packet(4, bytes([command, len(body)]) + body)
+
+        answers = {2: packet(1, b"\x02"),
+                   3: result(3, b"fake", b"1.0", b"esp32", b"stuck"),
+                   4: result(4, b"net", b"-60", b"YES") + b"I (812) wifi: scan done\r\n" + result(4),
+                   1: packet(1, b"\x03")}
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        stop = threading.Event()
+
+        def device():
+            seen = b""
+            while not stop.is_set():
+                if not select.select([master], [], [], 0.05)[0]:
+                    continue
+                seen += os.read(master, 4096)
+                while b"IMPROV" in seen and len(seen) >= seen.index(b"IMPROV") + 10:
+                    at = seen.index(b"IMPROV")
+                    command = seen[at + 9]
+                    seen = seen[at + 10:]
+                    os.write(master, b"boot log line\r\n" + answers.get(command, b""))
+
+        thread = threading.Thread(target=device)
+        thread.start()
+        try:
+            r = self.provision("--ssid", "net", "--password", "password1", "--timeout", "3",
+                               port=os.ttyname(slave))
+        finally:
+            stop.set()
+            thread.join()
+            os.close(master)
+            os.close(slave)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("device: stuck (fake 1.0 on esp32)", r.stdout)
+        self.assertIn("net   -60 dBm  yes", r.stdout)
+        self.assertIn("state: provisioning", r.stdout)
+        self.assertIn("waiting for the join: 1 s of 3", r.stdout)
+        self.assertIn("did not finish joining net within 3 s: give it longer with --timeout",
+                      r.stderr)
 
     def test_no_such_port(self):
         r = self.provision("--ssid", "x", port="/nonexistent/tty")

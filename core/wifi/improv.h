@@ -135,6 +135,9 @@ class ImprovStreamParser {
   void Expire(ImprovStreamListener& listener);
   // Bytes are held back waiting for more (the caller should call Expire when it goes quiet).
   bool waiting() const { return held_ > 0; }
+  // What is held is a packet under way, not only a possible magic's first letters (which a
+  // console may release at once: a typed "I" need not wait for the quiet spell).
+  bool in_packet() const { return mode_ == Mode::kPacket; }
   const ImprovStreamStats& stats() const { return stats_; }
 
  private:

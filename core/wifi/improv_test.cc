@@ -149,6 +149,18 @@ TEST(Improv, Stream_TextAroundPackets_PassesThroughUnchanged) {
   EXPECT_FALSE(parser.waiting());
 }
 
+TEST(Improv, Stream_WaitingForAMagicOrAPacket_Told) {
+  ImprovStreamParser parser;
+  Collected c = Parse("typed IMP", parser);
+  EXPECT_TRUE(parser.waiting());
+  EXPECT_FALSE(parser.in_packet());
+  parser.Expire(c);
+  EXPECT_EQ(c.text, "typed IMP");
+  parser.Feed(Bytes(kReadyState.substr(0, 8)), c);
+  EXPECT_TRUE(parser.in_packet());
+  EXPECT_EQ(parser.stats().timed_out, 0u);
+}
+
 TEST(Improv, Stream_ByteByByte_SameAsWhole) {
   const std::string stream = "abc IMPR" + kSpecSettings + "x" + kReadyState + "IMPROV";
   ImprovStreamParser whole_parser;

@@ -13,7 +13,8 @@ namespace {
 using std::chrono::steady_clock;
 
 constexpr int kStaIf = 0;
-// A packet that stops arriving for this long is given up, as ESPHome's improv_serial does.
+// A packet that stops arriving for this long is given up, as ESPHome's improv_serial does;
+// a magic's first letters alone go on to the REPL at the next quiet turn of the loop.
 constexpr auto kQuiet = std::chrono::milliseconds(100);
 
 const wifi::ImprovDeviceInfo kInfo{
@@ -49,7 +50,7 @@ std::string ImprovService::Filter(std::string_view input) {
   if (!input.empty()) {
     last_input_ = now;
     parser_.Feed(AsBytes(input.data(), input.size()), *this);
-  } else if (parser_.waiting() && now - last_input_ >= kQuiet) {
+  } else if (parser_.waiting() && (!parser_.in_packet() || now - last_input_ >= kQuiet)) {
     parser_.Expire(*this);
   }
   if (!handling_ && !board_.in_call()) HandlePending();

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
 #include "host/board/board.h"
+#include "host/board/improv_service.h"
 #include "host/board/modules.h"
 #include "host/board/runtime_paths.h"
 #include "platform/air/protocol.h"
@@ -118,6 +119,7 @@ void RunBoard(const BoardArgs& a) {
     throw UserError(e.what());
   }
   board::BoardModules modules(b->context(), *b);  // network, espnow, socket
+  board::ImprovService improv(*b);                // Improv Wi-Fi on the serial port
   std::printf("board %s: serial port %s", a.name.c_str(), b->port_path().c_str());
   if (!a.link.empty()) std::printf(" (%s)", a.link.c_str());
   std::printf("\n");

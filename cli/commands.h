@@ -28,5 +28,6 @@ void AddIfaceCommand(CLI::App& app);
 // `espnow send|recv` on a Linux monitor interface (espnow_radio_command.cc).
 void AddEspnowRadioCommands(CLI::App& espnow);
 void AddPortalCommand(CLI::App& app);
+void AddProvisionCommand(CLI::App& app);
 
 }  // namespace airlab::cli

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   airlab::cli::AddLabCommand(app);
   airlab::cli::AddIfaceCommand(app);
   airlab::cli::AddPortalCommand(app);
+  airlab::cli::AddProvisionCommand(app);
 
   // Commands run inside parse (CLI11 callbacks); a command fails by throwing.
   try {

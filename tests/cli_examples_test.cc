@@ -14,7 +14,8 @@
 // - Paths outside the scratch folder: /tmp/lab, and /dev/ttyUSB0 (a capture stream written
 //   from a capture file, as a board would send it).
 // A line that needs a hub or a server the lines before it did not start (a `airlab node` alone)
-// gets one, started by the test on a free port and stopped after the line.
+// gets one, started by the test on a free port and stopped after the line; an `airlab
+// provision` alone gets a board on dev.tty that knows the router lab-router.
 
 #include <gtest/gtest.h>
 
@@ -265,7 +266,7 @@ class CliExamples : public testing::Test {
     std::vector<std::pair<std::string, std::unique_ptr<ChildProcess>>>
         running;                                          // the block's, until its end
     std::vector<std::unique_ptr<ChildProcess>> services;  // the test's, for the block
-    bool have_hub = false, have_server = false, have_gateway = false;
+    bool have_hub = false, have_server = false, have_gateway = false, have_board = false;
     for (const std::string& example : lines) {
       const std::string command = Adapted(example, hub_port, server_port, keys);
       SCOPED_TRACE(example + "\n  ran as: " + command);
@@ -296,6 +297,22 @@ class CliExamples : public testing::Test {
             dir_.File("service" + std::to_string(++count_) + ".log")));
         have_gateway = true;
       }
+      // `airlab provision` wants a board on its port (dev.tty) that knows the router it names.
+      if (StartsWith(command, "airlab provision") && !have_board) {
+        if (!have_hub) {
+          services.push_back(StartService({"air", "--port", std::to_string(hub_port)}, hub_port));
+          have_hub = true;
+        }
+        services.push_back(std::make_unique<ChildProcess>(
+            std::vector<std::string>{"board", "--name", "dev", "--mac", "02:00:00:00:00:10",
+                                     "--router", "lab-router:lab-password:6", "--hub",
+                                     "127.0.0.1:" + std::to_string(hub_port), "--fs",
+                                     Home() + "/dev-flash", "--link", Home() + "/dev.tty"},
+            dir_.File("service" + std::to_string(++count_) + ".log")));
+        EXPECT_TRUE(WaitFor(*services.back(), "serial port")) << services.back()->output();
+        have_board = true;
+      }
+      have_board = have_board || StartsWith(command, "airlab board");
       have_hub = have_hub || is_hub;
       have_server = have_server || is_server;
       have_gateway = have_gateway || StartsWith(command, "airlab gateway");

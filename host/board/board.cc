@@ -50,6 +50,23 @@ Board::Board(BoardContext context, RuntimePaths runtime, const std::filesystem::
 
 Board::~Board() = default;
 
+void Board::HookSerialInput(std::function<std::string(std::string_view)> hook) {
+  serial_hook_ = std::move(hook);
+}
+
+void Board::WriteSerial(std::string_view bytes) {
+  FlushOutput();
+  port_.Write(bytes);
+}
+
+Json Board::CallService(const std::string& name, const Json& args) {
+  const auto handler = handlers_.find(name);
+  if (handler == handlers_.end()) {
+    throw PythonError{"NotImplementedError", {"the board has no service " + name}};
+  }
+  return handler->second(args, *this);
+}
+
 void Board::Register(std::string name, Handler handler) {
   handlers_[std::move(name)] = std::move(handler);
 }
@@ -138,7 +155,9 @@ void Board::Step(milliseconds timeout, bool read_child) {
   };
   if (!read_child || port_.queued() > kMaxQueuedOutput) fds[1].fd = -1;
   ::poll(fds, 2, static_cast<int>(timeout.count()));
-  if (fds[0].revents & POLLIN) repl_.Feed(port_.Read());
+  std::string input = (fds[0].revents & POLLIN) ? port_.Read() : std::string();
+  if (serial_hook_) input = serial_hook_(input);
+  if (!input.empty()) repl_.Feed(input);
   if (fds[1].fd >= 0 && fds[1].revents != 0) {
     if (!child_->Receive() || child_->broken()) {
       ChildLost();
@@ -216,22 +235,20 @@ void Board::HandleDone(const std::string& error) {
 
 std::string Board::Answer(const std::string& request) {
   if (interrupt_pending_) return Dump({{"i", 1}});  // the code stops here: no side effects
+  ++calls_;
   Json answer;
   try {
     const Json call = Json::parse(request);
     const std::string name = call.at(0).get<std::string>();
     Json args = Json::array();
     for (size_t i = 1; i < call.size(); ++i) args.push_back(call[i]);
-    const auto handler = handlers_.find(name);
-    if (handler == handlers_.end()) {
-      throw PythonError{"NotImplementedError", {"the board has no service " + name}};
-    }
-    answer = {{"r", handler->second(args, *this)}};
+    answer = {{"r", CallService(name, args)}};
   } catch (const PythonError& e) {
     answer = {{"e", {e.type, e.args.is_array() ? e.args : Json::array({e.args})}}};
   } catch (const std::exception& e) {
     answer = {{"e", {"RuntimeError", {std::string("board: ") + e.what()}}}};
   }
+  --calls_;
   if (interrupt_pending_) answer = {{"i", 1}};
   return Dump(answer);
 }

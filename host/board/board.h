@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/board/board_context.h"
@@ -44,6 +45,17 @@ class Board final : public Bridge, public Waits, public Resets {
   // Serves until `stop`: the power-on reset first. Throws std::runtime_error when the
   // interpreter cannot start.
   void Run(const std::atomic<bool>& stop);
+
+  // Bytes from the serial port go through `hook` before the REPL sees them (the Improv
+  // service takes its packets out); what it returns goes on to the REPL. It runs every turn
+  // of the loop, with "" when nothing came, so it can keep time.
+  void HookSerialInput(std::function<std::string(std::string_view bytes)> hook);
+  // Sends `bytes` on the serial port, after what the REPL printed so far.
+  void WriteSerial(std::string_view bytes);
+  // Calls a service as Python would ("wlan.scan"); throws PythonError as Python would get.
+  // Not while in_call(): a Python call is being answered and its service is mid-way.
+  Json CallService(const std::string& name, const Json& args);
+  bool in_call() const { return calls_ > 0; }
 
   void Register(std::string name, Handler handler) override;
   void OnReset(std::function<void()> reset) override;
@@ -85,6 +97,8 @@ class Board final : public Bridge, public Waits, public Resets {
   bool reset_requested_ = false;
   ResetKind requested_kind_ = ResetKind::kSoft;
   int reset_cause_ = 1;  // PWRON_RESET
+  std::function<std::string(std::string_view)> serial_hook_;
+  int calls_ = 0;  // Python calls being answered (a wait inside one runs the loop again)
 };
 
 }  // namespace airlab::host::board

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <map>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -104,7 +105,7 @@ struct TestBoard {
                .cloud = std::move(cloud)},
         client(hub, "board " + name),
         radio(client.AddNode({.name = name, .mac = mac})),
-        context{config, client, *radio},
+        context{config, client, *radio, [this](const std::string& line) { log.push_back(line); }},
         waits(client),
         modules(context, bridge) {}
 
@@ -129,6 +130,7 @@ struct TestBoard {
     Call("espnow.add_peer", {peer, nullptr, nullptr, 1, nullptr, 1});
   }
 
+  std::vector<std::string> log;  // the board's log lines
   BoardConfig config;
   air::HubClient client;
   std::unique_ptr<air::HubRadio> radio;
@@ -336,6 +338,61 @@ TEST(BoardModules, Sockets_NeedAJoinThenReachTheCloud) {
   EXPECT_EQ(board.Call("socket.recv", {id, 10, 1000}), "");  // the server closed
   board.Call("socket.close", {id});
   ::close(listener);
+}
+
+// What the Improv hook drives: the same join Python sees, and the log saying why ESP-NOW
+// moved.
+TEST(BoardModules, JoinNetwork_FromCpp_IsWhatPythonSees) {
+  HubThread hub;
+  TestBoard board(hub.address(), "master", kMasterStation,
+                  {Router{.ssid = "lab", .password = "secret123", .channel = 6}});
+  ASSERT_EQ(board.modules.network().ScanNetworks().size(), 1u);
+  EXPECT_EQ(board.modules.network().ScanNetworks()[0].ssid, "lab");
+  EXPECT_EQ(board.modules.network().ScanNetworks()[0].authmode, 3);
+  board.modules.network().JoinNetwork("lab", "wrong-one");
+  EXPECT_EQ(board.modules.network().station_status(), kStatWrongPassword);
+  EXPECT_EQ(board.log.back(), "station could not join lab: wrong password");
+  board.modules.network().JoinNetwork("lab", "secret123");
+  EXPECT_EQ(board.modules.network().station_status(), kStatGotIp);
+  EXPECT_EQ(board.Call("wlan.isconnected", {0}), Json(true));
+  EXPECT_EQ(board.Call("wlan.active", {0}), Json(true));
+  EXPECT_EQ(board.modules.network().station_ip_config()[0], "192.168.1.214");
+  EXPECT_EQ(board.log.back(),
+            "station joined lab on channel 6 as 192.168.1.214; the radio, the soft-AP and ESP-NOW "
+            "moved from channel 1 to 6 (one radio): ESP-NOW peers left on channel 1 no longer "
+            "hear this board");
+}
+
+// A server on the soft-AP is served on 127.0.0.1 at a free port the log names, and answers
+// whoever asked without a join; other sockets still need one.
+TEST(BoardModules, HotspotSockets_AreMappedAndAnswerWithoutAJoin) {
+  HubThread hub;
+  TestBoard board(hub.address(), "master", kMasterStation);
+  board.Call("wlan.active", {1, true});
+  EXPECT_EQ(board.Call("socket.getaddrinfo", {"0.0.0.0", 53}), Json::array({"0.0.0.0", 53}));
+  const Json dns = board.Call("socket.new", {2});
+  board.Call("socket.bind", {dns, "0.0.0.0", 53});
+  ASSERT_FALSE(board.log.empty());
+  std::smatch port;
+  ASSERT_TRUE(
+      std::regex_match(board.log.back(), port,
+                       std::regex(R"(hotspot 192\.168\.4\.1:53 -> 127\.0\.0\.1:(\d+) \(udp\))")))
+      << board.log.back();
+  const int phone = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(static_cast<uint16_t>(std::stoi(port[1])));
+  ASSERT_EQ(::sendto(phone, "q", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 1);
+  const Json got = board.Call("socket.recvfrom", {dns, 100, 1000});
+  EXPECT_EQ(got[0], Hex("q"));
+  board.Call("socket.sendto", {dns, Hex("a"), got[1][0], got[1][1], 1000});
+  char answer = 0;
+  EXPECT_EQ(::recv(phone, &answer, 1, 0), 1);
+  EXPECT_EQ(answer, 'a');
+  ::close(phone);
+  const Json other = board.Call("socket.new", {2});
+  EXPECT_EQ(board.Raises("socket.sendto", {other, Hex("a"), "127.0.0.1", 9, 1000}), "OSError[113]");
 }
 
 }  // namespace

@@ -269,8 +269,11 @@ Json NetworkService::Connect(const Json& args) {
   if (!station_.active && !access_point_.active) RaiseOsErrorText("Wifi Not Started");
   if (!station_.active) RaiseOsErrorText("Wifi Invalid Mode");
   if (const auto ssid = OptionalString(args, 0)) station_ssid_ = ssid->substr(0, 32);
-  const std::string key = OptionalString(args, 1).value_or("");
-  const std::optional<std::string> bssid = OptionalString(args, 2);
+  Join(OptionalString(args, 2), OptionalString(args, 1).value_or(""));
+  return Json();
+}
+
+void NetworkService::Join(const std::optional<std::string>& bssid, const std::string& key) {
   connect_requested_ = true;
   router_.reset();
   disconnect_reason_ = kStatNoApFound;
@@ -282,12 +285,46 @@ Json NetworkService::Connect(const Json& args) {
       disconnect_reason_ = kStatWrongPassword;
       break;
     }
+    const int was = context_.radio.channel();
     SetChannel(routers[i].channel);
     router_ = i;
     disconnect_reason_ = 0;
-    break;
+    std::string line = "station joined " + station_ssid_ + " on channel " +
+                       std::to_string(routers[i].channel) + " as " + CurrentIpConfig(true)[0];
+    if (was != routers[i].channel) {
+      const std::string old = std::to_string(was);
+      line += "; the radio, the soft-AP and ESP-NOW moved from channel " + old + " to " +
+              std::to_string(routers[i].channel) + " (one radio): ESP-NOW peers left on channel " +
+              old + " no longer hear this board";
+    }
+    Log(context_, line);
+    return;
   }
-  return Json();
+  Log(context_, "station could not join " + station_ssid_ + ": " +
+                    (disconnect_reason_ == kStatWrongPassword ? "wrong password"
+                                                              : "no such network on the air"));
+}
+
+void NetworkService::JoinNetwork(const std::string& ssid, const std::string& password) {
+  if (!station_.active) {
+    station_.active = true;
+    try {
+      ApplyRadio();
+    } catch (const PythonError&) {
+      station_.active = false;
+      throw;
+    }
+  }
+  station_ssid_ = ssid.substr(0, 32);
+  Join(std::nullopt, password);
+}
+
+int NetworkService::station_status() const {
+  if (router_) return kStatGotIp;
+  if (disconnect_reason_ == kStatNoApFound || disconnect_reason_ == kStatWrongPassword) {
+    return disconnect_reason_;
+  }
+  return kStatIdle;
 }
 
 Json NetworkService::WifiStatus(const Json& args) {
@@ -305,24 +342,31 @@ Json NetworkService::WifiStatus(const Json& args) {
     RaiseValueError("unknown status param");
   }
   if (!station) return Json();
-  if (router_) return Json(kStatGotIp);
-  if (disconnect_reason_ == kStatNoApFound || disconnect_reason_ == kStatWrongPassword) {
-    return Json(disconnect_reason_);
+  return Json(station_status());
+}
+
+std::vector<NetworkService::Network> NetworkService::ScanNetworks() const {
+  std::vector<Network> out;
+  const auto& routers = context_.config.routers;
+  for (size_t i = 0; i < routers.size(); ++i) {
+    const auto& r = routers[i];
+    // A hidden network shows with an empty SSID (ESP-IDF scans with show_hidden).
+    out.push_back({.ssid = r.hidden ? "" : r.ssid,
+                   .bssid = RouterBssid(i),
+                   .channel = r.channel,
+                   .rssi_dbm = kRouterRssiDbm,
+                   .authmode = r.password.empty() ? kAuthOpen : kAuthWpa2Psk,
+                   .hidden = false});
   }
-  return Json(kStatIdle);
+  return out;
 }
 
 Json NetworkService::Scan() {
   if (!station_.active) RaiseOsErrorText("STA must be active");
   Json out = Json::array();
-  const auto& routers = context_.config.routers;
-  for (size_t i = 0; i < routers.size(); ++i) {
-    const auto& r = routers[i];
-    // A hidden network shows with an empty SSID (ESP-IDF scans with show_hidden).
-    out.push_back(
-        Json::array({ToHex(AsBytes(r.hidden ? "" : r.ssid.data(), r.hidden ? 0 : r.ssid.size())),
-                     MacToHex(RouterBssid(i)), r.channel, kRouterRssiDbm,
-                     r.password.empty() ? kAuthOpen : kAuthWpa2Psk, false}));
+  for (const Network& n : ScanNetworks()) {
+    out.push_back(Json::array({ToHex(AsBytes(n.ssid.data(), n.ssid.size())), MacToHex(n.bssid),
+                               n.channel, n.rssi_dbm, n.authmode, n.hidden}));
   }
   return out;
 }

@@ -5,7 +5,8 @@
 // an ESP32), and joining the lab's routers (BoardConfig.routers) in the simple model issue 11
 // asks for: the SSID must exist, the password must match, the radio (and with it ESP-NOW)
 // moves to the router's channel and the station gets an address. No frames go on the air for
-// it (the next issue's work).
+// it (the next issue's work). The board's log (BoardContext::log) says when a join moves
+// the radio, and why ESP-NOW peers left on the old channel stop hearing the board.
 //
 // The radio follows the interfaces: each active interface answers to its MAC on the air,
 // and with neither active the radio is off (nothing is heard or acknowledged), as on an
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/base/mac_address.h"
 #include "host/board/board_context.h"
@@ -42,7 +44,31 @@ class NetworkService {
 
   // The station has joined a router and has an address: sockets can reach the host.
   bool station_connected() const { return router_.has_value(); }
+  // The soft-AP is up: what the board serves on 192.168.4.1 is the hotspot.
+  bool access_point_active() const { return access_point_.active; }
   static MacAddress AccessPointMac(const MacAddress& station);
+
+  // The WLAN operations in C++, for what drives the board's Wi-Fi from outside Python (the
+  // Improv serial hook). They change the same state Python sees.
+  struct Network {
+    std::string ssid;  // raw bytes; empty for a hidden network
+    MacAddress bssid;
+    uint8_t channel = 0;
+    int rssi_dbm = 0;
+    int authmode = 0;  // network.AUTH_*: 0 open, 3 WPA2-PSK
+    bool hidden = false;
+  };
+  // What WLAN(STA_IF).scan() would list now (the station need not be active).
+  std::vector<Network> ScanNetworks() const;
+  // WLAN(STA_IF).active(True) then connect(ssid, password); the outcome is
+  // station_status(). Throws PythonError (OSError) when the air refuses the radio.
+  void JoinNetwork(const std::string& ssid, const std::string& password);
+  // WLAN(STA_IF).status(): kStatGotIp, kStatNoApFound, kStatWrongPassword or kStatIdle.
+  int station_status() const;
+  // WLAN(STA_IF).ifconfig(): all 0.0.0.0 when not joined.
+  IpConfig station_ip_config() const { return CurrentIpConfig(true); }
+  // WLAN(AP_IF).ifconfig(): 192.168.4.1 unless Python set another.
+  IpConfig access_point_ip_config() const { return CurrentIpConfig(false); }
 
  private:
   struct Interface {
@@ -62,6 +88,7 @@ class NetworkService {
   Json ConfigGet(const Json& args);
   Json ConfigSet(const Json& args);
   Json Connect(const Json& args);
+  void Join(const std::optional<std::string>& bssid, const std::string& key);
   Json WifiStatus(const Json& args);
   Json Scan();
   IpConfig CurrentIpConfig(bool station) const;

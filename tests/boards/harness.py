@@ -127,8 +127,8 @@ class Board:
         self.name = name
         self.fs = fs
         self.log = os.path.join(air.folder, name + ".log")
-        args = [airlab_binary(), "board", "--name", name, "--mac", mac, "--hub", air.address,
-                "--fs", fs] + list(extra_args)
+        args = list(air.prefix) + [airlab_binary(), "board", "--name", name, "--mac", mac,
+                                   "--hub", air.address, "--fs", fs] + list(extra_args)
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL)
@@ -192,7 +192,10 @@ class Board:
 class Air:
     """An `airlab air` hub on a free port, and the boards started on it."""
 
-    def __init__(self):
+    def __init__(self, prefix=()):
+        # `prefix` runs the hub and the boards through a command, e.g. ["ip", "netns",
+        # "exec", NAME] to put them in a network namespace.
+        self.prefix = tuple(prefix)
         self._temp = tempfile.TemporaryDirectory(prefix="airlab-boards-")
         self.folder = self._temp.name
         self.boards = []
@@ -203,7 +206,8 @@ class Air:
         self.address = "127.0.0.1:%d" % port
         log = os.path.join(self.folder, "air.log")
         with open(log, "w") as f:
-            self.process = subprocess.Popen([airlab_binary(), "air", "--port", str(port)],
+            self.process = subprocess.Popen(list(self.prefix) + [airlab_binary(), "air", "--port",
+                                                                 str(port)],
                                             stdout=f, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL)
         _wait_for_line(log, "clients join", self.process, 30)

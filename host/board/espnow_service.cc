@@ -71,6 +71,7 @@ EspnowService::~EspnowService() {
 }
 
 void EspnowService::Reset() {
+  unheard_.clear();
   facade_.reset();
   stack_.reset();
   stack_ = std::make_unique<Stack>(context_.radio, rng_, aes_);
@@ -182,7 +183,23 @@ Json EspnowService::Send(const Json& args, Waits& waits) {
   const Result<bool> sent = facade_->send(mac, msg, sync);
   if (waiter_.interrupted()) return Json();  // the bridge raises KeyboardInterrupt
   Check(sent.status());
+  if (mac && sync) NoteDelivery(*mac, *sent);
   return Json(*sent);
+}
+
+void EspnowService::NoteDelivery(const MacAddress& peer, bool acknowledged) {
+  const std::string hex = MacToHex(peer);
+  if (acknowledged) {
+    unheard_.erase(hex);
+    return;
+  }
+  if (!unheard_.insert(hex).second) return;
+  char text[MacAddress::kStringSize + 1];
+  peer.Format(text);
+  Log(context_, std::string("espnow: ") + text + " did not acknowledge a send on channel " +
+                    std::to_string(context_.radio.channel()) +
+                    ": a peer on another channel never hears this board (a board joined to a "
+                    "router is on the router's channel): put both on the same channel");
 }
 
 // recvinto's semantics: a message longer than the caller's buffer loses every queued

@@ -41,6 +41,14 @@ class Aes128 {
     return DoEcbEncryptBlock(key, in, out);
   }
 
+  // out = AES-128^-1(key, in), one block (ECB): the inverse of EcbEncryptBlock, which AES
+  // key unwrap (RFC 3394, the GTK in EAPOL-Key message 3) needs. kInternal if the backend
+  // fails.
+  Status EcbDecryptBlock(const Aes128Key& key, std::span<const std::byte, kAesBlockSize> in,
+                         std::span<std::byte, kAesBlockSize> out) {
+    return DoEcbDecryptBlock(key, in, out);
+  }
+
   // AES-CCM (RFC 3610) with a 13-byte nonce and an 8-byte tag: encrypts `plaintext` into
   // `ciphertext` (same size; the spans must not overlap) and authenticates it together with
   // `aad`. kInvalidArgument if the sizes differ or exceed kCcmMaxMessageSize /
@@ -64,6 +72,9 @@ class Aes128 {
   // Called with arguments already checked. Do-methods must zero `plaintext` on a tag
   // mismatch.
   virtual Status DoEcbEncryptBlock(const Aes128Key& key,
+                                   std::span<const std::byte, kAesBlockSize> in,
+                                   std::span<std::byte, kAesBlockSize> out) = 0;
+  virtual Status DoEcbDecryptBlock(const Aes128Key& key,
                                    std::span<const std::byte, kAesBlockSize> in,
                                    std::span<std::byte, kAesBlockSize> out) = 0;
   virtual Status DoCcmEncrypt(const Aes128Key& key, const CcmNonce& nonce, ByteSpan aad,

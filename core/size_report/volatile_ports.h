@@ -68,6 +68,10 @@ class NoAes final : public port::Aes128 {
                            std::span<std::byte, port::kAesBlockSize>) override {
     return Status::Unimplemented();
   }
+  Status DoEcbDecryptBlock(const port::Aes128Key&, std::span<const std::byte, port::kAesBlockSize>,
+                           std::span<std::byte, port::kAesBlockSize>) override {
+    return Status::Unimplemented();
+  }
   Status DoCcmEncrypt(const port::Aes128Key&, const port::CcmNonce&, ByteSpan, ByteSpan,
                       MutableByteSpan, std::span<std::byte, port::kCcmTagSize>) override {
     return Status::Unimplemented();

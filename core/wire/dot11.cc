@@ -166,6 +166,57 @@ ByteSpan ControlView::bitmap() const {
   return is_block_ack() ? frame_.body().subspan(kBlockAckFixedSize) : ByteSpan();
 }
 
+Result<LlcSnap> DataView::llc_snap() const {
+  if (protected_frame() || !has_payload()) return Status::FailedPrecondition();
+  return ParseLlcSnap(payload());
+}
+
+namespace {
+constexpr uint8_t kLlcSnapPrefix[] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00};
+}  // namespace
+
+Result<LlcSnap> ParseLlcSnap(ByteSpan body) {
+  if (body.size() < kLlcSnapSize) return Status::OutOfRange();
+  for (size_t i = 0; i < sizeof kLlcSnapPrefix; ++i) {
+    if (load_u8(body, i) != kLlcSnapPrefix[i]) return Status::Unimplemented();
+  }
+  return LlcSnap{.ethertype = load_be16(body, 6), .payload = body.subspan(kLlcSnapSize)};
+}
+
+Result<MgmtHeader> MakeDataHeader(DsMode mode, const MacAddress& destination,
+                                  const MacAddress& source, const MacAddress& bssid,
+                                  SequenceControl seq) {
+  MgmtHeader h{.seq = seq};
+  switch (mode) {
+    case DsMode::kNoDs:
+      h.fc.raw = 0;
+      h.addr1 = destination, h.addr2 = source, h.addr3 = bssid;
+      break;
+    case DsMode::kToDs:
+      h.fc.raw = FrameControl::kToDsFlag;
+      h.addr1 = bssid, h.addr2 = source, h.addr3 = destination;
+      break;
+    case DsMode::kFromDs:
+      h.fc.raw = FrameControl::kFromDsFlag;
+      h.addr1 = destination, h.addr2 = bssid, h.addr3 = source;
+      break;
+    case DsMode::kWds: return Status::InvalidArgument();
+  }
+  h.fc = FrameControl::Make(FrameType::kData, static_cast<uint8_t>(DataSubtype::kData), h.fc.raw);
+  return h;
+}
+
+Status BuildDataFrame(ByteBuilder& out, const MgmtHeader& header, uint16_t ethertype,
+                      ByteSpan payload, Fcs fcs) {
+  MgmtHeader h = header;
+  h.fc = FrameControl::Make(FrameType::kData, static_cast<uint8_t>(DataSubtype::kData),
+                            header.fc.raw & FrameControl::kFlagsMask);
+  WriteMgmtHeader(out, h);
+  out.Append(AsBytes(kLlcSnapPrefix, sizeof kLlcSnapPrefix)).PutBe16(ethertype).Append(payload);
+  if (fcs == Fcs::kAppend) AppendFcs(out);
+  return out.status();
+}
+
 void WriteMgmtHeader(ByteBuilder& out, const MgmtHeader& h) {
   out.PutLe16(h.fc.raw).PutLe16(h.duration);
   out.Append(h.addr1.bytes()).Append(h.addr2.bytes()).Append(h.addr3.bytes());

@@ -144,6 +144,19 @@ enum class DsMode : uint8_t {
   kWds = 3,     // between access points / mesh, 4 addresses: A3 = DA, A4 = SA
 };
 
+// The LLC/SNAP header of a data frame's body (RFC 1042 encapsulation, 802.11-2016 Annex
+// M): what carries EAPOL, IPv4 and ARP between a station and its AP.
+inline constexpr size_t kLlcSnapSize = 8;  // AA AA 03 00 00 00, then the ethertype
+
+struct LlcSnap {
+  uint16_t ethertype = 0;
+  ByteSpan payload;  // after the ethertype
+};
+
+// kOutOfRange: shorter than kLlcSnapSize. kUnimplemented: another LLC header or OUI (the
+// 802.1H bridge tunnel 00-00-F8 included, which these links never use).
+Result<LlcSnap> ParseLlcSnap(ByteSpan body);
+
 // A data frame, enough to classify it and say who sent it to whom.
 class DataView {
  public:
@@ -178,6 +191,9 @@ class DataView {
   // The frame body: an LLC/SNAP header and payload, or CCMP/TKIP header and ciphertext
   // when protected_frame().
   ByteSpan payload() const { return frame_.body(); }
+  // The payload's LLC/SNAP header read: ParseLlcSnap(payload()), and kFailedPrecondition
+  // for a protected frame (decrypt it first) or a null-function one.
+  Result<LlcSnap> llc_snap() const;
 
  private:
   explicit DataView(const Dot11View& frame) : frame_(frame) {}
@@ -216,6 +232,28 @@ class ControlView {
 
 // Appends a 24-byte management header.
 void WriteMgmtHeader(ByteBuilder& out, const MgmtHeader& header);
+
+// Whether a builder appends the FCS (the radio adds it on real hardware; pcaps may hold it).
+enum class Fcs : uint8_t { kOmit, kAppend };
+
+// ---------------------------------------------------------------------------------------
+// Building data frames with LLC/SNAP.
+
+// The header of a non-QoS data frame (24 bytes, the MgmtHeader layout) with the To DS /
+// From DS bits of `mode` and its addresses in the order of Table 9-26: kToDs (station to
+// AP) A1 = BSSID, A2 = source, A3 = destination; kFromDs (AP to station) A1 = destination,
+// A2 = BSSID, A3 = source; kNoDs A1 = destination, A2 = source, A3 = BSSID.
+// kInvalidArgument for kWds, whose fourth address this header has no room for.
+Result<MgmtHeader> MakeDataHeader(DsMode mode, const MacAddress& destination,
+                                  const MacAddress& source, const MacAddress& bssid,
+                                  SequenceControl seq = {});
+
+// Appends `header` as a Data frame (type and subtype set; flags such as To DS, From DS and
+// Retry kept), LLC/SNAP with `ethertype`, `payload` and, with Fcs::kAppend, the FCS.
+// Protect it afterwards with CcmpEncrypt (built with Fcs::kOmit). kResourceExhausted when
+// `out` is full.
+Status BuildDataFrame(ByteBuilder& out, const MgmtHeader& header, uint16_t ethertype,
+                      ByteSpan payload, Fcs fcs = Fcs::kOmit);
 
 // CRC-32 (IEEE 802.3 polynomial, reflected) as the 802.11 FCS.
 uint32_t Crc32(ByteSpan data);

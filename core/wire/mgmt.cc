@@ -5,6 +5,11 @@ namespace {
 
 constexpr size_t kAuthenticationFixedSize = 6;
 constexpr size_t kReasonCodeSize = 2;
+constexpr size_t kAssocRequestFixedSize = 4;
+constexpr size_t kReassocRequestFixedSize = 10;
+constexpr size_t kAssocResponseFixedSize = 6;
+constexpr uint16_t kMaxAid = 2007;
+constexpr uint16_t kAidTopBits = 0xc000;
 
 // The checks every body view starts with: the right subtype, not encrypted, long enough.
 Status CheckBody(const Dot11View& frame, bool right_subtype, size_t fixed_size) {
@@ -94,6 +99,26 @@ Result<DeauthView> DeauthView::Parse(const Dot11View& frame) {
   return DeauthView(frame);
 }
 
+Result<AssocRequestView> AssocRequestView::Parse(const Dot11View& frame) {
+  const FrameControl fc = frame.fc();
+  const bool reassoc = fc.Is(MgmtSubtype::kReassocRequest);
+  AIRLAB_TRY(CheckBody(frame, fc.Is(MgmtSubtype::kAssocRequest) || reassoc,
+                       reassoc ? kReassocRequestFixedSize : kAssocRequestFixedSize));
+  return AssocRequestView(frame);
+}
+
+MacAddress AssocRequestView::current_ap() const {
+  return is_reassociation() ? MacAddress::FromBytes(frame_.body().subspan(4)) : MacAddress();
+}
+
+Result<AssocResponseView> AssocResponseView::Parse(const Dot11View& frame) {
+  const FrameControl fc = frame.fc();
+  AIRLAB_TRY(CheckBody(frame,
+                       fc.Is(MgmtSubtype::kAssocResponse) || fc.Is(MgmtSubtype::kReassocResponse),
+                       kAssocResponseFixedSize));
+  return AssocResponseView(frame);
+}
+
 Status BuildBeacon(ByteBuilder& out, const MgmtHeader& header, const BssFields& bss, Fcs fcs) {
   return BuildBss(out, header, MgmtSubtype::kBeacon, bss, fcs);
 }
@@ -128,6 +153,57 @@ Status BuildVendorAction(ByteBuilder& out, const MgmtHeader& header, uint32_t ou
   out.PutU8(static_cast<uint8_t>(ActionCategory::kVendorSpecific));
   PutOui(out, oui);
   out.Append(content);
+  return Finish(out, fcs);
+}
+
+Status BuildAuthentication(ByteBuilder& out, const MgmtHeader& header, uint16_t algorithm,
+                           uint16_t transaction_sequence, uint16_t status_code, Fcs fcs) {
+  WriteHeader(out, header, MgmtSubtype::kAuthentication);
+  out.PutLe16(algorithm).PutLe16(transaction_sequence).PutLe16(status_code);
+  return Finish(out, fcs);
+}
+
+Status BuildAssocRequest(ByteBuilder& out, const MgmtHeader& header,
+                         const AssocRequestFields& fields, Fcs fcs) {
+  const ByteSpan rsn = fields.rsn_element;
+  const bool rsn_ok = rsn.size() >= 2 && load_u8(rsn, 0) == static_cast<uint8_t>(ElementId::kRsn) &&
+                      load_u8(rsn, 1) == rsn.size() - 2;
+  if (!rsn.empty() && !rsn_ok) return Status::InvalidArgument();
+  WriteHeader(out, header, MgmtSubtype::kAssocRequest);
+  const uint16_t privacy = rsn.empty() ? 0 : CapabilityInfo::kPrivacy;
+  out.PutLe16(fields.capability | privacy).PutLe16(fields.listen_interval);
+  // In the order of Table 9-28.
+  ElementWriter elements(out);
+  elements.AddSsid(fields.ssid);
+  if (!fields.rates.empty()) elements.AddRates(fields.rates);
+  elements.AddExtendedRates(fields.rates);
+  if (!rsn.empty()) elements.Add(ElementId::kRsn, rsn.subspan(2));
+  return Finish(out, elements, fcs);
+}
+
+Status BuildAssocResponse(ByteBuilder& out, const MgmtHeader& header,
+                          const AssocResponseFields& fields, Fcs fcs) {
+  if (fields.aid > kMaxAid) return Status::InvalidArgument();
+  WriteHeader(out, header, MgmtSubtype::kAssocResponse);
+  const uint16_t aid = fields.aid == 0 ? 0 : static_cast<uint16_t>(fields.aid | kAidTopBits);
+  out.PutLe16(fields.capability).PutLe16(fields.status_code).PutLe16(aid);
+  ElementWriter elements(out);
+  if (!fields.rates.empty()) elements.AddRates(fields.rates);
+  elements.AddExtendedRates(fields.rates);
+  return Finish(out, elements, fcs);
+}
+
+Status BuildDeauthentication(ByteBuilder& out, const MgmtHeader& header, uint16_t reason_code,
+                             Fcs fcs) {
+  WriteHeader(out, header, MgmtSubtype::kDeauthentication);
+  out.PutLe16(reason_code);
+  return Finish(out, fcs);
+}
+
+Status BuildDisassociation(ByteBuilder& out, const MgmtHeader& header, uint16_t reason_code,
+                           Fcs fcs) {
+  WriteHeader(out, header, MgmtSubtype::kDisassociation);
+  out.PutLe16(reason_code);
   return Finish(out, fcs);
 }
 

@@ -161,14 +161,83 @@ class DeauthView {
   Dot11View frame_;
 };
 
+// Association Request and Reassociation Request (9.3.3.6, 9.3.3.8): capabilities, listen
+// interval, the current AP's address for a reassociation, then elements (SSID, rates, the
+// station's RSN element).
+class AssocRequestView {
+ public:
+  // kInvalidArgument when `frame` is neither; kUnimplemented when protected; kOutOfRange
+  // when the body is shorter than its fixed fields (4, or 10 for a reassociation).
+  static Result<AssocRequestView> Parse(const Dot11View& frame);
+
+  const Dot11View& frame() const { return frame_; }
+  bool is_reassociation() const { return frame_.fc().Is(MgmtSubtype::kReassocRequest); }
+  MacAddress station() const { return frame_.addr2(); }
+  CapabilityInfo capability() const { return {load_le16(frame_.body(), 0)}; }
+  uint16_t listen_interval() const { return load_le16(frame_.body(), 2); }
+  // The AP the station is leaving (reassociation only; all zero otherwise).
+  MacAddress current_ap() const;
+  ElementList elements() const { return ElementList(frame_.body().subspan(fixed_size())); }
+
+ private:
+  explicit AssocRequestView(const Dot11View& frame) : frame_(frame) {}
+  size_t fixed_size() const { return is_reassociation() ? 10 : 4; }
+  Dot11View frame_;
+};
+
+// Association Response and Reassociation Response (9.3.3.7): capabilities, status code,
+// association ID, then elements.
+class AssocResponseView {
+ public:
+  // kInvalidArgument when `frame` is neither; kUnimplemented when protected; kOutOfRange
+  // when the body is shorter than its 6 bytes of fixed fields.
+  static Result<AssocResponseView> Parse(const Dot11View& frame);
+
+  const Dot11View& frame() const { return frame_; }
+  CapabilityInfo capability() const { return {load_le16(frame_.body(), 0)}; }
+  uint16_t status_code() const { return load_le16(frame_.body(), 2); }
+  // The association ID without the two top bits the field carries (9.4.1.8): 1..2007.
+  uint16_t aid() const { return load_le16(frame_.body(), 4) & 0x3fff; }
+  ElementList elements() const { return ElementList(frame_.body().subspan(6)); }
+
+ private:
+  explicit AssocResponseView(const Dot11View& frame) : frame_(frame) {}
+  Dot11View frame_;
+};
+
+// Status codes (9.4.1.9, Table 9-46) the join uses.
+struct StatusCode {
+  static constexpr uint16_t kSuccess = 0;
+  static constexpr uint16_t kUnspecifiedFailure = 1;
+  static constexpr uint16_t kUnsupportedAuthAlgorithm = 13;
+  static constexpr uint16_t kApFull = 17;  // denied: the AP cannot handle more stations
+  static constexpr uint16_t kInvalidRsnElement = 72;
+};
+
+// Reason codes (9.4.1.7, Table 9-45) of Deauthentication and Disassociation.
+struct ReasonCode {
+  static constexpr uint16_t kUnspecified = 1;
+  static constexpr uint16_t kPreviousAuthNotValid = 2;
+  static constexpr uint16_t kDeauthLeaving = 3;
+  static constexpr uint16_t kInactivity = 4;
+  static constexpr uint16_t kApFull = 5;
+  static constexpr uint16_t kClass2FromNonauth = 6;
+  static constexpr uint16_t kClass3FromNonassoc = 7;
+  static constexpr uint16_t kDisassocLeaving = 8;
+  static constexpr uint16_t kInvalidElement = 13;
+  static constexpr uint16_t kMicFailure = 14;
+  static constexpr uint16_t kFourWayHandshakeTimeout = 15;
+  static constexpr uint16_t kGroupKeyHandshakeTimeout = 16;
+  static constexpr uint16_t kElementMismatch = 17;  // RSN element differs from the association's
+  static constexpr uint16_t kIeee8021xAuthFailed = 23;
+};
+
 // ---------------------------------------------------------------------------------------
 // Builders. Each writes `header` with its type and subtype set to the frame's (flags such
 // as Retry are kept), the body, and, with Fcs::kAppend, the FCS. To add elements of your
 // own, build with Fcs::kOmit, add them with an ElementWriter on the same builder, then call
 // AppendFcs. Each returns kOk, kResourceExhausted when `out` is full, or kInvalidArgument
 // for fields the elements cannot hold (an SSID over 32 bytes).
-
-enum class Fcs : uint8_t { kOmit, kAppend };
 
 // What a Beacon or Probe Response says about the BSS.
 struct BssFields {
@@ -200,5 +269,39 @@ Status BuildAction(ByteBuilder& out, const MgmtHeader& header, ActionCategory ca
 // A vendor-specific Action frame (category 127): the OUI, then `content`.
 Status BuildVendorAction(ByteBuilder& out, const MgmtHeader& header, uint32_t oui, ByteSpan content,
                          Fcs fcs = Fcs::kOmit);
+
+// Authentication (open system: algorithm 0, sequence 1 from the station, 2 from the AP).
+Status BuildAuthentication(ByteBuilder& out, const MgmtHeader& header, uint16_t algorithm,
+                           uint16_t transaction_sequence, uint16_t status_code,
+                           Fcs fcs = Fcs::kOmit);
+
+struct AssocRequestFields {
+  uint16_t capability = CapabilityInfo::kEss;  // kPrivacy is added when `rsn_element` is set
+  uint16_t listen_interval = 10;               // in beacon intervals
+  ByteSpan ssid;
+  std::span<const uint8_t> rates;  // none: no rate elements
+  // The station's RSN element, whole (id 48, length, body) and byte for byte what its
+  // message 2 will carry; empty for an open network. Must be an RSN element
+  // (kInvalidArgument otherwise).
+  ByteSpan rsn_element;
+};
+Status BuildAssocRequest(ByteBuilder& out, const MgmtHeader& header,
+                         const AssocRequestFields& fields, Fcs fcs = Fcs::kOmit);
+
+struct AssocResponseFields {
+  uint16_t capability = CapabilityInfo::kEss;
+  uint16_t status_code = StatusCode::kSuccess;
+  uint16_t aid = 1;  // 1..2007, written with the two top bits set; 0 on a refusal
+  std::span<const uint8_t> rates;
+};
+// kInvalidArgument for an aid over 2007.
+Status BuildAssocResponse(ByteBuilder& out, const MgmtHeader& header,
+                          const AssocResponseFields& fields, Fcs fcs = Fcs::kOmit);
+
+// Deauthentication and Disassociation with `reason_code` (ReasonCode).
+Status BuildDeauthentication(ByteBuilder& out, const MgmtHeader& header, uint16_t reason_code,
+                             Fcs fcs = Fcs::kOmit);
+Status BuildDisassociation(ByteBuilder& out, const MgmtHeader& header, uint16_t reason_code,
+                           Fcs fcs = Fcs::kOmit);
 
 }  // namespace airlab::wire

@@ -15,15 +15,34 @@ constexpr unsigned kKeyBits = port::kAes128KeySize * 8;
 MbedtlsAes128::MbedtlsAes128() { mbedtls_ccm_init(&ccm_); }
 MbedtlsAes128::~MbedtlsAes128() { mbedtls_ccm_free(&ccm_); }  // also wipes the schedule
 
+namespace {
+
+// One block with a fresh key schedule: ECB is used for key derivation and key wrap, a few
+// blocks per join, so nothing is cached (the context is wiped by mbedtls_aes_free).
+Status EcbBlock(const port::Aes128Key& key, int mode,
+                std::span<const std::byte, port::kAesBlockSize> in,
+                std::span<std::byte, port::kAesBlockSize> out) {
+  mbedtls_aes_context aes;
+  mbedtls_aes_init(&aes);
+  int rc = mode == MBEDTLS_AES_ENCRYPT ? mbedtls_aes_setkey_enc(&aes, U8(key.data()), kKeyBits)
+                                       : mbedtls_aes_setkey_dec(&aes, U8(key.data()), kKeyBits);
+  if (rc == 0) rc = mbedtls_aes_crypt_ecb(&aes, mode, U8(in.data()), U8(out.data()));
+  mbedtls_aes_free(&aes);
+  return rc == 0 ? Status::Ok() : Status::Internal();
+}
+
+}  // namespace
+
 Status MbedtlsAes128::DoEcbEncryptBlock(const port::Aes128Key& key,
                                         std::span<const std::byte, port::kAesBlockSize> in,
                                         std::span<std::byte, port::kAesBlockSize> out) {
-  mbedtls_aes_context aes;
-  mbedtls_aes_init(&aes);
-  int rc = mbedtls_aes_setkey_enc(&aes, U8(key.data()), kKeyBits);
-  if (rc == 0) rc = mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, U8(in.data()), U8(out.data()));
-  mbedtls_aes_free(&aes);
-  return rc == 0 ? Status::Ok() : Status::Internal();
+  return EcbBlock(key, MBEDTLS_AES_ENCRYPT, in, out);
+}
+
+Status MbedtlsAes128::DoEcbDecryptBlock(const port::Aes128Key& key,
+                                        std::span<const std::byte, port::kAesBlockSize> in,
+                                        std::span<std::byte, port::kAesBlockSize> out) {
+  return EcbBlock(key, MBEDTLS_AES_DECRYPT, in, out);
 }
 
 Status MbedtlsAes128::UseCcmKey(const port::Aes128Key& key) {

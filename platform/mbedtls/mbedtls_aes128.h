@@ -18,6 +18,9 @@ class MbedtlsAes128 final : public port::Aes128 {
   Status DoEcbEncryptBlock(const port::Aes128Key& key,
                            std::span<const std::byte, port::kAesBlockSize> in,
                            std::span<std::byte, port::kAesBlockSize> out) override;
+  Status DoEcbDecryptBlock(const port::Aes128Key& key,
+                           std::span<const std::byte, port::kAesBlockSize> in,
+                           std::span<std::byte, port::kAesBlockSize> out) override;
   Status DoCcmEncrypt(const port::Aes128Key& key, const port::CcmNonce& nonce, ByteSpan aad,
                       ByteSpan plaintext, MutableByteSpan ciphertext,
                       std::span<std::byte, port::kCcmTagSize> tag) override;

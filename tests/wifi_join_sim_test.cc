@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/wifi/access_point.h"
 #include "core/wifi/radio_share.h"
 #include "core/wifi/station.h"
+#include "core/wire/mgmt.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
 #include "platform/sim/simulation.h"
 #include "tests/wifi_sim_tools.h"
@@ -29,7 +31,10 @@ constexpr MacAddress kOtherBssid({0x02, 0xaa, 0, 0, 0, 0x02});
 TEST(WifiJoinSim, ScanListsTheRouterWithItsChannelSecurityAndSignal) {
   sim::Simulation sim({.seed = 5});
   Router open(sim, kBssid, {.ssid = SsidOf("cafe"), .channel = 6}, {0, 0, 0});
-  Router wpa2(sim, kOtherBssid, {.ssid = SsidOf("lab"), .channel = 11}, {30, 0, 0});
+  Router wpa2(
+      sim, kOtherBssid,
+      {.ssid = SsidOf("lab"), .passphrase = testing_wifi::Text("lab-secret"), .channel = 11},
+      {30, 0, 0});
   StationNode sta(sim, {5, 0, 0});
   ASSERT_TRUE(sta.station().StartScan().ok());
   sim.RunFor(3 * port::kSecond);
@@ -42,7 +47,7 @@ TEST(WifiJoinSim, ScanListsTheRouterWithItsChannelSecurityAndSignal) {
   EXPECT_EQ(found[0].auth, port::WifiAuth::kOpen);
   EXPECT_EQ(found[1].ssid, SsidOf("lab"));
   EXPECT_EQ(found[1].channel, 11);
-  EXPECT_EQ(found[1].auth, port::WifiAuth::kOpen);
+  EXPECT_EQ(found[1].auth, port::WifiAuth::kWpa2Psk);
   EXPECT_GT(found[0].rssi_dbm, found[1].rssi_dbm);
   EXPECT_LT(found[0].rssi_dbm, 0);
 }
@@ -79,9 +84,67 @@ TEST(WifiJoinSim, OpenJoinLeasesAnAddress) {
   EXPECT_EQ(sta.connection->ssid, SsidOf("cafe"));
   EXPECT_EQ(sta.connection->channel, 6);
   EXPECT_EQ(sim.radio(sta.node).channel(), 6);
+  EXPECT_EQ(sta.connection->ip.address, (port::Ipv4Address{192, 168, 1, 2}));
+  EXPECT_EQ(sta.connection->ip.netmask, (port::Ipv4Address{255, 255, 255, 0}));
+  EXPECT_EQ(sta.connection->ip.gateway, wifi::kRouterAddress);
+  EXPECT_EQ(sta.connection->ip.dns, wifi::kRouterAddress);
   EXPECT_EQ(ap.ap().station_count(), 1u);
   EXPECT_EQ(ap.ap().stats().joins, 1u);
+  EXPECT_EQ(ap.ap().stats().leases, 1u);
   EXPECT_TRUE(sta.failures.empty());
+}
+
+TEST(WifiJoinSim, Wpa2JoinRunsTheHandshakeAndLeasesEachStationItsAddress) {
+  sim::Simulation sim({.seed = 5});
+  Router ap(sim, kBssid,
+            {.ssid = SsidOf("lab"), .passphrase = testing_wifi::Text("lab-secret"), .channel = 6},
+            {0, 0, 0});
+  StationNode a(sim, {5, 0, 0}, false, 21);
+  StationNode b(sim, {0, 5, 0}, false, 22);
+  ASSERT_TRUE(a.station().Connect(SsidOf("lab"), testing_wifi::Text("lab-secret"), nullptr).ok());
+  sim.RunFor(5 * port::kSecond);
+  ASSERT_TRUE(b.station().Connect(SsidOf("lab"), testing_wifi::Text("lab-secret"), nullptr).ok());
+  sim.RunFor(5 * port::kSecond);
+  ASSERT_TRUE(a.connection.has_value());
+  ASSERT_TRUE(b.connection.has_value());
+  EXPECT_EQ(a.connection->ip.address, (port::Ipv4Address{192, 168, 4, 2}));
+  EXPECT_EQ(b.connection->ip.address, (port::Ipv4Address{192, 168, 4, 3}));
+  EXPECT_EQ(ap.ap().station_count(), 2u);
+  std::array<wifi::AccessPointStation, wifi::AccessPoint::kMaxStations> stations;
+  ASSERT_EQ(ap.ap().Stations(stations), 2u);
+  EXPECT_TRUE(stations[0].authorized);
+  EXPECT_EQ(stations[0].mac, a.station().address());
+  EXPECT_EQ(stations[0].ip, a.connection->ip.address);
+  EXPECT_EQ(ap.ap().stats().handshake_failures, 0u);
+}
+
+TEST(WifiJoinSim, AWrongPasswordFailsTheHandshakeAfterMessage1IsResent) {
+  sim::Simulation sim({.seed = 5});
+  Router ap(sim, kBssid,
+            {.ssid = SsidOf("lab"), .passphrase = testing_wifi::Text("lab-secret"), .channel = 6},
+            {0, 0, 0});
+  StationNode sta(sim, {5, 0, 0});
+  ASSERT_TRUE(
+      sta.station().Connect(SsidOf("lab"), testing_wifi::Text("not-the-one"), nullptr).ok());
+  sim.RunFor(wifi::kJoinTimeout);
+  ASSERT_EQ(sta.failures.size(), 1u);
+  EXPECT_EQ(sta.failures[0].why, WifiFailure::kWrongPassword);
+  EXPECT_EQ(sta.failures[0].reason, wire::ReasonCode::kFourWayHandshakeTimeout);
+  EXPECT_FALSE(sta.connection.has_value());
+  EXPECT_EQ(ap.ap().stats().handshake_failures, 1u);
+  EXPECT_EQ(ap.ap().station_count(), 0u);
+}
+
+TEST(WifiJoinSim, NoPasswordForAProtectedNetworkIsAWrongPassword) {
+  sim::Simulation sim({.seed = 5});
+  Router ap(sim, kBssid,
+            {.ssid = SsidOf("lab"), .passphrase = testing_wifi::Text("lab-secret"), .channel = 6},
+            {0, 0, 0});
+  StationNode sta(sim, {5, 0, 0});
+  ASSERT_TRUE(sta.station().Connect(SsidOf("lab"), {}, nullptr).ok());
+  sim.RunFor(5 * port::kSecond);
+  ASSERT_EQ(sta.failures.size(), 1u);
+  EXPECT_EQ(sta.failures[0].why, WifiFailure::kWrongPassword);
 }
 
 TEST(WifiJoinSim, NoSuchNetworkIsNoApFound) {

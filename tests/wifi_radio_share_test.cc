@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "core/wifi/link_frames.h"
+#include "core/wire/dot11.h"
 #include "platform/sim/simulation.h"
 
 namespace airlab {
@@ -32,11 +32,9 @@ class Recorder final : public port::RadioListener {
 std::vector<std::byte> DataFrame(const MacAddress& to, const MacAddress& from) {
   std::vector<std::byte> bytes(64);
   ByteBuilder out(bytes);
-  EXPECT_TRUE(wifi::BuildData(
-                  out,
-                  {.mode = wire::DsMode::kToDs, .receiver = to, .transmitter = from, .other = to},
-                  as_bytes(std::span("hello")))
-                  .ok());
+  Result<wire::MgmtHeader> header = wire::MakeDataHeader(wire::DsMode::kToDs, to, from, to);
+  EXPECT_TRUE(header.ok());
+  EXPECT_TRUE(wire::BuildDataFrame(out, *header, 0x0800, as_bytes(std::span("hello"))).ok());
   bytes.resize(out.size());
   return bytes;
 }

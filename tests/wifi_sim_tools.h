@@ -11,6 +11,7 @@
 #include "core/wifi/radio_share.h"
 #include "core/wifi/station.h"
 #include "platform/mbedtls/mbedtls_aes128.h"
+#include "platform/mbedtls/mbedtls_sha1.h"
 #include "platform/sim/simulation.h"
 
 namespace airlab::testing_wifi {
@@ -23,17 +24,6 @@ inline port::Ssid SsidOf(std::string_view text) {
 inline ByteSpan Text(std::string_view text) {
   return as_bytes(std::span(text.data(), text.size()));
 }
-
-// Until platform/mbedtls has its Sha1: open networks never hash.
-class NoSha1 final : public port::Sha1 {
-  Status DoHmacSha1(ByteSpan, std::span<const ByteSpan>,
-                    std::span<std::byte, port::kSha1DigestSize>) override {
-    return Status::Unimplemented();
-  }
-  Status DoPbkdf2HmacSha1(ByteSpan, ByteSpan, uint32_t, MutableByteSpan) override {
-    return Status::Unimplemented();
-  }
-};
 
 // An access point on a node of its own, its BSSID the node's AP interface address.
 class Router {
@@ -55,7 +45,7 @@ class Router {
   std::unique_ptr<sim::SimTimer> timer_;
   port::SplitMix64 rng_;
   mbedtls::MbedtlsAes128 aes_;
-  NoSha1 sha1_;
+  mbedtls::MbedtlsSha1 sha1_;
   wifi::AccessPoint ap_;
 };
 
@@ -104,7 +94,7 @@ class StationNode final : public port::WifiStationListener {
   std::unique_ptr<sim::SimTimer> timer_;
   port::SplitMix64 rng_;
   mbedtls::MbedtlsAes128 aes_;
-  NoSha1 sha1_;
+  mbedtls::MbedtlsSha1 sha1_;
   std::unique_ptr<wifi::Station> station_;
 };
 

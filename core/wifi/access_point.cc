@@ -2,19 +2,20 @@
 
 #include <algorithm>
 
-#include "core/wifi/link_frames.h"
-#include "core/wire/mgmt.h"
+#include "core/wifi/dhcp.h"
+#include "core/wifi/keys.h"
 
 namespace airlab::wifi {
 namespace {
 
-constexpr port::TimeNs kTimeUnit = 1024 * port::kMicrosecond;
-constexpr uint8_t kElementChannelSwitch = 37;  // Channel Switch Announcement (9.4.2.19)
+using wire::ReasonCode;
+using wire::StatusCode;
 
 bool ValidConfig(const AccessPointConfig& c) {
   return !c.ssid.empty() && port::IsValidPassphrase(c.passphrase) && c.channel >= 1 &&
          c.channel <= 14 && c.max_stations >= 1 && c.max_stations <= AccessPoint::kMaxStations &&
-         c.beacon_interval_tu > 0 && c.first_lease >= 1;
+         c.beacon_interval_tu > 0 && c.first_lease >= 1 &&
+         c.captive_portal_url.size() <= kMaxPortalUrl;
 }
 
 }  // namespace
@@ -55,11 +56,23 @@ Status AccessPoint::Start(const AccessPointConfig& config) {
   }
   config_ = config;
   passphrase_size_ = config.passphrase.size();
-  for (size_t i = 0; i < passphrase_size_; ++i) passphrase_[i] = config.passphrase[i];
+  std::copy(config.passphrase.begin(), config.passphrase.end(), passphrase_.begin());
   config_.passphrase = {};
   portal_url_size_ = config.captive_portal_url.size();
-  for (size_t i = 0; i < portal_url_size_; ++i) portal_url_[i] = config.captive_portal_url[i];
+  std::copy(config.captive_portal_url.begin(), config.captive_portal_url.end(),
+            portal_url_.begin());
   config_.captive_portal_url = {};
+  rsn_element_size_ = 0;
+  if (secured()) {
+    AIRLAB_TRY_ASSIGN(pmk_, DerivePmk(sha1_, passphrase(), config_.ssid));
+    // One group key for the AP's life (no group rekeying), key id 1 as hostapd starts.
+    gtk_ = GtkKde{.key_id = 1, .tx = true};
+    for (std::byte& b : gtk_.gtk) b = static_cast<std::byte>(rng_.NextU32());
+    ByteBuilder rsn(rsn_element_);
+    wire::ElementWriter(rsn).AddRsn(wire::kWpa2Personal);
+    AIRLAB_TRY(rsn.status());
+    rsn_element_size_ = rsn.size();
+  }
   running_ = true;
   down_until_ = -1;
   switch_to_ = 0;
@@ -79,7 +92,7 @@ Status AccessPoint::Start(const port::Ssid& ssid, ByteSpan passphrase, uint8_t c
 
 Status AccessPoint::Stop() {
   if (!running_) return Status::Ok();
-  if (!down()) Deauthenticate(nullptr, kReasonLeaving).IgnoreError();
+  if (!down()) Deauthenticate(nullptr, ReasonCode::kDeauthLeaving).IgnoreError();
   running_ = false;
   down_until_ = -1;
   timer_.Cancel();
@@ -120,19 +133,13 @@ AccessPointStation AccessPoint::Describe(const Peer& peer) const {
 // Events
 
 Status AccessPoint::Deauthenticate(const MacAddress* station, uint16_t reason) {
-  if (station != nullptr) {
-    Peer* peer = FindPeer(*station);
-    if (peer == nullptr) return Status::NotFound();
-    SendDeauth(peer->mac, reason);
-    if (listener_ != nullptr) listener_->OnStationLeft(peer->mac, reason);
-    Forget(*peer);
-    return Status::Ok();
-  }
+  if (station != nullptr && FindPeer(*station) == nullptr) return Status::NotFound();
   for (Peer& peer : peers_) {
-    if (peer.state == PeerState::kFree) continue;
+    if (peer.state == PeerState::kFree || (station != nullptr && peer.mac != *station)) continue;
     SendDeauth(peer.mac, reason);
-    if (listener_ != nullptr) listener_->OnStationLeft(peer.mac, reason);
+    const MacAddress mac = peer.mac;
     Forget(peer);
+    if (listener_ != nullptr) listener_->OnStationLeft(mac, reason);
   }
   return Status::Ok();
 }
@@ -149,10 +156,8 @@ void AccessPoint::Reboot(port::TimeNs down_for) {
 Status AccessPoint::SwitchChannel(uint8_t channel) {
   if (channel < 1 || channel > 14) return Status::InvalidArgument();
   config_.channel = channel;
-  if (!running_ || down()) {
-    if (running_) return radio_.SetChannel(channel);
-    return Status::Ok();
-  }
+  if (!running_) return Status::Ok();
+  if (down()) return radio_.SetChannel(channel);
   switch_to_ = channel;
   switch_count_ = kChannelSwitchBeacons;
   return Status::Ok();
@@ -181,8 +186,9 @@ void AccessPoint::OnTimer() {
   }
   if (now >= next_beacon_) {
     SendBeacon();
-    next_beacon_ += config_.beacon_interval_tu * kTimeUnit;
-    if (next_beacon_ <= now) next_beacon_ = now + config_.beacon_interval_tu * kTimeUnit;
+    const port::TimeNs interval = config_.beacon_interval_tu * kTimeUnit;
+    next_beacon_ += interval;
+    if (next_beacon_ <= now) next_beacon_ = now + interval;
   }
   for (Peer& p : peers_) {
     if (p.state == PeerState::kFree || p.deadline < 0 || p.deadline > now) continue;
@@ -192,17 +198,21 @@ void AccessPoint::OnTimer() {
   Rearm();
 }
 
-void AccessPoint::SendBeacon() {
-  ByteBuilder out(frame_);
-  const ByteSpan ssid = config_.hidden ? ByteSpan() : config_.ssid.bytes();
+wire::BssFields AccessPoint::Bss(ByteSpan ssid) const {
   wire::BssFields bss{.timestamp_us = static_cast<uint64_t>(clock_.Now() / port::kMicrosecond),
                       .beacon_interval_tu = config_.beacon_interval_tu,
                       .ssid = ssid,
                       .rates = kDsssRates,
                       .channel = radio_.channel()};
   if (secured()) bss.rsn = wire::kWpa2Personal;
+  return bss;
+}
+
+void AccessPoint::SendBeacon() {
+  ByteBuilder out(frame_);
+  const ByteSpan ssid = config_.hidden ? ByteSpan() : config_.ssid.bytes();
   const wire::MgmtHeader header = MgmtTo(MacAddress::Broadcast(), bssid(), bssid(), NextSequence());
-  if (!wire::BuildBeacon(out, header, bss).ok()) return;
+  if (!wire::BuildBeacon(out, header, Bss(ssid)).ok()) return;
   if (switch_to_ != 0) {
     const std::byte csa[] = {std::byte{1}, std::byte{switch_to_}, std::byte{switch_count_}};
     wire::ElementWriter(out).Add(static_cast<wire::ElementId>(kElementChannelSwitch), csa);
@@ -226,9 +236,9 @@ void AccessPoint::OnReceive(ByteSpan mpdu, const port::RxInfo&) {
   const MacAddress from = frame->addr2();
   if (fc.Is(wire::MgmtSubtype::kProbeRequest)) return OnProbeRequest(from, frame->body());
   if (frame->addr1() != bssid()) return;
-  if (fc.Is(wire::MgmtSubtype::kAuthentication)) return OnAuthentication(from, frame->body());
+  if (fc.Is(wire::MgmtSubtype::kAuthentication)) return OnAuthentication(from, *frame);
   if (fc.Is(wire::MgmtSubtype::kAssocRequest) || fc.Is(wire::MgmtSubtype::kReassocRequest)) {
-    Result<AssocRequestView> request = AssocRequestView::Parse(*frame);
+    Result<wire::AssocRequestView> request = wire::AssocRequestView::Parse(*frame);
     if (request.ok()) OnAssocRequest(from, *request);
     return;
   }
@@ -237,11 +247,11 @@ void AccessPoint::OnReceive(ByteSpan mpdu, const port::RxInfo&) {
     if (deauth.ok()) OnDeauth(from, deauth->reason_code());
     return;
   }
-  if (fc.type() != wire::FrameType::kData || !fc.to_ds()) return;
+  if (fc.type() != wire::FrameType::kData || !fc.to_ds() || fc.from_ds()) return;
   Peer* peer = FindPeer(from);
   if (peer == nullptr || peer->state == PeerState::kAuthenticated) {
-    // A class 3 frame from a station that is not associated (a router that rebooted).
-    return SendDeauth(from, kReasonClass3FromNonassociated);
+    // A class 3 frame from a station that is not associated (to a router that rebooted).
+    return SendDeauth(from, ReasonCode::kClass3FromNonassoc);
   }
   OnData(*peer, mpdu);
 }
@@ -258,48 +268,53 @@ void AccessPoint::OnProbeRequest(const MacAddress& from, ByteSpan body) {
     return;  // heard from a neighbouring channel
   }
   ByteBuilder out(frame_);
-  wire::BssFields bss{.timestamp_us = static_cast<uint64_t>(clock_.Now() / port::kMicrosecond),
-                      .beacon_interval_tu = config_.beacon_interval_tu,
-                      .ssid = config_.ssid.bytes(),
-                      .rates = kDsssRates,
-                      .channel = radio_.channel()};
-  if (secured()) bss.rsn = wire::kWpa2Personal;
-  if (!wire::BuildProbeResponse(out, MgmtTo(from, bssid(), bssid(), NextSequence()), bss).ok()) {
-    return;
-  }
+  const wire::MgmtHeader header = MgmtTo(from, bssid(), bssid(), NextSequence());
+  if (!wire::BuildProbeResponse(out, header, Bss(config_.ssid.bytes())).ok()) return;
   Send(out.bytes());
   ++stats_.probe_responses;
 }
 
-void AccessPoint::OnAuthentication(const MacAddress& from, ByteSpan body) {
-  if (body.size() < 6 || load_le16(body, 0) != 0 || load_le16(body, 2) != 1) return;
-  Peer* peer = FindPeer(from);
-  if (peer != nullptr) {
-    Forget(*peer);  // authenticating again starts over
+void AccessPoint::OnAuthentication(const MacAddress& from, const wire::Dot11View& frame) {
+  Result<wire::AuthenticationView> auth = wire::AuthenticationView::Parse(frame);
+  if (!auth.ok() || auth->transaction_sequence() != 1) return;
+  uint16_t status = StatusCode::kSuccess;
+  if (auth->algorithm() != wire::AuthenticationView::kOpenSystem) {
+    status = StatusCode::kUnsupportedAuthAlgorithm;
+  } else {
+    if (Peer* known = FindPeer(from); known != nullptr) Forget(*known);  // starts over
+    if (NewPeer(from) == nullptr) status = StatusCode::kApFull;
   }
-  peer = NewPeer(from);
   ByteBuilder out(frame_);
   const wire::MgmtHeader header = MgmtTo(from, bssid(), bssid(), NextSequence());
-  if (!BuildAuthentication(out, header, 2, peer ? kStatusSuccess : kStatusApFull).ok()) return;
+  if (!wire::BuildAuthentication(out, header, auth->algorithm(), 2, status).ok()) return;
   Send(out.bytes());
 }
 
-void AccessPoint::OnAssocRequest(const MacAddress& from, const AssocRequestView& request) {
+void AccessPoint::OnAssocRequest(const MacAddress& from, const wire::AssocRequestView& request) {
   Peer* peer = FindPeer(from);
-  // A class 2 frame from a station that has not authenticated (Table 9-45, reason 6).
-  if (peer == nullptr) return SendDeauth(from, kReasonClass2FromNonauthenticated);
-  uint16_t status = kStatusSuccess;
-  Result<wire::Ssid> ssid = request.elements.Get<wire::Ssid>();
+  // A class 2 frame from a station that has not authenticated.
+  if (peer == nullptr) return SendDeauth(from, ReasonCode::kClass2FromNonauth);
+  uint16_t status = StatusCode::kSuccess;
+  Result<wire::Ssid> ssid = request.elements().Get<wire::Ssid>();
   port::Ssid asked;
   if (!ssid.ok() || !asked.Assign(ssid->bytes()) || !(asked == config_.ssid)) {
-    status = kStatusUnspecified;
+    status = StatusCode::kUnspecifiedFailure;
+  } else if (secured()) {
+    Result<wire::Rsn> rsn = request.elements().Get<wire::Rsn>();
+    if (!rsn.ok() || !rsn->has_akm(wire::Akm::kPsk) ||
+        rsn->best_pairwise_cipher() != wire::CipherSuite::kCcmp128) {
+      status = StatusCode::kInvalidRsnElement;
+    }
   }
-  if (secured() && !request.elements.Find(wire::ElementId::kRsn).ok()) status = kStatusUnspecified;
   ByteBuilder out(frame_);
   const wire::MgmtHeader header = MgmtTo(from, bssid(), bssid(), NextSequence());
-  if (!BuildAssocResponse(out, header, status, peer->aid).ok()) return;
+  const wire::AssocResponseFields fields{
+      .status_code = status,
+      .aid = status == StatusCode::kSuccess ? peer->aid : uint16_t{0},
+      .rates = kDsssRates};
+  if (!wire::BuildAssocResponse(out, header, fields).ok()) return;
   Send(out.bytes());
-  if (status != kStatusSuccess) return Forget(*peer);
+  if (status != StatusCode::kSuccess) return Forget(*peer);
   ++stats_.associations;
   peer->state = PeerState::kAssociated;
   if (!secured()) return Joined(*peer);
@@ -309,15 +324,143 @@ void AccessPoint::OnAssocRequest(const MacAddress& from, const AssocRequestView&
 void AccessPoint::OnDeauth(const MacAddress& from, uint16_t reason) {
   Peer* peer = FindPeer(from);
   if (peer == nullptr) return;
-  if (listener_ != nullptr) listener_->OnStationLeft(peer->mac, reason);
   Forget(*peer);
+  if (listener_ != nullptr) listener_->OnStationLeft(from, reason);
 }
 
-void AccessPoint::StartHandshake(Peer& peer) { Joined(peer); }
+void AccessPoint::OnData(Peer& peer, ByteSpan mpdu) {
+  ByteBuilder plain(rx_);
+  const bool keyed = secured() && peer.state == PeerState::kAuthorized;
+  Result<wire::LlcSnap> snap =
+      OpenLinkData(mpdu, keyed ? &peer.tk.key : nullptr, peer.replay, aes_, plain);
+  if (!snap.ok()) return;
+  // Before its keys, a WPA2 station may send EAPOL only, and that in the clear.
+  const bool clear = !wire::Dot11View::Parse(mpdu)->fc().protected_frame();
+  if (snap->ethertype == kEapolEthertype && secured() && clear) return OnEapol(peer, snap->payload);
+  if (peer.state != PeerState::kAuthorized || (secured() && clear)) return;
+  if (snap->ethertype == kIpv4Ethertype) OnDhcp(peer, snap->payload);
+}
 
-void AccessPoint::OnHandshakeTimeout(Peer&) {}
+// ---------------------------------------------------------------------------------------
+// The 4-way handshake
 
-void AccessPoint::OnData(Peer&, ByteSpan) {}
+void AccessPoint::StartHandshake(Peer& peer) {
+  std::optional<Authenticator>& handshake = handshakes_[IndexOf(peer)];
+  handshake.emplace(sha1_, aes_, rng_);
+  ByteBuilder eapol(payload_);
+  const AuthenticatorConfig config{
+      .aa = bssid(), .spa = peer.mac, .pmk = pmk_, .gtk = gtk_, .rsn_element = rsn_element()};
+  if (!handshake->Start(config, eapol).ok()) return;
+  SendData(peer, kEapolEthertype, eapol.bytes());
+  peer.deadline = clock_.Now() + kHandshakeRetry;
+  Rearm();
+}
+
+void AccessPoint::OnEapol(Peer& peer, ByteSpan eapol) {
+  std::optional<Authenticator>& handshake = handshakes_[IndexOf(peer)];
+  if (!handshake || peer.state != PeerState::kAssociated) return;
+  ByteBuilder reply(payload_);
+  Result<HandshakeStep> step = handshake->OnEapol(eapol, reply);
+  if (!step.ok()) return;
+  switch (*step) {
+    case HandshakeStep::kSend:  // message 3
+      SendData(peer, kEapolEthertype, reply.bytes());
+      peer.deadline = clock_.Now() + kHandshakeRetry;
+      return Rearm();
+    case HandshakeStep::kComplete:
+      peer.tk = LinkKey{.key = handshake->ptk().tk};
+      peer.replay.Reset();
+      return Joined(peer);
+    case HandshakeStep::kMicFailure: peer.mic_failed = true; return;
+    case HandshakeStep::kIgnored:
+    case HandshakeStep::kMalformed: return;
+  }
+}
+
+void AccessPoint::OnHandshakeTimeout(Peer& peer) {
+  std::optional<Authenticator>& handshake = handshakes_[IndexOf(peer)];
+  if (!handshake || peer.state != PeerState::kAssociated) return;
+  if (handshake->transmissions() < kHandshakeAttempts) {
+    ByteBuilder eapol(payload_);
+    if (handshake->Retransmit(eapol).ok()) SendData(peer, kEapolEthertype, eapol.bytes());
+    peer.deadline = clock_.Now() + kHandshakeRetry;
+    return;
+  }
+  // Given up: what a wrong passphrase looks like from here (reference/wifi-join.md).
+  const MacAddress mac = peer.mac;
+  const port::WifiFailure why =
+      peer.mic_failed ? port::WifiFailure::kWrongPassword : port::WifiFailure::kHandshakeTimeout;
+  SendDeauth(mac, ReasonCode::kFourWayHandshakeTimeout);
+  ++stats_.handshake_failures;
+  Forget(peer);
+  if (listener_ != nullptr) listener_->OnJoinFailed(mac, why);
+}
+
+// ---------------------------------------------------------------------------------------
+// DHCP server
+
+const AccessPoint::Lease* AccessPoint::LeaseFor(const MacAddress& mac, bool allocate) {
+  Lease* free = nullptr;
+  uint8_t next_host = config_.first_lease;
+  for (Lease& lease : leases_) {
+    if (lease.host != 0 && lease.mac == mac) return &lease;
+    if (lease.host == 0 && free == nullptr) free = &lease;
+    if (lease.host >= next_host) next_host = static_cast<uint8_t>(lease.host + 1);
+  }
+  if (!allocate || free == nullptr || next_host == 0 || next_host == 255) return nullptr;
+  *free = Lease{.mac = mac, .host = next_host};
+  return free;
+}
+
+void AccessPoint::OnDhcp(Peer& peer, ByteSpan packet) {
+  Result<UdpDatagram> udp = ParseIpv4Udp(packet);
+  if (!udp.ok() || udp->destination_port != kDhcpServerPort) return;
+  Result<DhcpView> request = DhcpView::Parse(udp->payload);
+  if (!request.ok() || request->from_server() || request->chaddr() != peer.mac) return;
+  DhcpFields reply{.xid = request->xid(), .chaddr = peer.mac};
+  const Lease* lease = nullptr;
+  if (request->type() == DhcpMessageType::kDiscover) {
+    lease = LeaseFor(peer.mac, true);
+    reply.type = DhcpMessageType::kOffer;
+  } else if (request->type() == DhcpMessageType::kRequest) {
+    lease = LeaseFor(peer.mac, false);
+    Result<Ipv4Address> asked = request->requested_address();
+    const Ipv4Address wanted = asked.ok() ? *asked : request->ciaddr();
+    reply.type = lease != nullptr && wanted[3] == lease->host ? DhcpMessageType::kAck
+                                                              : DhcpMessageType::kNak;
+  } else {
+    return;
+  }
+  if (lease == nullptr) return;  // the pool is full: no offer
+  const Ipv4Address dns[] = {config_.address};
+  reply.server_identifier = config_.address;
+  if (reply.type != DhcpMessageType::kNak) {
+    reply.yiaddr = config_.address;
+    reply.yiaddr[3] = lease->host;
+    reply.lease_time_s = config_.lease_seconds;
+    reply.subnet_mask = config_.netmask;
+    reply.router = config_.address;
+    reply.dns_servers = dns;
+    reply.captive_portal_url = ByteSpan(portal_url_.data(), portal_url_size_);
+  }
+  ByteBuilder dhcp(payload_);
+  if (!BuildDhcp(dhcp, reply).ok()) return;
+  const Ipv4Address to = reply.type == DhcpMessageType::kNak ? kIpv4Broadcast : reply.yiaddr;
+  ByteBuilder ip(packet_);
+  if (!BuildIpv4Udp(ip, config_.address, to, kDhcpServerPort, kDhcpClientPort, dhcp.bytes(),
+                    ip_id_++)
+           .ok()) {
+    return;
+  }
+  SendData(peer, kIpv4Ethertype, ip.bytes());
+  if (reply.type == DhcpMessageType::kAck) {
+    ++stats_.leases;
+    if (listener_ != nullptr) listener_->OnStationLeased(Describe(peer));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Stations
 
 void AccessPoint::Joined(Peer& peer) {
   peer.state = PeerState::kAuthorized;
@@ -325,9 +468,6 @@ void AccessPoint::Joined(Peer& peer) {
   ++stats_.joins;
   if (listener_ != nullptr) listener_->OnStationJoined(Describe(peer));
 }
-
-// ---------------------------------------------------------------------------------------
-// Stations
 
 AccessPoint::Peer* AccessPoint::FindPeer(const MacAddress& mac) {
   for (Peer& p : peers_) {
@@ -342,25 +482,48 @@ AccessPoint::Peer* AccessPoint::NewPeer(const MacAddress& mac) {
   if (used >= config_.max_stations) return nullptr;
   for (size_t i = 0; i < peers_.size(); ++i) {
     if (peers_[i].state != PeerState::kFree) continue;
-    peers_[i] =
-        Peer{.mac = mac, .state = PeerState::kAuthenticated, .aid = static_cast<uint16_t>(i + 1)};
+    peers_[i] = Peer{};
+    peers_[i].mac = mac;
+    peers_[i].state = PeerState::kAuthenticated;
+    peers_[i].aid = static_cast<uint16_t>(i + 1);
     return &peers_[i];
   }
   return nullptr;
 }
 
 void AccessPoint::Forget(Peer& peer) {
+  handshakes_[IndexOf(peer)].reset();
   peer = Peer{};
   Rearm();
 }
 
+// ---------------------------------------------------------------------------------------
+// Sending
+
 void AccessPoint::SendDeauth(const MacAddress& to, uint16_t reason) {
   ByteBuilder out(frame_);
-  if (!BuildDeauthentication(out, MgmtTo(to, bssid(), bssid(), NextSequence()), reason).ok()) {
+  if (!wire::BuildDeauthentication(out, MgmtTo(to, bssid(), bssid(), NextSequence()), reason)
+           .ok()) {
     return;
   }
   Send(out.bytes());
   ++stats_.deauthentications;
+}
+
+void AccessPoint::SendData(Peer& peer, uint16_t ethertype, ByteSpan payload) {
+  Result<wire::MgmtHeader> header =
+      wire::MakeDataHeader(wire::DsMode::kFromDs, peer.mac, bssid(), bssid(),
+                           wire::SequenceControl::Make(NextSequence()));
+  if (!header.ok()) return;
+  // EAPOL goes in the clear until the keys are in (message 4 installs them).
+  const bool protect = secured() && peer.state == PeerState::kAuthorized;
+  ByteBuilder out(frame_);
+  if (!BuildLinkData(out, plain_, *header, ethertype, payload, protect ? &peer.tk : nullptr, aes_)
+           .ok()) {
+    ++stats_.tx_errors;
+    return;
+  }
+  Send(out.bytes());
 }
 
 void AccessPoint::Send(ByteSpan mpdu) {

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/base/bytes.h"
@@ -33,6 +34,9 @@
 #include "core/port/soft_ap.h"
 #include "core/port/timer.h"
 #include "core/port/wifi_station.h"
+#include "core/wifi/handshake.h"
+#include "core/wifi/link_frames.h"
+#include "core/wire/mgmt.h"
 
 namespace airlab::wifi {
 
@@ -155,8 +159,10 @@ class AccessPoint final : public port::SoftAp,
     MacAddress mac;
     PeerState state = PeerState::kFree;
     uint16_t aid = 0;
-    port::TimeNs deadline = -1;  // the handshake's next step, -1: none
-    uint8_t attempts = 0;
+    port::TimeNs deadline = -1;  // the handshake's next retransmission, -1: none
+    bool mic_failed = false;     // a message 2 whose MIC failed: a wrong passphrase
+    LinkKey tk;                  // once kAuthorized on a WPA2 network
+    espnow::ReplayGuard replay;
   };
   struct Lease {
     MacAddress mac;
@@ -171,23 +177,30 @@ class AccessPoint final : public port::SoftAp,
 
   void Rearm();
   void SendBeacon();
+  wire::BssFields Bss(ByteSpan ssid) const;
   void OnProbeRequest(const MacAddress& from, ByteSpan elements);
-  void OnAuthentication(const MacAddress& from, ByteSpan body);
-  void OnAssocRequest(const MacAddress& from, const struct AssocRequestView& request);
+  void OnAuthentication(const MacAddress& from, const wire::Dot11View& frame);
+  void OnAssocRequest(const MacAddress& from, const wire::AssocRequestView& request);
+  void OnDeauth(const MacAddress& from, uint16_t reason);
   void OnData(Peer& peer, ByteSpan mpdu);
   void StartHandshake(Peer& peer);
+  void OnEapol(Peer& peer, ByteSpan eapol);
   void OnHandshakeTimeout(Peer& peer);
-  void OnDeauth(const MacAddress& from, uint16_t reason);
-  void Forget(Peer& peer);
+  void OnDhcp(Peer& peer, ByteSpan packet);
+  const Lease* LeaseFor(const MacAddress& mac, bool allocate);
   void Joined(Peer& peer);
+  void Forget(Peer& peer);
   void SendDeauth(const MacAddress& to, uint16_t reason);
+  void SendData(Peer& peer, uint16_t ethertype, ByteSpan payload);
   void Send(ByteSpan mpdu);
   uint16_t NextSequence() { return seq_++ & 0xfff; }
   Peer* FindPeer(const MacAddress& mac);
   Peer* NewPeer(const MacAddress& mac);
+  size_t IndexOf(const Peer& peer) const { return static_cast<size_t>(&peer - peers_.data()); }
   AccessPointStation Describe(const Peer& peer) const;
   bool secured() const { return passphrase_size_ > 0; }
   ByteSpan passphrase() const { return ByteSpan(passphrase_.data(), passphrase_size_); }
+  ByteSpan rsn_element() const { return ByteSpan(rsn_element_.data(), rsn_element_size_); }
 
   port::Radio& radio_;
   const port::Interface interface_;
@@ -202,7 +215,13 @@ class AccessPoint final : public port::SoftAp,
   size_t passphrase_size_ = 0;
   std::array<std::byte, kMaxPortalUrl> portal_url_{};
   size_t portal_url_size_ = 0;
+  Pmk pmk_{};
+  GtkKde gtk_;
+  std::array<std::byte, kMaxRsnElementSize> rsn_element_{};
+  size_t rsn_element_size_ = 0;
+
   std::array<Peer, kMaxStations> peers_{};
+  std::array<std::optional<Authenticator>, kMaxStations> handshakes_;
   std::array<Lease, 32> leases_{};
   bool running_ = false;
   port::TimeNs next_beacon_ = 0;
@@ -210,8 +229,15 @@ class AccessPoint final : public port::SoftAp,
   uint8_t switch_to_ = 0;  // a channel announced, 0: none
   uint8_t switch_count_ = 0;
   uint16_t seq_ = 0;
+  uint16_t ip_id_ = 0;
   AccessPointStats stats_;
+  // Frames being sent (frame_, its plaintext in plain_), one being received (rx_), and the
+  // EAPOL / DHCP / IPv4 payloads of what is sent.
   std::array<std::byte, port::Radio::kMaxMpduSize> frame_{};
+  std::array<std::byte, port::Radio::kMaxMpduSize> plain_{};
+  std::array<std::byte, port::Radio::kMaxMpduSize> rx_{};
+  std::array<std::byte, 512> payload_{};
+  std::array<std::byte, 576> packet_{};
 };
 
 }  // namespace airlab::wifi

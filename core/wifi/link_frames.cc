@@ -1,96 +1,34 @@
 #include "core/wifi/link_frames.h"
 
-#include "core/wire/mgmt.h"
-
 namespace airlab::wifi {
-namespace {
-
-constexpr uint8_t kSnap[] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00};
-constexpr size_t kSnapSize = sizeof(kSnap) + 2;
-constexpr uint16_t kAidBits = 0xc000;  // an AID's two top bits, set on the air (9.4.1.8)
-
-void WriteHeader(ByteBuilder& out, wire::MgmtHeader header, wire::MgmtSubtype subtype) {
-  header.fc = wire::FrameControl::Make(wire::FrameType::kManagement, static_cast<uint8_t>(subtype),
-                                       header.fc.raw & wire::FrameControl::kFlagsMask);
-  wire::WriteMgmtHeader(out, header);
-}
-
-}  // namespace
 
 wire::MgmtHeader MgmtTo(const MacAddress& to, const MacAddress& from, const MacAddress& bssid,
                         uint16_t sequence) {
   return {.addr1 = to, .addr2 = from, .addr3 = bssid, .seq = wire::SequenceControl::Make(sequence)};
 }
 
-Status BuildAuthentication(ByteBuilder& out, const wire::MgmtHeader& header, uint16_t sequence,
-                           uint16_t status) {
-  WriteHeader(out, header, wire::MgmtSubtype::kAuthentication);
-  out.PutLe16(0).PutLe16(sequence).PutLe16(status);  // algorithm 0: open system
-  return out.status();
+Status BuildLinkData(ByteBuilder& out, MutableByteSpan scratch, const wire::MgmtHeader& header,
+                     uint16_t ethertype, ByteSpan payload, LinkKey* key, port::Aes128& aes) {
+  if (key == nullptr) return wire::BuildDataFrame(out, header, ethertype, payload);
+  ByteBuilder plain(scratch);
+  AIRLAB_TRY(wire::BuildDataFrame(plain, header, ethertype, payload));
+  AIRLAB_TRY(espnow::CcmpEncrypt(aes, key->key, plain.bytes(), key->tx_pn + 1, key->key_id, out));
+  ++key->tx_pn;
+  return Status::Ok();
 }
 
-Status BuildDeauthentication(ByteBuilder& out, const wire::MgmtHeader& header, uint16_t reason) {
-  WriteHeader(out, header, wire::MgmtSubtype::kDeauthentication);
-  out.PutLe16(reason);
-  return out.status();
-}
-
-Status BuildAssocRequest(ByteBuilder& out, const wire::MgmtHeader& header, ByteSpan ssid,
-                         ByteSpan rsn) {
-  WriteHeader(out, header, wire::MgmtSubtype::kAssocRequest);
-  out.PutLe16(wire::CapabilityInfo::kEss).PutLe16(10);  // listen interval: 10 beacons
-  wire::ElementWriter elements(out);
-  elements.AddSsid(ssid).AddRates(kDsssRates);
-  if (!rsn.empty()) elements.Add(wire::ElementId::kRsn, rsn);
-  AIRLAB_TRY(elements.status());
-  return out.status();
-}
-
-Status BuildAssocResponse(ByteBuilder& out, const wire::MgmtHeader& header, uint16_t status,
-                          uint16_t aid) {
-  WriteHeader(out, header, wire::MgmtSubtype::kAssocResponse);
-  out.PutLe16(wire::CapabilityInfo::kEss).PutLe16(status).PutLe16(aid | kAidBits);
-  wire::ElementWriter elements(out);
-  elements.AddRates(kDsssRates);
-  AIRLAB_TRY(elements.status());
-  return out.status();
-}
-
-Result<AssocRequestView> AssocRequestView::Parse(const wire::Dot11View& frame) {
-  if (!frame.fc().Is(wire::MgmtSubtype::kAssocRequest)) return Status::InvalidArgument();
-  if (frame.body().size() < 4) return Status::OutOfRange();
-  return AssocRequestView{.capability = load_le16(frame.body(), 0),
-                          .elements = wire::ElementList(frame.body().subspan(4))};
-}
-
-Result<AssocResponseView> AssocResponseView::Parse(const wire::Dot11View& frame) {
-  if (!frame.fc().Is(wire::MgmtSubtype::kAssocResponse)) return Status::InvalidArgument();
-  if (frame.body().size() < 6) return Status::OutOfRange();
-  return AssocResponseView{.status = load_le16(frame.body(), 2),
-                           .aid = static_cast<uint16_t>(load_le16(frame.body(), 4) & ~kAidBits)};
-}
-
-Status BuildData(ByteBuilder& out, const DataFields& f, ByteSpan payload) {
-  const uint16_t ds = f.mode == wire::DsMode::kToDs ? wire::FrameControl::kToDsFlag
-                                                    : wire::FrameControl::kFromDsFlag;
-  wire::WriteMgmtHeader(
-      out, {.fc = wire::FrameControl::Make(wire::FrameType::kData,
-                                           static_cast<uint8_t>(wire::DataSubtype::kData), ds),
-            .addr1 = f.receiver,
-            .addr2 = f.transmitter,
-            .addr3 = f.other,
-            .seq = wire::SequenceControl::Make(f.sequence)});
-  out.Append(as_bytes(std::span(kSnap))).PutBe16(f.ethertype).Append(payload);
-  return out.status();
-}
-
-Result<SnapPayload> SnapPayload::Parse(ByteSpan body) {
-  if (body.size() < kSnapSize) return Status::OutOfRange();
-  for (size_t i = 0; i < sizeof(kSnap); ++i) {
-    if (load_u8(body, i) != kSnap[i]) return Status::Unimplemented();
-  }
-  return SnapPayload{.ethertype = load_be16(body, sizeof(kSnap)),
-                     .payload = body.subspan(kSnapSize)};
+Result<wire::LlcSnap> OpenLinkData(ByteSpan mpdu, const port::Aes128Key* key,
+                                   espnow::ReplayGuard& replay, port::Aes128& aes,
+                                   ByteBuilder& scratch) {
+  AIRLAB_TRY_ASSIGN(const wire::Dot11View frame, wire::Dot11View::Parse(mpdu));
+  if (!frame.fc().protected_frame()) return wire::ParseLlcSnap(frame.body());
+  if (key == nullptr) return Status::FailedPrecondition();
+  AIRLAB_TRY_ASSIGN(const uint64_t pn, espnow::CcmpPacketNumber(mpdu));
+  AIRLAB_TRY(replay.Check(pn));
+  AIRLAB_TRY(espnow::CcmpDecrypt(aes, *key, mpdu, scratch));
+  AIRLAB_TRY(replay.Accept(pn));
+  AIRLAB_TRY_ASSIGN(const wire::Dot11View plain, wire::Dot11View::Parse(scratch.bytes()));
+  return wire::ParseLlcSnap(plain.body());
 }
 
 }  // namespace airlab::wifi

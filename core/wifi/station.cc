@@ -1,13 +1,18 @@
 #include "core/wifi/station.h"
 
-#include "core/wifi/link_frames.h"
+#include <algorithm>
+#include <utility>
+
+#include "core/wifi/dhcp.h"
+#include "core/wifi/eapol.h"
+#include "core/wifi/keys.h"
 #include "core/wire/mgmt.h"
 
 namespace airlab::wifi {
 namespace {
 
-constexpr port::TimeNs kTimeUnit = 1024 * port::kMicrosecond;
-constexpr uint8_t kElementChannelSwitch = 37;  // Channel Switch Announcement (9.4.2.19)
+using wire::ReasonCode;
+using wire::StatusCode;
 
 port::WifiAuth AuthOf(const wire::BeaconView& beacon) {
   Result<wire::Security> security = beacon.security();
@@ -19,6 +24,9 @@ port::WifiAuth AuthOf(const wire::BeaconView& beacon) {
     default: return port::WifiAuth::kWpa2Psk;
   }
 }
+
+// What the station asks of the DHCP server: mask, router, DNS, the captive portal's URL.
+constexpr uint8_t kParameterRequests[] = {1, 3, 6, 114};
 
 }  // namespace
 
@@ -67,8 +75,7 @@ Status Station::BeginScan(bool join) {
 
 // One step of the scan: the next channel (with a probe), or, connected, back home first.
 void Station::ScanStep() {
-  const bool connected_scan = scan_while_connected_;
-  if (connected_scan && !scan_home_ && scan_channel_ != 0) {
+  if (scan_while_connected_ && !scan_home_ && scan_channel_ != 0) {
     scan_home_ = true;
     radio_.SetChannel(connection_.channel).IgnoreError();
     step_at_ = clock_.Now() + beacon_interval() + 5 * port::kMillisecond;
@@ -100,7 +107,7 @@ void Station::Record(const Bss& bss) {
     // A hidden network's beacons carry no SSID; its probe response does.
     if (known.entry.ssid.empty()) known.entry.ssid = bss.entry.ssid;
     known.entry.hidden = known.entry.hidden || bss.entry.hidden;
-    if (bss.entry.rssi_dbm > known.entry.rssi_dbm) known.entry.rssi_dbm = bss.entry.rssi_dbm;
+    known.entry.rssi_dbm = std::max(known.entry.rssi_dbm, bss.entry.rssi_dbm);
     return;
   }
   if (found_count_ < found_.size()) found_[found_count_++] = bss;
@@ -134,12 +141,15 @@ void Station::ScanDone() {
 Status Station::Connect(const port::Ssid& ssid, ByteSpan passphrase, const MacAddress* bssid) {
   if (ssid.empty() || !port::IsValidPassphrase(passphrase)) return Status::InvalidArgument();
   if (busy() || scan_while_connected_) return Status::FailedPrecondition();
-  if (state_ == State::kConnected) Leave(kReasonLeaving);
+  if (state_ == State::kConnected) Leave(ReasonCode::kDeauthLeaving);
   target_ssid_ = ssid;
   target_bssid_given_ = bssid != nullptr;
   target_bssid_ = bssid != nullptr ? *bssid : MacAddress();
   passphrase_size_ = passphrase.size();
-  for (size_t i = 0; i < passphrase_size_; ++i) passphrase_[i] = passphrase[i];
+  std::copy(passphrase.begin(), passphrase.end(), passphrase_.begin());
+  if (!passphrase.empty()) {
+    AIRLAB_TRY_ASSIGN(pmk_, DerivePmk(sha1_, passphrase, ssid));
+  }
   join_deadline_ = clock_.Now() + config_.join_timeout;
   return BeginScan(true);
 }
@@ -155,6 +165,10 @@ void Station::JoinBest() {
   if (best == nullptr) return Fail(port::WifiFailure::kNoApFound, 0);
   bss_ = *best;
   bss_.entry.ssid = target_ssid_;
+  // A protected network without a passphrase: the handshake could only fail.
+  if (bss_.entry.auth != port::WifiAuth::kOpen && passphrase_size_ == 0) {
+    return Fail(port::WifiFailure::kWrongPassword, 0);
+  }
   radio_.SetChannel(bss_.entry.channel).IgnoreError();
   state_ = State::kAuthenticating;
   attempts_ = 0;
@@ -164,7 +178,9 @@ void Station::JoinBest() {
 void Station::SendAuthentication() {
   ByteBuilder out(frame_);
   const MacAddress& ap = bss_.entry.bssid;
-  if (BuildAuthentication(out, MgmtTo(ap, address(), ap, NextSequence()), 1, kStatusSuccess).ok()) {
+  if (wire::BuildAuthentication(out, MgmtTo(ap, address(), ap, NextSequence()),
+                                wire::AuthenticationView::kOpenSystem, 1, StatusCode::kSuccess)
+          .ok()) {
     Send(out.bytes());
   }
   ++attempts_;
@@ -173,11 +189,19 @@ void Station::SendAuthentication() {
 }
 
 void Station::SendAssocRequest() {
+  rsn_element_size_ = 0;
+  if (bss_.entry.auth != port::WifiAuth::kOpen) {
+    ByteBuilder rsn(rsn_element_);
+    wire::ElementWriter(rsn).AddRsn(wire::kWpa2Personal);
+    rsn_element_size_ = rsn.ok() ? rsn.size() : 0;
+  }
   ByteBuilder out(frame_);
   const MacAddress& ap = bss_.entry.bssid;
-  const ByteSpan rsn = bss_.entry.auth == port::WifiAuth::kOpen ? ByteSpan() : StationRsn();
-  if (BuildAssocRequest(out, MgmtTo(ap, address(), ap, NextSequence()), target_ssid_.bytes(), rsn)
-          .ok()) {
+  const wire::AssocRequestFields fields{
+      .ssid = target_ssid_.bytes(),
+      .rates = kDsssRates,
+      .rsn_element = ByteSpan(rsn_element_.data(), rsn_element_size_)};
+  if (wire::BuildAssocRequest(out, MgmtTo(ap, address(), ap, NextSequence()), fields).ok()) {
     Send(out.bytes());
   }
   ++attempts_;
@@ -196,34 +220,18 @@ void Station::StepTimeout() {
     case State::kAssociating:
       if (attempts_ >= config_.step_attempts) return Fail(port::WifiFailure::kAssocFail, 0);
       return SendAssocRequest();
-    case State::kDhcp: return DhcpTimeout();
+    case State::kDhcp:
+      // No address: the join failed as a handshake that never ends does (wifi_station.h).
+      if (attempts_ >= config_.dhcp_attempts) {
+        Leave(ReasonCode::kDeauthLeaving);
+        return Fail(port::WifiFailure::kHandshakeTimeout, 0);
+      }
+      return SendDhcp();
     default:
       if (scan_while_connected_) return ScanStep();
       return;
   }
 }
-
-ByteSpan Station::StationRsn() {
-  ByteBuilder out(rsn_);
-  wire::ElementWriter(out).AddRsn(wire::kWpa2Personal);
-  return out.ok() ? out.bytes().subspan(wire::kElementHeaderSize) : ByteSpan();
-}
-
-port::WifiFailure Station::JoinFailureFor(uint16_t reason) const {
-  // The AP gives up a handshake whose message 2 it cannot verify with reason 15 (4-way
-  // handshake timeout); some vendors say 2 (previous authentication invalid) or 23
-  // (IEEE 802.1X authentication failed) - reference/wifi-join.md.
-  const bool handshake_reason =
-      reason == kReasonHandshakeTimeout || reason == kReasonPreviousAuthInvalid || reason == 23;
-  if (state_ == State::kHandshake && handshake_reason) return port::WifiFailure::kWrongPassword;
-  return port::WifiFailure::kAssocFail;
-}
-
-void Station::StartDhcp() { Connected(); }
-
-void Station::DhcpTimeout() {}
-
-void Station::OnData(ByteSpan) {}
 
 void Station::Associated() {
   connection_ = port::Connection{.ssid = target_ssid_,
@@ -232,10 +240,31 @@ void Station::Associated() {
                                  .rssi_dbm = bss_.entry.rssi_dbm};
   last_beacon_ = clock_.Now();
   step_at_ = -1;
+  keyed_ = false;
+  replay_.Reset();
   if (config_.channel_hold != nullptr) config_.channel_hold->Hold(true);
   if (bss_.entry.auth == port::WifiAuth::kOpen) return StartDhcp();
   state_ = State::kHandshake;  // the AP sends message 1
+  supplicant_.emplace(sha1_, aes_, rng_);
+  const SupplicantConfig config{.spa = address(),
+                                .aa = bss_.entry.bssid,
+                                .pmk = pmk_,
+                                .rsn_element = ByteSpan(rsn_element_.data(), rsn_element_size_)};
+  if (!supplicant_->Start(config).ok()) return Fail(port::WifiFailure::kAssocFail, 0);
   Rearm();
+}
+
+void Station::OnEapol(ByteSpan eapol) {
+  if (state_ != State::kHandshake && !(state_ == State::kDhcp && keyed_)) return;
+  ByteBuilder reply(payload_);
+  Result<HandshakeStep> step = supplicant_->OnEapol(eapol, reply);
+  if (!step.ok()) return;
+  if (*step == HandshakeStep::kSend) return SendData(kEapolEthertype, reply.bytes());
+  if (*step != HandshakeStep::kComplete) return;
+  SendData(kEapolEthertype, reply.bytes());  // message 4, in the clear
+  tk_ = LinkKey{.key = supplicant_->ptk().tk};
+  keyed_ = true;
+  StartDhcp();
 }
 
 void Station::Connected() {
@@ -248,6 +277,23 @@ void Station::Connected() {
   if (listener() != nullptr) listener()->OnConnected(connection_);
 }
 
+port::WifiFailure Station::JoinFailureFor(uint16_t reason) const {
+  // An AP gives up a handshake whose message 2 it cannot verify with reason 15; some
+  // vendors say 2 or 23 (reference/wifi-join.md). Only after a message 2 went out is it
+  // the passphrase rather than reachability.
+  const bool handshake_reason = reason == ReasonCode::kFourWayHandshakeTimeout ||
+                                reason == ReasonCode::kPreviousAuthNotValid ||
+                                reason == ReasonCode::kIeee8021xAuthFailed;
+  if (state_ == State::kHandshake && handshake_reason && supplicant_ &&
+      supplicant_->sent_message2()) {
+    return port::WifiFailure::kWrongPassword;
+  }
+  if (state_ == State::kHandshake || state_ == State::kDhcp) {
+    return port::WifiFailure::kHandshakeTimeout;
+  }
+  return port::WifiFailure::kAssocFail;
+}
+
 void Station::Fail(port::WifiFailure why, uint16_t reason) {
   const bool was_joined =
       state_ == State::kConnected || state_ == State::kHandshake || state_ == State::kDhcp;
@@ -257,6 +303,8 @@ void Station::Fail(port::WifiFailure why, uint16_t reason) {
   join_deadline_ = -1;
   switch_to_ = 0;
   switch_at_ = -1;
+  keyed_ = false;
+  supplicant_.reset();
   if (was_joined && config_.channel_hold != nullptr) config_.channel_hold->Hold(false);
   if (why != port::WifiFailure::kLeft) ++stats_.failures;
   Rearm();
@@ -264,19 +312,78 @@ void Station::Fail(port::WifiFailure why, uint16_t reason) {
 }
 
 Status Station::Disconnect() {
-  if (state_ == State::kIdle) return Status::Ok();
-  if (state_ == State::kScanning) return Status::Ok();
-  Leave(kReasonLeaving);
+  if (state_ == State::kIdle || state_ == State::kScanning) return Status::Ok();
+  Leave(ReasonCode::kDeauthLeaving);
   Fail(port::WifiFailure::kLeft, 0);
   return Status::Ok();
 }
 
 void Station::Leave(uint16_t reason) {
-  if (state_ != State::kIdle && state_ != State::kScanning && state_ != State::kJoinScan) {
+  if (state_ != State::kIdle && state_ != State::kScanning && state_ != State::kJoinScan &&
+      reason != 0) {
     SendDeauth(reason);
   }
   if (config_.channel_hold != nullptr) config_.channel_hold->Hold(false);
   state_ = State::kIdle;
+}
+
+// ---------------------------------------------------------------------------------------
+// DHCP client
+
+void Station::StartDhcp() {
+  state_ = State::kDhcp;
+  xid_ = rng_.NextU32();
+  requesting_ = false;
+  attempts_ = 0;
+  SendDhcp();
+}
+
+void Station::SendDhcp() {
+  DhcpFields fields{.type = requesting_ ? DhcpMessageType::kRequest : DhcpMessageType::kDiscover,
+                    .xid = xid_,
+                    .chaddr = address(),
+                    .parameter_request_list = kParameterRequests};
+  if (requesting_) {
+    fields.requested_address = offered_;
+    fields.server_identifier = server_;
+  }
+  ByteBuilder dhcp(payload_);
+  ByteBuilder ip(packet_);
+  if (BuildDhcp(dhcp, fields).ok() && BuildIpv4Udp(ip, kIpv4Any, kIpv4Broadcast, kDhcpClientPort,
+                                                   kDhcpServerPort, dhcp.bytes(), ip_id_++)
+                                          .ok()) {
+    SendData(kIpv4Ethertype, ip.bytes());
+  }
+  ++attempts_;
+  step_at_ = clock_.Now() + config_.dhcp_retry;
+  Rearm();
+}
+
+void Station::OnDhcp(ByteSpan packet) {
+  Result<UdpDatagram> udp = ParseIpv4Udp(packet);
+  if (!udp.ok() || udp->destination_port != kDhcpClientPort) return;
+  Result<DhcpView> reply = DhcpView::Parse(udp->payload);
+  if (!reply.ok() || !reply->from_server() || reply->xid() != xid_ ||
+      reply->chaddr() != address()) {
+    return;
+  }
+  if (reply->type() == DhcpMessageType::kOffer && !requesting_) {
+    Result<Ipv4Address> server = reply->server_identifier();
+    if (!server.ok()) return;
+    offered_ = reply->yiaddr();
+    server_ = *server;
+    requesting_ = true;
+    attempts_ = 0;
+    return SendDhcp();
+  }
+  if (reply->type() == DhcpMessageType::kNak && requesting_) return StartDhcp();
+  if (reply->type() != DhcpMessageType::kAck || !requesting_) return;
+  port::Ipv4Config& ip = connection_.ip;
+  ip.address = reply->yiaddr();
+  ip.netmask = reply->subnet_mask().ok() ? *reply->subnet_mask() : Ipv4Address{255, 255, 255, 0};
+  ip.gateway = reply->router().ok() ? *reply->router() : server_;
+  ip.dns = reply->dns_server_count() > 0 ? reply->dns_server(0) : ip.gateway;
+  Connected();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -300,21 +407,21 @@ void Station::Rearm() {
 void Station::OnTimer() {
   const port::TimeNs now = clock_.Now();
   if (join_deadline_ >= 0 && now >= join_deadline_ && state_ != State::kConnected) {
-    return Fail(state_ == State::kJoinScan ? port::WifiFailure::kNoApFound
-                                           : port::WifiFailure::kHandshakeTimeout,
-                0);
+    const bool scanning_for_it = state_ == State::kJoinScan;
+    Leave(scanning_for_it ? 0 : ReasonCode::kDeauthLeaving);
+    return Fail(
+        scanning_for_it ? port::WifiFailure::kNoApFound : port::WifiFailure::kHandshakeTimeout, 0);
   }
   if (switch_at_ >= 0 && now >= switch_at_) {
     switch_at_ = -1;
-    connection_.channel = switch_to_;
-    switch_to_ = 0;
+    connection_.channel = std::exchange(switch_to_, 0);
     radio_.SetChannel(connection_.channel).IgnoreError();
     last_beacon_ = now;
     ++stats_.channel_switches;
   }
   if (state_ == State::kConnected && !scan_while_connected_ &&
       now >= last_beacon_ + config_.beacon_loss * beacon_interval()) {
-    Leave(0);
+    Leave(0);  // nobody to tell
     return Fail(port::WifiFailure::kBeaconTimeout, 0);
   }
   if (step_at_ >= 0 && now >= step_at_) return StepTimeout();
@@ -329,11 +436,24 @@ void Station::OnReceive(ByteSpan mpdu, const port::RxInfo& info) {
   if (!frame.ok()) return;
   const wire::FrameControl fc = frame->fc();
   if (fc.type() == wire::FrameType::kManagement) return OnManagement(*frame, info);
-  if (fc.type() == wire::FrameType::kData && fc.from_ds() && !fc.to_ds() &&
-      frame->addr1() == address() && frame->addr2() == bss_.entry.bssid &&
-      (state_ == State::kHandshake || state_ == State::kDhcp || state_ == State::kConnected)) {
+  const bool joined =
+      state_ == State::kHandshake || state_ == State::kDhcp || state_ == State::kConnected;
+  if (fc.type() == wire::FrameType::kData && fc.from_ds() && !fc.to_ds() && joined &&
+      frame->addr1() == address() && frame->addr2() == bss_.entry.bssid) {
     OnData(mpdu);
   }
+}
+
+void Station::OnData(ByteSpan mpdu) {
+  ByteBuilder plain(rx_);
+  Result<wire::LlcSnap> snap =
+      OpenLinkData(mpdu, keyed_ ? &tk_.key : nullptr, replay_, aes_, plain);
+  if (!snap.ok()) return;
+  const bool secured = bss_.entry.auth != port::WifiAuth::kOpen;
+  const bool clear = !wire::Dot11View::Parse(mpdu)->fc().protected_frame();
+  if (snap->ethertype == kEapolEthertype && secured) return OnEapol(snap->payload);
+  if (secured && clear) return;  // nothing but EAPOL in the clear on a WPA2 network
+  if (snap->ethertype == kIpv4Ethertype && state_ == State::kDhcp) OnDhcp(snap->payload);
 }
 
 void Station::OnBssFrame(const wire::Dot11View& frame, const port::RxInfo& info) {
@@ -382,15 +502,19 @@ void Station::OnManagement(const wire::Dot11View& frame, const port::RxInfo& inf
   if (fc.Is(wire::MgmtSubtype::kAuthentication) && state_ == State::kAuthenticating) {
     Result<wire::AuthenticationView> auth = wire::AuthenticationView::Parse(frame);
     if (!auth.ok() || auth->transaction_sequence() != 2) return;
-    if (auth->status_code() != kStatusSuccess) return Fail(port::WifiFailure::kAssocFail, 0);
+    if (auth->status_code() != StatusCode::kSuccess) {
+      return Fail(port::WifiFailure::kAssocFail, auth->status_code());
+    }
     state_ = State::kAssociating;
     attempts_ = 0;
     return SendAssocRequest();
   }
   if (fc.Is(wire::MgmtSubtype::kAssocResponse) && state_ == State::kAssociating) {
-    Result<AssocResponseView> response = AssocResponseView::Parse(frame);
+    Result<wire::AssocResponseView> response = wire::AssocResponseView::Parse(frame);
     if (!response.ok()) return;
-    if (response->status != kStatusSuccess) return Fail(port::WifiFailure::kAssocFail, 0);
+    if (response->status_code() != StatusCode::kSuccess) {
+      return Fail(port::WifiFailure::kAssocFail, response->status_code());
+    }
     return Associated();
   }
   if (fc.Is(wire::MgmtSubtype::kDeauthentication) || fc.Is(wire::MgmtSubtype::kDisassociation)) {
@@ -400,8 +524,10 @@ void Station::OnManagement(const wire::Dot11View& frame, const port::RxInfo& inf
       return;
     }
     const uint16_t reason = deauth->reason_code();
-    if (state_ == State::kConnected) return Fail(port::WifiFailure::kDeauthenticated, reason);
-    return Fail(JoinFailureFor(reason), reason);
+    const port::WifiFailure why =
+        state_ == State::kConnected ? port::WifiFailure::kDeauthenticated : JoinFailureFor(reason);
+    Leave(0);  // the AP has forgotten the station already
+    return Fail(why, reason);
   }
 }
 
@@ -411,9 +537,27 @@ void Station::OnManagement(const wire::Dot11View& frame, const port::RxInfo& inf
 void Station::SendDeauth(uint16_t reason) {
   ByteBuilder out(frame_);
   const MacAddress& ap = bss_.entry.bssid;
-  if (BuildDeauthentication(out, MgmtTo(ap, address(), ap, NextSequence()), reason).ok()) {
+  if (wire::BuildDeauthentication(out, MgmtTo(ap, address(), ap, NextSequence()), reason).ok()) {
     Send(out.bytes());
   }
+}
+
+void Station::SendData(uint16_t ethertype, ByteSpan payload) {
+  const MacAddress& ap = bss_.entry.bssid;
+  // To the AP itself (EAPOL) or to everyone behind it (DHCP's broadcast).
+  const MacAddress to = ethertype == kEapolEthertype ? ap : MacAddress::Broadcast();
+  Result<wire::MgmtHeader> header = wire::MakeDataHeader(
+      wire::DsMode::kToDs, to, address(), ap, wire::SequenceControl::Make(NextSequence()));
+  if (!header.ok()) return;
+  // Message 4 goes in the clear: the keys are installed once it is sent.
+  const bool protect = keyed_ && ethertype != kEapolEthertype;
+  ByteBuilder out(frame_);
+  if (!BuildLinkData(out, plain_, *header, ethertype, payload, protect ? &tk_ : nullptr, aes_)
+           .ok()) {
+    ++stats_.tx_errors;
+    return;
+  }
+  Send(out.bytes());
 }
 
 void Station::Send(ByteSpan mpdu) {

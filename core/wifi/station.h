@@ -21,6 +21,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/base/bytes.h"
@@ -33,6 +34,8 @@
 #include "core/port/sha1.h"
 #include "core/port/timer.h"
 #include "core/port/wifi_station.h"
+#include "core/wifi/handshake.h"
+#include "core/wifi/link_frames.h"
 #include "core/wifi/radio_share.h"
 #include "core/wire/dot11.h"
 
@@ -53,6 +56,9 @@ struct StationConfig {
   uint8_t step_attempts = 3;
   port::TimeNs join_timeout = kJoinTimeout;
   uint8_t beacon_loss = 8;  // beacons missed in a row before kBeaconTimeout
+  // DHCP: DISCOVER and REQUEST sent dhcp_attempts times, dhcp_retry apart.
+  port::TimeNs dhcp_retry = port::kSecond;
+  uint8_t dhcp_attempts = 4;
   uint8_t last_channel = 13;
 };
 
@@ -124,17 +130,18 @@ class Station final : public port::WifiStation,
   void OnBeaconFromBss(ByteSpan elements);
   void OnData(ByteSpan mpdu);
   void StepTimeout();
-  // The RSN element's data a station sends for WPA2-PSK with CCMP.
-  ByteSpan StationRsn();
   port::WifiFailure JoinFailureFor(uint16_t reason) const;
+  void OnEapol(ByteSpan eapol);
   void StartDhcp();
-  void DhcpTimeout();
+  void SendDhcp();
+  void OnDhcp(ByteSpan packet);
   void Associated();
   void Connected();
   void Fail(port::WifiFailure why, uint16_t reason);
   void Leave(uint16_t reason);
   void SendDeauth(uint16_t reason);
   void Send(ByteSpan mpdu);
+  void SendData(uint16_t ethertype, ByteSpan payload);
   uint16_t NextSequence() { return seq_++ & 0xfff; }
   port::TimeNs beacon_interval() const;
   ByteSpan passphrase() const { return ByteSpan(passphrase_.data(), passphrase_size_); }
@@ -163,6 +170,19 @@ class Station final : public port::WifiStation,
   std::array<std::byte, 64> passphrase_{};
   size_t passphrase_size_ = 0;
   Bss bss_;
+  Pmk pmk_{};
+  std::array<std::byte, kMaxRsnElementSize> rsn_element_{};
+  size_t rsn_element_size_ = 0;
+  std::optional<Supplicant> supplicant_;
+  LinkKey tk_;  // once the handshake completed
+  bool keyed_ = false;
+  espnow::ReplayGuard replay_;
+  // DHCP: the transaction, and the offer being requested.
+  uint32_t xid_ = 0;
+  bool requesting_ = false;
+  port::Ipv4Address offered_{};
+  port::Ipv4Address server_{};
+  uint16_t ip_id_ = 0;
   uint8_t attempts_ = 0;
   port::TimeNs step_at_ = -1;
   port::TimeNs join_deadline_ = -1;
@@ -175,8 +195,12 @@ class Station final : public port::WifiStation,
 
   uint16_t seq_ = 0;
   StationStats stats_;
+  // As AccessPoint's.
   std::array<std::byte, port::Radio::kMaxMpduSize> frame_{};
-  std::array<std::byte, 32> rsn_{};
+  std::array<std::byte, port::Radio::kMaxMpduSize> plain_{};
+  std::array<std::byte, port::Radio::kMaxMpduSize> rx_{};
+  std::array<std::byte, 512> payload_{};
+  std::array<std::byte, 576> packet_{};
 };
 
 }  // namespace airlab::wifi

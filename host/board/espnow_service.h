@@ -38,8 +38,9 @@ class EspnowService {
   // message takes 18 bytes besides its payload (espnow::Stack::kRxRecordOverhead).
   static constexpr size_t kRxBufV2 = 2 * (espnow::Stack::kRxRecordOverhead + espnow::kMaxPayloadV2);
 
-  // `context` must outlive the service. Registers "espnow.*" with `bridge`.
-  EspnowService(const BoardContext& context, Bridge& bridge);
+  // `context` and `radio` (ESP-NOW's share of the board's radio, NetworkService::
+  // espnow_radio) must outlive the service. Registers "espnow.*" with `bridge`.
+  EspnowService(const BoardContext& context, port::Radio& radio, Bridge& bridge);
   ~EspnowService();
   EspnowService(const EspnowService&) = delete;
   EspnowService& operator=(const EspnowService&) = delete;
@@ -60,6 +61,7 @@ class EspnowService {
   Json PeerTuple(const espnow::PeerInfo& peer) const;
 
   const BoardContext& context_;
+  port::Radio& radio_;
   port::SplitMix64 rng_;
   mbedtls::MbedtlsAes128 aes_;
   BridgeWaiter waiter_;

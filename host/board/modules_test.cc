@@ -65,10 +65,14 @@ class ClientWaits final : public Waits {
       if (interrupt_) return WaitEnd::kInterrupted;
       if (std::chrono::steady_clock::now() >= end) return WaitEnd::kTimeout;
       client_.RunFor(2 * port::kMillisecond, std::chrono::milliseconds(20)).IgnoreError();
+      for (air::HubClient* other : others_) other->Poll();
     }
     return WaitEnd::kDone;
   }
   bool interrupt_ = false;
+  // Other boards' clients, run too while this one waits (in a board process, its loop
+  // runs them): a soft-AP on another board beacons and answers only while its client runs.
+  std::vector<air::HubClient*> others_;
 
  private:
   air::HubClient& client_;
@@ -111,6 +115,11 @@ struct TestBoard {
 
   Json Call(const std::string& name, Json args = Json::array()) {
     return bridge.Call(name, args, waits);
+  }
+  // Runs the air until the station's status() is `status` (within the join's bound).
+  bool WaitStatus(int status) {
+    return waits.WaitFor([&] { return Call("wlan.status", {0}) == status; },
+                         std::chrono::seconds(30)) == WaitEnd::kDone;
   }
   // The PythonError a call raises, as "Type(args)".
   std::string Raises(const std::string& name, Json args = Json::array()) {
@@ -276,8 +285,11 @@ TEST(BoardModules, JoiningARouter_MovesTheRadioAndGivesAnAddress) {
   board.Call("wlan.connect", {"lab", "wrong"});
   EXPECT_EQ(board.Call("wlan.status", {0}), 202);
   EXPECT_EQ(board.Call("wlan.isconnected", {0}), Json(false));
-  board.Call("wlan.connect", {"nope", "secret"});
-  EXPECT_EQ(board.Call("wlan.status", {0}), 201);
+  // Not a modelled router: a join on the air, which finds nobody.
+  EXPECT_EQ(board.Raises("wlan.connect", {"nope", "short"}), R"(OSError["Wifi Invalid Password"])");
+  board.Call("wlan.connect", {"nope", "long-enough"});
+  EXPECT_EQ(board.Call("wlan.status", {0}), 1001);
+  EXPECT_TRUE(board.WaitStatus(201));
   board.Call("wlan.connect", {"lab", "secret"});
   EXPECT_EQ(board.Call("wlan.status", {0}), 1010);
   EXPECT_EQ(board.Call("wlan.config_get", {0, "channel"}), 6);
@@ -393,6 +405,54 @@ TEST(BoardModules, HotspotSockets_AreMappedAndAnswerWithoutAJoin) {
   ::close(phone);
   const Json other = board.Call("socket.new", {2});
   EXPECT_EQ(board.Raises("socket.sendto", {other, Hex("a"), "127.0.0.1", 9, 1000}), "OSError[113]");
+}
+
+// One board's soft-AP on the air, another board's station joining it for real: the scan
+// hears it with a real RSSI, the WPA2 handshake refuses a wrong password, the right one
+// gets a DHCP lease from the soft-AP, which lists the station.
+TEST(BoardModules, StationJoinsAnotherBoardsSoftApOnTheAir) {
+  HubThread hub;
+  TestBoard ap(hub.address(), "ap", kMasterStation);
+  TestBoard sta(hub.address(), "sta", kSlaveStation);
+  sta.waits.others_.push_back(&ap.client);
+  ap.Call("wlan.active", {1, true});
+  ap.Call("wlan.config_set", {1,
+                              {{"essid", "board-hotspot"},
+                               {"password", "password123"},
+                               {"authmode", 3},
+                               {"channel", 11}}});
+  EXPECT_EQ(ap.radio->channel(), 11);
+  sta.Call("wlan.active", {0, true});
+  const Json scanned = sta.Call("wlan.scan");
+  ASSERT_TRUE(scanned.is_array());
+  Json found;
+  for (const Json& n : scanned) {
+    if (n[0] == Hex("board-hotspot")) found = n;
+  }
+  ASSERT_FALSE(found.is_null()) << scanned.dump();
+  EXPECT_EQ(found[1], kMasterAp);
+  EXPECT_EQ(found[2], 11);
+  EXPECT_EQ(found[4], 3);
+  EXPECT_LT(found[3].get<int>(), -20);
+
+  sta.Call("wlan.connect", {"board-hotspot", "not-the-password"});
+  EXPECT_TRUE(sta.WaitStatus(202));
+  sta.Call("wlan.connect", {"board-hotspot", "password123"});
+  EXPECT_TRUE(sta.WaitStatus(1010));
+  EXPECT_EQ(sta.Call("wlan.ifconfig", {0}),
+            Json::array({"192.168.4.2", "255.255.255.0", "192.168.4.1", "192.168.4.1"}));
+  EXPECT_EQ(sta.Call("wlan.config_get", {0, "channel"}), 11);
+  EXPECT_EQ(ap.Call("wlan.status", {1, "stations"}), Json::array({Json::array({"4c11ae89bc94"})}));
+  EXPECT_EQ(ap.Call("wlan.isconnected", {1}), Json(true));
+  EXPECT_EQ(
+      sta.Raises("wlan.config_set", {0, {{"channel", 1}}}),
+      R"x(OSError["Wifi Internal Error: the station is joined on channel 11 and the radio stays there (disconnect first)"])x");
+  EXPECT_NE(std::find_if(sta.log.begin(), sta.log.end(),
+                         [](const std::string& line) {
+                           return line.starts_with(
+                               "station joined board-hotspot on channel 11 as 192.168.4.2");
+                         }),
+            sta.log.end());
 }
 
 }  // namespace

@@ -498,16 +498,18 @@ std::vector<NetworkService::Network> NetworkService::ScanNetworks() const {
 }
 
 // A real scan on the air (the radio visits channels 1..13, ESP-NOW with it, as on an
-// ESP32), then the modelled routers.
+// ESP32, and comes back), then the modelled routers.
 Json NetworkService::Scan(Waits& waits) {
   if (!station_.active) RaiseOsErrorText("STA must be active");
   scan_done_ = false;
   if (const airlab::Status status = air_station_->StartScan(); !status.ok()) {
     RaiseOsErrorText("Wifi Internal Error: the station is busy joining");
   }
-  if (waits.WaitFor([this] { return scan_done_; }, kScanWait) == WaitEnd::kInterrupted) {
-    return Json();  // the bridge raises KeyboardInterrupt
-  }
+  const uint8_t home = share_.radio().channel();
+  const WaitEnd end = waits.WaitFor([this] { return scan_done_; }, kScanWait);
+  // Back to the channel the scan left (ESP-IDF does; a joined station returns by itself).
+  if (!share_.channel_held()) share_.port(User::kEspNow).SetChannel(home).IgnoreError();
+  if (end == WaitEnd::kInterrupted) return Json();  // the bridge raises KeyboardInterrupt
   Json out = Json::array();
   for (const Network& n : ScanNetworks()) {
     out.push_back(Json::array({ToHex(AsBytes(n.ssid.data(), n.ssid.size())), MacToHex(n.bssid),

@@ -144,7 +144,7 @@ def networks_page(heard):
         quality = max(0, min(100, 2 * (rssi + 100)))
         rows.append("<label><input type=radio name=ssid value=%s required> %s"
                     "<span class=q>%d%%%s</span></label>"
-                    % (hexlify(ssid).decode(), escape(ssid), quality, " &#128274;" if secured else ""))
+                    % (hexlify(ssid).decode(), escape(ssid), quality, " WPA2" if secured else " open"))
     if not rows:
         rows.append("<p>No networks heard. <a href=/>Scan again</a></p>")
     return page("Wi-Fi setup", "<form method=post action=/connect>%s"

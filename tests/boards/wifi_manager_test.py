@@ -2,9 +2,10 @@
 """examples/wifi_manager on a virtual board: with nothing saved it opens its hotspot; what
 it serves on 192.168.4.1 is reached at the port `airlab board` prints: its DNS responder
 answers every name with 192.168.4.1, every OS probe gets the 302, headless Chromium on a
-phone-sized page picks the router, a wrong password is refused, the right one shows the
-success page (screenshot kept in the build folder); the credentials are then on the flash
-folder and after a reset the board joins by itself."""
+phone-sized page sees the networks the board scanned on the air (the "router" is another
+board's WPA2 soft-AP), picks it, a wrong password is refused by the real handshake, the
+right one joins and shows the success page (screenshot kept in the build folder); the
+credentials are then on the flash folder and after a reset the board joins by itself."""
 
 import http.client
 import json
@@ -20,7 +21,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import SOURCE, AirTestCase  # noqa: E402
 
 EXAMPLE = os.path.join(SOURCE, "examples", "wifi_manager")
-ROUTERS = ["--router", "lab-router:lab-password:6", "--router", "<b>evil</b>:12345678:11"]
+# A modelled router whose SSID holds HTML (the page must show it as text).
+ROUTERS = ["--router", "<b>evil</b>:12345678:11"]
+HOME_SSID, HOME_PASSWORD = "home-wifi", "home-pass-123"
 PROBES = ["/generate_204", "/gen_204", "/hotspot-detect.html", "/library/test/success.html",
           "/connecttest.txt", "/ncsi.txt", "/success.txt", "/redirect", "/canonical.html",
           "/anything/else"]
@@ -56,6 +59,11 @@ def get(host, port, path):
 
 class WifiManagerOnABoard(AirTestCase):
     def test_portal_saves_and_the_board_rejoins_after_reset(self):
+        home = self.air.board("home", "02:00:00:00:0e:e0", extra_args=["--position", "6,0"])
+        out, err = home.exec("import network\nap = network.WLAN(network.AP_IF)\nap.active(True)\n"
+                             "ap.config(essid=%r, password=%r, authmode=network.AUTH_WPA2_PSK, "
+                             "channel=6)" % (HOME_SSID, HOME_PASSWORD))
+        self.assertEqual(err, "")
         fs = os.path.join(self.air.folder, "manager-flash")
         os.makedirs(fs)
         for name in ("wifi_manager.py", "boot.py"):
@@ -79,7 +87,7 @@ class WifiManagerOnABoard(AirTestCase):
             os.remove(shot)
         check = subprocess.run(
             ["node", "tests/boards/wifi_portal_check.mjs", "http://127.0.0.1:%d/" % http_port,
-             "lab-router", "lab-password", shot],
+             HOME_SSID, HOME_PASSWORD, shot],
             cwd=SOURCE, capture_output=True, text=True, timeout=180)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         self.assertIn("wifi portal: ", check.stdout)
@@ -90,20 +98,20 @@ class WifiManagerOnABoard(AirTestCase):
         board.port.read_until(b"wifi_manager: hotspot closed", 60)
         board.port.read_until(b">>> ", 60)
         with open(os.path.join(fs, "wifi.json")) as f:
-            self.assertEqual(json.load(f), [{"ssid": "lab-router", "password": "lab-password"}])
+            self.assertEqual(json.load(f), [{"ssid": HOME_SSID, "password": HOME_PASSWORD}])
         self.assertFalse(os.path.exists(os.path.join(fs, "wifi.json.new")))
 
         # A hard reset: boot.py finds the saved network and joins it, no hotspot.
         board.write(b"import machine; machine.reset()\r")
         joined = board.port.read_until(b">>> ", 90)
-        self.assertIn(b"wifi_manager: joined lab-router as 192.168.1.", joined)
+        self.assertIn(b"wifi_manager: joined home-wifi as 192.168.4.", joined)
         self.assertNotIn(b"hotspot", joined)
         out, err = board.exec("import network\nsta = network.WLAN(network.STA_IF)\n"
                               "print(sta.isconnected(), sta.config('channel'), sta.ifconfig()[0])")
         self.assertEqual(err, "")
-        self.assertRegex(out, r"^True 6 192\.168\.1\.\d+\r\n$")
+        self.assertRegex(out, r"^True 6 192\.168\.4\.\d+\r\n$")
         with open(board.log) as f:
-            self.assertEqual(f.read().count("station joined lab-router on channel 6"), 2)
+            self.assertEqual(f.read().count("station joined home-wifi on channel 6"), 2)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 """The lab's failure, reproduced and explained: the master joins the router on channel 6
+(a WPA2 access point on the air: another board's soft-AP, until the hub hosts routers)
 (its radio, and ESP-NOW with it, moves there) while the slave stays on channel 1, so the
 slave's sends are never acknowledged. The master's log says its radio moved and that peers
 left on channel 1 no longer hear it; the slave's log says the peer did not acknowledge on
@@ -28,8 +29,11 @@ def cell(name):
 @unittest.skipUnless(os.path.isdir(CELLS), "the lab's cells are not at " + CELLS)
 class ChannelMismatch(AirTestCase):
     def test_router_on_6_slave_on_1_then_fixed(self):
-        master = self.air.board("master", "4c:11:ae:89:bd:d4",
-                                extra_args=["--router", "lab-router:lab-password:6"])
+        router = self.air.board("router", "02:00:00:00:0b:10", extra_args=["--position", "4,3"])
+        self.assertEqual(router.exec(
+            "import network\nap = network.WLAN(network.AP_IF)\nap.active(True)\n"
+            "ap.config(essid='lab-router', password='lab-password', authmode=3, channel=6)")[1], "")
+        master = self.air.board("master", "4c:11:ae:89:bd:d4")
         slave = self.air.board("slave", "4c:11:ae:89:bc:94", extra_args=["--position", "3,0"])
         setup = cell("master_setup.py").replace(
             "from thingspeak import post_thingspeak, get_thingspeak\n", "")
@@ -38,9 +42,11 @@ class ChannelMismatch(AirTestCase):
         send3 = "print([e.send(peer, str(i), True) for i in range(3)])"
         self.assertEqual(slave.exec(send3), ("[True, True, True]\r\n", ""))  # same channel
 
-        out, err = master.exec(ERR_HELPER + "sta = network.WLAN(network.STA_IF)\nsta.active(True)\n"
-                               "sta.connect('lab-router', 'lab-password')\n"
-                               "print(sta.isconnected(), sta.config('channel'), wlan.config('channel'))")
+        out, err = master.exec(ERR_HELPER + "import time\nsta = network.WLAN(network.STA_IF)\n"
+                               "sta.active(True)\nsta.connect('lab-router', 'lab-password')\n"
+                               "while sta.status() == network.STAT_CONNECTING:\n    time.sleep_ms(50)\n"
+                               "print(sta.isconnected(), sta.config('channel'), wlan.config('channel'))",
+                               timeout=60)
         self.assertEqual((out, err), ("True 6 6\r\n", ""))
         master.log_line(r"station joined lab-router on channel 6 .*moved from channel 1 to 6 .*"
                         r"ESP-NOW peers left on channel 1 no longer hear this board")

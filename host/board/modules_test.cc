@@ -434,6 +434,16 @@ TEST(BoardModules, StationJoinsAnotherBoardsSoftApOnTheAir) {
   EXPECT_EQ(found[2], 11);
   EXPECT_EQ(found[4], 3);
   EXPECT_LT(found[3].get<int>(), -20);
+  // The same from C++ (the Improv hook): a scan the loop runs, then its results.
+  sta.modules.network().StartScan();
+  EXPECT_TRUE(sta.modules.network().scanning());
+  ASSERT_EQ(sta.waits.WaitFor([&] { return !sta.modules.network().scanning(); },
+                              std::chrono::seconds(10)),
+            WaitEnd::kDone);
+  ASSERT_FALSE(sta.modules.network().ScanNetworks().empty());
+  EXPECT_EQ(sta.modules.network().ScanNetworks()[0].ssid, "board-hotspot");
+  EXPECT_EQ(sta.modules.network().ScanNetworks()[0].authmode, 3);
+  EXPECT_EQ(sta.radio->channel(), 1);  // back where the scan began, as ESP-IDF does
 
   sta.Call("wlan.connect", {"board-hotspot", "not-the-password"});
   EXPECT_TRUE(sta.WaitStatus(202));

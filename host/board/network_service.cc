@@ -108,6 +108,7 @@ void NetworkService::Reset() {
                                                 rng_, aes_, sha1_);
   heard_.clear();
   scan_done_ = false;
+  scanning_ = false;
   station_ = {.active = false, .mac = context_.config.mac, .ifconfig = std::nullopt};
   access_point_ = {
       .active = false, .mac = AccessPointMac(context_.config.mac), .ifconfig = std::nullopt};
@@ -410,6 +411,27 @@ void NetworkService::LogJoin(const std::string& ssid, int from_channel, int to_c
 void NetworkService::OnScanDone(std::span<const port::ScanEntry> results) {
   heard_.assign(results.begin(), results.end());
   scan_done_ = true;
+  scanning_ = false;
+  // Back to the channel the scan left (ESP-IDF does; a joined station returns by itself).
+  if (!share_.channel_held()) share_.port(User::kEspNow).SetChannel(scan_home_).IgnoreError();
+}
+
+void NetworkService::StartScan() {
+  if (!station_.active) {
+    station_.active = true;
+    try {
+      ApplyRadio();
+    } catch (const PythonError&) {
+      station_.active = false;
+      throw;
+    }
+  }
+  scan_done_ = false;
+  scan_home_ = share_.radio().channel();
+  if (!air_station_->StartScan().ok()) {
+    RaiseOsErrorText("Wifi Internal Error: the station is busy joining");
+  }
+  scanning_ = true;
 }
 
 void NetworkService::OnConnected(const port::Connection& connection) {
@@ -501,14 +523,8 @@ std::vector<NetworkService::Network> NetworkService::ScanNetworks() const {
 // ESP32, and comes back), then the modelled routers.
 Json NetworkService::Scan(Waits& waits) {
   if (!station_.active) RaiseOsErrorText("STA must be active");
-  scan_done_ = false;
-  if (const airlab::Status status = air_station_->StartScan(); !status.ok()) {
-    RaiseOsErrorText("Wifi Internal Error: the station is busy joining");
-  }
-  const uint8_t home = share_.radio().channel();
+  StartScan();
   const WaitEnd end = waits.WaitFor([this] { return scan_done_; }, kScanWait);
-  // Back to the channel the scan left (ESP-IDF does; a joined station returns by itself).
-  if (!share_.channel_held()) share_.port(User::kEspNow).SetChannel(home).IgnoreError();
   if (end == WaitEnd::kInterrupted) return Json();  // the bridge raises KeyboardInterrupt
   Json out = Json::array();
   for (const Network& n : ScanNetworks()) {

@@ -82,8 +82,14 @@ class NetworkService final : private port::WifiStationListener {
     bool hidden = false;
   };
   // What the last scan heard on the air, then the lab's modelled routers (the station need
-  // not be active; nothing is sent: Python's scan() or a join refreshes the air's part).
+  // not be active; nothing is sent: StartScan, Python's scan() or a join refresh the air's
+  // part).
   std::vector<Network> ScanNetworks() const;
+  // Starts a scan on the air without waiting (the board's loop runs it, about 1.6 s);
+  // ScanNetworks() has its results once scanning() is false. Throws PythonError (OSError)
+  // when the station is busy joining or the air refuses the radio.
+  void StartScan();
+  bool scanning() const { return scanning_; }
   // WLAN(STA_IF).active(True) then connect(ssid, password); the outcome is
   // station_status(): at once for a modelled router, kStatConnecting then the outcome for
   // a network on the air (the join runs as the board's loop runs). Throws PythonError
@@ -139,6 +145,8 @@ class NetworkService final : private port::WifiStationListener {
   std::unique_ptr<wifi::AccessPoint> air_ap_;
   std::vector<port::ScanEntry> heard_;  // the air's part of the last scan
   bool scan_done_ = false;
+  bool scanning_ = false;
+  uint8_t scan_home_ = 1;      // the radio's channel when the scan began
   int join_from_channel_ = 0;  // the radio's channel when the air join began
   Interface station_, access_point_;
   std::optional<size_t> router_;  // index into config.routers while joined

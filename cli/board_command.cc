@@ -2,6 +2,8 @@
 // serial port a pseudo-terminal that tools (mpremote, the Jupyter kernel, screen) open as
 // they open /dev/ttyUSB0. The board itself is host/board/.
 
+#include <arpa/inet.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -40,6 +42,7 @@ struct BoardArgs {
   std::string link;
   std::vector<std::string> routers;
   std::string cloud;
+  std::string hotspot_address;
   std::string node = "node";
   bool quiet = false;
 };
@@ -87,6 +90,12 @@ board::BoardConfig MakeConfig(const BoardArgs& a) {
   config.fs = std::filesystem::path(a.fs.empty() ? a.name + "-flash" : a.fs);
   for (const std::string& r : a.routers) config.routers.push_back(ParseRouter(r));
   config.cloud = a.cloud;
+  in_addr parsed{};
+  if (!a.hotspot_address.empty() && inet_pton(AF_INET, a.hotspot_address.c_str(), &parsed) != 1) {
+    throw UserError("--hotspot-address " + a.hotspot_address +
+                    " is not an IPv4 address (e.g. 192.168.4.1)");
+  }
+  config.hotspot_address = a.hotspot_address;
   return config;
 }
 
@@ -113,8 +122,13 @@ void RunBoard(const BoardArgs& a) {
   MakeFlashFolder(config.fs);
   std::unique_ptr<board::Board> b;
   try {
-    b = std::make_unique<board::Board>(board::BoardContext{config, *link.air, *link.radio}, runtime,
-                                       a.link);
+    // The board's log: a line on standard output, at once (tests and users read it live).
+    auto log = [name = a.name](const std::string& line) {
+      std::printf("board %s: %s\n", name.c_str(), line.c_str());
+      std::fflush(stdout);
+    };
+    b = std::make_unique<board::Board>(board::BoardContext{config, *link.air, *link.radio, log},
+                                       runtime, a.link);
   } catch (const std::runtime_error& e) {
     throw UserError(e.what());
   }
@@ -155,6 +169,11 @@ void AddBoardCommand(CLI::App& app) {
       "--mac is the station MAC; the access point's is one more in the last byte, as on an "
       "ESP32 (the lab's master, whose cells print 4c:11:ae:89:bd:d5, is --mac "
       "4c:11:ae:89:bd:d4).\n\n"
+      "What the board's Python binds on its soft-AP (192.168.4.1, or 0.0.0.0) is served on "
+      "this machine: on 127.0.0.1 at a free port the board prints (`board NAME: hotspot "
+      "192.168.4.1:80 -> 127.0.0.1:PORT (tcp)`), or with --hotspot-address at that address "
+      "and the port asked for (a root test gives a veth 192.168.4.1 so a network namespace "
+      "\"phone\" reaches the board's portal and DNS responder for real).\n\n"
       "Examples:\n"
       "  airlab board --name master --mac 4c:11:ae:89:bd:d4\n"
       "  airlab board --name slave --mac 4c:11:ae:89:bc:94 --position 3,0 --link slave.tty\n");
@@ -171,6 +190,9 @@ void AddBoardCommand(CLI::App& app) {
                   "an access point the board can join: SSID:PASSWORD:CHANNEL (repeatable)");
   cmd->add_option("--cloud", args->cloud,
                   "the base URL api.thingspeak.com resolves to (e.g. http://127.0.0.1:8080)");
+  cmd->add_option("--hotspot-address", args->hotspot_address,
+                  "serve the soft-AP's sockets at this local address and their own ports "
+                  "(default: 127.0.0.1, free ports, printed)");
   cmd->add_option("--node", args->node, "the Node.js program")->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "print only the serial port line");
   cmd->callback([args] { RunBoard(*args); });

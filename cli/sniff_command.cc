@@ -236,6 +236,28 @@ void RenderLinks(const sniff::Tables& t, int64_t origin, std::ostream& out, size
   out << "\n";
 }
 
+// The most common ESP-NOW + Wi-Fi failure, said plainly: a sender whose peer was last
+// heard on another channel (a board joined to a router follows the router's channel; its
+// ESP-NOW peers left behind never hear it). Nothing is printed when every link is fine.
+void RenderHints(const sniff::Tables& t, std::ostream& out) {
+  bool any = false;
+  t.links().ForEach([&](const sniff::LinkKey& key, const sniff::LinkStats& v) {
+    const sniff::StationStats* peer =
+        key.peer.is_broadcast() ? nullptr : t.stations().Find(key.peer);
+    if (peer == nullptr || v.channel == 0 || peer->channel == 0 || peer->channel == v.channel) {
+      return;
+    }
+    out << " hint: " << Mac(key.sender) << " sends to " << Mac(key.peer) << " on channel "
+        << int{v.channel} << ", but " << Mac(key.peer) << " was last heard on channel "
+        << int{peer->channel}
+        << ": peers on different channels never hear each other (a board joined to a router "
+           "moves to the router's channel, and ESP-NOW with it): put both on channel "
+        << int{peer->channel} << "\n";
+    any = true;
+  });
+  if (any) out << "\n";
+}
+
 void RenderChannels(const sniff::Tables& t, std::ostream& out) {
   TextTable channels({"CH", "Frames", "Bytes", "Airtime ms", "Busy %", "Listened s"});
   const sniff::ChannelUse& use = t.channels();
@@ -272,6 +294,7 @@ void Render(const Sniffer& s, const std::string& filter, std::ostream& out, size
   RenderHeader(s, filter, out);
   RenderStations(t, out, rows);
   RenderLinks(t, origin, out, rows);
+  RenderHints(t, out);
   RenderChannels(t, out);
   RenderCapacity(t, out);
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,25 @@ struct BoardConfig {
   std::filesystem::path fs;  // the flash folder
   std::vector<Router> routers;
   std::string cloud = "";  // base URL that api.thingspeak.com resolves to ("" = none)
+  // Where what the board's Python serves on its soft-AP (192.168.4.1) is bound on this
+  // machine: "" binds 127.0.0.1 on a free port per socket (the board prints the mapping);
+  // an address (e.g. 192.168.4.1 on a veth a test made) binds that address and the port
+  // Python asked for.
+  std::string hotspot_address = "";
 };
 
 struct BoardContext {
   const BoardConfig& config;
   air::HubClient& air;
   air::HubRadio& radio;
+  // One line for the board's log (`airlab board` prints it to its standard output, not to
+  // the serial port): why the radio moved, where the hotspot is served. May be empty.
+  std::function<void(const std::string&)> log = nullptr;
 };
+
+// Sends `line` to context.log when there is one.
+inline void Log(const BoardContext& context, const std::string& line) {
+  if (context.log) context.log(line);
+}
 
 }  // namespace airlab::host::board

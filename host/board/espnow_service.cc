@@ -56,8 +56,9 @@ espnow::Key KeyFromHex(const std::string& hex) {
 
 }  // namespace
 
-EspnowService::EspnowService(const BoardContext& context, Bridge& bridge)
+EspnowService::EspnowService(const BoardContext& context, port::Radio& radio, Bridge& bridge)
     : context_(context),
+      radio_(radio),
       rng_(0x6a09e667f3bcc909ULL ^ std::hash<std::string>{}(context.config.name)),
       waiter_(context.air.clock()) {
   Reset();
@@ -71,9 +72,10 @@ EspnowService::~EspnowService() {
 }
 
 void EspnowService::Reset() {
+  unheard_.clear();
   facade_.reset();
   stack_.reset();
-  stack_ = std::make_unique<Stack>(context_.radio, rng_, aes_);
+  stack_ = std::make_unique<Stack>(radio_, rng_, aes_);
   facade_ = std::make_unique<espnow::ESPNow>(stack_->stack(), context_.air.clock(), waiter_);
   rxbuf_chosen_ = false;
   irq_seen_rx_ = 0;
@@ -113,7 +115,7 @@ void EspnowService::Register(Bridge& bridge) {
     if (const auto timeout = OptionalInt(args, 1))
       update.timeout_ms = static_cast<int32_t>(*timeout);
     if (const auto rate = OptionalInt(args, 2)) {
-      if (!context_.radio.enabled()) RaiseOsError(2);  // MP_ENOENT: no WLAN interface active
+      if (!radio_.enabled()) RaiseOsError(2);  // MP_ENOENT: no WLAN interface active
       update.rate = static_cast<int>(*rate);
     }
     if (update.rate && !espnow::FromWifiPhyRate(*update.rate).ok()) {
@@ -182,7 +184,23 @@ Json EspnowService::Send(const Json& args, Waits& waits) {
   const Result<bool> sent = facade_->send(mac, msg, sync);
   if (waiter_.interrupted()) return Json();  // the bridge raises KeyboardInterrupt
   Check(sent.status());
+  if (mac && sync) NoteDelivery(*mac, *sent);
   return Json(*sent);
+}
+
+void EspnowService::NoteDelivery(const MacAddress& peer, bool acknowledged) {
+  const std::string hex = MacToHex(peer);
+  if (acknowledged) {
+    unheard_.erase(hex);
+    return;
+  }
+  if (!unheard_.insert(hex).second) return;
+  char text[MacAddress::kStringSize + 1];
+  peer.Format(text);
+  Log(context_, std::string("espnow: ") + text + " did not acknowledge a send on channel " +
+                    std::to_string(radio_.channel()) +
+                    ": a peer on another channel never hears this board (a board joined to a "
+                    "router is on the router's channel): put both on the same channel");
 }
 
 // recvinto's semantics: a message longer than the caller's buffer loses every queued
@@ -213,7 +231,7 @@ Json EspnowService::SetPeer(const Json& args, bool add) {
   if (const auto channel = OptionalInt(args, 2)) {
     if (*channel < 0 || *channel > espnow::kMaxChannel) Check(Status::InvalidArgument());
     // ESP-IDF refuses a peer channel other than the interface's (ESP_ERR_ESPNOW_CHAN).
-    if (*channel != 0 && *channel != context_.radio.channel() && facade_->active()) {
+    if (*channel != 0 && *channel != radio_.channel() && facade_->active()) {
       Check(Status::OutOfRange(), Operation::kPeer);
     }
     options.channel = static_cast<uint8_t>(*channel);

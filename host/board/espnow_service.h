@@ -8,12 +8,17 @@
 // ValueError for what MicroPython rejects before ESP-IDF sees it. Each reset (soft or hard)
 // builds a new Stack: peers, PMK, buffers and statistics start again, as after a reboot.
 //
+// A unicast send that no peer acknowledges puts one line in the board's log (until a send
+// to that peer succeeds again) saying the likely reason: the peer is on another channel.
+//
 // Calling context: the board's one thread (handlers, and the hub's callbacks inside waits).
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "core/espnow/espnow.h"
 #include "core/espnow/stack.h"
@@ -33,8 +38,9 @@ class EspnowService {
   // message takes 18 bytes besides its payload (espnow::Stack::kRxRecordOverhead).
   static constexpr size_t kRxBufV2 = 2 * (espnow::Stack::kRxRecordOverhead + espnow::kMaxPayloadV2);
 
-  // `context` must outlive the service. Registers "espnow.*" with `bridge`.
-  EspnowService(const BoardContext& context, Bridge& bridge);
+  // `context` and `radio` (ESP-NOW's share of the board's radio, NetworkService::
+  // espnow_radio) must outlive the service. Registers "espnow.*" with `bridge`.
+  EspnowService(const BoardContext& context, port::Radio& radio, Bridge& bridge);
   ~EspnowService();
   EspnowService(const EspnowService&) = delete;
   EspnowService& operator=(const EspnowService&) = delete;
@@ -48,18 +54,22 @@ class EspnowService {
   void Reset();
   void Register(Bridge& bridge);
   Json Send(const Json& args, Waits& waits);
+  // Logs the first unacknowledged send to `peer` since its last acknowledged one.
+  void NoteDelivery(const MacAddress& peer, bool acknowledged);
   Json Receive(const Json& args, Waits& waits);
   Json SetPeer(const Json& args, bool add);
   Json PeerTuple(const espnow::PeerInfo& peer) const;
 
   const BoardContext& context_;
+  port::Radio& radio_;
   port::SplitMix64 rng_;
   mbedtls::MbedtlsAes128 aes_;
   BridgeWaiter waiter_;
   std::unique_ptr<Stack> stack_;
   std::unique_ptr<espnow::ESPNow> facade_;
-  bool rxbuf_chosen_ = false;  // the first ESPNow() of this boot picked its default
-  uint32_t irq_seen_rx_ = 0;   // rx_packets when irq_pending last answered
+  std::set<std::string> unheard_;  // peers whose last unicast send was not acknowledged
+  bool rxbuf_chosen_ = false;      // the first ESPNow() of this boot picked its default
+  uint32_t irq_seen_rx_ = 0;       // rx_packets when irq_pending last answered
   std::array<std::byte, espnow::kMaxPayloadV2> rx_buffer_{};
 };
 

@@ -16,7 +16,9 @@ class BoardModules {
  public:
   // `context` must outlive the modules.
   BoardModules(const BoardContext& context, Bridge& bridge)
-      : network_(context, bridge), espnow_(context, bridge), sockets_(context, network_, bridge) {}
+      : network_(context, bridge),
+        espnow_(context, network_.espnow_radio(), bridge),
+        sockets_(context, network_, bridge) {}
 
   NetworkService& network() { return network_; }
   EspnowService& espnow() { return espnow_; }

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <map>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -64,10 +65,14 @@ class ClientWaits final : public Waits {
       if (interrupt_) return WaitEnd::kInterrupted;
       if (std::chrono::steady_clock::now() >= end) return WaitEnd::kTimeout;
       client_.RunFor(2 * port::kMillisecond, std::chrono::milliseconds(20)).IgnoreError();
+      for (air::HubClient* other : others_) other->Poll();
     }
     return WaitEnd::kDone;
   }
   bool interrupt_ = false;
+  // Other boards' clients, run too while this one waits (in a board process, its loop
+  // runs them): a soft-AP on another board beacons and answers only while its client runs.
+  std::vector<air::HubClient*> others_;
 
  private:
   air::HubClient& client_;
@@ -104,12 +109,17 @@ struct TestBoard {
                .cloud = std::move(cloud)},
         client(hub, "board " + name),
         radio(client.AddNode({.name = name, .mac = mac})),
-        context{config, client, *radio},
+        context{config, client, *radio, [this](const std::string& line) { log.push_back(line); }},
         waits(client),
         modules(context, bridge) {}
 
   Json Call(const std::string& name, Json args = Json::array()) {
     return bridge.Call(name, args, waits);
+  }
+  // Runs the air until the station's status() is `status` (within the join's bound).
+  bool WaitStatus(int status) {
+    return waits.WaitFor([&] { return Call("wlan.status", {0}) == status; },
+                         std::chrono::seconds(30)) == WaitEnd::kDone;
   }
   // The PythonError a call raises, as "Type(args)".
   std::string Raises(const std::string& name, Json args = Json::array()) {
@@ -129,6 +139,7 @@ struct TestBoard {
     Call("espnow.add_peer", {peer, nullptr, nullptr, 1, nullptr, 1});
   }
 
+  std::vector<std::string> log;  // the board's log lines
   BoardConfig config;
   air::HubClient client;
   std::unique_ptr<air::HubRadio> radio;
@@ -274,8 +285,11 @@ TEST(BoardModules, JoiningARouter_MovesTheRadioAndGivesAnAddress) {
   board.Call("wlan.connect", {"lab", "wrong"});
   EXPECT_EQ(board.Call("wlan.status", {0}), 202);
   EXPECT_EQ(board.Call("wlan.isconnected", {0}), Json(false));
-  board.Call("wlan.connect", {"nope", "secret"});
-  EXPECT_EQ(board.Call("wlan.status", {0}), 201);
+  // Not a modelled router: a join on the air, which finds nobody.
+  EXPECT_EQ(board.Raises("wlan.connect", {"nope", "short"}), R"(OSError["Wifi Invalid Password"])");
+  board.Call("wlan.connect", {"nope", "long-enough"});
+  EXPECT_EQ(board.Call("wlan.status", {0}), 1001);
+  EXPECT_TRUE(board.WaitStatus(201));
   board.Call("wlan.connect", {"lab", "secret"});
   EXPECT_EQ(board.Call("wlan.status", {0}), 1010);
   EXPECT_EQ(board.Call("wlan.config_get", {0, "channel"}), 6);
@@ -336,6 +350,119 @@ TEST(BoardModules, Sockets_NeedAJoinThenReachTheCloud) {
   EXPECT_EQ(board.Call("socket.recv", {id, 10, 1000}), "");  // the server closed
   board.Call("socket.close", {id});
   ::close(listener);
+}
+
+// What the Improv hook drives: the same join Python sees, and the log saying why ESP-NOW
+// moved.
+TEST(BoardModules, JoinNetwork_FromCpp_IsWhatPythonSees) {
+  HubThread hub;
+  TestBoard board(hub.address(), "master", kMasterStation,
+                  {Router{.ssid = "lab", .password = "secret123", .channel = 6}});
+  ASSERT_EQ(board.modules.network().ScanNetworks().size(), 1u);
+  EXPECT_EQ(board.modules.network().ScanNetworks()[0].ssid, "lab");
+  EXPECT_EQ(board.modules.network().ScanNetworks()[0].authmode, 3);
+  board.modules.network().JoinNetwork("lab", "wrong-one");
+  EXPECT_EQ(board.modules.network().station_status(), kStatWrongPassword);
+  EXPECT_EQ(board.log.back(), "station could not join lab: wrong password");
+  board.modules.network().JoinNetwork("lab", "secret123");
+  EXPECT_EQ(board.modules.network().station_status(), kStatGotIp);
+  EXPECT_EQ(board.Call("wlan.isconnected", {0}), Json(true));
+  EXPECT_EQ(board.Call("wlan.active", {0}), Json(true));
+  EXPECT_EQ(board.modules.network().station_ip_config()[0], "192.168.1.214");
+  EXPECT_EQ(board.log.back(),
+            "station joined lab on channel 6 as 192.168.1.214; the radio, the soft-AP and ESP-NOW "
+            "moved from channel 1 to 6 (one radio): ESP-NOW peers left on channel 1 no longer "
+            "hear this board");
+}
+
+// A server on the soft-AP is served on 127.0.0.1 at a free port the log names, and answers
+// whoever asked without a join; other sockets still need one.
+TEST(BoardModules, HotspotSockets_AreMappedAndAnswerWithoutAJoin) {
+  HubThread hub;
+  TestBoard board(hub.address(), "master", kMasterStation);
+  board.Call("wlan.active", {1, true});
+  EXPECT_EQ(board.Call("socket.getaddrinfo", {"0.0.0.0", 53}), Json::array({"0.0.0.0", 53}));
+  const Json dns = board.Call("socket.new", {2});
+  board.Call("socket.bind", {dns, "0.0.0.0", 53});
+  ASSERT_FALSE(board.log.empty());
+  std::smatch port;
+  ASSERT_TRUE(
+      std::regex_match(board.log.back(), port,
+                       std::regex(R"(hotspot 192\.168\.4\.1:53 -> 127\.0\.0\.1:(\d+) \(udp\))")))
+      << board.log.back();
+  const int phone = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(static_cast<uint16_t>(std::stoi(port[1])));
+  ASSERT_EQ(::sendto(phone, "q", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 1);
+  const Json got = board.Call("socket.recvfrom", {dns, 100, 1000});
+  EXPECT_EQ(got[0], Hex("q"));
+  board.Call("socket.sendto", {dns, Hex("a"), got[1][0], got[1][1], 1000});
+  char answer = 0;
+  EXPECT_EQ(::recv(phone, &answer, 1, 0), 1);
+  EXPECT_EQ(answer, 'a');
+  ::close(phone);
+  const Json other = board.Call("socket.new", {2});
+  EXPECT_EQ(board.Raises("socket.sendto", {other, Hex("a"), "127.0.0.1", 9, 1000}), "OSError[113]");
+}
+
+// One board's soft-AP on the air, another board's station joining it for real: the scan
+// hears it with a real RSSI, the WPA2 handshake refuses a wrong password, the right one
+// gets a DHCP lease from the soft-AP, which lists the station.
+TEST(BoardModules, StationJoinsAnotherBoardsSoftApOnTheAir) {
+  HubThread hub;
+  TestBoard ap(hub.address(), "ap", kMasterStation);
+  TestBoard sta(hub.address(), "sta", kSlaveStation);
+  sta.waits.others_.push_back(&ap.client);
+  ap.Call("wlan.active", {1, true});
+  ap.Call("wlan.config_set", {1,
+                              {{"essid", "board-hotspot"},
+                               {"password", "password123"},
+                               {"authmode", 3},
+                               {"channel", 11}}});
+  EXPECT_EQ(ap.radio->channel(), 11);
+  sta.Call("wlan.active", {0, true});
+  const Json scanned = sta.Call("wlan.scan");
+  ASSERT_TRUE(scanned.is_array());
+  Json found;
+  for (const Json& n : scanned) {
+    if (n[0] == Hex("board-hotspot")) found = n;
+  }
+  ASSERT_FALSE(found.is_null()) << scanned.dump();
+  EXPECT_EQ(found[1], kMasterAp);
+  EXPECT_EQ(found[2], 11);
+  EXPECT_EQ(found[4], 3);
+  EXPECT_LT(found[3].get<int>(), -20);
+  // The same from C++ (the Improv hook): a scan the loop runs, then its results.
+  sta.modules.network().StartScan();
+  EXPECT_TRUE(sta.modules.network().scanning());
+  ASSERT_EQ(sta.waits.WaitFor([&] { return !sta.modules.network().scanning(); },
+                              std::chrono::seconds(10)),
+            WaitEnd::kDone);
+  ASSERT_FALSE(sta.modules.network().ScanNetworks().empty());
+  EXPECT_EQ(sta.modules.network().ScanNetworks()[0].ssid, "board-hotspot");
+  EXPECT_EQ(sta.modules.network().ScanNetworks()[0].authmode, 3);
+  EXPECT_EQ(sta.radio->channel(), 1);  // back where the scan began, as ESP-IDF does
+
+  sta.Call("wlan.connect", {"board-hotspot", "not-the-password"});
+  EXPECT_TRUE(sta.WaitStatus(202));
+  sta.Call("wlan.connect", {"board-hotspot", "password123"});
+  EXPECT_TRUE(sta.WaitStatus(1010));
+  EXPECT_EQ(sta.Call("wlan.ifconfig", {0}),
+            Json::array({"192.168.4.2", "255.255.255.0", "192.168.4.1", "192.168.4.1"}));
+  EXPECT_EQ(sta.Call("wlan.config_get", {0, "channel"}), 11);
+  EXPECT_EQ(ap.Call("wlan.status", {1, "stations"}), Json::array({Json::array({"4c11ae89bc94"})}));
+  EXPECT_EQ(ap.Call("wlan.isconnected", {1}), Json(true));
+  EXPECT_EQ(
+      sta.Raises("wlan.config_set", {0, {{"channel", 1}}}),
+      R"x(OSError["Wifi Internal Error: the station is joined on channel 11 and the radio stays there (disconnect first)"])x");
+  EXPECT_NE(std::find_if(sta.log.begin(), sta.log.end(),
+                         [](const std::string& line) {
+                           return line.starts_with(
+                               "station joined board-hotspot on channel 11 as 192.168.4.2");
+                         }),
+            sta.log.end());
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "host/board/network_service.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include "host/board/bridge_values.h"
 
@@ -14,6 +16,9 @@ constexpr int kAuthOpen = 0;
 constexpr int kAuthWpa2Psk = 3;
 // Every router is heard this strongly in scan(): the model has no positions for routers.
 constexpr int kRouterRssiDbm = -45;
+// How long scan() may wait for the air's scan (13 channels of 120 ms, and the way back).
+constexpr auto kScanWait = std::chrono::seconds(10);
+using User = wifi::RadioShare::User;
 
 [[noreturn]] void RaiseOsErrorText(const std::string& text) {
   throw PythonError{"OSError", {text}};
@@ -42,6 +47,28 @@ MacAddress RouterBssid(size_t index) {
   return MacAddress::FromBytes(bytes);
 }
 
+std::string Ip(const port::Ipv4Address& a) {
+  return std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) + "." +
+         std::to_string(a[3]);
+}
+
+std::string SsidText(const port::Ssid& ssid) {
+  return std::string(reinterpret_cast<const char*>(ssid.bytes().data()), ssid.size());
+}
+
+const char* FailureText(port::WifiFailure why) {
+  switch (why) {
+    case port::WifiFailure::kBeaconTimeout: return "the router is no longer heard";
+    case port::WifiFailure::kNoApFound: return "no such network on the air";
+    case port::WifiFailure::kWrongPassword: return "wrong password";
+    case port::WifiFailure::kAssocFail: return "the router refused the association";
+    case port::WifiFailure::kHandshakeTimeout: return "the handshake or DHCP timed out";
+    case port::WifiFailure::kDeauthenticated: return "the router deauthenticated the station";
+    case port::WifiFailure::kLeft: return "left";
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 MacAddress NetworkService::AccessPointMac(const MacAddress& station) {
@@ -51,13 +78,37 @@ MacAddress NetworkService::AccessPointMac(const MacAddress& station) {
   return MacAddress::FromBytes(bytes);
 }
 
-NetworkService::NetworkService(const BoardContext& context, Bridge& bridge) : context_(context) {
+NetworkService::NetworkService(const BoardContext& context, Bridge& bridge)
+    : context_(context),
+      share_(context.radio),
+      rng_(0xbb67ae8584caa73bULL ^ std::hash<std::string>{}(context.config.name)),
+      station_timer_(context.air.NewTimer()),
+      ap_timer_(context.air.NewTimer()) {
   Reset();
   Register(bridge);
   bridge.OnReset([this] { Reset(); });
 }
 
+NetworkService::~NetworkService() {
+  air_ap_.reset();  // they listen to the share's ports and the timers
+  air_station_.reset();
+}
+
 void NetworkService::Reset() {
+  // The Wi-Fi driver starts again: a new station and soft-AP on the shared radio.
+  air_ap_.reset();
+  air_station_.reset();
+  const port::Clock& clock = context_.air.clock();
+  air_station_ = std::make_unique<wifi::Station>(
+      share_.port(User::kStation), clock, *station_timer_, rng_, aes_, sha1_,
+      wifi::StationConfig{.channel_hold = &share_.station_hold()});
+  air_station_->SetListener(this);
+  air_ap_ = std::make_unique<wifi::AccessPoint>(share_.port(User::kAccessPoint),
+                                                port::Interface::kAccessPoint, clock, *ap_timer_,
+                                                rng_, aes_, sha1_);
+  heard_.clear();
+  scan_done_ = false;
+  scanning_ = false;
   station_ = {.active = false, .mac = context_.config.mac, .ifconfig = std::nullopt};
   access_point_ = {
       .active = false, .mac = AccessPointMac(context_.config.mac), .ifconfig = std::nullopt};
@@ -73,7 +124,7 @@ void NetworkService::Reset() {
   power_management_ = 1;
   reconnects_ = -1;
   txpower_dbm_ = 20.0;
-  context_.radio.SetChannel(context_.config.channel).IgnoreError();
+  share_.port(User::kEspNow).SetChannel(context_.config.channel).IgnoreError();
   try {
     ApplyRadio();
   } catch (const PythonError&) {
@@ -92,16 +143,20 @@ void NetworkService::Register(Bridge& bridge) {
   add("connect", [this](const Json& args) { return Connect(args); });
   add("disconnect", [this](const Json&) {
     connect_requested_ = false;
-    if (router_) disconnect_reason_ = kReasonAssocLeave;
+    if (station_connected() || disconnect_reason_ == kStatConnecting)
+      disconnect_reason_ = kReasonAssocLeave;
     router_.reset();
+    air_station_->Disconnect().IgnoreError();  // a Deauthentication on the air
     return Json();
   });
   add("status", [this](const Json& args) { return WifiStatus(args); });
   add("isconnected", [this](const Json& args) {
-    // The soft-AP has no stations in this model.
-    return Json(OptionalInt(args, 0).value_or(kStaIf) == kStaIf && station_connected());
+    if (OptionalInt(args, 0).value_or(kStaIf) == kApIf) {
+      return Json(air_ap_->running() && air_ap_->station_count() > 0);
+    }
+    return Json(station_connected());
   });
-  add("scan", [this](const Json&) { return Scan(); });
+  bridge.Register("wlan.scan", [this](const Json&, Waits& waits) { return Scan(waits); });
   add("ifconfig", [this](const Json& args) {
     Interface& iface = At(args);
     const bool station = &iface == &station_;
@@ -126,7 +181,8 @@ NetworkService::Interface& NetworkService::At(const Json& args) {
 }
 
 void NetworkService::ApplyRadio() {
-  port::Radio& radio = context_.radio;
+  // Through ESP-NOW's share: addresses and the enabled state are the radio's, for all users.
+  port::Radio& radio = share_.port(User::kEspNow);
   const bool on = station_.active || access_point_.active;
   const MacAddress sta = station_.active ? station_.mac : MacAddress();
   const MacAddress ap = access_point_.active ? access_point_.mac : MacAddress();
@@ -140,15 +196,47 @@ void NetworkService::ApplyRadio() {
       RaiseOsErrorText(std::string("Wifi Invalid MAC Address: another board on the air uses ") +
                        text + " (give this board another --mac)");
     }
-    if (!status.ok()) RaiseOsErrorText("Wifi Internal Error: the air refused the address");
+    if (!status.ok()) RaiseAirError(status, "the address");
   }
+  if (!station_.active) share_.port(User::kStation).SetEnabled(false).IgnoreError();
   if (radio.SetEnabled(on) != airlab::Status::Ok())
     RaiseOsErrorText("Wifi Internal Error: the air is gone");
+  ApplyAccessPoint();
+}
+
+// The soft-AP on the air while AP_IF is active: WPA2-PSK when an authmode other than open
+// and a password are set, else open; on the router's channel while the station is joined.
+void NetworkService::ApplyAccessPoint() {
+  if (!access_point_.active) {
+    if (air_ap_->running()) air_ap_->Stop().IgnoreError();
+    share_.port(User::kAccessPoint).SetEnabled(false).IgnoreError();
+    return;
+  }
+  wifi::AccessPointConfig config;
+  const std::string essid = ap_essid_.empty() ? "ESP_" + Hex6(access_point_.mac) : ap_essid_;
+  config.ssid.Assign(AsBytes(essid.data(), essid.size()));
+  const bool secured = ap_authmode_ != kAuthOpen && !ap_password_.empty();
+  config.passphrase = secured ? AsBytes(ap_password_.data(), ap_password_.size()) : ByteSpan();
+  config.channel = static_cast<uint8_t>(router_ ? share_.radio().channel() : ap_channel_);
+  config.hidden = ap_hidden_;
+  config.max_stations =
+      static_cast<uint8_t>(std::clamp<int>(ap_max_clients_, 1, wifi::AccessPoint::kMaxStations));
+  const airlab::Status status = air_ap_->Start(config);
+  if (status == airlab::Status::InvalidArgument()) {
+    RaiseOsErrorText("Wifi Invalid Argument: a WPA2 password is 8 to 63 characters");
+  }
+  if (!status.ok()) RaiseAirError(status, "the soft-AP");
 }
 
 void NetworkService::SetChannel(int channel) {
   if (channel < 1 || channel > 14) RaiseValueError("invalid channel");
-  if (const airlab::Status status = context_.radio.SetChannel(static_cast<uint8_t>(channel));
+  if (share_.channel_held() && channel != share_.radio().channel()) {
+    RaiseOsErrorText("Wifi Internal Error: the station is joined on channel " +
+                     std::to_string(share_.radio().channel()) +
+                     " and the radio stays there (disconnect first)");
+  }
+  if (const airlab::Status status =
+          share_.port(User::kEspNow).SetChannel(static_cast<uint8_t>(channel));
       !status.ok()) {
     RaiseAirError(status, "the channel");
   }
@@ -159,12 +247,11 @@ Json NetworkService::Active(const Json& args) {
   if (const std::optional<bool> flag = OptionalBool(args, 1)) {
     const bool was = iface.active;
     iface.active = *flag;
-    if (&iface == &station_ && !*flag && router_) {
+    if (&iface == &station_ && !*flag) {
+      if (station_connected()) disconnect_reason_ = kReasonAssocLeave;
       router_.reset();
-      disconnect_reason_ = kReasonAssocLeave;
+      air_station_->Disconnect().IgnoreError();
     }
-    // The soft-AP starts on its channel unless the station holds the radio on a router's.
-    if (&iface == &access_point_ && *flag && !was && !router_) SetChannel(ap_channel_);
     try {
       ApplyRadio();
     } catch (const PythonError&) {
@@ -193,7 +280,7 @@ Json NetworkService::ConfigGet(const Json& args) {
     require(false);
     return ap_authmode_;
   }
-  if (name == "channel") return Json(context_.radio.channel());
+  if (name == "channel") return Json(share_.radio().channel());
   if (name == "hostname" || name == "dhcp_hostname") {
     require(true);
     return hostname_;
@@ -238,8 +325,8 @@ Json NetworkService::ConfigSet(const Json& args) {
         if (!station_.active && !access_point_.active) RaiseOsErrorText("Wifi Not Started");
         SetChannel(value.get<int>());
       } else {
+        if (value.get<int>() < 1 || value.get<int>() > 14) RaiseValueError("invalid channel");
         ap_channel_ = value.get<int>();
-        if (access_point_.active && !router_) SetChannel(ap_channel_);
       }
     } else if (name == "hostname" || name == "dhcp_hostname") {
       hostname_ = value.get<std::string>();
@@ -259,6 +346,7 @@ Json NetworkService::ConfigSet(const Json& args) {
       RaiseValueError("unknown config param");
     }
   }
+  if (!station) ApplyAccessPoint();  // the soft-AP restarts with its new settings
   return Json();
 }
 
@@ -269,10 +357,16 @@ Json NetworkService::Connect(const Json& args) {
   if (!station_.active && !access_point_.active) RaiseOsErrorText("Wifi Not Started");
   if (!station_.active) RaiseOsErrorText("Wifi Invalid Mode");
   if (const auto ssid = OptionalString(args, 0)) station_ssid_ = ssid->substr(0, 32);
-  const std::string key = OptionalString(args, 1).value_or("");
-  const std::optional<std::string> bssid = OptionalString(args, 2);
+  Join(OptionalString(args, 2), OptionalString(args, 1).value_or(""));
+  return Json();
+}
+
+// The lab's modelled routers first (joined at once); any other network on the air, where
+// the station's join runs as the board's loop runs (status() says kStatConnecting).
+void NetworkService::Join(const std::optional<std::string>& bssid, const std::string& key) {
   connect_requested_ = true;
   router_.reset();
+  air_station_->Disconnect().IgnoreError();
   disconnect_reason_ = kStatNoApFound;
   const auto& routers = context_.config.routers;
   for (size_t i = 0; i < routers.size(); ++i) {
@@ -280,14 +374,101 @@ Json NetworkService::Connect(const Json& args) {
     if (bssid && MacFromHex(*bssid) != RouterBssid(i)) continue;
     if (!routers[i].password.empty() && routers[i].password != key) {
       disconnect_reason_ = kStatWrongPassword;
-      break;
+      Log(context_, "station could not join " + station_ssid_ + ": wrong password");
+      return;
     }
+    const int was = share_.radio().channel();
     SetChannel(routers[i].channel);
     router_ = i;
     disconnect_reason_ = 0;
-    break;
+    LogJoin(station_ssid_, was, routers[i].channel);
+    return;
   }
-  return Json();
+  port::Ssid ssid;
+  ssid.Assign(AsBytes(station_ssid_.data(), station_ssid_.size()));
+  MacAddress wanted;
+  if (bssid) wanted = MacFromHex(*bssid);
+  join_from_channel_ = share_.radio().channel();
+  const airlab::Status status =
+      air_station_->Connect(ssid, AsBytes(key.data(), key.size()), bssid ? &wanted : nullptr);
+  if (status == airlab::Status::InvalidArgument()) RaiseOsErrorText("Wifi Invalid Password");
+  if (!status.ok()) RaiseAirError(status, "the join (a scan is under way?)");
+  disconnect_reason_ = kStatConnecting;
+}
+
+void NetworkService::LogJoin(const std::string& ssid, int from_channel, int to_channel) {
+  std::string line = "station joined " + ssid + " on channel " + std::to_string(to_channel) +
+                     " as " + CurrentIpConfig(true)[0];
+  if (from_channel != to_channel) {
+    const std::string old = std::to_string(from_channel);
+    line += "; the radio, the soft-AP and ESP-NOW moved from channel " + old + " to " +
+            std::to_string(to_channel) + " (one radio): ESP-NOW peers left on channel " + old +
+            " no longer hear this board";
+  }
+  Log(context_, line);
+}
+
+void NetworkService::OnScanDone(std::span<const port::ScanEntry> results) {
+  heard_.assign(results.begin(), results.end());
+  scan_done_ = true;
+  scanning_ = false;
+  // Back to the channel the scan left (ESP-IDF does; a joined station returns by itself).
+  if (!share_.channel_held()) share_.port(User::kEspNow).SetChannel(scan_home_).IgnoreError();
+}
+
+void NetworkService::StartScan() {
+  if (!station_.active) {
+    station_.active = true;
+    try {
+      ApplyRadio();
+    } catch (const PythonError&) {
+      station_.active = false;
+      throw;
+    }
+  }
+  scan_done_ = false;
+  scan_home_ = share_.radio().channel();
+  if (!air_station_->StartScan().ok()) {
+    RaiseOsErrorText("Wifi Internal Error: the station is busy joining");
+  }
+  scanning_ = true;
+}
+
+void NetworkService::OnConnected(const port::Connection& connection) {
+  disconnect_reason_ = 0;
+  LogJoin(SsidText(connection.ssid), join_from_channel_, connection.channel);
+}
+
+void NetworkService::OnDisconnected(port::WifiFailure why, uint16_t reason_code) {
+  if (why == port::WifiFailure::kLeft) return;  // disconnect(), or a new connect()
+  const bool was_joined = disconnect_reason_ != kStatConnecting;
+  disconnect_reason_ = static_cast<int>(why);
+  std::string line = std::string("station ") + (was_joined ? "lost " : "could not join ") +
+                     station_ssid_ + ": " + FailureText(why);
+  if (reason_code != 0) line += " (reason " + std::to_string(reason_code) + ")";
+  Log(context_, line);
+}
+
+void NetworkService::JoinNetwork(const std::string& ssid, const std::string& password) {
+  if (!station_.active) {
+    station_.active = true;
+    try {
+      ApplyRadio();
+    } catch (const PythonError&) {
+      station_.active = false;
+      throw;
+    }
+  }
+  station_ssid_ = ssid.substr(0, 32);
+  Join(std::nullopt, password);
+}
+
+int NetworkService::station_status() const {
+  if (station_connected()) return kStatGotIp;
+  if (disconnect_reason_ == kStatConnecting) return kStatConnecting;
+  // ESP-IDF's reasons MicroPython shows: beacon timeout, no AP, auth, assoc, handshake.
+  if (disconnect_reason_ >= 200 && disconnect_reason_ <= 204) return disconnect_reason_;
+  return kStatIdle;
 }
 
 Json NetworkService::WifiStatus(const Json& args) {
@@ -295,34 +476,60 @@ Json NetworkService::WifiStatus(const Json& args) {
   if (const auto param = OptionalString(args, 1)) {
     if (*param == "rssi") {
       if (!station) RaiseOsErrorText("STA required");
+      if (air_station_->connected()) return Json(air_station_->connection().rssi_dbm);
       if (!router_) RaiseOsErrorText("Wifi Not Connected");
       return Json(kRouterRssiDbm);
     }
     if (*param == "stations") {
       if (station) RaiseOsErrorText("AP required");
-      return Json::array();
+      std::array<wifi::AccessPointStation, wifi::AccessPoint::kMaxStations> joined{};
+      Json out = Json::array();
+      for (size_t i = 0; i < air_ap_->Stations(joined); ++i) {
+        out.push_back(Json::array({MacToHex(joined[i].mac)}));
+      }
+      return out;
     }
     RaiseValueError("unknown status param");
   }
   if (!station) return Json();
-  if (router_) return Json(kStatGotIp);
-  if (disconnect_reason_ == kStatNoApFound || disconnect_reason_ == kStatWrongPassword) {
-    return Json(disconnect_reason_);
-  }
-  return Json(kStatIdle);
+  return Json(station_status());
 }
 
-Json NetworkService::Scan() {
-  if (!station_.active) RaiseOsErrorText("STA must be active");
-  Json out = Json::array();
+std::vector<NetworkService::Network> NetworkService::ScanNetworks() const {
+  std::vector<Network> out;
+  for (const port::ScanEntry& e : heard_) {
+    out.push_back({.ssid = SsidText(e.ssid),
+                   .bssid = e.bssid,
+                   .channel = e.channel,
+                   .rssi_dbm = e.rssi_dbm,
+                   .authmode = static_cast<int>(e.auth),
+                   .hidden = e.hidden});
+  }
   const auto& routers = context_.config.routers;
   for (size_t i = 0; i < routers.size(); ++i) {
     const auto& r = routers[i];
     // A hidden network shows with an empty SSID (ESP-IDF scans with show_hidden).
-    out.push_back(
-        Json::array({ToHex(AsBytes(r.hidden ? "" : r.ssid.data(), r.hidden ? 0 : r.ssid.size())),
-                     MacToHex(RouterBssid(i)), r.channel, kRouterRssiDbm,
-                     r.password.empty() ? kAuthOpen : kAuthWpa2Psk, false}));
+    out.push_back({.ssid = r.hidden ? "" : r.ssid,
+                   .bssid = RouterBssid(i),
+                   .channel = r.channel,
+                   .rssi_dbm = kRouterRssiDbm,
+                   .authmode = r.password.empty() ? kAuthOpen : kAuthWpa2Psk,
+                   .hidden = false});
+  }
+  return out;
+}
+
+// A real scan on the air (the radio visits channels 1..13, ESP-NOW with it, as on an
+// ESP32, and comes back), then the modelled routers.
+Json NetworkService::Scan(Waits& waits) {
+  if (!station_.active) RaiseOsErrorText("STA must be active");
+  StartScan();
+  const WaitEnd end = waits.WaitFor([this] { return scan_done_; }, kScanWait);
+  if (end == WaitEnd::kInterrupted) return Json();  // the bridge raises KeyboardInterrupt
+  Json out = Json::array();
+  for (const Network& n : ScanNetworks()) {
+    out.push_back(Json::array({ToHex(AsBytes(n.ssid.data(), n.ssid.size())), MacToHex(n.bssid),
+                               n.channel, n.rssi_dbm, n.authmode, n.hidden}));
   }
   return out;
 }
@@ -333,6 +540,10 @@ IpConfig NetworkService::CurrentIpConfig(bool station) const {
   const Interface& iface = station ? station_ : access_point_;
   if (iface.ifconfig) return *iface.ifconfig;
   if (!station) return {"192.168.4.1", "255.255.255.0", "192.168.4.1", "0.0.0.0"};
+  if (air_station_->connected()) {
+    const port::Ipv4Config& ip = air_station_->connection().ip;
+    return {Ip(ip.address), Ip(ip.netmask), Ip(ip.gateway), Ip(ip.dns)};
+  }
   if (!router_) return {"0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0"};
   const std::string net = "192.168." + std::to_string(*router_ + 1) + ".";
   return {net + std::to_string(2 + station_.mac[5] % 250), "255.255.255.0", net + "1", net + "1"};

@@ -86,6 +86,7 @@ SocketService::~SocketService() { CloseAll(); }
 void SocketService::CloseAll() {
   for (const auto& [id, fd] : sockets_) ::close(fd);
   sockets_.clear();
+  hotspot_.clear();
 }
 
 int SocketService::Fd(const Json& args) const {
@@ -142,6 +143,7 @@ void SocketService::Register(Bridge& bridge) {
     const auto it = sockets_.find(static_cast<int>(OptionalInt(args, 0).value_or(0)));
     if (it != sockets_.end()) {
       ::close(it->second);
+      hotspot_.erase(it->first);
       sockets_.erase(it);
     }
     return Json();
@@ -166,7 +168,7 @@ void SocketService::Register(Bridge& bridge) {
   });
   add("sendto", [this](const Json& args, Waits& waits) {
     const int fd = Fd(args);
-    RequireRoute();
+    if (!hotspot_.contains(static_cast<int>(Arg(args, 0).get<int64_t>()))) RequireRoute();
     const std::vector<std::byte> data = FromHex(Arg(args, 1).get<std::string>());
     const sockaddr_in to = Address(Arg(args, 2).get<std::string>(), Arg(args, 3).get<int64_t>());
     if (!WaitReady(fd, POLLOUT, args, 4, waits)) return Json();
@@ -187,12 +189,7 @@ void SocketService::Register(Bridge& bridge) {
     if (got < 0) RaiseOsError(errno);
     return Json::array({ToHex(std::span(data).first(static_cast<size_t>(got))), AddressJson(from)});
   });
-  add("bind", [this](const Json& args, Waits&) {
-    const sockaddr_in at = Address(Arg(args, 1).get<std::string>(), Arg(args, 2).get<int64_t>());
-    if (::bind(Fd(args), reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0)
-      RaiseOsError(errno);
-    return Json();
-  });
+  add("bind", [this](const Json& args, Waits&) { return Bind(args); });
   add("listen", [this](const Json& args, Waits&) {
     if (::listen(Fd(args), static_cast<int>(OptionalInt(args, 1).value_or(2))) != 0)
       RaiseOsError(errno);
@@ -214,6 +211,8 @@ void SocketService::Register(Bridge& bridge) {
 Json SocketService::GetAddrInfo(const Json& args) {
   const std::string host = Arg(args, 0).get<std::string>();
   int64_t port = OptionalInt(args, 1).value_or(0);
+  in_addr numeric{};
+  if (inet_pton(AF_INET, host.c_str(), &numeric) == 1) return Json::array({host, port});
   if (!network_.station_connected()) RaiseOsError(kLookupFailed);
   std::string name = host;
   if (IsCloudName(host)) {
@@ -222,11 +221,38 @@ Json SocketService::GetAddrInfo(const Json& args) {
       port = cloud->port;
     }
   }
-  in_addr numeric{};
   if (inet_pton(AF_INET, name.c_str(), &numeric) == 1) return Json::array({name, port});
   const std::optional<std::string> ip = Resolve(name);
   if (!ip) RaiseOsError(kLookupFailed);
   return Json::array({*ip, port});
+}
+
+// A bind on the soft-AP's address or on every address serves the hotspot (the header says
+// where); any other address is bound as asked.
+Json SocketService::Bind(const Json& args) {
+  const int fd = Fd(args);
+  const std::string ip = Arg(args, 1).get<std::string>();
+  const int64_t port = Arg(args, 2).get<int64_t>();
+  const std::string soft_ap = network_.access_point_ip_config()[0];
+  const bool hotspot = ip == "0.0.0.0" || ip == soft_ap;
+  const std::string& served = context_.config.hotspot_address;
+  const sockaddr_in at =
+      hotspot ? Address(served.empty() ? "127.0.0.1" : served, served.empty() ? 0 : port)
+              : Address(ip, port);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0) RaiseOsError(errno);
+  if (!hotspot) return Json();
+  hotspot_.insert(static_cast<int>(Arg(args, 0).get<int64_t>()));
+  sockaddr_in bound{};
+  socklen_t length = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+  int type = SOCK_STREAM;
+  length = sizeof type;
+  ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length);
+  const Json where = AddressJson(bound);
+  Log(context_, "hotspot " + soft_ap + ":" + std::to_string(port) + " -> " +
+                    where[0].get<std::string>() + ":" + std::to_string(where[1].get<int>()) +
+                    (type == SOCK_DGRAM ? " (udp)" : " (tcp)"));
+  return Json();
 }
 
 Json SocketService::Connect(const Json& args, Waits& waits) {

@@ -11,10 +11,20 @@
 // bridge's Waits (the air runs, Ctrl-C ends them) up to the socket's timeout: OSError(110)
 // (ETIMEDOUT) then, OSError(11) (EAGAIN) for a non-blocking socket. Host errors come back
 // as their errno, which MicroPython numbers the same way. A reset closes every socket.
+// Numeric addresses need no lookup: getaddrinfo('0.0.0.0', 80) works before a join, as on
+// an ESP32.
+//
+// The hotspot: a socket Python binds to the soft-AP's address (192.168.4.1) or to 0.0.0.0
+// is bound where BoardConfig.hotspot_address says (127.0.0.1 on a free port by default,
+// or that address and the port asked for) and the board's log prints the mapping
+// ("hotspot 192.168.4.1:80 -> 127.0.0.1:PORT (tcp)"), so a browser or a phone on this
+// machine reaches what the board serves. Such a socket answers whoever asked (sendto) with
+// or without a join: the phones it serves are on the board's own hotspot.
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "host/board/board_context.h"
@@ -51,10 +61,12 @@ class SocketService {
   void RequireRoute() const;
   Json GetAddrInfo(const Json& args);
   Json Connect(const Json& args, Waits& waits);
+  Json Bind(const Json& args);
 
   const BoardContext& context_;
   const NetworkService& network_;
   std::map<int, int> sockets_;  // the Python side's number -> host fd
+  std::set<int> hotspot_;       // the numbers of sockets bound on the hotspot
   int next_id_ = 1;
 };
 

@@ -123,12 +123,12 @@ class Port:
 class Board:
     """One `airlab board` process and its serial port."""
 
-    def __init__(self, air, name, mac, fs, extra_args=(), start_timeout=60):
+    def __init__(self, air, name, mac, fs, extra_args=(), start_timeout=60, prompt=True):
         self.name = name
         self.fs = fs
         self.log = os.path.join(air.folder, name + ".log")
-        args = [airlab_binary(), "board", "--name", name, "--mac", mac, "--hub", air.address,
-                "--fs", fs] + list(extra_args)
+        args = list(air.prefix) + [airlab_binary(), "board", "--name", name, "--mac", mac,
+                                   "--hub", air.address, "--fs", fs] + list(extra_args)
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL)
@@ -136,7 +136,8 @@ class Board:
                                    start_timeout).group(1)
         self.port = Port(self.path)
         self.in_raw = False
-        self.wait_prompt(start_timeout)
+        if prompt:
+            self.wait_prompt(start_timeout)
 
     def wait_prompt(self, timeout=60):
         """Waits for the friendly REPL after the power-on reset (boot.py, main.py ran). What
@@ -149,6 +150,11 @@ class Board:
 
     def write(self, data):
         self.port.write(data)
+
+    def log_line(self, pattern, timeout=60):
+        """The first match of `pattern` in what the board process printed (its log, not
+        the serial port), waiting for it."""
+        return _wait_for_line(self.log, pattern, self.process, timeout)
 
     def enter_raw(self, timeout=10):
         """Ctrl-C twice then Ctrl-A, as pyboard.py and mpremote do; waits for the raw prompt."""
@@ -186,7 +192,10 @@ class Board:
 class Air:
     """An `airlab air` hub on a free port, and the boards started on it."""
 
-    def __init__(self):
+    def __init__(self, prefix=()):
+        # `prefix` runs the hub and the boards through a command, e.g. ["ip", "netns",
+        # "exec", NAME] to put them in a network namespace.
+        self.prefix = tuple(prefix)
         self._temp = tempfile.TemporaryDirectory(prefix="airlab-boards-")
         self.folder = self._temp.name
         self.boards = []
@@ -197,17 +206,19 @@ class Air:
         self.address = "127.0.0.1:%d" % port
         log = os.path.join(self.folder, "air.log")
         with open(log, "w") as f:
-            self.process = subprocess.Popen([airlab_binary(), "air", "--port", str(port)],
+            self.process = subprocess.Popen(list(self.prefix) + [airlab_binary(), "air", "--port",
+                                                                 str(port)],
                                             stdout=f, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL)
         _wait_for_line(log, "clients join", self.process, 30)
         return self
 
-    def board(self, name, mac, fs=None, extra_args=()):
-        """Starts a board (flash in the scratch folder unless `fs`); waits for its prompt."""
+    def board(self, name, mac, fs=None, extra_args=(), prompt=True):
+        """Starts a board (flash in the scratch folder unless `fs`); waits for its prompt
+        unless `prompt` is False (its boot.py serves forever)."""
         fs = fs or os.path.join(self.folder, name + "-flash")
         os.makedirs(fs, exist_ok=True)
-        board = Board(self, name, mac, fs, extra_args)
+        board = Board(self, name, mac, fs, extra_args, prompt=prompt)
         self.boards.append(board)
         return board
 

@@ -15,7 +15,7 @@ from cloud import Cloud  # noqa: E402
 from harness import ERR_HELPER, Air, AirTestCase, _stop  # noqa: E402
 
 HELPERS = ERR_HELPER + """
-import network, espnow, socket, urequests
+import network, espnow, socket, time, urequests
 sta = network.WLAN(network.STA_IF)
 """
 
@@ -47,7 +47,10 @@ sta.active(True)
 print(sta.scan())
 sta.connect('lab-router', 'wrong')
 print(sta.status() == network.STAT_WRONG_PASSWORD, sta.isconnected())
-sta.connect('elsewhere', 'lab-password')
+sta.connect('elsewhere', 'lab-password')  # not a modelled router: a join on the air
+print(sta.status() == network.STAT_CONNECTING)
+while sta.status() == network.STAT_CONNECTING:
+    time.sleep_ms(50)
 print(sta.status() == network.STAT_NO_AP_FOUND)
 sta.connect('lab-router', 'lab-password')
 print(sta.status() == network.STAT_GOT_IP, sta.isconnected(), sta.config('channel'), sta.ifconfig())
@@ -61,6 +64,7 @@ print(sta.isconnected(), sta.config('channel'), sta.config('essid'))
             "[(b'lab-router', b'\\x02\\x00^\\x10\\x00\\x01', 6, -45, 3, False), "
             "(b'open-router', b'\\x02\\x00^\\x10\\x00\\x02', 11, -45, 0, False)]",
             "True False",
+            "True",
             "True",
             "True True 6 ('192.168.1.18', '255.255.255.0', '192.168.1.1', '192.168.1.1')",
             "True 0.0.0.0",

@@ -1,7 +1,7 @@
 # network: MicroPython's network module on an ESP32 (library/network.WLAN.html), over the
-# board's Wi-Fi service (host/board/network_service.h). Joining a router is the lab's simple
-# model: the SSID must be one of the lab's routers, the password its password; the radio and
-# ESP-NOW move to its channel and the station gets an address at once (status() tells).
+# board's Wi-Fi service (host/board/network_service.h): the soft-AP beacons on the air,
+# scan() and connect() are real on the air (connect() returns at once; status() and
+# isconnected() tell, as on an ESP32); the lab's --router networks are joined at once.
 import _board
 from binascii import hexlify, unhexlify
 
@@ -80,7 +80,10 @@ class WLAN:
         _board.call("wlan.disconnect")
 
     def status(self, param=None):
-        return _board.call("wlan.status", self._if, param)
+        value = _board.call("wlan.status", self._if, param)
+        if param == "stations":
+            return [(unhexlify(mac),) for (mac,) in value]
+        return value
 
     def isconnected(self):
         return _board.call("wlan.isconnected", self._if)

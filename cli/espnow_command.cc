@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/base/ascii.h"
 #include "core/espnow/codec.h"
 #include "core/wire/pcap.h"
@@ -57,15 +58,6 @@ Bytes ParseHex(const std::string& text, const std::string& what) {
   return out;
 }
 
-MacAddress ParseMac(const std::string& text, const std::string& option) {
-  auto mac = MacAddress::Parse(text.data(), text.size());
-  if (!mac.ok()) {
-    throw UserError(option + " \"" + text +
-                    "\" is not a MAC address; write it as aa:bb:cc:dd:ee:ff");
-  }
-  return *mac;
-}
-
 std::string FormatMac(const MacAddress& mac) {
   char text[MacAddress::kStringSize + 1];
   mac.Format(text);
@@ -90,9 +82,9 @@ struct EncodeArgs {
 
 espnow::EncodeOptions ParseEncodeOptions(const EncodeArgs& a) {
   espnow::EncodeOptions o;
-  o.src = ParseMac(a.src, "--src");
-  o.dst = ParseMac(a.dst, "--dst");
-  o.addr3 = ParseMac(a.addr3, "--addr3");
+  o.src = ParseMacOption(a.src, "--src");
+  o.dst = ParseMacOption(a.dst, "--dst");
+  o.addr3 = ParseMacOption(a.addr3, "--addr3");
   if (a.version != 1 && a.version != 2) {
     throw UserError("--version " + std::to_string(a.version) +
                     " is not an ESP-NOW version; use 1 or 2");

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/app_output.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/stop_signal.h"
@@ -31,21 +32,6 @@ std::atomic<bool> g_stop{false};
 void OnStopSignal(int signal) {
   NoteStopSignal(signal);
   g_stop = true;
-}
-
-std::string FormatMac(const MacAddress& mac) {
-  char text[MacAddress::kStringSize + 1];
-  mac.Format(text);
-  return text;
-}
-
-MacAddress ParseMac(const std::string& text, const std::string& option) {
-  auto mac = MacAddress::Parse(text.data(), text.size());
-  if (!mac.ok()) {
-    throw UserError(option + " \"" + text +
-                    "\" is not a MAC address; write it as aa:bb:cc:dd:ee:ff");
-  }
-  return *mac;
 }
 
 espnow::Key ParseKey(const std::string& text, const std::string& option) {
@@ -106,7 +92,7 @@ class Station {
       throw UserError("--channel " + std::to_string(a.channel) + " is not 1 to 14");
     }
     std::optional<MacAddress> mac;
-    if (!a.mac.empty()) mac = ParseMac(a.mac, "--mac");
+    if (!a.mac.empty()) mac = ParseMacOption(a.mac, "--mac");
     try {
       link_ = host::OpenMonitor(a.iface,
                                 a.channel ? std::optional<uint8_t>(a.channel) : std::nullopt, mac);
@@ -157,7 +143,7 @@ struct SendArgs {
 };
 
 void RunSend(const SendArgs& a) {
-  const MacAddress to = ParseMac(a.to, "--to");
+  const MacAddress to = ParseMacOption(a.to, "--to");
   if (a.version != 1 && a.version != 2) throw UserError("--version is 1 or 2");
   const auto version = static_cast<espnow::Version>(a.version);
   if (a.payload.size() > espnow::MaxPayload(version)) {
@@ -174,7 +160,7 @@ void RunSend(const SendArgs& a) {
   if (!a.radio.lmk.empty()) peer.lmk = ParseKey(a.radio.lmk, "--lmk");
   station.Check(station.e().add_peer(to, peer), "add the peer " + a.to);
   std::printf("airlab espnow send: %s (%s) on channel %u to %s\n", a.radio.iface.c_str(),
-              FormatMac(station.radio().hardware_address()).c_str(), station.radio().channel(),
+              MacText(station.radio().hardware_address()).c_str(), station.radio().channel(),
               a.to.c_str());
   std::fflush(stdout);
   int failed = 0;
@@ -208,9 +194,9 @@ struct RecvArgs {
 void PrintMessage(const espnow::Message& m, const RecvArgs& a) {
   const ByteSpan msg = *m.msg;
   if (a.json) {
-    nlohmann::ordered_json line = {{"from", FormatMac(*m.mac)}, {"rssi_dbm", m.rssi_dbm},
-                                   {"broadcast", m.broadcast},  {"encrypted", m.encrypted},
-                                   {"length", msg.size()},      {"payload_hex", ToHex(msg)}};
+    nlohmann::ordered_json line = {{"from", MacText(*m.mac)},  {"rssi_dbm", m.rssi_dbm},
+                                   {"broadcast", m.broadcast}, {"encrypted", m.encrypted},
+                                   {"length", msg.size()},     {"payload_hex", ToHex(msg)}};
     if (Printable(msg)) {
       line["payload_text"] = std::string(reinterpret_cast<const char*>(msg.data()), msg.size());
     }
@@ -220,7 +206,7 @@ void PrintMessage(const espnow::Message& m, const RecvArgs& a) {
         Printable(msg)
             ? "\"" + std::string(reinterpret_cast<const char*>(msg.data()), msg.size()) + "\""
             : ToHex(msg);
-    std::printf("from %s  %d dBm  %s%s  %zu bytes  %s\n", FormatMac(*m.mac).c_str(), m.rssi_dbm,
+    std::printf("from %s  %d dBm  %s%s  %zu bytes  %s\n", MacText(*m.mac).c_str(), m.rssi_dbm,
                 m.broadcast ? "broadcast" : "unicast", m.encrypted ? " encrypted" : "", msg.size(),
                 text.c_str());
   }
@@ -235,10 +221,10 @@ void RunRecv(const RecvArgs& a) {
   if (!a.peer.empty()) {
     espnow::PeerOptions peer;
     if (!a.radio.lmk.empty()) peer.lmk = ParseKey(a.radio.lmk, "--lmk");
-    station.Check(station.e().add_peer(ParseMac(a.peer, "--peer"), peer), "add the peer");
+    station.Check(station.e().add_peer(ParseMacOption(a.peer, "--peer"), peer), "add the peer");
   }
   std::fprintf(stderr, "airlab espnow recv: listening on %s (%s), channel %u; Ctrl-C stops it\n",
-               a.radio.iface.c_str(), FormatMac(station.radio().hardware_address()).c_str(),
+               a.radio.iface.c_str(), MacText(station.radio().hardware_address()).c_str(),
                station.radio().channel());
   g_stop = false;
   std::signal(SIGINT, OnStopSignal);

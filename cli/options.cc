@@ -1,5 +1,7 @@
 #include "cli/options.h"
 
+#include "cli/commands.h"
+
 #include <string>
 
 namespace airlab::cli {
@@ -15,6 +17,19 @@ const CLI::Validator& NonNegative() {
       },
       "", "NonNegative");
   return check;
+}
+
+}  // namespace airlab::cli
+
+namespace airlab::cli {
+
+MacAddress ParseMacOption(const std::string& text, const std::string& option) {
+  Result<MacAddress> mac = MacAddress::Parse(text.data(), text.size());
+  if (!mac.ok()) {
+    throw UserError(option + " \"" + text +
+                    "\" is not a MAC address; write it as aa:bb:cc:dd:ee:ff");
+  }
+  return *mac;
 }
 
 }  // namespace airlab::cli

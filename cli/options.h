@@ -13,3 +13,15 @@ namespace airlab::cli {
 const CLI::Validator& NonNegative();
 
 }  // namespace airlab::cli
+
+#include <string>
+
+#include "core/base/mac_address.h"
+
+namespace airlab::cli {
+
+// The MAC address an option names (unicast or group); throws UserError naming the option
+// and the form to write when `text` is not one.
+MacAddress ParseMacOption(const std::string& text, const std::string& option);
+
+}  // namespace airlab::cli

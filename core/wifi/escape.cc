@@ -44,54 +44,60 @@ size_t Utf8SequenceLength(ByteSpan text) {
   return length;
 }
 
-Status AppendHtmlEscaped(ByteBuilder& out, ByteSpan text) {
+namespace {
+
+// Copies each valid multi-byte UTF-8 sequence of `text` as it is and hands every other byte
+// to `escape_byte(out, byte, is_ascii)` (is_ascii: a byte below 0x80, not part of broken
+// UTF-8).
+template <typename EscapeByte>
+Status AppendEscaped(ByteBuilder& out, ByteSpan text, EscapeByte escape_byte) {
   for (size_t i = 0; i < text.size();) {
-    const uint8_t b = static_cast<uint8_t>(text[i]);
     const size_t length = Utf8SequenceLength(text.subspan(i));
     if (length > 1) {
       out.Append(text.subspan(i, length));
       i += length;
       continue;
     }
+    escape_byte(out, static_cast<uint8_t>(text[i]), length == 1);
     ++i;
-    switch (b) {
-      case '&': AppendText(out, "&amp;"); continue;
-      case '<': AppendText(out, "&lt;"); continue;
-      case '>': AppendText(out, "&gt;"); continue;
-      case '"': AppendText(out, "&quot;"); continue;
-      case '\'': AppendText(out, "&#39;"); continue;
-      case '\\': AppendText(out, "\\\\"); continue;
-      default: break;
-    }
-    if (length == 1 && b >= 0x20 && b != 0x7f) {
-      out.PutU8(b);
-      continue;
-    }
-    out.PutU8('\\').PutU8('x').PutU8(kHex[b >> 4]).PutU8(kHex[b & 0xf]);
   }
   return out.status();
 }
 
+bool IsPrintableAscii(uint8_t b, bool is_ascii) { return is_ascii && b >= 0x20 && b != 0x7f; }
+
+}  // namespace
+
+Status AppendHtmlEscaped(ByteBuilder& out, ByteSpan text) {
+  return AppendEscaped(out, text, [](ByteBuilder& o, uint8_t b, bool is_ascii) {
+    switch (b) {
+      case '&': AppendText(o, "&amp;"); return;
+      case '<': AppendText(o, "&lt;"); return;
+      case '>': AppendText(o, "&gt;"); return;
+      case '"': AppendText(o, "&quot;"); return;
+      case '\'': AppendText(o, "&#39;"); return;
+      case '\\': AppendText(o, "\\\\"); return;
+      default: break;
+    }
+    if (IsPrintableAscii(b, is_ascii)) {
+      o.PutU8(b);
+      return;
+    }
+    o.PutU8('\\').PutU8('x').PutU8(kHex[b >> 4]).PutU8(kHex[b & 0xf]);
+  });
+}
+
 Status AppendJsonEscaped(ByteBuilder& out, ByteSpan text) {
-  for (size_t i = 0; i < text.size();) {
-    const uint8_t b = static_cast<uint8_t>(text[i]);
-    const size_t length = Utf8SequenceLength(text.subspan(i));
-    if (length > 1) {
-      out.Append(text.subspan(i, length));
-      i += length;
-      continue;
-    }
-    ++i;
+  return AppendEscaped(out, text, [](ByteBuilder& o, uint8_t b, bool is_ascii) {
     if (b == '"' || b == '\\') {
-      out.PutU8('\\').PutU8(b);
-    } else if (length == 1 && b >= 0x20 && b != 0x7f) {
-      out.PutU8(b);
+      o.PutU8('\\').PutU8(b);
+    } else if (IsPrintableAscii(b, is_ascii)) {
+      o.PutU8(b);
     } else {
-      AppendText(out, "\\u00");
-      out.PutU8(kHex[b >> 4]).PutU8(kHex[b & 0xf]);
+      AppendText(o, "\\u00");
+      o.PutU8(kHex[b >> 4]).PutU8(kHex[b & 0xf]);
     }
-  }
-  return out.status();
+  });
 }
 
 }  // namespace airlab::wifi

@@ -114,6 +114,9 @@ class Loader {
     FailInFile(source_, at, context, message);
   }
 
+  // One pass over the file's tables in the order a reader meets them (air, nodes, routers,
+  // traffic, events): each block is short and checks what its table says, and splitting them
+  // would scatter the cross-checks between tables that come at the end.
   Scenario Load(const toml::table& root) {
     Scenario s;
     s.source = source_;

@@ -184,9 +184,8 @@ std::vector<room::BoardLaunch> Launches(const room::LabFile& lab, const std::fil
                                      "--fs=" + fs.string(),
                                      "--link=" + PortLink(data, b).string(),
                                      "--quiet"};
-    for (const room::LabRouter& r : lab.routers) {
-      args.push_back("--router=" + r.ssid + ":" + r.password + ":" + std::to_string(r.channel));
-    }
+    // The lab's routers are access points on the hub's air (RouterHub): boards join them
+    // with the real exchange, so no --router model here.
     if (!cloud.empty()) args.push_back("--cloud=" + cloud);
     launches.push_back({b.name, std::move(args)});
   }

@@ -19,6 +19,8 @@ constexpr const char* kEspNowFilter =
 
 constexpr int kSnapLength = 4096;             // radiotap + the largest MPDU
 constexpr int kCaptureBufferBytes = 8 << 20;  // the kernel ring: a saturated channel for ~1 s
+// How often the radio checks that its interface is still there and up.
+constexpr port::TimeNs kLivenessCheck = 500 * port::kMillisecond;
 
 const char* kRawFix =
     "this needs CAP_NET_RAW: run it with sudo, or give airlab the capabilities once: sudo "
@@ -51,13 +53,14 @@ bool SameFrame(ByteSpan sent, ByteSpan echoed) {
 
 }  // namespace
 
-class MonitorRadio::StatusTimer final : public port::TimerListener {
+class MonitorRadio::TimerCall final : public port::TimerListener {
  public:
-  explicit StatusTimer(MonitorRadio& radio) : radio_(radio) {}
-  void OnTimer() override { radio_.OnStatusTimer(); }
+  TimerCall(MonitorRadio& radio, void (MonitorRadio::*call)()) : radio_(radio), call_(call) {}
+  void OnTimer() override { (radio_.*call_)(); }
 
  private:
   MonitorRadio& radio_;
+  void (MonitorRadio::*call_)();
 };
 
 MonitorRadio::MonitorRadio(EventLoop& loop, const std::string& iface, Capture capture)
@@ -65,8 +68,11 @@ MonitorRadio::MonitorRadio(EventLoop& loop, const std::string& iface, Capture ca
       iface_(iface),
       capture_(capture),
       status_timer_(loop.NewTimer()),
-      status_listener_(std::make_unique<StatusTimer>(*this)) {
+      status_listener_(std::make_unique<TimerCall>(*this, &MonitorRadio::OnStatusTimer)),
+      liveness_timer_(loop.NewTimer()),
+      liveness_listener_(std::make_unique<TimerCall>(*this, &MonitorRadio::OnLivenessTimer)) {
   status_timer_->SetListener(status_listener_.get());
+  liveness_timer_->SetListener(liveness_listener_.get());
   Nl80211 nl;
   const InterfaceInfo info = nl.Interface(iface);
   if (info.type != InterfaceType::kMonitor) {
@@ -134,6 +140,19 @@ void MonitorRadio::Open() {
   }
   fd_ = pcap_get_selectable_fd(pcap_);
   loop_.Watch(fd_, [this] { OnReadable(); });
+  liveness_timer_->ArmAt(loop_.clock().Now() + kLivenessCheck);
+}
+
+// A non-blocking pcap handle never reports an interface that was removed or brought down
+// (libpcap sees the POLLERR only in a blocking read), so the radio looks for itself.
+void MonitorRadio::OnLivenessTimer() {
+  if (pcap_ == nullptr) return;
+  if (!Nl80211::IsUp(iface_)) {
+    Lose(iface_ + " went away (removed or brought down); `airlab iface list` shows the " +
+         "interfaces, `sudo airlab iface setup " + iface_ + " --channel N` brings it back");
+    return;
+  }
+  liveness_timer_->ArmAt(loop_.clock().Now() + kLivenessCheck);
 }
 
 void MonitorRadio::Close() {
@@ -144,6 +163,7 @@ void MonitorRadio::Close() {
     ifdropped_before_ += stats.ps_ifdrop;
   }
   loop_.Unwatch(fd_);
+  liveness_timer_->Cancel();
   pcap_close(pcap_);
   pcap_ = nullptr;
   fd_ = -1;

@@ -104,7 +104,7 @@ class MonitorRadio final : public port::Radio {
     bool wants_ack;
     port::TimeNs sent;
   };
-  class StatusTimer;
+  class TimerCall;
 
   void Open();
   void Close();
@@ -113,6 +113,7 @@ class MonitorRadio final : public port::Radio {
   void HandlePacket(ByteSpan packet);
   void HandleEcho(ByteSpan mpdu, uint16_t tx_flags, uint8_t retries);
   void OnStatusTimer();
+  void OnLivenessTimer();
   void ArmStatusTimer();
   void Lose(const std::string& message);
   void DropInFlight();
@@ -125,7 +126,9 @@ class MonitorRadio final : public port::Radio {
   int fd_ = -1;
   std::deque<InFlight> in_flight_;
   std::unique_ptr<port::Timer> status_timer_;
-  std::unique_ptr<StatusTimer> status_listener_;
+  std::unique_ptr<TimerCall> status_listener_;
+  std::unique_ptr<port::Timer> liveness_timer_;
+  std::unique_ptr<TimerCall> liveness_listener_;
   MonitorRadioCounters counters_;
   uint64_t dropped_before_ = 0, ifdropped_before_ = 0;  // of handles closed by a channel change
   std::string last_error_;

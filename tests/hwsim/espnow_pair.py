@@ -178,12 +178,9 @@ def interface_removed(how, command):
     status = recv.wait(60)
     out = recv.output()
     errors = [line for line in out.splitlines() if "wlan1" in line and "listening" not in line]
-    # linux-radio's MonitorRadio reads pcap non-blocking, where libpcap never polls for the
-    # POLLERR that says the interface went away: the gap is reported, not hidden.
-    checks.known_gap("wlan1 %s under espnow recv: it exits 1 with an error naming wlan1" % how,
-                     status == 1 and len(errors) >= 1 and "Segmentation" not in out and
-                     "terminate called" not in out, "exit %s: %s" % (status, out.strip()),
-                     "platform/linux/monitor_radio: a vanished interface hangs the receiver")
+    checks.check("wlan1 %s under espnow recv: it exits 1 with an error naming wlan1" % how,
+                 status == 1 and len(errors) >= 1 and "Segmentation" not in out and
+                 "terminate called" not in out, "exit %s: %s" % (status, out.strip()))
     if status is None:
         recv.stop(sig=9)
 

@@ -20,7 +20,7 @@ def radio_mac(n):
 
 class Checks:
     """One line per check, TAP-like: `ok - NAME` or `not ok - NAME: why`. run_in_vm.py
-    counts them; the script's exit status says whether all passed (TODO lines aside)."""
+    counts them; the script's exit status says whether all passed."""
 
     def __init__(self):
         self.failed = []
@@ -33,16 +33,6 @@ class Checks:
         else:
             self.failed.append(name)
             print("not ok - %s: %s" % (name, detail), flush=True)
-        return condition
-
-    def known_gap(self, name, condition, detail, gap):
-        """A check of what the issue asks that the code does not do yet: printed with TAP's
-        `# TODO GAP` directive, so it shows in every run without failing it; once it passes
-        the line says so, and the TODO should go."""
-        if condition:
-            print("ok - %s # TODO %s: passes now, make it a plain check" % (name, gap), flush=True)
-        else:
-            print("not ok - %s: %s # TODO %s" % (name, detail, gap), flush=True)
         return condition
 
     def equal(self, name, got, want):

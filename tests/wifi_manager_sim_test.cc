@@ -7,11 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/wifi/access_point.h"
+#include "core/wifi/improv.h"
+#include "core/wifi/improv_device.h"
 #include "core/wifi/manager.h"
 #include "core/wifi/memory_credential_store.h"
 #include "core/wifi/radio_share.h"
@@ -257,6 +260,73 @@ TEST(WifiManagerSim, RouterChangesChannel_TheLinkAndEspNowFollow_NoReconnect) {
   EXPECT_EQ(device.station().connection().channel, 11);
   EXPECT_EQ(device.espnow().channel(), 11);
   EXPECT_EQ(home.ap().stats().joins, 1u);
+}
+
+// The manager's Improv side: a client on the serial line (bytes in, bytes out, through the
+// stream parser both ways) sends the credentials while the portal is open; the manager saves
+// them and joins the router for real, and the device reports provisioning then provisioned.
+class ImprovLine final : public wifi::ImprovStreamListener, public wifi::ImprovOutput {
+ public:
+  explicit ImprovLine(wifi::ImprovDevice*& device) : device_(device) {}
+  // The client's bytes, as the device's serial port reads them.
+  void FromClient(ByteSpan bytes) { to_device_.Feed(bytes, *this); }
+  std::vector<uint8_t> states;  // every "current state" the device sent, in order
+  std::vector<uint8_t> errors;
+
+ private:
+  void OnImprovText(ByteSpan) override {}
+  void OnImprovPacket(const wifi::ImprovPacket& packet) override {
+    if (device_ != nullptr) device_->HandlePacket(packet);
+  }
+  void SendImprov(ByteSpan packet) override {
+    struct Client final : wifi::ImprovStreamListener {
+      ImprovLine& line;
+      explicit Client(ImprovLine& l) : line(l) {}
+      void OnImprovText(ByteSpan) override {}
+      void OnImprovPacket(const wifi::ImprovPacket& p) override {
+        if (p.data.size() != 1) return;
+        if (p.type == wifi::ImprovType::kCurrentState) line.states.push_back(load_u8(p.data, 0));
+        if (p.type == wifi::ImprovType::kErrorState) line.errors.push_back(load_u8(p.data, 0));
+      }
+    } client(*this);
+    to_client_.Feed(packet, client);
+  }
+
+  wifi::ImprovDevice*& device_;
+  wifi::ImprovStreamParser to_device_, to_client_;
+};
+
+TEST(WifiManagerSim, ImprovCredentialsWhileThePortalIsOpen_SavedAndJoined) {
+  sim::Simulation sim({.seed = 9});
+  testing_wifi::Router home(sim, kHomeBssid, RouterConfig("home", "home-password", 6), {3, 0, 0});
+  Device device(sim, {0, 0, 0}, {.hotspot_channel = 6});
+  wifi::ImprovDevice* improv = nullptr;
+  ImprovLine line(improv);
+  wifi::ImprovDevice improv_device(device.manager(), {}, line);
+  improv = &improv_device;
+  ASSERT_TRUE(device.manager().Start().ok());
+  sim.RunFor(5 * kSecond);
+  ASSERT_EQ(device.manager().state(), ManagerState::kPortal);
+
+  std::array<std::byte, wifi::kImprovMaxPacketSize> packet;
+  ByteBuilder out(packet);
+  ASSERT_TRUE(wifi::BuildImprovWifiSettings(Text("home"), Text("home-password"), out).ok());
+  line.FromClient(out.bytes());
+  for (int i = 0; i < 200 && improv_device.state() != wifi::ImprovState::kProvisioned; ++i) {
+    sim.RunFor(100 * port::kMillisecond);
+    improv_device.Poll();
+  }
+  EXPECT_EQ(improv_device.state(), wifi::ImprovState::kProvisioned);
+  ASSERT_EQ(device.manager().state(), ManagerState::kConnected);
+  EXPECT_EQ(SsidText(device.manager().connection()->ssid), "home");
+  EXPECT_EQ(home.ap().stats().joins, 1u);
+  ASSERT_GE(line.states.size(), 2u);
+  EXPECT_EQ(line.states.front(), static_cast<uint8_t>(wifi::ImprovState::kProvisioning));
+  EXPECT_EQ(line.states.back(), static_cast<uint8_t>(wifi::ImprovState::kProvisioned));
+  port::Credentials stored;
+  ASSERT_TRUE(device.store.Load(stored).ok());
+  ASSERT_EQ(stored.network_count, 1u);
+  EXPECT_EQ(stored.networks[0].passphrase.view(), "home-password");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ A, B = "24:0a:c4:00:00:0a", "24:0a:c4:00:00:0b"
 ABSENT = "24:0a:c4:00:00:ee"
 PMK, LMK = "00112233445566778899aabbccddeeff", "0f0e0d0c0b0a09080706050403020100"
 CAPTURE = "/tmp/wlan2.pcap"
+SNIFFED = "/tmp/sniffed.pcap"  # what `airlab sniff --iface wlan2` kept
 
 checks = guest.Checks()
 
@@ -101,9 +102,9 @@ def encrypted_exchange():
                                        m["encrypted"] for m in got), repr(got))
 
 
-def decoded_capture():
-    """The frames in tcpdump's file so far, as `airlab espnow decode --json` reads them."""
-    status, out = guest.run(AIRLAB, "espnow", "decode", "--pcap", CAPTURE, "--json",
+def decoded_capture(path=CAPTURE):
+    """The frames in a capture file so far, as `airlab espnow decode --json` reads them."""
+    status, out = guest.run(AIRLAB, "espnow", "decode", "--pcap", path, "--json",
                             stderr=False)
     try:
         return json.loads(out)
@@ -111,7 +112,11 @@ def decoded_capture():
         return None
 
 
-def sniffed_counts(tcpdump):
+def count_frames(frames, **want):
+    return sum(1 for f in frames if all(f.get(k) == v for k, v in want.items()))
+
+
+def sniffed_counts(tcpdump, sniff):
     """What tcpdump captured on wlan2 during the exchanges, decoded by airlab: the frames A
     sent, each once (hwsim neither loses nor retries). tcpdump runs slowly under emulation
     and drops what it has not read when stopped: wait for the file to hold all 9 first."""
@@ -122,12 +127,13 @@ def sniffed_counts(tcpdump):
             break
         time.sleep(1)
     tcpdump.stop(sig=2)
+    sniff.stop(sig=2)
     frames = decoded_capture()
     if not checks.check("espnow decode reads the sniffer's capture", frames is not None,
                         "no JSON from airlab espnow decode"):
         return
     def count(**want):
-        return sum(1 for f in frames if all(f.get(k) == v for k, v in want.items()))
+        return count_frames(frames, **want)
     checks.check("sniffer: frames from A to B (3 unicast + 1 v2 + 2 encrypted)",
                  count(src=A, dst=B) == 6 and count(src=A, dst=B, encrypted=True) == 2,
                  repr([(f.get("src"), f.get("dst"), f.get("encrypted")) for f in frames]))
@@ -136,6 +142,16 @@ def sniffed_counts(tcpdump):
     with open(CAPTURE, "rb") as f:
         checks.check("sniffer: the encrypted payload is not on the air in clear",
                      b"secret reading" not in f.read(), "found the plaintext in the capture")
+    # airlab's own sniffer on the same radio keeps what tcpdump saw, frame for frame.
+    kept = decoded_capture(SNIFFED)
+    checks.check("airlab sniff --iface wlan2 ended on Ctrl-C with its file written",
+                 kept is not None, sniff.output())
+    if kept is not None:
+        for name, want in (("A to B", dict(src=A, dst=B)),
+                           ("broadcasts", dict(src=A, dst="ff:ff:ff:ff:ff:ff")),
+                           ("to the absent peer", dict(src=A, dst=ABSENT))):
+            checks.equal("airlab sniff --iface: frames %s, as tcpdump counted" % name,
+                         count_frames(kept, **want), count(**want))
 
 
 def channel_change():
@@ -193,9 +209,12 @@ def main():
     tcpdump = guest.Program("tcpdump", "-i", "wlan2", "-U", "-w", CAPTURE)
     checks.check("tcpdump listens on wlan2", tcpdump.wait_for("listening on", 60),
                  tcpdump.output())
+    sniff = guest.Program(AIRLAB, "sniff", "--iface", "wlan2", "--filter", "espnow", "-w", SNIFFED,
+                          "--summary")
+    time.sleep(3)  # it prints nothing until Ctrl-C: give it the time to open wlan2 (TCG)
     plain_exchange()
     encrypted_exchange()
-    sniffed_counts(tcpdump)
+    sniffed_counts(tcpdump, sniff)
     channel_change()
     interface_removed("brought down", ["ip", "link", "set", "wlan1", "down"])
     guest.run("ip", "link", "set", "wlan1", "up")

@@ -87,7 +87,9 @@ TEST(Dhcp, DiscoverAndRequest_FromTheClient) {
                      .requested_address = kLeased,
                      .server_identifier = kServer,
                      .parameter_request_list = wanted};
-  Result<UdpDatagram> udp = ParseIpv4Udp(Packet(request, kIpv4Any, kIpv4Broadcast));
+  // The view borrows the packet: keep it alive while the view is read.
+  const auto packet = Packet(request, kIpv4Any, kIpv4Broadcast);
+  Result<UdpDatagram> udp = ParseIpv4Udp(packet);
   ASSERT_TRUE(udp.ok());
   Result<DhcpView> dhcp = DhcpView::Parse(udp->payload);
   ASSERT_TRUE(dhcp.ok());
